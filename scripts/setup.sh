@@ -1,0 +1,36 @@
+#!/bin/sh
+# setup.sh - install the Debian packages mxsensor builds and tests with.
+#
+# Run by `make demo` and `make check` before anything else.  Installs only
+# what is missing (one `apt-get update`, then `apt-get install -y`), so a
+# second run costs a few dpkg queries.  Needs root (or sudo) only when
+# something is missing.  MXSENSOR_NO_SETUP=1 skips it entirely.
+
+[ "${MXSENSOR_NO_SETUP:-0}" = 1 ] && exit 0
+
+# build: compilers, pkg-config and the libraries linked into mxsensor
+PKGS="make gcc clang pkg-config libpcap-dev zlib1g-dev libsqlite3-dev sqlite3
+libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
+# run time: p0f's signature database (/etc/p0f/p0f.fp)
+PKGS="$PKGS p0f"
+# real peers the tests compare against
+PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null 2>&1 || {
+		echo "setup: need root to install:$missing" >&2; exit 1; }
+	SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2 || exit 1
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2 || exit 1

@@ -1,0 +1,30 @@
+/*
+ * cmd.h - the subcommands.  Each lives in cmd/cmd_<name>.c and exports its
+ * entry point and its usage text; src/main.c lists them in one table.
+ *
+ * An entry point gets argv with argv[0] = the command name and returns the
+ * process exit status: 0 success, 1 the work failed (bad input data),
+ * 2 usage or configuration error.
+ */
+#ifndef MX_CMD_H
+#define MX_CMD_H
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;   /* one line for `mxsensor --help` */
+	const char *usage;     /* the full text for `mxsensor help NAME` */
+};
+
+/* cmd_usage_error - print "mxsensor NAME: msg" and the usage hint; returns 2 */
+int cmd_usage_error(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* cmd_find - the table entry for name, or NULL */
+const struct cmd *cmd_find(const char *name);
+
+#define CMD_DECLARE(n)                          \
+	int cmd_##n(int argc, char **argv);     \
+	extern const char cmd_##n##_usage[];    \
+	extern const char cmd_##n##_summary[]
+
+#endif

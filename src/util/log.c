@@ -1,0 +1,120 @@
+/*
+ * log.c - logging and error tiers (see log.h).
+ */
+#include "util/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <syslog.h>
+#include <unistd.h>
+
+static enum log_level level = LOG_LVL_INFO;
+static int to_syslog;
+
+void log_set_level(enum log_level lvl) { level = lvl; }
+enum log_level log_get_level(void) { return level; }
+
+void log_use_syslog(int facility)
+{
+	openlog("mxsensor", LOG_PID | LOG_NDELAY, facility);
+	to_syslog = 1;
+}
+
+static void vlog(enum log_level lvl, const char *file, unsigned long line,
+		 const char *fmt, va_list ap)
+{
+	if (lvl > level)
+		return;
+	char msg[2048];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (to_syslog) {
+		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+		if (file)
+			syslog(prio[lvl], "%s:%lu: %s", file, line, msg);
+		else
+			syslog(prio[lvl], "%s", msg);
+		return;
+	}
+	static const char *const tag[] = { "", "warning: ", "", "debug: " };
+	if (file)
+		fprintf(stderr, "mxsensor: %s:%lu: %s%s\n", file, line, tag[lvl], msg);
+	else
+		fprintf(stderr, "mxsensor: %s%s\n", tag[lvl], msg);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_ERROR, NULL, 0, fmt, ap);
+	va_end(ap);
+	exit(2);
+}
+
+void die_at(const char *file, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_ERROR, file, line, fmt, ap);
+	va_end(ap);
+	exit(2);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_ERROR, NULL, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int error_at(const char *file, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_ERROR, file, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_WARN, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_INFO, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void debug(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(LOG_LVL_DEBUG, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void bug_at(const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "mxsensor: BUG: %s:%d: %s\n", file, line, msg);
+	abort();
+}
+
+int progress_enabled(void)
+{
+	return isatty(STDERR_FILENO);
+}

@@ -1,0 +1,43 @@
+/*
+ * log.h - the one logging module: levels, stderr or syslog, three error tiers.
+ *
+ *   die(...)        startup/configuration errors: print and exit(2)
+ *   die_at(f,l,...) the same with "FILE:LINE: " in front (bad input files)
+ *   error(...)      recoverable errors: print once, return -1
+ *   warn(...), info(...), debug(...)
+ *   BUG(...)        internal bug: print location and abort()
+ *
+ * Messages are "mxsensor: what" on stderr, or go to syslog after
+ * log_use_syslog().  Text from outside never becomes a format string:
+ * always pass it as an argument to "%s".
+ */
+#ifndef MX_LOG_H
+#define MX_LOG_H
+
+#include <stdnoreturn.h>
+
+enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+void log_set_level(enum log_level lvl);
+enum log_level log_get_level(void);
+/* log_use_syslog - send messages to syslog(3) under ident "mxsensor" */
+void log_use_syslog(int facility);
+
+noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void die_at(const char *file, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error_at(const char *file, unsigned long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+noreturn void bug_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define BUG(...) bug_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* progress_enabled - true when stderr is a terminal (progress lines wanted) */
+int progress_enabled(void);
+
+#endif
