@@ -16,6 +16,7 @@
 
 static const struct cmd commands[] = {
 	CMD(addr),
+	CMD(syns),
 	{ NULL, NULL, NULL, NULL }
 };
 

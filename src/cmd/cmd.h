@@ -28,5 +28,6 @@ const struct cmd *cmd_find(const char *name);
 	extern const char cmd_##n##_summary[]
 
 CMD_DECLARE(addr);
+CMD_DECLARE(syns);
 
 #endif
