@@ -184,7 +184,5 @@ int decide_run(struct store *st, const struct assoc_params *p, struct decide_sta
 	rc = store_each_candidate_by_total(st, pass2_row, &p2);
 	free(p2.taken6);
 	free(p2.taken4);
-	if (rc == 0)
-		rc = store_flush(st);
 	return rc ? -1 : 0;
 }

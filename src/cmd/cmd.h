@@ -27,6 +27,7 @@ const struct cmd *cmd_find(const char *name);
 	extern const char cmd_##n##_usage[];    \
 	extern const char cmd_##n##_summary[]
 
+CMD_DECLARE(analyze);
 CMD_DECLARE(addr);
 CMD_DECLARE(syns);
 

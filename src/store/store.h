@@ -7,9 +7,10 @@
  * The back end is chosen by the location: a file path is SQLite (the
  * default, mxsensor.db).  docs/schema.md documents every table.
  *
- * Writing: store_run_begin() replaces the previous results of the same
- * sensor (re-running over the same inputs never double-counts), rows are
- * added in batched transactions, store_run_end() commits.  Reading: the
+ * Writing: store_run_begin() starts replacing the previous results of the
+ * same sensor (re-running over the same inputs never double-counts) and
+ * store_run_end() commits them all at once; store_abort() (or a crash)
+ * keeps the previous results.  Reading: the
  * iterator functions call back once per row; a callback returning non-zero
  * stops the iteration and that value is returned.
  *
@@ -46,8 +47,10 @@ int store_add_candidate(struct store *st, const struct assoc_cand *c);
  * (address, kind, list) with first/last time and count */
 int store_add_mta_event(struct store *st, const struct addr *a, const char *kind,
 			const char *list, int64_t ts_ns, const char *format);
-/* store_flush - commit the current batch (called every N rows by itself) */
+/* store_flush - commit what is written so far */
 int store_flush(struct store *st);
+/* store_abort - roll back the run in progress */
+void store_abort(struct store *st);
 
 /* --- the decision stage (analysis/decide.c) --- */
 struct store_cand_row {
@@ -82,10 +85,18 @@ int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4
 /* store_max_attempt_id - largest attempt id of the current run */
 uint64_t store_max_attempt_id(struct store *st);
 
-/* store_run_end - build hosts and labels, record totals, commit.
- * listing_window_ns > 0: an IPv4 address is a spammer for an attempt only
- * when listed within that time of it. */
-int store_run_end(struct store *st, int64_t listing_window_ns);
+
+/* store_classify_hosts - let fn name each host's address type and
+ * interface-ID class (called before store_run_end) */
+typedef void (*store_classify_fn)(const char *addr, char *type, size_t typelen,
+				  char *iid, size_t iidlen);
+int store_classify_hosts(struct store *st, store_classify_fn fn);
+
+/* store_run_end - build hosts (classified by classify, may be NULL) and
+ * labels, record totals, commit.  listing_window_ns > 0: an IPv4 address
+ * counts as listed only when listed within that time of one of its
+ * attempts. */
+int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify);
 
 /* --- reading --- */
 /* store_query - run a read-only SQL query, calling fn per row with the

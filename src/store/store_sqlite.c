@@ -1,8 +1,10 @@
 /*
  * store_sqlite.c - the SQLite back end of store.h (the default store).
  *
- * WAL journal, prepared statements, one transaction per batch of
- * STORE_BATCH rows.  The schema carries a version in meta; store_open()
+ * WAL journal, prepared statements, and one transaction per analysis
+ * run: store_run_begin() opens it, store_run_end() commits it, so readers
+ * see either the previous results or the new ones, and a run that is
+ * interrupted (signal, crash, full disk) leaves the previous ones intact.  The schema carries a version in meta; store_open()
  * applies the migrations in migrations[] from that version up, each in
  * its own transaction, so an old store is upgraded in place.
  */
@@ -18,8 +20,6 @@
 
 #include "util/alloc.h"
 #include "util/log.h"
-
-#define STORE_BATCH 50000
 
 /* migrations[i] takes the schema from version i to i + 1 */
 static const char *const migrations[] = {
@@ -144,14 +144,19 @@ int store_flush(struct store *st)
 	return exec(st, "COMMIT");
 }
 
-/* batched - count one row; commit and reopen the transaction per batch */
+/* batched - count one row */
 static int batched(struct store *st)
 {
-	if (++st->batch >= STORE_BATCH) {
-		if (store_flush(st) < 0 || begin(st) < 0)
-			return -1;
-	}
+	st->batch++;
 	return 0;
+}
+
+void store_abort(struct store *st)
+{
+	if (st->in_tx) {
+		exec(st, "ROLLBACK");
+		st->in_tx = false;
+	}
 }
 
 static int schema_version(struct store *st)
@@ -219,7 +224,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	if (st->db) {
-		store_flush(st);
+		store_abort(st);   /* an unfinished run never lands */
 		for (int i = 0; i < Q_COUNT; i++)
 			sqlite3_finalize(st->q[i]);
 		sqlite3_close(st->db);
@@ -405,8 +410,6 @@ int store_add_mta_event(struct store *st, const struct addr *a, const char *kind
 
 int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
 {
-	if (store_flush(st) < 0)
-		return -1;
 	sqlite3_stmt *s;
 	const char *sql =
 		"SELECT c.id, c.a6, c.a4, a6.src, a4.src,"
@@ -456,8 +459,6 @@ int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
 
 int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg)
 {
-	if (store_flush(st) < 0)
-		return -1;
 	sqlite3_stmt *s;
 	const char *sql =
 		"SELECT id, a6, a4, total, ambiguous FROM candidates"
@@ -512,7 +513,7 @@ uint64_t store_max_attempt_id(struct store *st)
 	return st->max_attempt;
 }
 
-int store_run_end(struct store *st, int64_t listing_window_ns)
+int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify)
 {
 	char ts[32], sql[4096];
 	now_iso(ts, sizeof ts);
@@ -529,6 +530,8 @@ int store_run_end(struct store *st, int64_t listing_window_ns)
 		 " (SELECT os_family FROM attempts b WHERE b.src = a.src AND b.os_family IS NOT NULL"
 		 "   GROUP BY os_family ORDER BY COUNT(*) DESC, os_family LIMIT 1)"
 		 " FROM attempts a GROUP BY src") < 0)
+		return -1;
+	if (classify && store_classify_hosts(st, classify) < 0)
 		return -1;
 	/* listed: IPv4 addresses the production MTAs rejected by DNSBL */
 	if (listing_window_ns > 0)
@@ -574,12 +577,39 @@ int store_run_end(struct store *st, int64_t listing_window_ns)
 	return store_flush(st);
 }
 
+int store_classify_hosts(struct store *st, store_classify_fn fn)
+{
+	sqlite3_stmt *sel, *upd;
+	if (sqlite3_prepare_v2(st->db, "SELECT addr FROM hosts", -1, &sel, NULL) != SQLITE_OK)
+		return db_error(st, "hosts");
+	if (sqlite3_prepare_v2(st->db, "UPDATE hosts SET addr_type = ?, iid_class = ?"
+			       " WHERE addr = ?", -1, &upd, NULL) != SQLITE_OK) {
+		sqlite3_finalize(sel);
+		return db_error(st, "hosts");
+	}
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(sel, 0);
+		char type[64] = "", iid[64] = "";
+		fn(a, type, sizeof type, iid, sizeof iid);
+		sqlite3_bind_text(upd, 1, type, -1, SQLITE_TRANSIENT);
+		if (iid[0])
+			sqlite3_bind_text(upd, 2, iid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(upd, 3, a, -1, SQLITE_TRANSIENT);
+		if ((ret = step_reset(st, upd, "hosts")) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(st, "hosts");
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return ret;
+}
+
 int store_query(struct store *st, const char *sql, const char *const *params,
 		int nparams, store_row_fn fn, void *arg)
 {
 	sqlite3_stmt *s;
-	if (store_flush(st) < 0)
-		return -1;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "query");
 	for (int i = 0; i < nparams; i++)
