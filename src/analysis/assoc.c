@@ -40,8 +40,9 @@ void assoc_params_default(struct assoc_params *p)
 	p->attempt_window_ns = 25 * 1000000000LL;
 	p->threshold = 45;
 	p->margin = 10;
-	p->floor = 5;
-	p->top_k = 8;
+	p->min_evidence = 30;
+	p->floor = 20;
+	p->top_k = 32;
 	p->host_weight = 40;
 }
 

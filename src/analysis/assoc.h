@@ -28,15 +28,17 @@
  *                                  (1, 10, 100, 250 or 1000 Hz); stacks that
  *                                  randomize per connection give none
  *   asn, ptr     hooks             enrichment evidence (0 until available)
- *   host         up to +40         (decision stage) how consistently this
+ *   host         up to +40 / -10   (decision stage) how consistently this
  *                                  IPv4 host is a candidate across the IPv6
- *                                  host's attempts
+ *                                  host's attempts (decide.h)
  *
  * Candidates: for a native IPv6 source, IPv4 attempts that start after the
  * IPv6 attempt's first SYN and within `window` of its last SYN; for 6to4
  * and Teredo sources, IPv4 attempts from the embedded IPv4 within `window`
- * before or after.  Only the top_k best-scoring candidates above `floor`
- * are kept per IPv6 attempt.
+ * before or after.  Candidates scoring below `floor` (20: not even the same
+ * TCP stack and SYN count) are dropped, and at most top_k (32) are kept
+ * per IPv6 attempt: enough that the true partner survives among many
+ * look-alike clients, so that host consistency can find it.
  *
  * Streaming: closed attempts come in (attempt.h); an IPv6 attempt is scored
  * once no IPv4 attempt that could be its candidate can still change, and
@@ -76,6 +78,7 @@ struct assoc_params {
 	int64_t attempt_window_ns; /* attempt grouping window */
 	int threshold;          /* minimum total to associate */
 	int margin;             /* best must beat the best other IPv4 host by this */
+	int min_evidence;       /* minimum score without EV_HOST to associate */
 	int floor;              /* candidates scoring below are not kept */
 	int top_k;              /* candidates kept per IPv6 attempt */
 	int host_weight;        /* EV_HOST at full consistency */

@@ -18,6 +18,7 @@ struct row {
 	int64_t rowid;
 	uint64_t a6;
 	char *h4;
+	int64_t h4_attempts;
 	int score;
 	int host;
 };
@@ -49,6 +50,20 @@ static int cmp_a6(const void *x, const void *y)
 	return (b->score + b->host) - (a->score + a->host);
 }
 
+int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, uint64_t n4)
+{
+	uint64_t n = n6 > n4 ? n6 : n4;
+	if (n >= 2 && co >= 2) {
+		if (co > n)
+			co = n;
+		double share = (double)(co - 1) / (double)(n - 1);
+		return (int)lround((double)p->host_weight * share * share);
+	}
+	if (n6 >= 3 && co == 1)
+		return -p->host_weight / 2;
+	return 0;
+}
+
 /* flush_host - finish one IPv6 host: host points, totals, ambiguity */
 static int flush_host(struct pass1 *ps)
 {
@@ -65,13 +80,8 @@ static int flush_host(struct pass1 *ps)
 				distinct++;
 			last = ps->rows[j].a6;
 		}
-		int pts = 0;
-		if (ps->h6_attempts >= 2) {
-			double share = (double)distinct / (double)ps->h6_attempts;
-			if (share > 1)
-				share = 1;
-			pts = (int)lround(p->host_weight * share);
-		}
+		int pts = decide_host_points(p, distinct, (uint64_t)ps->h6_attempts,
+					     (uint64_t)ps->rows[i].h4_attempts);
 		for (size_t k = i; k < j; k++)
 			ps->rows[k].host = pts;
 		i = j;
@@ -119,6 +129,7 @@ static int pass1_row(const struct store_cand_row *r, void *arg)
 	w->rowid = r->rowid;
 	w->a6 = r->a6;
 	w->h4 = xstrdup(r->h4);
+	w->h4_attempts = r->h4_attempts;
 	w->score = r->score;
 	w->host = 0;
 	return 0;
@@ -144,7 +155,7 @@ static int pass2_row(const struct store_cand_total *r, void *arg)
 		return -1;
 	if (bit(ps->taken6, r->a6)) {
 		d = "lost";
-	} else if (r->total < ps->p->threshold) {
+	} else if (r->total < ps->p->threshold || r->score < ps->p->min_evidence) {
 		d = "below-threshold";
 		ps->stats->below++;
 	} else if (r->ambiguous) {

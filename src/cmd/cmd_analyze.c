@@ -53,7 +53,7 @@ const char cmd_analyze_usage[] =
 	"      --assoc-threshold N  points a pair needs to be associated (default 45)\n"
 	"      --assoc-margin N     points the best candidate must lead the best\n"
 	"                           other IPv4 host by (default 10)\n"
-	"      --assoc-candidates N candidates kept per IPv6 attempt (default 8)\n"
+	"      --assoc-candidates N candidates kept per IPv6 attempt (default 32)\n"
 	"      --host-weight N      points for an IPv4 host that is a candidate in\n"
 	"                           every attempt of the IPv6 host (default 40)\n"
 	"      --listing-window T   an IPv4 address counts as listed only when a\n"

@@ -58,6 +58,7 @@ struct store_cand_row {
 	uint64_t a6, a4;
 	const char *h6, *h4;       /* source addresses (hosts) */
 	int64_t h6_attempts;       /* attempts of the IPv6 host */
+	int64_t h4_attempts;       /* attempts of the IPv4 host */
 	int score;                 /* evidence sum before EV_HOST */
 	int64_t gap_ns;
 	int32_t port_dist;
@@ -72,6 +73,7 @@ int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
 struct store_cand_total {
 	int64_t rowid;
 	uint64_t a6, a4;
+	int score;                 /* evidence without EV_HOST */
 	int total;
 	bool ambiguous;
 };

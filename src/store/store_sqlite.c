@@ -414,6 +414,7 @@ int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
 	const char *sql =
 		"SELECT c.id, c.a6, c.a4, a6.src, a4.src,"
 		" (SELECT COUNT(*) FROM attempts x WHERE x.src = a6.src),"
+		" (SELECT COUNT(*) FROM attempts x WHERE x.src = a4.src),"
 		" c.score, c.gap_ns, c.port_dist"
 		" FROM candidates c JOIN attempts a6 ON a6.id = c.a6"
 		" JOIN attempts a4 ON a4.id = c.a4"
@@ -433,9 +434,10 @@ int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
 			.h6 = (const char *)sqlite3_column_text(s, 3),
 			.h4 = (const char *)sqlite3_column_text(s, 4),
 			.h6_attempts = sqlite3_column_int64(s, 5),
-			.score = sqlite3_column_int(s, 6),
-			.gap_ns = sqlite3_column_int64(s, 7),
-			.port_dist = sqlite3_column_int(s, 8),
+			.h4_attempts = sqlite3_column_int64(s, 6),
+			.score = sqlite3_column_int(s, 7),
+			.gap_ns = sqlite3_column_int64(s, 8),
+			.port_dist = sqlite3_column_int(s, 9),
 		};
 		if ((ret = fn(&r, arg)) != 0)
 			break;
@@ -461,7 +463,7 @@ int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg
 {
 	sqlite3_stmt *s;
 	const char *sql =
-		"SELECT id, a6, a4, total, ambiguous FROM candidates"
+		"SELECT id, a6, a4, total, ambiguous, score FROM candidates"
 		" ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6";
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "candidates");
@@ -477,6 +479,7 @@ int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg
 			.a4 = (uint64_t)sqlite3_column_int64(s, 2),
 			.total = sqlite3_column_int(s, 3),
 			.ambiguous = sqlite3_column_int(s, 4) != 0,
+			.score = sqlite3_column_int(s, 5),
 		};
 		if ((ret = fn(&r, arg)) != 0)
 			break;
