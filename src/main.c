@@ -16,6 +16,8 @@
 
 static const struct cmd commands[] = {
 	CMD(analyze),
+	CMD(explain),
+	CMD(hosts),
 	CMD(addr),
 	CMD(syns),
 	{ NULL, NULL, NULL, NULL }

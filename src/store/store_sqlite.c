@@ -567,8 +567,9 @@ int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn
 		 "   AND a.partner IS NOT NULL) THEN 'associated-unlisted'"
 		 " ELSE 'unassociated' END WHERE family = 6;"
 		 "UPDATE hosts SET partners = (SELECT group_concat(p, ' ') FROM"
-		 " (SELECT b.src || ':' || COUNT(*) AS p FROM attempts a"
-		 "  JOIN attempts b ON b.id = a.partner WHERE a.src = hosts.addr"
+		 " (SELECT b.src || '/' || COUNT(*) || '/' || MAX(a.score) AS p"
+		 "  FROM attempts a JOIN attempts b ON b.id = a.partner"
+		 "  WHERE a.src = hosts.addr"
 		 "  GROUP BY b.src ORDER BY COUNT(*) DESC, b.src))") < 0)
 		return -1;
 	snprintf(sql, sizeof sql,
