@@ -13,6 +13,10 @@
  *   | 2001  | 0000  | server IPv4   | flags | ~port | ~client IPv4  |  Teredo (RFC 4380 4)
  *   |          prefix (64)          | 0[2]00| 5efe  | IPv4          |  ISATAP (RFC 5214 6.1)
  *   | 0064  | ff9b  | 0000 ...               0000   | IPv4          |  NAT64 (RFC 6052 2.1)
+ *
+ * The local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) may be split into
+ * translation prefixes of any RFC 6052 length, so the IPv4 has no fixed
+ * place there: only the interface-ID heuristics (embedded-ipv4-32) find it.
  *   |          prefix (64)          | xxUx  | xxff  | fexx  | xxxx  |  modified EUI-64 (RFC 4291 A)
  *   +-------+-------+-------+-------+-------+-------+-------+-------+
  *
@@ -378,7 +382,6 @@ bool addr_embedded_v4(const struct addr *a, struct addr *v4, enum addr_v4_via *v
 			how = ADDR_V4_TEREDO;
 			break;
 		case ADDR_SCOPE_NAT64:
-		case ADDR_SCOPE_NAT64_LOCAL:
 			out = v4_at(b, 12, 0);
 			how = ADDR_V4_NAT64;
 			break;
