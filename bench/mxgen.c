@@ -12,9 +12,9 @@
  * Deterministic for a seed: every random draw comes from xoshiro256**
  * streams seeded by splitmix64; the static traits of client N are a pure
  * function of (seed, N), so only a few bytes of mutable state are kept per
- * client.  Memory: one 16-byte record per client "episode" (a burst of
- * attempts at one moment), plus heaps holding the SYNs and log lines of the
- * last ~30 s of episodes, which are released in time order.
+ * client.  Memory: one 16-byte record per client "episode" (the attempts
+ * a client makes at one moment), plus per-second buckets holding the SYNs
+ * (16 s) and log lines (256 s) not yet written, released in time order.
  *
  * Trusts: its own command line only (checked with num.h ranges).
  */
@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -66,6 +67,7 @@ static void rng_seed(struct rng *r, uint64_t seed, uint64_t label)
 		r->s[i] = splitmix64(&x);
 }
 
+/* rotl - rotate left */
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* rng_next - xoshiro256** */
@@ -535,6 +537,7 @@ static const uint8_t sensor_v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x25, 0, 0,
 static const uint8_t mac_sensor[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x25 };
 static const uint8_t mac_router[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 
+/* put16, put32 - store big-endian */
 static inline void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
 static inline void put32(uint8_t *p, uint32_t v)
 {
@@ -550,6 +553,7 @@ static uint32_t csum_add(uint32_t acc, const uint8_t *p, size_t n)
 	return acc;
 }
 
+/* csum_fold - the final one's-complement checksum of a sum */
 static uint16_t csum_fold(uint32_t acc)
 {
 	while (acc >> 16)
@@ -774,12 +778,12 @@ static int64_t attempt(struct gen *g, const struct client *c, int fam, int64_t t
 	return when;
 }
 
-/* pick_port - the source port of c's next attempt in family fam */
+/* pick_port - the source port of c's next attempt (second: the fallback
+ * attempt of an episode) */
 static uint16_t pick_port(struct gen *g, const struct client *c, struct cstate *st,
-			  int fam, bool second)
+			  bool second)
 {
 	struct rng *r = &g->r;
-	(void)fam;
 	switch (c->os) {
 	case OS_WIN7:
 	case OS_WINXP: {
@@ -1141,12 +1145,12 @@ static void episode(struct gen *g, const struct client *c, int64_t t)
 	if (second && rng_pct(r, g->w.mix.giveup))
 		second = 0;
 	unsigned n1, n2 = 0;
-	uint16_t p1 = pick_port(g, c, st, first, false), p2 = 0;
+	uint16_t p1 = pick_port(g, c, st, false), p2 = 0;
 	int64_t last = attempt(g, c, first, t, p1, &n1), t2 = 0;
 	uint64_t id1 = g->next_attempt++, id2 = 0;
 	if (second) {
 		t2 = last + fallback_gap(g);
-		p2 = pick_port(g, c, st, second, true);
+		p2 = pick_port(g, c, st, true);
 		attempt(g, c, second, t2, p2, &n2);
 		id2 = g->next_attempt++;
 	}
@@ -1193,7 +1197,7 @@ static const char usage_text[] =
 	"  --clients-out F  also write one CSV row per client\n";
 
 /* usage_error - print a message and the usage, exit 2 */
-static void usage_error(const char *msg, const char *arg)
+static noreturn void usage_error(const char *msg, const char *arg)
 {
 	fprintf(stderr, "mxgen: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "", usage_text);
 	exit(2);
@@ -1248,6 +1252,7 @@ static void close_out(FILE *f, const char *path)
 		die("%s: write error: %m", path);
 }
 
+/* main - options, the episode schedule, then one pass in time order */
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1429,7 +1434,8 @@ int main(int argc, char **argv)
 	flush(&g, INT64_MAX, INT64_MAX);
 	free(ep);
 
-	pcap_dump_flush(g.dump);
+	if (pcap_dump_flush(g.dump) != 0 || ferror(g.pcapf))
+		die("%s: write error: %m", pcap_path);
 	pcap_dump_close(g.dump);    /* closes g.pcapf */
 	pcap_close(dead);
 	close_out(g.truth, truth_path);
