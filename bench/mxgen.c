@@ -1036,7 +1036,22 @@ static void log_write(struct gen *g, const struct logev *e)
 		p = put_s(p, "]: NOQUEUE: reject: RCPT from "), p = put_s(p, name);
 		*p++ = '[', p = put_s(p, ip);
 		p = put_s(p, "]: 554 5.7.1 Service unavailable; Client host [");
-		p = put_s(p, ip), p = put_s(p, "] blocked using zen.spamhaus.org; from=<");
+		p = put_s(p, ip);
+		switch ((h >> 40) % 10) {    /* with the list's TXT reply or not */
+		case 0: case 1: case 2: case 3: case 4:
+			p = put_s(p, "] blocked using zen.spamhaus.org; from=<");
+			break;
+		case 5: case 6: case 7:
+			p = put_s(p, "] blocked using zen.spamhaus.org; "
+				     "https://www.spamhaus.org/query/ip/");
+			p = put_s(p, ip), p = put_s(p, "; from=<");
+			break;
+		default:
+			p = put_s(p, "] blocked using bl.spamcop.net; Blocked - see "
+				     "https://www.spamcop.net/bl.shtml?");
+			p = put_s(p, ip), p = put_s(p, "; from=<");
+			break;
+		}
 		p = put_s(p, w1), p = put_u(p, e->extra % 10000), *p++ = '@';
 		p = put_s(p, w2), p = put_s(p, ".example.com> to=<"), p = put_s(p, w2);
 		p = put_s(p, "@example.com> proto=ESMTP helo=<"), p = put_s(p, helo), *p++ = '>';
