@@ -12,9 +12,9 @@
  * Deterministic for a seed: every random draw comes from xoshiro256**
  * streams seeded by splitmix64; the static traits of client N are a pure
  * function of (seed, N), so only a few bytes of mutable state are kept per
- * client.  Memory: one 16-byte record per client "episode" (a burst of
- * attempts at one moment), plus heaps holding the SYNs and log lines of the
- * last ~30 s of episodes, which are released in time order.
+ * client.  Memory: one 16-byte record per client "episode" (the attempts
+ * a client makes at one moment), plus per-second buckets holding the SYNs
+ * (16 s) and log lines (256 s) not yet written, released in time order.
  *
  * Trusts: its own command line only (checked with num.h ranges).
  */
@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -66,6 +67,7 @@ static void rng_seed(struct rng *r, uint64_t seed, uint64_t label)
 		r->s[i] = splitmix64(&x);
 }
 
+/* rotl - rotate left */
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* rng_next - xoshiro256** */
@@ -183,7 +185,7 @@ struct client {
 	uint8_t wscale;
 	uint8_t nep;                  /* episodes over the run */
 	uint8_t v6type;               /* enum atype of the IPv6 address */
-	bool has_v4, has_v6, listed, ptr;
+	bool has_v4, has_v6, listed;
 	bool bigwin;                  /* Linux: 64240-style window instead of mss*20 */
 	uint16_t mss4, mss6;
 	uint16_t port0;               /* Windows: first ephemeral port */
@@ -310,7 +312,6 @@ static void client_make(const struct world *w, uint32_t id, struct client *c)
 	c->v4 = v4_of(w, id);
 	c->mss4 = rng_pct(&r, 85) ? 1460 : 1452;
 	c->mss6 = 1440;
-	c->ptr = rng_pct(&r, 40);
 	c->bigwin = rng_pct(&r, 30);
 	c->ipid_base = (uint32_t)rng_next(&r);
 	c->ipid_rate = (uint32_t)rng_range(&r, 1, 40);
@@ -405,11 +406,13 @@ static bool is_windows(uint8_t os) { return os == OS_WIN7 || os == OS_WINXP; }
 /* syns_per_attempt - SYNs in one connect() attempt answered by RST */
 static unsigned syns_per_attempt(uint8_t os) { return is_windows(os) ? 3 : 1; }
 
-/* expected_syns - SYNs client c will send over the run (without give-ups) */
-static uint64_t expected_syns(const struct client *c)
+/* expected_syns100 - 100 times the SYNs client c is expected to send over
+ * the run (the second family is skipped in giveup% of the episodes) */
+static uint64_t expected_syns100(const struct client *c, unsigned giveup)
 {
-	unsigned fam = (c->has_v4 ? 1u : 0u) + (c->has_v6 ? 1u : 0u);
-	return (uint64_t)c->nep * fam * syns_per_attempt(c->os);
+	uint64_t per = syns_per_attempt(c->os);
+	uint64_t ep = per * 100 + (c->has_v4 && c->has_v6 ? per * (100 - giveup) : 0);
+	return (uint64_t)c->nep * ep;
 }
 
 /* ------------------------------------------------------------ episodes */
@@ -431,59 +434,102 @@ static int ep_cmp(const void *a, const void *b)
 
 /* ------------------------------------------------------------ packets */
 
-/* one SYN waiting in the time heap, fully built */
-struct pend {
-	int64_t t;
-	uint64_t seq;
-	uint8_t len;
-	uint8_t pkt[103];
+/* ------------------------------------------------------------ time queue */
+
+/*
+ * A time queue: entries wait in one bucket per second of a ring and are
+ * released in (t, seq) order once no later push can precede them.  Every
+ * entry type starts with struct tq_key.  Pushes must lie within `ring`
+ * seconds after the last released second (BUG otherwise).
+ */
+struct tq_key {
+	int64_t t;                    /* microseconds since start */
+	uint64_t seq;                 /* creation order: ties keep it */
 };
 
-struct pheap {
-	struct pend *v;
+struct tq_bucket {
+	char *v;
 	size_t n, cap;
 };
 
-static inline bool pend_less(const struct pend *a, const struct pend *b)
+struct tq {
+	size_t esz;                   /* entry size */
+	unsigned ring;                /* buckets (seconds) */
+	struct tq_bucket *b;
+	int64_t next;                 /* first second not yet released */
+	size_t count;                 /* entries queued */
+	uint64_t seq;
+};
+
+/* tq_init - an empty queue of entries of esz bytes spanning ring seconds */
+static void tq_init(struct tq *q, size_t esz, unsigned ring)
 {
-	return a->t != b->t ? a->t < b->t : a->seq < b->seq;
+	memset(q, 0, sizeof *q);
+	q->esz = esz;
+	q->ring = ring;
+	q->b = xcalloc(ring, sizeof *q->b);
 }
 
-/* pheap_push - add one SYN */
-static void pheap_push(struct pheap *h, const struct pend *p)
+/* tq_free - release all memory (entries still queued are dropped) */
+static void tq_free(struct tq *q)
 {
-	GROW(h->v, h->n + 1, h->cap);
-	size_t i = h->n++;
-	while (i > 0) {
-		size_t up = (i - 1) / 2;
-		if (!pend_less(p, &h->v[up]))
-			break;
-		h->v[i] = h->v[up];
-		i = up;
-	}
-	h->v[i] = *p;
+	for (unsigned i = 0; i < q->ring; i++)
+		free(q->b[i].v);
+	free(q->b);
 }
 
-/* pheap_pop - remove the earliest SYN into *out (heap not empty) */
-static void pheap_pop(struct pheap *h, struct pend *out)
+/* tq_slot - room for one entry at time t; fills in its key */
+static void *tq_slot(struct tq *q, int64_t t)
 {
-	*out = h->v[0];
-	struct pend last = h->v[--h->n];
-	size_t i = 0, n = h->n;
-	for (;;) {
-		size_t k = 2 * i + 1;
-		if (k >= n)
-			break;
-		if (k + 1 < n && pend_less(&h->v[k + 1], &h->v[k]))
-			k++;
-		if (!pend_less(&h->v[k], &last))
-			break;
-		h->v[i] = h->v[k];
-		i = k;
+	int64_t sec = t / US;
+	if (sec < q->next || sec >= q->next + q->ring)
+		BUG("time queue: %" PRId64 " outside [%" PRId64 ", +%u)", sec, q->next, q->ring);
+	struct tq_bucket *b = &q->b[sec % q->ring];
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->v = xreallocarray(b->v, b->cap, q->esz);
 	}
-	if (n)
-		h->v[i] = last;
+	struct tq_key *k = (struct tq_key *)(void *)(b->v + b->n++ * q->esz);
+	k->t = t;
+	k->seq = q->seq++;
+	q->count++;
+	return k;
 }
+
+/* tq_cmp - qsort order of entries: time, then creation */
+static int tq_cmp(const void *x, const void *y)
+{
+	const struct tq_key *a = x, *b = y;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* tq_release - hand every entry before second until/US to emit, in order */
+static void tq_release(struct tq *q, int64_t until, void (*emit)(void *ctx, const void *e),
+		       void *ctx)
+{
+	while (q->count && (q->next + 1) * US <= until) {
+		struct tq_bucket *b = &q->b[q->next % q->ring];
+		if (b->n) {
+			qsort(b->v, b->n, q->esz, tq_cmp);
+			for (size_t i = 0; i < b->n; i++)
+				emit(ctx, b->v + i * q->esz);
+			q->count -= b->n;
+			b->n = 0;
+		}
+		q->next++;
+	}
+	if (!q->count && until / US > q->next)       /* skip idle seconds at once */
+		q->next = until / US;
+}
+
+/* one queued SYN: the built packet */
+struct pend {
+	struct tq_key k;
+	uint8_t len;
+	uint8_t b[103];
+};
 
 static const uint8_t sensor_v4[4] = { 192, 0, 2, 25 };
 static const uint8_t sensor_v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x25, 0, 0,
@@ -491,6 +537,7 @@ static const uint8_t sensor_v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x25, 0, 0,
 static const uint8_t mac_sensor[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x25 };
 static const uint8_t mac_router[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 
+/* put16, put32 - store big-endian */
 static inline void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
 static inline void put32(uint8_t *p, uint32_t v)
 {
@@ -506,6 +553,7 @@ static uint32_t csum_add(uint32_t acc, const uint8_t *p, size_t n)
 	return acc;
 }
 
+/* csum_fold - the final one's-complement checksum of a sum */
 static uint16_t csum_fold(uint32_t acc)
 {
 	while (acc >> 16)
@@ -620,8 +668,7 @@ enum lkind { L_PS_CONNECT, L_PS_RANK, L_PS_PASS, L_CONNECT, L_REJECT_RBL, L_REJE
 	     L_LOST, L_CLIENT, L_CLEANUP, L_QMGR, L_DISCONNECT, L_DISCONNECT_OK };
 
 struct logev {
-	int64_t t;
-	uint64_t seq;
+	struct tq_key k;
 	uint32_t v4;                  /* the connecting address */
 	uint32_t who;                 /* client id, or legit sender number | 1<<31 */
 	uint32_t pid;
@@ -630,52 +677,6 @@ struct logev {
 	uint8_t mx;                   /* 1 or 2 */
 };
 
-struct lheap {
-	struct logev *v;
-	size_t n, cap;
-};
-
-static inline bool lev_less(const struct logev *a, const struct logev *b)
-{
-	return a->t != b->t ? a->t < b->t : a->seq < b->seq;
-}
-
-/* lheap_push - add one log event */
-static void lheap_push(struct lheap *h, const struct logev *p)
-{
-	GROW(h->v, h->n + 1, h->cap);
-	size_t i = h->n++;
-	while (i > 0) {
-		size_t up = (i - 1) / 2;
-		if (!lev_less(p, &h->v[up]))
-			break;
-		h->v[i] = h->v[up];
-		i = up;
-	}
-	h->v[i] = *p;
-}
-
-/* lheap_pop - remove the earliest log event into *out (heap not empty) */
-static void lheap_pop(struct lheap *h, struct logev *out)
-{
-	*out = h->v[0];
-	struct logev last = h->v[--h->n];
-	size_t i = 0, n = h->n;
-	for (;;) {
-		size_t k = 2 * i + 1;
-		if (k >= n)
-			break;
-		if (k + 1 < n && lev_less(&h->v[k + 1], &h->v[k]))
-			k++;
-		if (!lev_less(&h->v[k], &last))
-			break;
-		h->v[i] = h->v[k];
-		i = k;
-	}
-	if (n)
-		h->v[i] = last;
-}
-
 /* ------------------------------------------------------------ generator */
 
 struct gen {
@@ -683,9 +684,8 @@ struct gen {
 	struct cstate *st;            /* per client id (regular + misbehaving) */
 	uint32_t nclients;
 	struct rng r;                 /* the episode stream */
-	struct pheap ph;
-	struct lheap lh;
-	uint64_t seq, lseq;
+	struct tq synq;               /* struct pend */
+	struct tq logq;               /* struct logev */
 	uint64_t next_attempt;        /* attempt ids from 1 */
 	pcap_dumper_t *dump;
 	FILE *pcapf, *truth, *logf;
@@ -769,11 +769,8 @@ static int64_t attempt(struct gen *g, const struct client *c, int fam, int64_t t
 			s.ipid = 1;
 		if (c->os == OS_MACOS)
 			s.tsval = c->ts_base + (uint32_t)((g->w.start_us + when) / MS);
-		struct pend p;
-		p.t = when;
-		p.seq = g->seq++;
-		p.len = build_syn(&s, p.pkt);
-		pheap_push(&g->ph, &p);
+		struct pend *p = tq_slot(&g->synq, when);
+		p->len = build_syn(&s, p->b);
 	}
 	g->syns[fam_ix(fam)] += n;
 	g->attempts[fam_ix(fam)]++;
@@ -781,12 +778,12 @@ static int64_t attempt(struct gen *g, const struct client *c, int fam, int64_t t
 	return when;
 }
 
-/* pick_port - the source port of c's next attempt in family fam */
+/* pick_port - the source port of c's next attempt (second: the fallback
+ * attempt of an episode) */
 static uint16_t pick_port(struct gen *g, const struct client *c, struct cstate *st,
-			  int fam, bool second)
+			  bool second)
 {
 	struct rng *r = &g->r;
-	(void)fam;
 	switch (c->os) {
 	case OS_WIN7:
 	case OS_WINXP: {
@@ -828,33 +825,83 @@ static int64_t fallback_gap(struct gen *g)
 	return rng_range(r, 500 * MS, 3 * US);
 }
 
+/* ------------------------------------------------------------ text output */
+
+/* Lines are assembled with these appenders (printf is the bottleneck at
+ * millions of lines); each returns the new end.  Callers size buffers. */
+
+/* put_s - append a string */
+static inline char *put_s(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* put_u - append a decimal number */
+static inline char *put_u(char *p, uint64_t v)
+{
+	char tmp[24];
+	int i = 0;
+	do
+		tmp[i++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (i)
+		*p++ = tmp[--i];
+	return p;
+}
+
+/* put_v4 - append a dotted quad (host-order address) */
+static inline char *put_v4(char *p, uint32_t a)
+{
+	p = put_u(p, a >> 24), *p++ = '.';
+	p = put_u(p, (a >> 16) & 255), *p++ = '.';
+	p = put_u(p, (a >> 8) & 255), *p++ = '.';
+	return put_u(p, a & 255);
+}
+
+/* put_hex - append v as exactly n upper-case hex digits */
+static inline char *put_hex(char *p, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--)
+		*p++ = "0123456789ABCDEF"[(v >> (4 * i)) & 15];
+	return p;
+}
+
 /* truth_row - one line of the truth CSV */
 static void truth_row(struct gen *g, uint64_t id, const struct client *c, int fam,
 		      uint16_t sport, int64_t t, unsigned nsyn, uint64_t partner)
 {
-	char src[ADDR_STRLEN];
-	struct addr a;
+	char line[256], *p = line;
+	p = put_u(p, id), *p++ = ',';
+	p = put_u(p, c->id), *p++ = ',';
+	*p++ = fam == 4 ? '4' : '6', *p++ = ',';
 	if (fam == 4) {
-		a = addr_from_u32(c->v4);
+		p = put_v4(p, c->v4);
 	} else {
-		a = addr_from_v6(c->v6);
+		struct addr a = addr_from_v6(c->v6);
+		p += strlen(addr_format(&a, p));
 	}
-	addr_format(&a, src);
-	int64_t ns = (g->w.start_us + t) * 1000;
-	fprintf(g->truth, "%" PRIu64 ",%u,%d,%s,%u,%" PRId64 ",%u,%s,%s,", id, c->id, fam,
-		src, sport, ns, nsyn, os_name[c->os], atype_name[fam == 4 ? A_IPV4 : c->v6type]);
+	*p++ = ',';
+	p = put_u(p, sport), *p++ = ',';
+	p = put_u(p, (uint64_t)(g->w.start_us + t) * 1000), *p++ = ',';
+	p = put_u(p, nsyn), *p++ = ',';
+	p = put_s(p, os_name[c->os]), *p++ = ',';
+	p = put_s(p, atype_name[fam == 4 ? A_IPV4 : c->v6type]), *p++ = ',';
 	if (partner)
-		fprintf(g->truth, "%" PRIu64, partner);
-	fprintf(g->truth, ",%d\n", c->listed ? 1 : 0);
+		p = put_u(p, partner);
+	*p++ = ',';
+	*p++ = c->listed ? '1' : '0';
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), g->truth);
 }
 
 /* log_push - queue one log line */
 static void log_push(struct gen *g, int64_t t, uint8_t kind, uint8_t mx, uint32_t v4,
 		     uint32_t who, uint32_t pid, uint32_t extra)
 {
-	struct logev e = { .t = t < 0 ? 0 : t, .seq = g->lseq++, .v4 = v4, .who = who,
-			   .pid = pid, .extra = extra, .kind = kind, .mx = mx };
-	lheap_push(&g->lh, &e);
+	struct logev *e = tq_slot(&g->logq, t < 0 ? 0 : t);
+	e->v4 = v4, e->who = who, e->pid = pid, e->extra = extra, e->kind = kind, e->mx = mx;
 }
 
 /* log_session - the production MX's log lines for one SMTP session of c
@@ -912,28 +959,29 @@ static void log_legit(struct gen *g, int64_t t)
 static const char *const words[] = { "alpha", "bravo", "delta", "echo", "kilo", "lima",
 	"oscar", "tango", "zulu", "nova", "orion", "vega", "atlas", "terra", "sol", "luna" };
 
-/* client_name - "unknown" or a PTR-like name of the connecting host */
-static const char *client_name(const struct logev *e, char *buf, size_t n)
+/* put_name - append "unknown" or a PTR-like name of the connecting host */
+static char *put_name(char *p, const struct logev *e)
 {
 	uint32_t a = e->v4;
 	if (e->who & 1u << 31) {
-		snprintf(buf, n, "mail%u.%s.example.org", e->who & 0xff,
-			 words[(e->who >> 3) % 16]);
-		return buf;
+		p = put_s(p, "mail"), p = put_u(p, e->who & 0xff), *p++ = '.';
+		p = put_s(p, words[(e->who >> 3) % 16]);
+		return put_s(p, ".example.org");
 	}
 	uint64_t h = (uint64_t)e->who * 0x9e3779b97f4a7c15ULL;
-	if ((h >> 60) < 6)                 /* about 40% have a PTR */
-		snprintf(buf, n, "%u-%u-%u-%u.%s.example.net", a >> 24, (a >> 16) & 255,
-			 (a >> 8) & 255, a & 255, (h >> 40) & 1 ? "dyn" : "pool");
-	else
-		snprintf(buf, n, "unknown");
-	return buf;
+	if ((h >> 60) >= 6)                /* about 40% have a PTR */
+		return put_s(p, "unknown");
+	p = put_u(p, a >> 24), *p++ = '-';
+	p = put_u(p, (a >> 16) & 255), *p++ = '-';
+	p = put_u(p, (a >> 8) & 255), *p++ = '-';
+	p = put_u(p, a & 255);
+	return put_s(p, (h >> 40) & 1 ? ".dyn.example.net" : ".pool.example.net");
 }
 
-/* log_write - format one log event as a syslog line */
+/* log_write - format one log event as syslog line(s) */
 static void log_write(struct gen *g, const struct logev *e)
 {
-	int64_t sec = (g->w.start_us + e->t) / US;
+	int64_t sec = (g->w.start_us + e->k.t) / US;
 	if (sec != g->log_sec) {
 		time_t tt = (time_t)sec;
 		struct tm tm;
@@ -941,99 +989,149 @@ static void log_write(struct gen *g, const struct logev *e)
 		strftime(g->log_stamp, sizeof g->log_stamp, "%b %e %H:%M:%S", &tm);
 		g->log_sec = sec;
 	}
-	char ip[ADDR_STRLEN], name[80], helo[80];
-	struct addr a = addr_from_u32(e->v4);
-	addr_format(&a, ip);
-	client_name(e, name, sizeof name);
+	char ip[16], name[64], helo[64], head[64], line[1024], *p;
+	*put_v4(ip, e->v4) = '\0';
+	*put_name(name, e) = '\0';
 	uint64_t h = (uint64_t)e->who * 0xd1b54a32d192ed03ULL + e->extra;
-	if (e->who & 1u << 31)
-		snprintf(helo, sizeof helo, "%s", name);
-	else if ((h >> 62) == 0)
-		snprintf(helo, sizeof helo, "[%s]", ip);
-	else
-		snprintf(helo, sizeof helo, "%s%u", words[(h >> 32) % 16], (unsigned)(h % 1000));
+	if (e->who & 1u << 31) {
+		strcpy(helo, name);
+	} else if ((h >> 62) == 0) {
+		p = helo, *p++ = '[', p = put_s(p, ip), *p++ = ']', *p = '\0';
+	} else {
+		p = put_s(helo, words[(h >> 32) % 16]);
+		*put_u(p, h % 1000) = '\0';
+	}
 	const char *w1 = words[(h >> 8) % 16], *w2 = words[(h >> 16) % 16];
 	char qid[16];
-	snprintf(qid, sizeof qid, "%08X%02X", e->extra, (unsigned)(h >> 24) & 0xff);
-	FILE *f = g->logf;
-	fprintf(f, "%s mx%u ", g->log_stamp, e->mx);
+	*put_hex(put_hex(qid, e->extra, 8), (h >> 24) & 0xff, 2) = '\0';
+	/* "Mon DD HH:MM:SS mxN " */
+	p = put_s(head, g->log_stamp);
+	p = put_s(p, " mx"), *p++ = (char)('0' + e->mx), *p++ = ' ', *p = '\0';
+	p = put_s(line, head);
+	const char *smtpd = "postfix/smtpd[";
 	switch (e->kind) {
 	case L_PS_CONNECT:
-		fprintf(f, "postfix/postscreen[%u]: CONNECT from [%s]:%u to [192.0.2.%u]:25\n",
-			e->pid, ip, e->extra & 0xffff, 10 + e->mx);
+		p = put_s(p, "postfix/postscreen["), p = put_u(p, e->pid);
+		p = put_s(p, "]: CONNECT from ["), p = put_s(p, ip), p = put_s(p, "]:");
+		p = put_u(p, e->extra & 0xffff), p = put_s(p, " to [192.0.2.");
+		p = put_u(p, 10u + e->mx), p = put_s(p, "]:25");
 		break;
 	case L_PS_RANK:
-		fprintf(f, "postfix/postscreen[%u]: DNSBL rank %u for [%s]:%u\n", e->pid,
-			e->extra >> 16, ip, e->extra & 0xffff);
+		p = put_s(p, "postfix/postscreen["), p = put_u(p, e->pid);
+		p = put_s(p, "]: DNSBL rank "), p = put_u(p, e->extra >> 16);
+		p = put_s(p, " for ["), p = put_s(p, ip), p = put_s(p, "]:");
+		p = put_u(p, e->extra & 0xffff);
 		break;
 	case L_PS_PASS:
-		fprintf(f, "postfix/postscreen[%u]: PASS NEW [%s]:%u\n", e->pid, ip,
-			e->extra & 0xffff);
+		p = put_s(p, "postfix/postscreen["), p = put_u(p, e->pid);
+		p = put_s(p, "]: PASS NEW ["), p = put_s(p, ip), p = put_s(p, "]:");
+		p = put_u(p, e->extra & 0xffff);
 		break;
 	case L_CONNECT:
-		fprintf(f, "postfix/smtpd[%u]: connect from %s[%s]\n", e->pid, name, ip);
+		p = put_s(p, smtpd), p = put_u(p, e->pid), p = put_s(p, "]: connect from ");
+		p = put_s(p, name), *p++ = '[', p = put_s(p, ip), *p++ = ']';
 		break;
 	case L_REJECT_RBL:
-		fprintf(f, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from %s[%s]: 554 5.7.1 "
-			"Service unavailable; Client host [%s] blocked using zen.spamhaus.org; "
-			"from=<%s%u@%s.example.com> to=<%s@example.com> proto=ESMTP helo=<%s>\n",
-			e->pid, name, ip, ip, w1, e->extra % 10000, w2, w2, helo);
+		p = put_s(p, smtpd), p = put_u(p, e->pid);
+		p = put_s(p, "]: NOQUEUE: reject: RCPT from "), p = put_s(p, name);
+		*p++ = '[', p = put_s(p, ip);
+		p = put_s(p, "]: 554 5.7.1 Service unavailable; Client host [");
+		p = put_s(p, ip);
+		switch ((h >> 40) % 10) {    /* with the list's TXT reply or not */
+		case 0: case 1: case 2: case 3: case 4:
+			p = put_s(p, "] blocked using zen.spamhaus.org; from=<");
+			break;
+		case 5: case 6: case 7:
+			p = put_s(p, "] blocked using zen.spamhaus.org; "
+				     "https://www.spamhaus.org/query/ip/");
+			p = put_s(p, ip), p = put_s(p, "; from=<");
+			break;
+		default:
+			p = put_s(p, "] blocked using bl.spamcop.net; Blocked - see "
+				     "https://www.spamcop.net/bl.shtml?");
+			p = put_s(p, ip), p = put_s(p, "; from=<");
+			break;
+		}
+		p = put_s(p, w1), p = put_u(p, e->extra % 10000), *p++ = '@';
+		p = put_s(p, w2), p = put_s(p, ".example.com> to=<"), p = put_s(p, w2);
+		p = put_s(p, "@example.com> proto=ESMTP helo=<"), p = put_s(p, helo), *p++ = '>';
 		break;
 	case L_REJECT_USER:
-		fprintf(f, "postfix/smtpd[%u]: NOQUEUE: reject: RCPT from %s[%s]: 550 5.1.1 "
-			"<%s%u@example.com>: Recipient address rejected: User unknown in local "
-			"recipient table; from=<%s@%s.example.com> to=<%s%u@example.com> "
-			"proto=ESMTP helo=<%s>\n", e->pid, name, ip, w1, e->extra % 100, w2, w1,
-			w1, e->extra % 100, helo);
+		p = put_s(p, smtpd), p = put_u(p, e->pid);
+		p = put_s(p, "]: NOQUEUE: reject: RCPT from "), p = put_s(p, name);
+		*p++ = '[', p = put_s(p, ip), p = put_s(p, "]: 550 5.1.1 <");
+		p = put_s(p, w1), p = put_u(p, e->extra % 100);
+		p = put_s(p, "@example.com>: Recipient address rejected: User unknown in local "
+			     "recipient table; from=<");
+		p = put_s(p, w2), *p++ = '@', p = put_s(p, w1), p = put_s(p, ".example.com> to=<");
+		p = put_s(p, w1), p = put_u(p, e->extra % 100);
+		p = put_s(p, "@example.com> proto=ESMTP helo=<"), p = put_s(p, helo), *p++ = '>';
 		break;
 	case L_LOST:
-		fprintf(f, "postfix/smtpd[%u]: lost connection after CONNECT from %s[%s]\n",
-			e->pid, name, ip);
-		fprintf(f, "%s mx%u postfix/smtpd[%u]: disconnect from %s[%s] commands=0/0\n",
-			g->log_stamp, e->mx, e->pid, name, ip);
+		p = put_s(p, smtpd), p = put_u(p, e->pid);
+		p = put_s(p, "]: lost connection after CONNECT from "), p = put_s(p, name);
+		*p++ = '[', p = put_s(p, ip), p = put_s(p, "]\n");
+		p = put_s(p, head);
+		p = put_s(p, smtpd), p = put_u(p, e->pid), p = put_s(p, "]: disconnect from ");
+		p = put_s(p, name), *p++ = '[', p = put_s(p, ip), p = put_s(p, "] commands=0/0");
 		g->loglines++;
 		break;
 	case L_CLIENT:
-		fprintf(f, "postfix/smtpd[%u]: %s: client=%s[%s]\n", e->pid, qid, name, ip);
+		p = put_s(p, smtpd), p = put_u(p, e->pid), p = put_s(p, "]: "), p = put_s(p, qid);
+		p = put_s(p, ": client="), p = put_s(p, name), *p++ = '[', p = put_s(p, ip);
+		*p++ = ']';
 		break;
 	case L_CLEANUP:
-		fprintf(f, "postfix/cleanup[%u]: %s: message-id=<%08x.%s@%s>\n", e->pid, qid,
-			(unsigned)h, w1, name);
+		p = put_s(p, "postfix/cleanup["), p = put_u(p, e->pid), p = put_s(p, "]: ");
+		p = put_s(p, qid), p = put_s(p, ": message-id=<"), p = put_hex(p, h & 0xffffffff, 8);
+		*p++ = '.', p = put_s(p, w1), *p++ = '@', p = put_s(p, name), *p++ = '>';
 		break;
 	case L_QMGR:
-		fprintf(f, "postfix/qmgr[%u]: %s: from=<%s@%s>, size=%u, nrcpt=1 (queue active)\n",
-			e->pid, qid, w2, name, 1000 + (unsigned)(h % 90000));
+		p = put_s(p, "postfix/qmgr["), p = put_u(p, e->pid), p = put_s(p, "]: ");
+		p = put_s(p, qid), p = put_s(p, ": from=<"), p = put_s(p, w2), *p++ = '@';
+		p = put_s(p, name), p = put_s(p, ">, size="), p = put_u(p, 1000 + h % 90000);
+		p = put_s(p, ", nrcpt=1 (queue active)");
 		break;
 	case L_DISCONNECT:
-		fprintf(f, "postfix/smtpd[%u]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=0/1 "
-			"quit=1 commands=3/4\n", e->pid, name, ip);
+		p = put_s(p, smtpd), p = put_u(p, e->pid), p = put_s(p, "]: disconnect from ");
+		p = put_s(p, name), *p++ = '[', p = put_s(p, ip);
+		p = put_s(p, "] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
 		break;
 	default:
-		fprintf(f, "postfix/smtpd[%u]: disconnect from %s[%s] ehlo=1 mail=1 rcpt=1 "
-			"data=1 quit=1 commands=5\n", e->pid, name, ip);
+		p = put_s(p, smtpd), p = put_u(p, e->pid), p = put_s(p, "]: disconnect from ");
+		p = put_s(p, name), *p++ = '[', p = put_s(p, ip);
+		p = put_s(p, "] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5");
 		break;
 	}
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), g->logf);
 	g->loglines++;
+}
+
+/* emit_syn - write one SYN to the pcap */
+static void emit_syn(void *ctx, const void *entry)
+{
+	struct gen *g = ctx;
+	const struct pend *p = entry;
+	struct pcap_pkthdr h;
+	int64_t abs = g->w.start_us + p->k.t;
+	h.ts.tv_sec = (time_t)(abs / US);
+	h.ts.tv_usec = (suseconds_t)(abs % US);
+	h.caplen = h.len = p->len;
+	pcap_dump((u_char *)g->dump, &h, p->b);
+}
+
+/* emit_log - write one log line */
+static void emit_log(void *ctx, const void *entry)
+{
+	log_write(ctx, entry);
 }
 
 /* flush - write every queued SYN before t_syn and log line before t_log */
 static void flush(struct gen *g, int64_t t_syn, int64_t t_log)
 {
-	struct pend p;
-	while (g->ph.n && g->ph.v[0].t < t_syn) {
-		pheap_pop(&g->ph, &p);
-		struct pcap_pkthdr h;
-		int64_t abs = g->w.start_us + p.t;
-		h.ts.tv_sec = (time_t)(abs / US);
-		h.ts.tv_usec = (suseconds_t)(abs % US);
-		h.caplen = h.len = p.len;
-		pcap_dump((u_char *)g->dump, &h, p.pkt);
-	}
-	struct logev e;
-	while (g->lh.n && g->lh.v[0].t < t_log) {
-		lheap_pop(&g->lh, &e);
-		log_write(g, &e);
-	}
+	tq_release(&g->synq, t_syn, emit_syn, g);
+	tq_release(&g->logq, t_log, emit_log, g);
 }
 
 /* episode - everything client c does at time t: its attempts, then the
@@ -1062,12 +1160,12 @@ static void episode(struct gen *g, const struct client *c, int64_t t)
 	if (second && rng_pct(r, g->w.mix.giveup))
 		second = 0;
 	unsigned n1, n2 = 0;
-	uint16_t p1 = pick_port(g, c, st, first, false), p2 = 0;
+	uint16_t p1 = pick_port(g, c, st, false), p2 = 0;
 	int64_t last = attempt(g, c, first, t, p1, &n1), t2 = 0;
 	uint64_t id1 = g->next_attempt++, id2 = 0;
 	if (second) {
 		t2 = last + fallback_gap(g);
-		p2 = pick_port(g, c, st, second, true);
+		p2 = pick_port(g, c, st, true);
 		attempt(g, c, second, t2, p2, &n2);
 		id2 = g->next_attempt++;
 	}
@@ -1085,10 +1183,10 @@ static void episode(struct gen *g, const struct client *c, int64_t t)
 			tl = t + rng_range(r, 0, LOG_AFTER_US);
 		if (c->listed && (st->episodes == 1 || rng_pct(r, 70)))
 			log_session(g, c, tl, true);
-		else if (!c->listed && rng_pct(r, 30))
+		else if (!c->listed && rng_pct(r, 25))
 			log_session(g, c, tl, false);
 	}
-	if (rng_pct(r, 40))
+	if (rng_pct(r, 15))
 		log_legit(g, t + rng_range(r, 0, LOG_AFTER_US));
 }
 
@@ -1114,7 +1212,7 @@ static const char usage_text[] =
 	"  --clients-out F  also write one CSV row per client\n";
 
 /* usage_error - print a message and the usage, exit 2 */
-static void usage_error(const char *msg, const char *arg)
+static noreturn void usage_error(const char *msg, const char *arg)
 {
 	fprintf(stderr, "mxgen: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "", usage_text);
 	exit(2);
@@ -1169,6 +1267,7 @@ static void close_out(FILE *f, const char *path)
 		die("%s: write error: %m", path);
 }
 
+/* main - options, the episode schedule, then one pass in time order */
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1285,7 +1384,7 @@ int main(int argc, char **argv)
 			size_t cnt = 0;
 			for (size_t i = 0; i < nmis_ep; i++)
 				cnt += ep[i].client / SIBLINGS == grp;
-			want += cnt * syns_per_attempt(c.os);
+			want += cnt * syns_per_attempt(c.os) * 100;
 		}
 		w->nreg = save;
 	}
@@ -1299,11 +1398,11 @@ int main(int argc, char **argv)
 		bursts[b] = rng_range(&er, 0, w->dur_us - 1);
 	uint32_t id;
 	for (id = 0; id < w->nreg; id++) {
-		if (syns && want >= syns)
+		if (syns && want >= (uint64_t)syns * 100)
 			break;
 		struct client c;
 		client_make(w, id, &c);
-		want += expected_syns(&c);
+		want += expected_syns100(&c, w->mix.giveup);
 		for (unsigned k = 0; k < c.nep; k++) {
 			int64_t t;
 			if (rng_pct(&er, w->mix.burst))
@@ -1336,6 +1435,8 @@ int main(int argc, char **argv)
 	fputs("attempt_id,client_id,family,src,sport,first_ts_ns,syns,os,addr_type,"
 	      "partner_attempt_id,listed\n", g.truth);
 	rng_seed(&g.r, w->seed, 0x5e55105ULL);
+	tq_init(&g.synq, sizeof(struct pend), 16);
+	tq_init(&g.logq, sizeof(struct logev), 256);
 	g.next_attempt = 1;
 	g.log_sec = -1;
 
@@ -1348,7 +1449,8 @@ int main(int argc, char **argv)
 	flush(&g, INT64_MAX, INT64_MAX);
 	free(ep);
 
-	pcap_dump_flush(g.dump);
+	if (pcap_dump_flush(g.dump) != 0 || ferror(g.pcapf))
+		die("%s: write error: %m", pcap_path);
 	pcap_dump_close(g.dump);    /* closes g.pcapf */
 	pcap_close(dead);
 	close_out(g.truth, truth_path);
@@ -1375,8 +1477,8 @@ int main(int argc, char **argv)
 		close_out(f, cout_path);
 	}
 	free(g.st);
-	free(g.ph.v);
-	free(g.lh.v);
+	tq_free(&g.synq);
+	tq_free(&g.logq);
 	fprintf(stderr, "mxgen: %u clients, %" PRIu64 " attempts (v4 %" PRIu64 ", v6 %" PRIu64
 		"), %" PRIu64 " SYNs (v4 %" PRIu64 ", v6 %" PRIu64 "), %lu seconds, %" PRIu64
 		" log lines\n", g.nclients, g.attempts[0] + g.attempts[1], g.attempts[0],

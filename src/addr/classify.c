@@ -13,6 +13,10 @@
  *   | 2001  | 0000  | server IPv4   | flags | ~port | ~client IPv4  |  Teredo (RFC 4380 4)
  *   |          prefix (64)          | 0[2]00| 5efe  | IPv4          |  ISATAP (RFC 5214 6.1)
  *   | 0064  | ff9b  | 0000 ...               0000   | IPv4          |  NAT64 (RFC 6052 2.1)
+ *
+ * The local-use NAT64 prefix 64:ff9b:1::/48 (RFC 8215) may be split into
+ * translation prefixes of any RFC 6052 length, so the IPv4 has no fixed
+ * place there: only the interface-ID heuristics (embedded-ipv4-32) find it.
  *   |          prefix (64)          | xxUx  | xxff  | fexx  | xxxx  |  modified EUI-64 (RFC 4291 A)
  *   +-------+-------+-------+-------+-------+-------+-------+-------+
  *
@@ -38,12 +42,18 @@
 
 #include <string.h>
 
-/* well-known ports recognized in interface IDs (addr6's list) */
+/* well-known ports recognized in interface IDs (addr6's list), and the
+ * same ports with their decimal digits written as hex digits */
 static const uint16_t service_ports[] = {
 	21, 22, 23, 25, 49, 53, 80, 110, 123, 179, 220, 389, 443, 547,
 	993, 995, 1194, 3306, 5060, 5061, 5432, 6446, 8080,
 };
+static const uint16_t service_ports_hex[] = {
+	0x21, 0x22, 0x23, 0x25, 0x49, 0x53, 0x80, 0x110, 0x123, 0x179, 0x220, 0x389, 0x443, 0x547,
+	0x993, 0x995, 0x1194, 0x3306, 0x5060, 0x5061, 0x5432, 0x6446, 0x8080,
+};
 #define N_SERVICE_PORTS (sizeof service_ports / sizeof service_ports[0])
+_Static_assert(sizeof service_ports == sizeof service_ports_hex, "port tables differ");
 
 static const char *const scope_names[ADDR_SCOPE_COUNT] = {
 	[ADDR_SCOPE_NONE] = "none",
@@ -234,10 +244,7 @@ enum addr_scope addr_scope_of(const struct addr *a)
 static bool service_port(uint16_t v, uint16_t *port)
 {
 	for (size_t i = 0; i < N_SERVICE_PORTS; i++) {
-		uint16_t p = service_ports[i], h = 0;
-		for (unsigned shift = 0; p; p /= 10, shift += 4)
-			h = (uint16_t)(h | (p % 10) << shift);
-		if (v == h) {
+		if (v == service_ports_hex[i]) {
 			*port = service_ports[i];
 			return true;
 		}
@@ -310,6 +317,50 @@ static enum addr_teredo_kind teredo_kind(uint16_t flags)
 	return ADDR_TEREDO_RFC4380;
 }
 
+/* embedded6 - addr_embedded_v4 for IPv6 bytes b of scope s; iid is the
+ * interface-ID class if known, else ADDR_IID_COUNT (computed when needed) */
+static enum addr_v4_via embedded6(const uint8_t *b, enum addr_scope s, enum addr_iid iid,
+				  struct addr *out)
+{
+	enum addr_v4_via how = ADDR_V4_NONE;
+	switch (s) {
+	case ADDR_SCOPE_6TO4:
+		*out = v4_at(b, 2, 0);
+		return ADDR_V4_6TO4;
+	case ADDR_SCOPE_TEREDO:
+		*out = v4_at(b, 12, 0xff);
+		return ADDR_V4_TEREDO;
+	case ADDR_SCOPE_NAT64:
+		how = ADDR_V4_NAT64;
+		break;
+	case ADDR_SCOPE_V4MAPPED:
+		how = ADDR_V4_MAPPED;
+		break;
+	case ADDR_SCOPE_V4COMPAT:
+		how = ADDR_V4_COMPAT;
+		break;
+	case ADDR_SCOPE_NONE:
+	case ADDR_SCOPE_UNSPECIFIED:
+	case ADDR_SCOPE_MULTICAST:
+	case ADDR_SCOPE_COUNT:
+		return ADDR_V4_NONE;
+	default: {
+		uint16_t port;
+		if (iid == ADDR_IID_COUNT)
+			iid = iid6(b, &port);
+		if (iid == ADDR_IID_ISATAP)
+			how = ADDR_V4_ISATAP;
+		else if (iid == ADDR_IID_IPV4_32)
+			how = ADDR_V4_IID;
+		else
+			return ADDR_V4_NONE;
+		break;
+	}
+	}
+	*out = v4_at(b, 12, 0);
+	return how;
+}
+
 /* classify6 - addr_classify for IPv6 */
 static void classify6(const struct addr *a, struct addr_class *c)
 {
@@ -347,7 +398,8 @@ static void classify6(const struct addr *a, struct addr_class *c)
 		c->mac[5] = b[15];
 		c->has_mac = true;
 	}
-	if (addr_embedded_v4(a, &c->v4, &c->v4_via) && scope4(&c->v4) != ADDR_SCOPE_GLOBAL)
+	c->v4_via = embedded6(b, c->scope, c->iid, &c->v4);
+	if (c->v4_via != ADDR_V4_NONE && scope4(&c->v4) != ADDR_SCOPE_GLOBAL)
 		c->flags |= ADDR_CF_V4_NOT_GLOBAL;
 }
 
@@ -366,46 +418,8 @@ bool addr_embedded_v4(const struct addr *a, struct addr *v4, enum addr_v4_via *v
 {
 	struct addr out = { .family = 0 };
 	enum addr_v4_via how = ADDR_V4_NONE;
-	if (a->family == 6) {
-		const uint8_t *b = a->b;
-		switch (scope6(b)) {
-		case ADDR_SCOPE_6TO4:
-			out = v4_at(b, 2, 0);
-			how = ADDR_V4_6TO4;
-			break;
-		case ADDR_SCOPE_TEREDO:
-			out = v4_at(b, 12, 0xff);
-			how = ADDR_V4_TEREDO;
-			break;
-		case ADDR_SCOPE_NAT64:
-		case ADDR_SCOPE_NAT64_LOCAL:
-			out = v4_at(b, 12, 0);
-			how = ADDR_V4_NAT64;
-			break;
-		case ADDR_SCOPE_V4MAPPED:
-			out = v4_at(b, 12, 0);
-			how = ADDR_V4_MAPPED;
-			break;
-		case ADDR_SCOPE_V4COMPAT:
-			out = v4_at(b, 12, 0);
-			how = ADDR_V4_COMPAT;
-			break;
-		case ADDR_SCOPE_NONE:
-		case ADDR_SCOPE_UNSPECIFIED:
-		case ADDR_SCOPE_MULTICAST:
-		case ADDR_SCOPE_COUNT:
-			break;
-		default: {
-			uint16_t port;
-			enum addr_iid i = iid6(b, &port);
-			if (i == ADDR_IID_ISATAP || i == ADDR_IID_IPV4_32) {
-				out = v4_at(b, 12, 0);
-				how = i == ADDR_IID_ISATAP ? ADDR_V4_ISATAP : ADDR_V4_IID;
-			}
-			break;
-		}
-		}
-	}
+	if (a->family == 6)
+		how = embedded6(a->b, scope6(a->b), ADDR_IID_COUNT, &out);
 	if (v4)
 		*v4 = out;
 	if (via)

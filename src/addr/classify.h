@@ -64,7 +64,7 @@ enum addr_v4_via {
 	ADDR_V4_NONE,
 	ADDR_V4_6TO4,               /* 6to4 gateway, bits 16-47 */
 	ADDR_V4_TEREDO,             /* Teredo client, bits 96-127 XOR 0xffffffff */
-	ADDR_V4_NAT64,              /* NAT64 prefix, bits 96-127 (a /96 prefix) */
+	ADDR_V4_NAT64,              /* NAT64 well-known prefix 64:ff9b::/96, bits 96-127 */
 	ADDR_V4_MAPPED,             /* ::ffff:a.b.c.d */
 	ADDR_V4_COMPAT,             /* ::a.b.c.d */
 	ADDR_V4_ISATAP,             /* ISATAP interface ID, bits 96-127 */

@@ -7,6 +7,7 @@
  * and stripped of control bytes) and skipped; the exit status is then 1.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -133,48 +134,87 @@ static void print_header(enum out_format fmt)
 	}
 }
 
+/* line - one output line, built in memory and written with one fwrite */
+struct line {
+	char s[1024];      /* the longest line is about 350 bytes */
+	size_t n;
+};
+
+/* put - append s, padded with spaces to width (0: no padding) */
+static void put(struct line *l, const char *s, size_t width)
+{
+	size_t k = strlen(s);
+	if (l->n + k + width + 1 >= sizeof l->s)
+		BUG("output line too long");
+	memcpy(l->s + l->n, s, k);
+	l->n += k;
+	while (k++ < width)
+		l->s[l->n++] = ' ';
+}
+
 /* print_one - the output line of one address */
 static void print_one(const struct addr *a, enum out_format fmt)
 {
 	struct addr_class c;
 	char text[ADDR_STRLEN], v4[ADDR_STRLEN] = "";
 	char val[NCOL][ADDR_STRLEN];
+	const char *fam = a->family == 4 ? "4" : "6";
+	struct line l = { .n = 0 };
 	addr_classify(a, &c);
 	addr_format(a, text);
 	if (c.v4.family)
 		addr_format(&c.v4, v4);
 	fields(&c, val);
 	const char *via = c.v4_via ? addr_v4_via_name(c.v4_via) : "";
+	const char *scope = addr_scope_name(c.scope), *iid = addr_iid_name(c.iid);
 	switch (fmt) {
-	case FMT_CSV:
-		printf("%s,%u,%s,%s,%s,%s", text, a->family, addr_scope_name(c.scope),
-		       addr_iid_name(c.iid), v4, via);
-		for (int i = 0; i < NCOL; i++)
-			printf(",%s", val[i]);
-		putchar('\n');
+	case FMT_CSV: {
+		const char *head[] = { text, fam, scope, iid, v4, via };
+		for (size_t i = 0; i < 6; i++) {
+			put(&l, head[i], 0);
+			put(&l, ",", 0);
+		}
+		for (int i = 0; i < NCOL; i++) {
+			put(&l, val[i], 0);
+			put(&l, i + 1 < NCOL ? "," : "", 0);
+		}
 		break;
+	}
 	case FMT_JSONL:
 		/* every value is from fixed tables, digits or address text: no escaping needed */
-		printf("{\"address\":\"%s\",\"family\":%u,\"scope\":\"%s\",\"iid\":\"%s\"",
-		       text, a->family, addr_scope_name(c.scope), addr_iid_name(c.iid));
-		if (*v4)
-			printf(",\"v4\":\"%s\",\"v4_via\":\"%s\"", v4, via);
-		else
-			fputs(",\"v4\":null,\"v4_via\":null", stdout);
-		for (int i = 0; i < NCOL; i++) {
-			if (!val[i][0])
-				printf(",\"%s\":null", col_names[i]);
-			else if (i == COL_TPORT || i == COL_PORT)
-				printf(",\"%s\":%s", col_names[i], val[i]);
-			else
-				printf(",\"%s\":\"%s\"", col_names[i], val[i]);
+		put(&l, "{\"address\":\"", 0); put(&l, text, 0);
+		put(&l, "\",\"family\":", 0); put(&l, fam, 0);
+		put(&l, ",\"scope\":\"", 0); put(&l, scope, 0);
+		put(&l, "\",\"iid\":\"", 0); put(&l, iid, 0);
+		if (*v4) {
+			put(&l, "\",\"v4\":\"", 0); put(&l, v4, 0);
+			put(&l, "\",\"v4_via\":\"", 0); put(&l, via, 0);
+			put(&l, "\"", 0);
+		} else {
+			put(&l, "\",\"v4\":null,\"v4_via\":null", 0);
 		}
-		fputs("}\n", stdout);
+		for (int i = 0; i < NCOL; i++) {
+			bool num = i == COL_TPORT || i == COL_PORT;
+			put(&l, ",\"", 0);
+			put(&l, col_names[i], 0);
+			put(&l, "\":", 0);
+			if (!val[i][0]) {
+				put(&l, "null", 0);
+				continue;
+			}
+			put(&l, num ? "" : "\"", 0);
+			put(&l, val[i], 0);
+			put(&l, num ? "" : "\"", 0);
+		}
+		put(&l, "}", 0);
 		break;
 	case FMT_TEXT: {
-		printf("%-39s %-3u %-15s %-17s %-15s %-10s", text, a->family,
-		       addr_scope_name(c.scope), addr_iid_name(c.iid), *v4 ? v4 : "-",
-		       *via ? via : "-");
+		put(&l, text, 40);
+		put(&l, fam, 4);
+		put(&l, scope, 16);
+		put(&l, iid, 18);
+		put(&l, *v4 ? v4 : "-", 16);
+		put(&l, *via ? via : "-", 10);
 		int any = 0;
 		for (int i = 0; i < NCOL; i++) {
 			if (!val[i][0])
@@ -184,15 +224,19 @@ static void print_one(const struct addr *a, enum out_format fmt)
 					if (*p == ' ')
 						*p = ',';
 			}
-			printf(" %s=%s", col_names[i], val[i]);
+			put(&l, " ", 0);
+			put(&l, col_names[i], 0);
+			put(&l, "=", 0);
+			put(&l, val[i], 0);
 			any = 1;
 		}
 		if (!any)
-			fputs(" -", stdout);
-		putchar('\n');
+			put(&l, " -", 0);
 		break;
 	}
 	}
+	l.s[l.n++] = '\n';
+	fwrite(l.s, 1, l.n, stdout);
 }
 
 /* show - a bad input line fit for a message: cut, control bytes as '?' */

@@ -27,6 +27,23 @@ if gen a 7; then ok "mxgen runs"; else not_ok "mxgen runs" "$(cat "$T/a.err")"; 
 check "nothing on stdout, one summary line on stderr" \
 	sh -c "[ ! -s '$T/a.out' ] && [ \$(wc -l <'$T/a.err') -eq 1 ] && grep -q 'SYNs' '$T/a.err'"
 
+# usage errors exit 2 and write nothing
+for bad in "--clients 10 --syns 100" "--mix nosuch=1" "--mix dual=x" "--seconds 5" "--clients 0"; do
+	# shellcheck disable=SC2086
+	"$GEN" $bad --pcap "$T/u.pcap" --truth "$T/u.csv" --log "$T/u.log" >/dev/null 2>"$T/u.err"
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q '^mxgen: ' "$T/u.err"; then ok "usage error exits 2: $bad"; else
+		not_ok "usage error exits 2: $bad" "exit $rc" "$(head -2 "$T/u.err")"; fi
+done
+"$GEN" --pcap "$T/u.pcap" --truth "$T/u.csv" >/dev/null 2>&1
+check "missing --log is a usage error" test $? -eq 2
+
+# --syns scales the client count to the target
+"$GEN" --syns 20000 --seconds 600 --seed 3 --pcap "$T/s.pcap" --truth "$T/s.csv" \
+	--log "$T/s.log" 2>"$T/s.err"
+check "--syns 20000 gives 19000..21000 SYNs" awk -F, '
+	NR > 1 { n += $7 } END { print n; if (n < 19000 || n > 21000) exit 1 }' "$T/s.csv"
+
 gen b 7
 check "same seed, same pcap" cmp "$T/a.pcap" "$T/b.pcap"
 check "same seed, same truth" cmp "$T/a.csv" "$T/b.csv"
@@ -135,6 +152,12 @@ check "misbehaving /64: siblings, no IPv4, every 5 s" awk -F, '
 	END { np = 0; for (p in pre) np++
 	      print n " attempts, " np " prefixes"
 	      if (bad || np != 1 || n < 100) exit 1 }' "$T/a.clients" "$T/a.csv"
+
+check "misbehaving attempts start 5 s apart" sh -c "
+	awk -F, 'FNR == NR { if (\$2 == \"misbehaving\") mis[\$1] = 1; next }
+		FNR > 1 && (\$2 in mis) { print \$6 }' '$T/a.clients' '$T/a.csv' | sort -n |
+	awk 'NR > 1 { d = (\$1 - p) / 1e9; if (d < 4.9 || d > 5.1) { print d; bad++ } } { p = \$1 }
+		END { if (bad || NR < 100) exit 1 }'"
 
 # addr6 (ipv6toolkit) classifies the IPv6 sources as the truth file says
 awk -F, 'NR > 1 && $3 == 6 && $9 != "teredo" { print $4 "," $9 }' "$T/a.csv" | sort -u >"$T/v6types"

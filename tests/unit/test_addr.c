@@ -126,7 +126,9 @@ static void test_transition(void **state)
 		/* RFC 6052 2.2: well-known prefix and the 2.4 examples for 192.0.2.33 */
 		{ "64:ff9b::192.0.2.33", "nat64", "embedded-ipv4-32", "192.0.2.33", "nat64", "flags=8" },
 		{ "64:ff9b::808:808", "nat64", "embedded-ipv4-32", "8.8.8.8", "nat64", "" },
-		{ "64:ff9b:1::808:808", "nat64-local", "embedded-ipv4-32", "8.8.8.8", "nat64", "" },
+		{ "64:ff9b:1::808:808", "nat64-local", "embedded-ipv4-32", "8.8.8.8", "iid", "" },
+		{ "64:ff9b:1:f5d2:ee5c:36ff:feec:b385", "nat64-local", "ieee-derived", NULL, NULL,
+		  "mac=ec:5c:36:ec:b3:85" },
 		{ "64:ff9b:2::808:808", "reserved", "embedded-ipv4-32", "8.8.8.8", "iid", "" },
 		{ "2001:db8:122:344::192.0.2.33", "documentation", "embedded-ipv4-32", "192.0.2.33", "iid",
 		  "flags=8" },
