@@ -54,6 +54,7 @@ struct mtalog {
 	char *buf;
 	size_t start, end;
 	bool eof, skipping, failed;
+	char errmsg[128];              /* the first read error */
 	uint64_t lineno;
 	/* lines read during detection, handed out first */
 	struct replay_line *rp;
@@ -80,12 +81,20 @@ static int rd_fill(struct mtalog *m)
 	if (m->end >= RD_CAP)
 		BUG("read buffer full");
 	int n = gzread(m->gz, m->buf + m->end, (unsigned)(RD_CAP - m->end));
-	if (n < 0) {
-		int zerr;
-		const char *msg = gzerror(m->gz, &zerr);
-		if (!m->failed)
-			error("%s: %s", m->path,
-			      zerr == Z_ERRNO ? strerror(errno) : msg);
+	int zerr = Z_OK;
+	const char *msg = n <= 0 ? gzerror(m->gz, &zerr) : "";
+	/* n == 0 with Z_BUF_ERROR: truncated gzip data */
+	if (n < 0 || (n == 0 && zerr != Z_OK)) {
+		if (zerr == Z_ERRNO)
+			msg = strerror(errno);
+		size_t pl = strlen(m->path);   /* zlib puts "PATH: " first */
+		if (!strncmp(msg, m->path, pl) && !strncmp(msg + pl, ": ", 2))
+			msg += pl + 2;
+		if (!m->failed) {
+			snprintf(m->errmsg, sizeof m->errmsg, "%s", msg);
+			if (m->fmt)
+				error("%s: %s", m->path, msg);
+		}
 		m->failed = true;
 		return -1;
 	}
@@ -192,7 +201,7 @@ static int detect(struct mtalog *m, char *err, size_t errlen)
 				votes[i]++;
 	}
 	if (m->failed) {
-		snprintf(err, errlen, "%s: read error", m->path);
+		snprintf(err, errlen, "%s: %s", m->path, m->errmsg);
 		return -1;
 	}
 	size_t best = 0;
@@ -447,9 +456,11 @@ int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t 
 		m->last_trad_ns = stamp(m->year, mon, day, tod);
 	}
 	int64_t t = stamp(m->year, mon, day, tod);
-	if (t < m->last_trad_ns - ROLLBACK_NS) {   /* Dec -> Jan */
+	if (t < m->last_trad_ns - ROLLBACK_NS) {          /* Dec -> Jan */
 		m->year++;
 		t = stamp(m->year, mon, day, tod);
+	} else if (t > m->last_trad_ns + ROLLBACK_NS) {   /* a late Dec line */
+		t = stamp(m->year - 1, mon, day, tod);
 	}
 	m->last_trad_ns = t;
 	*ns = t;

@@ -116,10 +116,6 @@ static enum mtalog_res reply(const char *s, const char *e, struct mta_event *ev,
 		ev->kind = client ? MTA_DNSBL_REJECT : MTA_DOMAIN_REJECT;
 		return MTALOG_EVENT;
 	}
-	if (mtalog_find(t, e, "blocked using")) {
-		*why = "'blocked using' in an unrecognised reply form";
-		return MTALOG_UNPARSED;
-	}
 	ev->kind = MTA_OTHER_REJECT;
 	return MTALOG_EVENT;
 }
