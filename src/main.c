@@ -15,6 +15,7 @@
 #define CMD(n) { #n, cmd_##n, cmd_##n##_summary, cmd_##n##_usage }
 
 static const struct cmd commands[] = {
+	CMD(logs),
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -27,4 +27,6 @@ const struct cmd *cmd_find(const char *name);
 	extern const char cmd_##n##_usage[];    \
 	extern const char cmd_##n##_summary[]
 
+CMD_DECLARE(logs);
+
 #endif

@@ -234,3 +234,15 @@ bool mtalog_is_allowlist(const char *zone)
 	}
 	return false;
 }
+
+int mtalog_parse_time(const char *s, int64_t *ns)
+{
+	const char *end;
+	int64_t t;
+	if ((mtalog_time_iso(s, true, &end, &t) == 0 && *end == '\0') ||
+	    mtalog_time_epoch(s, s + strlen(s), &t) == 0) {
+		*ns = t;
+		return 0;
+	}
+	return -1;
+}

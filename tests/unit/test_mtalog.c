@@ -683,6 +683,30 @@ static void test_many_lines(void **state)
 	unlink(path);
 }
 
+/* test_parse_time - the public time parser: RFC 3339 and epoch seconds */
+static void test_parse_time(void **state)
+{
+	(void)state;
+	int64_t ns = 42;
+	assert_int_equal(mtalog_parse_time("2024-02-29T23:59:60Z", &ns), 0);
+	assert_true(ns == utc("2024-02-29 23:59:59") + 1000000000LL);
+	assert_int_equal(mtalog_parse_time("2024-01-05T11:30:00.5+01:30", &ns), 0);
+	assert_true(ns == utc("2024-01-05 10:00:00") + 500000000LL);
+	assert_int_equal(mtalog_parse_time("2024-01-05 10:00:00", &ns), 0);
+	assert_true(ns == utc("2024-01-05 10:00:00"));
+	assert_int_equal(mtalog_parse_time("1704448800.25", &ns), 0);
+	assert_true(ns == utc("2024-01-05 10:00:00") + 250000000LL);
+	ns = 42;
+	assert_int_equal(mtalog_parse_time("2023-02-29T00:00:00Z", &ns), -1);
+	assert_int_equal(mtalog_parse_time("2024-13-01T00:00:00Z", &ns), -1);
+	assert_int_equal(mtalog_parse_time("2024-01-05T24:00:00Z", &ns), -1);
+	assert_int_equal(mtalog_parse_time("2024-01-05T10:00:00Zjunk", &ns), -1);
+	assert_int_equal(mtalog_parse_time("-5", &ns), -1);
+	assert_int_equal(mtalog_parse_time("", &ns), -1);
+	assert_int_equal(mtalog_parse_time("99999999999999999999", &ns), -1);
+	assert_true(ns == 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_nul_utf8),
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_many_lines),
+		cmocka_unit_test(test_parse_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
