@@ -228,6 +228,13 @@ static enum mtalog_res exim_parse(struct mtalog *m, const char *line,
 		return MTALOG_NONE;
 	}
 	msg = skip_pid_id(msg);
+	/* deliveries ("=>", "->", "*>", "**", "==") are about outgoing mail:
+	 * a remote server's rejection of us is not a label of anyone */
+	if ((msg[0] == '=' || msg[0] == '-' || msg[0] == '*') &&
+	    (msg[1] == '>' || msg[1] == '*' || msg[1] == '=') && msg[2] == ' ')
+		return MTALOG_NONE;
+	if (strstr(msg, "SMTP error from remote mail server"))
+		return MTALOG_NONE;
 	if (mtalog_startswith(msg, "<= ")) {
 		const char *h = strstr(msg, " H=");
 		if (!h || exim_host(h + 3, &ev->addr) < 0)

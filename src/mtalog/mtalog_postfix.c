@@ -259,6 +259,11 @@ static enum mtalog_res postfix_parse(struct mtalog *m, const char *line,
 	}
 	if (!mtalog_prog_prefix(&h, "postfix"))
 		return MTALOG_NONE;
+	/* only the receiving side: smtp/lmtp/local/bounce lines quote what
+	 * remote servers said about our own mail */
+	if (!mtalog_prog_is(&h, "smtpd") && !mtalog_prog_is(&h, "postscreen") &&
+	    !mtalog_prog_is(&h, "dnsblog") && !mtalog_prog_is(&h, "cleanup"))
+		return MTALOG_NONE;
 	ev->ts_ns = h.ts_ns;
 	enum mtalog_res r = MTALOG_NONE;
 	const char *s = skip_queue_id(h.msg);

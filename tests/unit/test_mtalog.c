@@ -170,6 +170,9 @@ static const struct line_case cases[] = {
 	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
 	{ PF "lost connection after CONNECT from unknown[192.0.2.19]",
 	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	/* outgoing mail that a remote server rejected: not a label */
+	{ "Jan  5 10:00:00 mx postfix/smtp[5]: 4F3A21C0A7F: to=<b@y.example>, relay=mx.y.example[192.0.2.30]:25, delay=1, dsn=5.7.1, status=bounced (host mx.y.example[192.0.2.30] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org (in reply to RCPT TO command))",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
 	/* ---- postscreen and dnsblog ---- */
 	{ PS "CONNECT from [192.0.2.20]:51234 to [192.0.2.1]:25",
 	  "postfix", MTA_CONNECT, "192.0.2.20", "", T0, 0, 0, 0 },
@@ -228,6 +231,10 @@ static const struct line_case cases[] = {
 	{ EX "rejected RCPT <b@y.example>: no host field here",
 	  "exim", NOEV, NULL, NULL, NULL, 0, 1, 0 },
 
+	{ EX "1rABCD-0001ab-Xy ** b@y.example R=dnslookup T=remote_smtp H=mx.y.example [192.0.2.53]: SMTP error from remote mail server after RCPT TO:<b@y.example>: 550 rejected because 192.0.2.1 is in a black list at zen.spamhaus.org",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	{ EX "1rABCD-0001ab-Xy == b@y.example R=dnslookup T=remote_smtp defer (-44) H=mx.y.example [192.0.2.54]: SMTP error from remote mail server after RCPT TO:<b@y.example>: 450 4.7.1 temporarily rejected",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 0, 0 },
 	/* ---- Sendmail ---- */
 	{ SM "ruleset=check_relay, arg1=host.example, arg2=192.0.2.60, relay=host.example [192.0.2.60], reject=550 5.7.1 Rejected: 192.0.2.60 listed at zen.spamhaus.org",
 	  "sendmail", MTA_DNSBL_REJECT, "192.0.2.60", "zen.spamhaus.org", T0, 0, 0, 0 },
