@@ -118,6 +118,7 @@ static int parse_kinds(const char *s, unsigned *mask)
 	return *mask ? 0 : -1;
 }
 
+/* cmd_logs - the `mxsensor logs` command */
 int cmd_logs(int argc, char **argv)
 {
 	static const struct option longopts[] = {

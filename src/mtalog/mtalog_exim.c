@@ -216,6 +216,7 @@ static int listed_key(const char *start, const char *mark, struct addr *a)
 	return -1;
 }
 
+/* exim_parse - one Exim line: the format table's parse entry */
 static enum mtalog_res exim_parse(struct mtalog *m, const char *line,
                                   struct mta_event *ev, const char **why)
 {

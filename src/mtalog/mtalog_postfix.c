@@ -247,6 +247,7 @@ static bool looks_rejected(const char *s)
 	       strstr(s, " listed by domain ");
 }
 
+/* postfix_parse - one Postfix line: the format table's parse entry */
 static enum mtalog_res postfix_parse(struct mtalog *m, const char *line,
                                      struct mta_event *ev, const char **why)
 {
