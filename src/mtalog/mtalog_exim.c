@@ -30,20 +30,21 @@ static int exim_stamp(const char *s, int64_t *ns, const char **end)
 	const char *p;
 	if (mtalog_time_iso(s, true, &p, ns) < 0 || s[10] != ' ')
 		return -1;
+	/* " +HHMM" when log_timezone is set; checked byte by byte, so the
+	 * scan stops at the terminating NUL */
 	if (p[0] == ' ' && (p[1] == '+' || p[1] == '-')) {
-		int64_t z;
-		char buf[40];
-		/* re-read with the zone attached: "YYYY-MM-DD HH:MM:SS+ZZZZ" */
-		size_t n = (size_t)(p - s);
-		if (n + 6 < sizeof buf) {
-			memcpy(buf, s, n);
-			memcpy(buf + n, p + 1, 5);
-			buf[n + 5] = '\0';
-			const char *q;
-			if (mtalog_time_iso(buf, true, &q, &z) == 0 && *q == '\0') {
-				*ns = z;
-				p += 6;
-			}
+		const char *z = p + 2;
+		int i;
+		for (i = 0; i < 4 && z[i] >= '0' && z[i] <= '9'; i++)
+			;
+		if (i == 4 && (z[4] == ' ' || z[4] == '\0')) {
+			int hh = (z[0] - '0') * 10 + (z[1] - '0');
+			int mm = (z[2] - '0') * 10 + (z[3] - '0');
+			if (hh > 23 || mm > 59)
+				return -1;
+			int64_t off = ((int64_t)hh * 3600 + mm * 60) * NS_PER_S;
+			*ns -= p[1] == '+' ? off : -off;
+			p += 6;
 		}
 	}
 	if (*p != ' ' && *p != '\0')

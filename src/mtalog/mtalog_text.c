@@ -232,7 +232,7 @@ bool mtalog_is_allowlist(const char *zone)
 	 * wl.mailspike.net, iadb.isipp.com, ... */
 	static const char *const labels[] = {
 		"dnswl", "swl", "wl", "whitelist", "allowlist", "iadb", "iadb2",
-		"hostkarma-white", NULL,
+		NULL,
 	};
 	const char *p = zone;
 	while (*p) {

@@ -226,6 +226,9 @@ static const struct line_case cases[] = {
 	  "exim", MTA_CONNECT, "192.0.2.50", "", T0, 0, 0, 0 },
 	{ "2024-01-05 12:00:00.250 +0200 H=x.example [192.0.2.51] rejected RCPT <b@y.example>: rejected because 192.0.2.51 is in a black list at zen.spamhaus.org",
 	  "exim", MTA_DNSBL_REJECT, "192.0.2.51", "zen.spamhaus.org", T0, 250000000, 0, 0 },
+	/* a stamp cut short inside the zone: a line, not an overread */
+	{ "2024-01-05 10:00:00 +02",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 0, 0 },
 	{ "Jan  5 10:00:00 mx exim[1234]: H=x.example [192.0.2.52] F=<a@x.example> rejected RCPT <b@y.example>: rejected because 192.0.2.52 is in a black list at zen.spamhaus.org",
 	  "exim", MTA_DNSBL_REJECT, "192.0.2.52", "zen.spamhaus.org", T0, 0, 0, 0 },
 	{ EX "rejected RCPT <b@y.example>: no host field here",
