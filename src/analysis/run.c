@@ -391,10 +391,12 @@ static int one_int(int n, const char *const *names, const char *const *vals, voi
 	return 0;
 }
 
-static uint64_t query_count(struct store *st, const char *sql)
+/* query_count - one number about the run's sensor (one ?-parameter) */
+static uint64_t query_count(struct store *st, const char *sensor, const char *sql)
 {
 	uint64_t v = 0;
-	store_query(st, sql, NULL, 0, one_int, &v);
+	const char *p[1] = { sensor };
+	store_query(st, sql, p, 1, one_int, &v);
 	return v;
 }
 
@@ -467,11 +469,17 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		return -1;
 	phase("hosts, labels, commit", &t0);
 
-	sum->hosts[0] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 4");
-	sum->hosts[1] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 6");
-	sum->listed_v4 = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 4 AND listed");
-	sum->v6_associated = query_count(st, "SELECT COUNT(*) FROM hosts WHERE label = 'associated'");
-	sum->v6_assoc_unlisted = query_count(st, "SELECT COUNT(*) FROM hosts WHERE label = 'associated-unlisted'");
-	sum->v6_unassociated = query_count(st, "SELECT COUNT(*) FROM hosts WHERE label = 'unassociated'");
+	sum->hosts[0] = query_count(st, o->sensor_name,
+		"SELECT COUNT(*) FROM hosts WHERE family = 4 AND sensor = ?");
+	sum->hosts[1] = query_count(st, o->sensor_name,
+		"SELECT COUNT(*) FROM hosts WHERE family = 6 AND sensor = ?");
+	sum->listed_v4 = query_count(st, o->sensor_name,
+		"SELECT COUNT(*) FROM hosts WHERE family = 4 AND listed = 1 AND sensor = ?");
+	sum->v6_associated = query_count(st, o->sensor_name,
+		"SELECT COUNT(*) FROM hosts WHERE label = 'associated' AND sensor = ?");
+	sum->v6_assoc_unlisted = query_count(st, o->sensor_name,
+		"SELECT COUNT(*) FROM hosts WHERE label = 'associated-unlisted' AND sensor = ?");
+	sum->v6_unassociated = query_count(st, o->sensor_name,
+		"SELECT COUNT(*) FROM hosts WHERE label = 'unassociated' AND sensor = ?");
 	return 0;
 }

@@ -29,8 +29,8 @@ const char cmd_analyze_usage[] =
 	"streaming pass: group SYNs into connect() attempts, associate each IPv6\n"
 	"attempt with the IPv4 attempt of the same client, label IPv4 spammers\n"
 	"from the DNSBL rejections in the logs, and write everything to the\n"
-	"store.  Running it again replaces the previous results (nothing is\n"
-	"counted twice); an interrupted run leaves the previous results intact.\n"
+	"store.  Running it again replaces the previous results of the same\n"
+	"sensor (nothing is counted twice); an interrupted run leaves them intact.\n"
 	"\n"
 	"Inputs (each option repeatable; PATH is a file, a directory of files,\n"
 	"or a quoted glob such as 'syn-*.pcap'; '-' is standard input):\n"
@@ -41,11 +41,15 @@ const char cmd_analyze_usage[] =
 	"                           format detected per file)\n"
 	"\n"
 	"Options:\n"
-	"  -d, --db PATH            the store (SQLite file; default mxsensor.db)\n"
+	"  -d, --db LOCATION        the store: an SQLite file (default mxsensor.db),\n"
+	"                           a PostgreSQL URL (postgresql://USER@HOST/DB)\n"
+	"                           or postgres:CONNINFO (docs/sensor-network.md)\n"
 	"  -p, --port N             sensor port (default 25)\n"
 	"      --sensor-addr ADDR   only SYNs to this sensor address (repeatable;\n"
 	"                           default: any destination)\n"
-	"      --sensor NAME        sensor name stored with the run (default: host name)\n"
+	"      --sensor NAME        the sensor whose results this run replaces;\n"
+	"                           other sensors' results in the store stay\n"
+	"                           (default: host name)\n"
 	"      --attempt-window T   SYNs of one source address and port at most T\n"
 	"                           apart form one connect() attempt (default 25s)\n"
 	"      --assoc-window T     how long after an IPv6 attempt an IPv4 attempt\n"
@@ -254,16 +258,18 @@ int cmd_analyze(int argc, char **argv)
 		return 2;
 	struct analysis_summary sum;
 	int rc = analysis_run(&o, st, &sum);
+	char *shown = xstrdup(store_location(st));   /* without a password */
 	if (rc < 0 || sum.interrupted) {
 		store_abort(st);
 		store_close(st);
 		if (sum.interrupted)
-			error("interrupted: %s keeps its previous results", db);
+			error("interrupted: %s keeps its previous results", shown);
+		free(shown);
 		return sum.interrupted ? 130 : 2;
 	}
 	store_close(st);
 	if (!quiet) {
-		printf("store            %s\n", db);
+		printf("store            %s (sensor %s)\n", shown, o.sensor_name);
 		printf("inputs           %zu capture file(s), %zu MTA log(s)\n", np, nl);
 		printf("packets          %" PRIu64 " read, %" PRIu64 " SYNs, %" PRIu64
 		       " to port %u\n", sum.packets, sum.syns, sum.syns_used, o.port);
@@ -290,5 +296,6 @@ int cmd_analyze(int argc, char **argv)
 	free(logs);
 	free(sensor);
 	free(cmdline);
+	free(shown);
 	return sum.input_errors ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 #include "analysis/assoc.h"
 #include "cmd/cmd.h"
 #include "store/store.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "util/out.h"
@@ -23,7 +24,7 @@
 const char cmd_explain_summary[] = "show every attempt of a host and why it was (not) associated";
 
 const char cmd_explain_usage[] =
-	"usage: mxsensor explain [--db PATH] [--limit N] ADDR\n"
+	"usage: mxsensor explain [--db LOCATION] [--sensor NAME] [--limit N] ADDR\n"
 	"\n"
 	"Explain the analysis of one host.  For an IPv6 address: its attempts,\n"
 	"and for each the IPv4 candidates with their evidence point by point,\n"
@@ -35,10 +36,13 @@ const char cmd_explain_usage[] =
 	"  below-threshold  the total (or the evidence without host\n"
 	"                   consistency) did not reach the threshold\n"
 	"For an IPv4 address: its DNSBL listings and other MTA outcomes, its\n"
-	"attempts, and the IPv6 attempts it was a candidate for.\n"
+	"attempts, and the IPv6 attempts it was a candidate for.  Association is\n"
+	"per sensor: a host several sensors saw is explained once per sensor.\n"
 	"\n"
 	"Options:\n"
-	"  -d, --db PATH    the store (default mxsensor.db)\n"
+	"  -d, --db LOCATION  the store: SQLite file (default mxsensor.db) or\n"
+	"                   PostgreSQL URL (docs/sensor-network.md)\n"
+	"  -s, --sensor NAME  only what this sensor saw (default: every sensor)\n"
 	"  -n, --limit N    show at most N attempts (default 20; 0 = all)\n"
 	"\n"
 	"Evidence names and points are explained in docs/association.md.\n"
@@ -47,6 +51,7 @@ const char cmd_explain_usage[] =
 
 struct ctx {
 	struct store *st;
+	const char *sensor;
 	unsigned long limit;
 	unsigned long shown, total;
 	const char *options;
@@ -129,19 +134,19 @@ static int attempt_row(int n, const char *const *names, const char *const *v, vo
 	if (fam6) {
 		snprintf(sql, sizeof sql,
 			 "SELECT a.src, a.sport, a.id, %s FROM candidates c JOIN attempts a"
-			 " ON a.id = c.a4 WHERE c.a6 = ? ORDER BY c.total DESC, abs(c.gap_ns)",
+			 " ON a.sensor = c.sensor AND a.id = c.a4 WHERE c.sensor = ? AND c.a6 = ?"
+			 " ORDER BY c.total DESC, abs(c.gap_ns), a.id",
 			 cand_cols);
 	} else {
 		snprintf(sql, sizeof sql,
 			 "SELECT a.src, a.sport, a.id, %s FROM candidates c JOIN attempts a"
-			 " ON a.id = c.a6 WHERE c.a4 = ? ORDER BY c.total DESC, abs(c.gap_ns)",
+			 " ON a.sensor = c.sensor AND a.id = c.a6 WHERE c.sensor = ? AND c.a4 = ?"
+			 " ORDER BY c.total DESC, abs(c.gap_ns), a.id",
 			 cand_cols);
 	}
-	const char *p[1] = { v[0] };
-	int before = (int)c->shown;
-	(void)before;
+	const char *p[2] = { c->sensor, v[0] };
 	printf("  %s\n", fam6 ? "IPv4 candidates:" : "as a candidate of IPv6 attempts:");
-	if (store_query(c->st, sql, p, 1, cand_row, c) != 0)
+	if (store_query(c->st, sql, p, 2, cand_row, c) != 0)
 		return -1;
 	if (!v[4])
 		printf("    => not associated\n");
@@ -192,20 +197,64 @@ static int opt_row(int n, const char *const *names, const char *const *v, void *
 	return 0;
 }
 
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static int add_name(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct names *s = arg;
+	if (n < 1 || !v[0])
+		return -1;
+	GROW(s->v, s->n + 1, s->cap);
+	s->v[s->n++] = xstrdup(v[0]);
+	return 0;
+}
+
+/* explain_sensor - the host as one sensor saw it */
+static int explain_sensor(struct ctx *c, const char *addr, const char *sensor)
+{
+	const char *p[2] = { addr, sensor };
+	int found = 0;
+	c->sensor = sensor;
+	c->shown = c->total = 0;
+	int rc = store_query(c->st, "SELECT addr, family, sensor, label, addr_type, iid_class,"
+			     " emb_kind, emb4, os, asn, as_name, ptr, lists, partners, attempts,"
+			     " syns, first_ns, last_ns FROM hosts WHERE addr = ? AND sensor = ?",
+			     p, 2, host_row, &found);
+	rc |= store_query(c->st, "SELECT options FROM runs WHERE status = 'complete'"
+			  " AND sensor = ? ORDER BY id DESC LIMIT 1", p + 1, 1, opt_row, NULL);
+	rc |= store_query(c->st, "SELECT kind, list, count, first_ns, last_ns, format FROM mta_events"
+			  " WHERE addr = ? AND sensor = ? ORDER BY kind, list", p, 2, mta_row, NULL);
+	rc |= store_query(c->st, "SELECT id, first_ns, sport, syns, partner, score, os, dst, family"
+			  " FROM attempts WHERE src = ? AND sensor = ? ORDER BY first_ns, id",
+			  p, 2, attempt_row, c);
+	if (c->total > c->shown)
+		printf("\n... %lu more attempt%s (--limit 0 shows all)\n", c->total - c->shown,
+		       c->total - c->shown == 1 ? "" : "s");
+	return rc;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "sensor", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = "mxsensor.db";
+	const char *db = "mxsensor.db", *sensor = NULL;
 	struct ctx c = { .limit = 20 };
 	int o;
-	while ((o = getopt_long(argc, argv, "d:n:", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:n:s:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			db = optarg;
+			break;
+		case 's':
+			sensor = optarg;
 			break;
 		case 'n':
 			if (num_ulong(optarg, 0, 100000000, &c.limit) < 0)
@@ -226,25 +275,25 @@ int cmd_explain(int argc, char **argv)
 	if (!st)
 		return 2;
 	c.st = st;
-	const char *p[1] = { txt };
-	int found = 0;
-	int rc = store_query(st, "SELECT addr, family, label, addr_type, iid_class, emb_kind,"
-			     " emb4, os, asn, as_name, ptr, lists, partners, attempts, syns,"
-			     " first_ns, last_ns FROM hosts WHERE addr = ?", p, 1, host_row, &found);
-	if (rc == 0 && !found) {
+	struct names sensors = { 0 };
+	const char *p[2] = { txt, sensor };
+	int rc = store_query(st, sensor ? "SELECT sensor FROM hosts WHERE addr = ? AND sensor = ?"
+			     : "SELECT sensor FROM hosts WHERE addr = ? ORDER BY sensor",
+			     p, sensor ? 2 : 1, add_name, &sensors);
+	if (rc == 0 && !sensors.n) {
+		fprintf(stderr, "mxsensor: %s: not in %s%s%s\n", txt, store_location(st),
+			sensor ? " for sensor " : "", sensor ? sensor : "");
 		store_close(st);
-		fprintf(stderr, "mxsensor: %s: not in %s\n", txt, db);
 		return 1;
 	}
-	rc |= store_query(st, "SELECT options FROM runs WHERE status = 'complete'"
-			  " ORDER BY id DESC LIMIT 1", NULL, 0, opt_row, NULL);
-	rc |= store_query(st, "SELECT kind, list, count, first_ns, last_ns, format FROM mta_events"
-			  " WHERE addr = ? ORDER BY kind, list", p, 1, mta_row, NULL);
-	rc |= store_query(st, "SELECT id, first_ns, sport, syns, partner, score, os, dst, family"
-			  " FROM attempts WHERE src = ? ORDER BY first_ns, id", p, 1, attempt_row, &c);
-	if (c.total > c.shown)
-		printf("\n... %lu more attempt%s (--limit 0 shows all)\n", c.total - c.shown,
-		       c.total - c.shown == 1 ? "" : "s");
+	for (size_t i = 0; rc == 0 && i < sensors.n; i++) {
+		if (i)
+			printf("\n");
+		rc = explain_sensor(&c, txt, sensors.v[i]);
+	}
+	for (size_t i = 0; i < sensors.n; i++)
+		free(sensors.v[i]);
+	free(sensors.v);
 	store_close(st);
 	return rc ? 2 : 0;
 }

@@ -14,14 +14,17 @@
 const char cmd_hosts_summary[] = "export the hosts of the store (CSV, JSON lines)";
 
 const char cmd_hosts_usage[] =
-	"usage: mxsensor hosts [--db PATH] [--format csv|jsonl] [--family 4|6]\n"
-	"                      [--label LABEL] [--no-header]\n"
+	"usage: mxsensor hosts [--db LOCATION] [--sensor NAME] [--format csv|jsonl]\n"
+	"                      [--family 4|6] [--label LABEL] [--no-header]\n"
 	"\n"
-	"Print one line per host (source address) that the last analysis saw,\n"
-	"so the results can be taken into other tools.\n"
+	"Print one line per host (source address) and sensor that the last\n"
+	"analysis of each sensor saw, so the results can be taken into other\n"
+	"tools.  A host seen by several sensors has one line per sensor.\n"
 	"\n"
 	"Options:\n"
-	"  -d, --db PATH      the store (default mxsensor.db)\n"
+	"  -d, --db LOCATION  the store: SQLite file (default mxsensor.db) or\n"
+	"                     PostgreSQL URL (docs/sensor-network.md)\n"
+	"  -s, --sensor NAME  only the hosts this sensor saw (default: all)\n"
 	"  -f, --format FMT   csv (default, with a header line) or jsonl\n"
 	"      --family N     only IPv4 (4) or IPv6 (6) hosts\n"
 	"      --label LABEL  only hosts with this label (see below)\n"
@@ -46,6 +49,7 @@ const char cmd_hosts_usage[] =
 	"                IPv4) | associated-unlisted | unassociated\n"
 	"  partners      the counterpart hosts, space-separated ADDR/ATTEMPTS/SCORE:\n"
 	"                associated attempts with that host and the best score\n"
+	"  sensor        the sensor that saw the host (analyze --sensor)\n"
 	"\n"
 	"Exit status: 0 ok; 2 usage error or no store.\n"
 	"\n"
@@ -56,6 +60,7 @@ static const char *const cols[] = {
 	"addr", "family", "addr_type", "iid_class", "emb_kind", "emb4",
 	"first_seen", "last_seen", "attempts", "syns", "os", "os_family",
 	"asn", "as_name", "ptr", "ptr_domain", "listed", "lists", "label", "partners",
+	"sensor",
 };
 #define NCOLS ((int)(sizeof cols / sizeof *cols))
 static const bool numeric[NCOLS] = {
@@ -92,13 +97,14 @@ int cmd_hosts(int argc, char **argv)
 		{ "family", required_argument, NULL, 'F' },
 		{ "label", required_argument, NULL, 'L' },
 		{ "no-header", no_argument, NULL, 'H' },
+		{ "sensor", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = "mxsensor.db", *label = NULL, *family = NULL;
+	const char *db = "mxsensor.db", *label = NULL, *family = NULL, *sensor = NULL;
 	struct ctx c = { .fmt = OUT_CSV };
 	bool header = true;
 	int o;
-	while ((o = getopt_long(argc, argv, "d:f:H", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:f:Hs:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			db = optarg;
@@ -118,6 +124,9 @@ int cmd_hosts(int argc, char **argv)
 		case 'H':
 			header = false;
 			break;
+		case 's':
+			sensor = optarg;
+			break;
 		default:
 			return cmd_usage_error("hosts", "unknown option");
 		}
@@ -127,18 +136,22 @@ int cmd_hosts(int argc, char **argv)
 	struct store *st = store_open(db, false);
 	if (!st)
 		return 2;
-	const char *params[2];
+	const char *params[3];
 	int np = 0;
-	char sql[512];
+	char sql[640];
 	snprintf(sql, sizeof sql,
 		 "SELECT addr, family, addr_type, iid_class, emb_kind, emb4, first_ns, last_ns,"
 		 " attempts, syns, os, os_family, asn, as_name, ptr, ptr_domain, listed, lists,"
-		 " label, partners FROM hosts WHERE 1 %s %s ORDER BY family, first_ns, addr",
-		 family ? "AND family = CAST(? AS INTEGER)" : "", label ? "AND label = ?" : "");
+		 " label, partners, sensor FROM hosts WHERE 1 = 1 %s %s %s"
+		 " ORDER BY family, first_ns, addr, sensor",
+		 family ? "AND family = CAST(? AS INTEGER)" : "", label ? "AND label = ?" : "",
+		 sensor ? "AND sensor = ?" : "");
 	if (family)
 		params[np++] = family;
 	if (label)
 		params[np++] = label;
+	if (sensor)
+		params[np++] = sensor;
 	if (header)
 		out_header(stdout, c.fmt, NCOLS, cols);
 	int rc = store_query(st, sql, params, np, row, &c);

@@ -4,8 +4,12 @@
  * One store holds the measurement of one or more sensors: runs and their
  * inputs, attempts, association candidates with their evidence and the
  * decisions taken, MTA log outcomes (listings), and hosts with labels.
- * The back end is chosen by the location: a file path is SQLite (the
- * default, mxsensor.db).  docs/schema.md documents every table.
+ * The back end is chosen by the location: a PostgreSQL URL
+ * (postgresql://..., postgres://...) or "postgres:" followed by a libpq
+ * conninfo string ("postgres:host=/run/postgresql dbname=mx") is
+ * PostgreSQL, shared by many sensors; anything else is the path of an
+ * SQLite file (the default, mxsensor.db).  docs/schema.md documents every
+ * table, docs/sensor-network.md the shared store.
  *
  * Writing: store_run_begin() starts replacing the previous results of the
  * same sensor (re-running over the same inputs never double-counts) and
@@ -31,6 +35,10 @@ struct store;
 struct store *store_open(const char *location, bool create);
 void store_close(struct store *st);
 const char *store_location(const struct store *st);
+/* store_backend_name - "sqlite" or "postgresql" */
+const char *store_backend_name(const struct store *st);
+/* store_schema_version - the schema version this mxsensor writes */
+int store_schema_version(void);
 
 /* --- writing one analysis run --- */
 struct store_run {
@@ -84,7 +92,8 @@ int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg
  * attempt took a better candidate); associated also sets attempts.partner */
 int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
 		       const char *decision, int total);
-/* store_max_attempt_id - largest attempt id of the current run */
+/* store_max_attempt_id - largest attempt id of the current run (attempt
+ * ids are per sensor: the decision stage sees only the run's sensor) */
 uint64_t store_max_attempt_id(struct store *st);
 
 

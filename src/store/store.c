@@ -1,0 +1,746 @@
+/*
+ * store.c - the store (store.h) over its back ends, and its schema.
+ *
+ * The location picks the back end from backends[]: a PostgreSQL URL
+ * (postgresql://, postgres://) or a conninfo string after "postgres:" is
+ * store_pg.c, anything else a path for store_sqlite.c.  Everything both
+ * do alike lives here: the schema as one list of migrations, the
+ * migration runner, and the SQL of a run, written in the SQL both
+ * dialects accept.
+ *
+ * Schema: migrations[v] takes a store from version v to v + 1.  Its sql
+ * is run on both back ends after replacing these tokens:
+ *   {int}            INTEGER (SQLite)   BIGINT (PostgreSQL)
+ *   {real}           REAL               DOUBLE PRECISION
+ *   {id}             INTEGER PRIMARY KEY   BIGSERIAL PRIMARY KEY
+ *   {without_rowid}  WITHOUT ROWID      (nothing)
+ * then its sqlite or pg part (may be NULL) on that back end only, for
+ * what the dialects spell differently (views with date functions,
+ * functions).  Adding to the schema is adding one entry at the end.
+ *
+ * Sensors: every results table has a sensor column; a run replaces the
+ * rows of its sensor only, attempt ids count from 1 per sensor's run
+ * and are unique per (sensor, id).
+ */
+#include "store/store_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+#include "util/log.h"
+
+struct store_migration {
+	const char *sql;            /* both back ends, with {tokens} */
+	const char *sqlite;         /* then SQLite only, or NULL */
+	const char *pg;             /* then PostgreSQL only, or NULL */
+};
+
+/* the weekly view's week (strftime's %Y-W%W: weeks start on Monday) */
+#define WEEK_SQLITE "strftime('%Y-W%W', a.first_ns / 1000000000, 'unixepoch')"
+#define WEEK_PG \
+	"to_char(t.ts, 'YYYY') || '-W' || lpad(((extract(doy FROM t.ts)::int + 6" \
+	" - ((extract(dow FROM t.ts)::int + 6) % 7)) / 7)::text, 2, '0')"
+#define WEEK_PG_FROM \
+	" CROSS JOIN LATERAL (SELECT to_timestamp(a.first_ns / 1000000000)" \
+	" AT TIME ZONE 'UTC' AS ts) t"
+#define SERIES \
+	"CASE WHEN a.family = 4 THEN (CASE WHEN h.listed = 1 THEN 'ipv4-spammer'\n" \
+	"       ELSE 'ipv4-unlisted' END)\n" \
+	"  ELSE (CASE WHEN h.label = 'associated' THEN 'ipv6-associated'\n" \
+	"       ELSE 'ipv6-unassociated' END) END"
+
+/* the results tables as of version 2, with a sensor column */
+#define V2_ATTEMPTS \
+	"CREATE TABLE attempts_v2 (sensor TEXT NOT NULL, id {int} NOT NULL,\n" \
+	"  run_id {int} NOT NULL,\n" \
+	"  family {int} NOT NULL, src TEXT NOT NULL, sport {int} NOT NULL,\n" \
+	"  dst TEXT NOT NULL, dport {int} NOT NULL, first_ns {int} NOT NULL,\n" \
+	"  last_ns {int} NOT NULL, syns {int} NOT NULL, ttl {int}, ittl {int},\n" \
+	"  win {int}, mss {int}, wscale {int}, olayout TEXT, tsval {int},\n" \
+	"  os TEXT, os_family TEXT, emb_kind TEXT, emb4 TEXT,\n" \
+	"  partner {int}, score {int}, PRIMARY KEY (sensor, id));\n"
+#define V1_SENSOR "COALESCE((SELECT sensor FROM runs ORDER BY id DESC LIMIT 1), '')"
+
+static const struct store_migration migrations[] = {
+	/* 0 -> 1: the first schema */
+	{ "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);\n"
+	  "CREATE TABLE runs (id {id}, sensor TEXT NOT NULL,\n"
+	  "  started TEXT NOT NULL, finished TEXT, version TEXT, argv TEXT,\n"
+	  "  options TEXT, syns {int}, attempts {int}, status TEXT);\n"
+	  "CREATE TABLE inputs (run_id {int} NOT NULL, kind TEXT NOT NULL,\n"
+	  "  path TEXT NOT NULL, records {int}, errors {int}, note TEXT);\n"
+	  "CREATE TABLE attempts (id {id}, run_id {int} NOT NULL,\n"
+	  "  family {int} NOT NULL, src TEXT NOT NULL, sport {int} NOT NULL,\n"
+	  "  dst TEXT NOT NULL, dport {int} NOT NULL, first_ns {int} NOT NULL,\n"
+	  "  last_ns {int} NOT NULL, syns {int} NOT NULL, ttl {int}, ittl {int},\n"
+	  "  win {int}, mss {int}, wscale {int}, olayout TEXT, tsval {int},\n"
+	  "  os TEXT, os_family TEXT, emb_kind TEXT, emb4 TEXT,\n"
+	  "  partner {int}, score {int});\n"
+	  "CREATE INDEX attempts_src ON attempts(src, first_ns);\n"
+	  "CREATE INDEX attempts_first ON attempts(first_ns);\n"
+	  "CREATE TABLE candidates (id {id}, a6 {int} NOT NULL,\n"
+	  "  a4 {int} NOT NULL, ev_embed {int}, ev_stack {int}, ev_os {int},\n"
+	  "  ev_syns {int}, ev_port {int}, ev_gap {int}, ev_tsclock {int},\n"
+	  "  ev_asn {int}, ev_ptr {int}, ev_host {int}, score {int} NOT NULL,\n"
+	  "  total {int}, ambiguous {int}, gap_ns {int}, port_dist {int},\n"
+	  "  before {int}, decision TEXT);\n"
+	  "CREATE INDEX candidates_a6 ON candidates(a6);\n"
+	  "CREATE INDEX candidates_a4 ON candidates(a4);\n"
+	  "CREATE TABLE mta_events (addr TEXT NOT NULL, family {int} NOT NULL,\n"
+	  "  kind TEXT NOT NULL, list TEXT NOT NULL DEFAULT '', first_ns {int},\n"
+	  "  last_ns {int}, count {int} NOT NULL, format TEXT,\n"
+	  "  UNIQUE(addr, kind, list));\n"
+	  "CREATE TABLE hosts (addr TEXT PRIMARY KEY, family {int} NOT NULL,\n"
+	  "  addr_type TEXT, iid_class TEXT, emb_kind TEXT, emb4 TEXT,\n"
+	  "  first_ns {int}, last_ns {int}, attempts {int}, syns {int},\n"
+	  "  os TEXT, os_family TEXT, asn {int}, as_name TEXT, ptr TEXT,\n"
+	  "  ptr_domain TEXT, listed {int} NOT NULL DEFAULT 0, lists TEXT,\n"
+	  "  label TEXT, partners TEXT);\n",
+	  "CREATE VIEW weekly AS\n"
+	  "  SELECT " WEEK_SQLITE " AS week,\n"
+	  "         " SERIES " AS series,\n"
+	  "         COUNT(*) AS attempts\n"
+	  "  FROM attempts a JOIN hosts h ON h.addr = a.src\n"
+	  "  GROUP BY week, series;\n",
+	  /* group_concat(value, separator) as SQLite has it, in input order */
+	  "CREATE FUNCTION mx_concat_step(acc text, v text, sep text) RETURNS text\n"
+	  "  AS $$ SELECT CASE WHEN v IS NULL THEN acc WHEN acc IS NULL THEN v\n"
+	  "  ELSE acc || sep || v END $$ LANGUAGE SQL IMMUTABLE;\n"
+	  "CREATE AGGREGATE group_concat(text, text) (SFUNC = mx_concat_step, STYPE = text);\n"
+	  "CREATE VIEW weekly AS\n"
+	  "  SELECT " WEEK_PG " AS week,\n"
+	  "         " SERIES " AS series,\n"
+	  "         COUNT(*) AS attempts\n"
+	  "  FROM attempts a JOIN hosts h ON h.addr = a.src" WEEK_PG_FROM "\n"
+	  "  GROUP BY 1, 2;\n" },
+	/* 1 -> 2: several sensors in one store: a sensor column in every
+	 * results table, attempt ids unique per sensor.  The version 1
+	 * results were those of the last run. */
+	{ "DROP VIEW weekly;\n"
+	  V2_ATTEMPTS
+	  "INSERT INTO attempts_v2 SELECT COALESCE((SELECT sensor FROM runs r\n"
+	  "  WHERE r.id = a.run_id), ''), a.id, a.run_id, family, src, sport, dst,\n"
+	  "  dport, first_ns, last_ns, syns, ttl, ittl, win, mss, wscale, olayout,\n"
+	  "  tsval, os, os_family, emb_kind, emb4, partner, score FROM attempts a;\n"
+	  "DROP TABLE attempts;\n"
+	  "ALTER TABLE attempts_v2 RENAME TO attempts;\n"
+	  "CREATE INDEX attempts_src ON attempts(src, first_ns);\n"
+	  "CREATE INDEX attempts_first ON attempts(first_ns);\n"
+	  "CREATE TABLE candidates_v2 (id {id}, sensor TEXT NOT NULL,\n"
+	  "  a6 {int} NOT NULL, a4 {int} NOT NULL, ev_embed {int}, ev_stack {int},\n"
+	  "  ev_os {int}, ev_syns {int}, ev_port {int}, ev_gap {int}, ev_tsclock {int},\n"
+	  "  ev_asn {int}, ev_ptr {int}, ev_host {int}, score {int} NOT NULL,\n"
+	  "  total {int}, ambiguous {int}, gap_ns {int}, port_dist {int},\n"
+	  "  before {int}, decision TEXT);\n"
+	  "INSERT INTO candidates_v2 (sensor, a6, a4, ev_embed, ev_stack, ev_os,\n"
+	  "  ev_syns, ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score,\n"
+	  "  total, ambiguous, gap_ns, port_dist, before, decision)\n"
+	  "  SELECT " V1_SENSOR ", a6, a4, ev_embed, ev_stack, ev_os,\n"
+	  "  ev_syns, ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score,\n"
+	  "  total, ambiguous, gap_ns, port_dist, before, decision\n"
+	  "  FROM candidates ORDER BY id;\n"
+	  "DROP TABLE candidates;\n"
+	  "ALTER TABLE candidates_v2 RENAME TO candidates;\n"
+	  "CREATE INDEX candidates_a6 ON candidates(sensor, a6);\n"
+	  "CREATE INDEX candidates_a4 ON candidates(sensor, a4);\n"
+	  "CREATE TABLE mta_events_v2 (sensor TEXT NOT NULL, addr TEXT NOT NULL,\n"
+	  "  family {int} NOT NULL, kind TEXT NOT NULL, list TEXT NOT NULL DEFAULT '',\n"
+	  "  first_ns {int}, last_ns {int}, count {int} NOT NULL, format TEXT,\n"
+	  "  UNIQUE(sensor, addr, kind, list));\n"
+	  "INSERT INTO mta_events_v2 SELECT " V1_SENSOR ", addr, family, kind, list,\n"
+	  "  first_ns, last_ns, count, format FROM mta_events;\n"
+	  "DROP TABLE mta_events;\n"
+	  "ALTER TABLE mta_events_v2 RENAME TO mta_events;\n"
+	  "CREATE INDEX mta_events_addr ON mta_events(addr);\n"
+	  "CREATE TABLE hosts_v2 (sensor TEXT NOT NULL, addr TEXT NOT NULL,\n"
+	  "  family {int} NOT NULL,\n"
+	  "  addr_type TEXT, iid_class TEXT, emb_kind TEXT, emb4 TEXT,\n"
+	  "  first_ns {int}, last_ns {int}, attempts {int}, syns {int},\n"
+	  "  os TEXT, os_family TEXT, asn {int}, as_name TEXT, ptr TEXT,\n"
+	  "  ptr_domain TEXT, listed {int} NOT NULL DEFAULT 0, lists TEXT,\n"
+	  "  label TEXT, partners TEXT, PRIMARY KEY (sensor, addr));\n"
+	  "INSERT INTO hosts_v2 SELECT " V1_SENSOR ", addr, family, addr_type,\n"
+	  "  iid_class, emb_kind, emb4, first_ns, last_ns, attempts, syns, os,\n"
+	  "  os_family, asn, as_name, ptr, ptr_domain, listed, lists, label,\n"
+	  "  partners FROM hosts;\n"
+	  "DROP TABLE hosts;\n"
+	  "ALTER TABLE hosts_v2 RENAME TO hosts;\n"
+	  "CREATE INDEX hosts_addr ON hosts(addr);\n"
+	  "ALTER TABLE inputs ADD COLUMN sensor TEXT NOT NULL DEFAULT '';\n"
+	  "UPDATE inputs SET sensor = COALESCE((SELECT sensor FROM runs r\n"
+	  "  WHERE r.id = inputs.run_id), '');\n"
+	  "CREATE INDEX runs_sensor ON runs(sensor, id);\n",
+	  /* weekly: all sensors together; weekly_sensor: per sensor */
+	  "CREATE VIEW weekly_sensor AS\n"
+	  "  SELECT a.sensor AS sensor, " WEEK_SQLITE " AS week,\n"
+	  "         " SERIES " AS series, COUNT(*) AS attempts\n"
+	  "  FROM attempts a JOIN hosts h ON h.sensor = a.sensor AND h.addr = a.src\n"
+	  "  GROUP BY 1, 2, 3;\n"
+	  "CREATE VIEW weekly AS SELECT week, series, SUM(attempts) AS attempts\n"
+	  "  FROM weekly_sensor GROUP BY week, series;\n",
+	  "CREATE VIEW weekly_sensor AS\n"
+	  "  SELECT a.sensor AS sensor, " WEEK_PG " AS week,\n"
+	  "         " SERIES " AS series, COUNT(*) AS attempts\n"
+	  "  FROM attempts a JOIN hosts h ON h.sensor = a.sensor AND h.addr = a.src"
+	  WEEK_PG_FROM "\n"
+	  "  GROUP BY 1, 2, 3;\n"
+	  "CREATE VIEW weekly AS SELECT week, series, SUM(attempts) AS attempts\n"
+	  "  FROM weekly_sensor GROUP BY week, series;\n" },
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
+
+const int store_put_ncols[PUT_COUNT] = {
+	[PUT_ATTEMPT] = 22, [PUT_CANDIDATE] = 7 + EV_COUNT, [PUT_MTA] = 7,
+	[PUT_INPUT] = 7, [PUT_CAND_HOST] = 4, [PUT_DECISION] = 2,
+	[PUT_PARTNER] = 4, [PUT_HOST_CLASS] = 4,
+};
+
+/* backends[] - location prefix -> back end; the first match wins */
+static const struct {
+	const char *prefix;
+	const struct store_ops *ops;
+} backends[] = {
+	{ "postgresql://", &store_pg_ops },
+	{ "postgres://", &store_pg_ops },
+	{ "postgres:", &store_pg_ops },
+	{ "", &store_sqlite_ops },
+};
+
+static const struct {
+	const char *token;
+	const char *text[2];        /* SQLite, PostgreSQL */
+} tokens[] = {
+	{ "{int}", { "INTEGER", "BIGINT" } },
+	{ "{real}", { "REAL", "DOUBLE PRECISION" } },
+	{ "{id}", { "INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY" } },
+	{ "{without_rowid}", { "WITHOUT ROWID", "" } },
+};
+
+char *store_sql_expand(const char *sql, enum store_backend b)
+{
+	size_t cap = strlen(sql) * 2 + 1, n = 0;
+	char *out = xmalloc(cap);
+	for (const char *p = sql; *p;) {
+		const char *rep = NULL;
+		size_t tlen = 0;
+		if (*p == '{') {
+			for (size_t i = 0; i < sizeof tokens / sizeof *tokens; i++) {
+				tlen = strlen(tokens[i].token);
+				if (!strncmp(p, tokens[i].token, tlen)) {
+					rep = tokens[i].text[b == STORE_PG];
+					break;
+				}
+			}
+		}
+		size_t add = rep ? strlen(rep) : 1;
+		if (n + add + 1 > cap) {
+			cap = (n + add + 1) * 2;
+			out = xrealloc(out, cap);
+		}
+		if (rep) {
+			memcpy(out + n, rep, add);
+			p += tlen;
+		} else {
+			out[n] = *p++;
+		}
+		n += add;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+void store_init(struct store *st, const struct store_ops *ops, const char *location)
+{
+	st->ops = ops;
+	st->location = xstrdup(location);
+}
+
+void store_fini(struct store *st)
+{
+	free(st->location);
+	free(st->sensor);
+}
+
+/* exec_expanded - run schema SQL with its tokens replaced */
+static int exec_expanded(struct store *st, const char *sql)
+{
+	if (!sql)
+		return 0;
+	char *x = store_sql_expand(sql, st->ops->backend);
+	int rc = st->ops->exec(st, x);
+	free(x);
+	return rc;
+}
+
+/* migrate - bring the schema to SCHEMA_VERSION, one step per transaction;
+ * each step re-reads the version under the lock, so concurrent openers
+ * of a new store migrate it once */
+static int migrate(struct store *st)
+{
+	for (;;) {
+		int v = st->ops->schema_version(st);
+		if (v < 0)
+			return -1;
+		if (v > SCHEMA_VERSION)
+			return error("%s: schema version %d is newer than this mxsensor knows (%d)",
+				     st->location, v, SCHEMA_VERSION);
+		if (v == SCHEMA_VERSION)
+			return 0;
+		if (st->ops->exec(st, st->ops->begin_schema_sql) < 0)
+			return error("%s: cannot lock the schema", st->location);
+		int now = st->ops->schema_version(st);
+		if (now != v) {          /* another process migrated it */
+			st->ops->exec(st, "COMMIT");
+			continue;
+		}
+		const struct store_migration *m = &migrations[v];
+		char set[160];
+		snprintf(set, sizeof set,
+			 "INSERT INTO meta (key, value) VALUES ('schema_version', '%d')"
+			 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", v + 1);
+		if (exec_expanded(st, m->sql) < 0 ||
+		    exec_expanded(st, st->ops->backend == STORE_PG ? m->pg : m->sqlite) < 0 ||
+		    st->ops->exec(st, set) < 0 || st->ops->exec(st, "COMMIT") < 0) {
+			st->ops->exec(st, "ROLLBACK");
+			return error("%s: migration to schema %d failed", st->location, v + 1);
+		}
+	}
+}
+
+int store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+struct store *store_open(const char *location, bool create)
+{
+	const struct store_ops *ops = NULL;
+	for (size_t i = 0; !ops; i++)
+		if (!strncmp(location, backends[i].prefix, strlen(backends[i].prefix)))
+			ops = backends[i].ops;
+	struct store *st = ops->open(location, create);
+	if (!st)
+		return NULL;
+	if (migrate(st) < 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	store_abort(st);   /* an unfinished run never lands */
+	st->ops->close(st);
+}
+
+const char *store_location(const struct store *st)
+{
+	return st->location;
+}
+
+const char *store_backend_name(const struct store *st)
+{
+	return st->ops->name;
+}
+
+/* begin - the run's transaction, if not open yet */
+static int begin(struct store *st)
+{
+	if (st->in_tx)
+		return 0;
+	if (st->ops->exec(st, st->ops->begin_run_sql) < 0)
+		return -1;
+	st->in_tx = true;
+	return 0;
+}
+
+int store_flush(struct store *st)
+{
+	if (!st->in_tx)
+		return 0;
+	st->in_tx = false;
+	return st->ops->exec(st, "COMMIT");
+}
+
+void store_abort(struct store *st)
+{
+	if (st->in_tx) {
+		st->in_tx = false;
+		st->ops->exec(st, "ROLLBACK");
+	}
+}
+
+/* sql1 - one statement with the run's sensor as every ?-parameter */
+static int sql1(struct store *st, const char *sql, int nsensor)
+{
+	const char *p[4] = { st->sensor, st->sensor, st->sensor, st->sensor };
+	return st->ops->query(st, sql, p, nsensor, NULL, NULL);
+}
+
+static int first_int(int n, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	if (n > 0 && vals[0])
+		*(int64_t *)arg = strtoll(vals[0], NULL, 10);
+	return 0;
+}
+
+static void now_iso(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* the results tables: a run replaces its sensor's rows in each */
+static const char *const result_tables[] = {
+	"candidates", "attempts", "hosts", "mta_events", "inputs",
+};
+
+int store_run_begin(struct store *st, const struct store_run *run)
+{
+	char ts[32], sql[128];
+	now_iso(ts, sizeof ts);
+	free(st->sensor);
+	st->sensor = xstrdup(run->sensor);
+	st->max_attempt = 0;
+	if (begin(st) < 0)
+		return -1;
+	if (st->ops->lock_sensor_sql && sql1(st, st->ops->lock_sensor_sql, 1) < 0)
+		return -1;
+	/* one sensor's results are replaced as a whole: association spans
+	 * files, so partial replacement could not be exact */
+	for (size_t i = 0; i < sizeof result_tables / sizeof *result_tables; i++) {
+		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE sensor = ?", result_tables[i]);
+		if (sql1(st, sql, 1) < 0)
+			return -1;
+	}
+	const char *p[5] = { run->sensor, ts, MXSENSOR_VERSION, run->argv, run->options };
+	st->run_id = -1;
+	if (st->ops->query(st, "INSERT INTO runs (sensor, started, version, argv, options, status)"
+			   " VALUES (?,?,?,?,?, 'running') RETURNING id", p, 5,
+			   first_int, &st->run_id) != 0 || st->run_id < 0)
+		return error("%s: cannot record the run", st->location);
+	snprintf(st->run_id_txt, sizeof st->run_id_txt, "%" PRId64, st->run_id);
+	return 0;
+}
+
+static struct store_val vint(int64_t i)
+{
+	return (struct store_val){ .type = SV_INT, .i = i };
+}
+
+static struct store_val vtext(const char *s)
+{
+	return (struct store_val){ .type = s ? SV_TEXT : SV_NULL, .s = s };
+}
+
+static int put(struct store *st, enum store_put_kind k, const struct store_val *v)
+{
+	if (begin(st) < 0)
+		return -1;
+	return st->ops->put(st, k, v);
+}
+
+int store_add_input(struct store *st, const char *kind, const char *path,
+		    uint64_t records, uint64_t errors, const char *note)
+{
+	struct store_val v[7] = {
+		vint(st->run_id), vtext(st->sensor), vtext(kind), vtext(path),
+		vint((int64_t)records), vint((int64_t)errors), vtext(note),
+	};
+	return put(st, PUT_INPUT, v);
+}
+
+/* olayout_text - the option layout in p0f notation */
+static void olayout_text(const struct attempt *a, char *buf, size_t n)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < a->nopts && o + 12 < n; i++) {
+		const char *sep = i ? "," : "";
+		switch (a->olayout[i]) {
+		case TCPOPT_EOL: o += (size_t)snprintf(buf + o, n - o, "%seol+%u", sep, a->eol_pad); break;
+		case TCPOPT_NOP: o += (size_t)snprintf(buf + o, n - o, "%snop", sep); break;
+		case TCPOPT_MSS: o += (size_t)snprintf(buf + o, n - o, "%smss", sep); break;
+		case TCPOPT_WS: o += (size_t)snprintf(buf + o, n - o, "%sws", sep); break;
+		case TCPOPT_SOK: o += (size_t)snprintf(buf + o, n - o, "%ssok", sep); break;
+		case TCPOPT_SACK: o += (size_t)snprintf(buf + o, n - o, "%ssack", sep); break;
+		case TCPOPT_TS: o += (size_t)snprintf(buf + o, n - o, "%sts", sep); break;
+		default: o += (size_t)snprintf(buf + o, n - o, "%s?%u", sep, a->olayout[i]); break;
+		}
+	}
+}
+
+int store_add_attempt(struct store *st, const struct attempt *a)
+{
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN], emb[ADDR_STRLEN], ol[SYN_MAX_OPTS * 8];
+	olayout_text(a, ol, sizeof ol);
+	struct store_val v[22] = {
+		vtext(st->sensor), vint((int64_t)a->id), vint(st->run_id),
+		vint(a->src.family), vtext(addr_format(&a->src, src)), vint(a->sport),
+		vtext(addr_format(&a->dst, dst)), vint(a->dport), vint(a->first_ns),
+		vint(a->last_ns), vint(a->syns), vint(a->ttl), vint(a->ittl), vint(a->win),
+		a->mss ? vint(a->mss) : vtext(NULL),
+		a->wscale >= 0 ? vint(a->wscale) : vtext(NULL),
+		vtext(ol), a->has_ts ? vint(a->tsval) : vtext(NULL),
+		vtext(a->os), vtext(a->os_family),
+		vtext(a->emb_kind ? assoc_emb_name(a->emb_kind) : NULL),
+		vtext(a->emb_kind ? addr_format(&a->emb4, emb) : NULL),
+	};
+	if (a->id > st->max_attempt)
+		st->max_attempt = a->id;
+	return put(st, PUT_ATTEMPT, v);
+}
+
+int store_add_candidate(struct store *st, const struct assoc_cand *c)
+{
+	struct store_val v[7 + EV_COUNT];
+	int i = 0;
+	v[i++] = vtext(st->sensor);
+	v[i++] = vint((int64_t)c->a6);
+	v[i++] = vint((int64_t)c->a4);
+	for (int e = 0; e < EV_COUNT; e++)
+		v[i++] = vint(c->ev[e]);
+	v[i++] = vint(c->score);
+	v[i++] = vint(c->gap_ns);
+	v[i++] = vint(c->port_dist);
+	v[i++] = vint(c->before);
+	return put(st, PUT_CANDIDATE, v);
+}
+
+int store_add_mta_event(struct store *st, const struct addr *a, const char *kind,
+			const char *list, int64_t ts_ns, const char *format)
+{
+	char txt[ADDR_STRLEN];
+	struct store_val v[7] = {
+		vtext(st->sensor), vtext(addr_format(a, txt)), vint(a->family),
+		vtext(kind), vtext(list ? list : ""), vint(ts_ns), vtext(format),
+	};
+	return put(st, PUT_MTA, v);
+}
+
+static int64_t num(const char *s)
+{
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+struct cand_scan {
+	store_cand_fn host_fn;
+	store_total_fn total_fn;
+	void *arg;
+};
+
+static int by_host_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct cand_scan *cs = arg;
+	if (n != 10)
+		return -1;
+	struct store_cand_row r = {
+		.rowid = num(v[0]), .a6 = (uint64_t)num(v[1]), .a4 = (uint64_t)num(v[2]),
+		.h6 = v[3], .h4 = v[4], .h6_attempts = num(v[5]), .h4_attempts = num(v[6]),
+		.score = (int)num(v[7]), .gap_ns = num(v[8]), .port_dist = (int32_t)num(v[9]),
+	};
+	return cs->host_fn(&r, cs->arg);
+}
+
+int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
+{
+	if (begin(st) < 0)
+		return -1;
+	/* attempts per host, counted once (a per-row count would be quadratic
+	 * for a host with thousands of attempts) */
+	char *ddl = store_sql_expand("DROP TABLE IF EXISTS host_n;"
+				     " CREATE TEMP TABLE host_n (src TEXT PRIMARY KEY, n {int})"
+				     " {without_rowid}", st->ops->backend);
+	int rc = st->ops->exec(st, ddl);
+	free(ddl);
+	if (rc < 0 ||
+	    sql1(st, "INSERT INTO host_n SELECT src, COUNT(*) FROM attempts"
+		 " WHERE sensor = ? GROUP BY src", 1) < 0)
+		return -1;
+	struct cand_scan cs = { .host_fn = fn, .arg = arg };
+	const char *p[1] = { st->sensor };
+	return st->ops->scan(st,
+		"SELECT c.id, c.a6, c.a4, a6.src, a4.src, n6.n, n4.n,"
+		" c.score, c.gap_ns, c.port_dist"
+		" FROM candidates c JOIN attempts a6 ON a6.sensor = c.sensor AND a6.id = c.a6"
+		" JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
+		" JOIN host_n n6 ON n6.src = a6.src JOIN host_n n4 ON n4.src = a4.src"
+		" WHERE c.sensor = ?"
+		" ORDER BY a6.src, c.a6, c.score DESC, c.id", p, 1, by_host_row, &cs);
+}
+
+int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
+			     int total, bool ambiguous)
+{
+	struct store_val v[4] = { vint(rowid), vint(host_points), vint(total), vint(ambiguous) };
+	return put(st, PUT_CAND_HOST, v);
+}
+
+static int by_total_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct cand_scan *cs = arg;
+	if (n != 6)
+		return -1;
+	struct store_cand_total r = {
+		.rowid = num(v[0]), .a6 = (uint64_t)num(v[1]), .a4 = (uint64_t)num(v[2]),
+		.total = (int)num(v[3]), .ambiguous = num(v[4]) != 0, .score = (int)num(v[5]),
+	};
+	return cs->total_fn(&r, cs->arg);
+}
+
+int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg)
+{
+	if (begin(st) < 0)
+		return -1;
+	struct cand_scan cs = { .total_fn = fn, .arg = arg };
+	const char *p[1] = { st->sensor };
+	return st->ops->scan(st,
+		"SELECT id, a6, a4, total, ambiguous, score FROM candidates WHERE sensor = ?"
+		" ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6, id",
+		p, 1, by_total_row, &cs);
+}
+
+int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
+		       const char *decision, int total)
+{
+	struct store_val v[4] = { vint(rowid), vtext(decision) };
+	if (put(st, PUT_DECISION, v) < 0)
+		return -1;
+	if (strcmp(decision, "associated") != 0)
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		v[0] = vtext(st->sensor);
+		v[1] = vint((int64_t)(k ? a4 : a6));
+		v[2] = vint((int64_t)(k ? a6 : a4));
+		v[3] = vint(total);
+		if (put(st, PUT_PARTNER, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+uint64_t store_max_attempt_id(struct store *st)
+{
+	return st->max_attempt;
+}
+
+struct classify {
+	struct store *st;
+	store_classify_fn fn;
+};
+
+static int classify_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct classify *c = arg;
+	char type[64] = "", iid[64] = "";
+	if (n != 1 || !v[0])
+		return -1;
+	c->fn(v[0], type, sizeof type, iid, sizeof iid);
+	struct store_val row[4] = {
+		vtext(c->st->sensor), vtext(v[0]), vtext(type), vtext(iid[0] ? iid : NULL),
+	};
+	return put(c->st, PUT_HOST_CLASS, row);
+}
+
+int store_classify_hosts(struct store *st, store_classify_fn fn)
+{
+	struct classify c = { st, fn };
+	const char *p[1] = { st->sensor };
+	if (begin(st) < 0)
+		return -1;
+	return st->ops->scan(st, "SELECT addr FROM hosts WHERE sensor = ?", p, 1,
+			     classify_row, &c);
+}
+
+int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify)
+{
+	char ts[32], sql[1024], win[24];
+	now_iso(ts, sizeof ts);
+	if (begin(st) < 0)
+		return -1;
+	/* hosts: one row per source address with its totals */
+	if (sql1(st,
+		 "INSERT INTO hosts (sensor, addr, family, emb_kind, emb4, first_ns, last_ns,"
+		 " attempts, syns, os, os_family)"
+		 " SELECT sensor, src, family, max(emb_kind), max(emb4), min(first_ns),"
+		 " max(last_ns), COUNT(*), SUM(syns),"
+		 " (SELECT os FROM attempts b WHERE b.sensor = a.sensor AND b.src = a.src"
+		 "   AND b.os IS NOT NULL GROUP BY os ORDER BY COUNT(*) DESC, os LIMIT 1),"
+		 " (SELECT os_family FROM attempts b WHERE b.sensor = a.sensor AND b.src = a.src"
+		 "   AND b.os_family IS NOT NULL"
+		 "   GROUP BY os_family ORDER BY COUNT(*) DESC, os_family LIMIT 1)"
+		 " FROM attempts a WHERE sensor = ? GROUP BY sensor, src, family", 1) < 0)
+		return -1;
+	if (classify && store_classify_hosts(st, classify) < 0)
+		return -1;
+	/* listed: IPv4 addresses the production MTAs rejected by DNSBL */
+	snprintf(win, sizeof win, "%" PRId64, listing_window_ns);
+	if (listing_window_ns > 0)
+		snprintf(sql, sizeof sql,
+			 "UPDATE hosts SET listed = 1 WHERE sensor = ? AND family = 4 AND EXISTS ("
+			 " SELECT 1 FROM mta_events m JOIN attempts a"
+			 "  ON a.sensor = m.sensor AND a.src = m.addr"
+			 " WHERE m.sensor = hosts.sensor AND m.addr = hosts.addr AND m.kind = 'dnsbl'"
+			 " AND a.first_ns >= m.first_ns - %s AND a.first_ns <= m.last_ns + %s)",
+			 win, win);
+	else
+		snprintf(sql, sizeof sql,
+			 "UPDATE hosts SET listed = 1 WHERE sensor = ? AND family = 4 AND addr IN"
+			 " (SELECT addr FROM mta_events m WHERE m.sensor = hosts.sensor"
+			 "  AND kind = 'dnsbl')");
+	if (sql1(st, sql, 1) < 0)
+		return -1;
+	if (sql1(st,
+		 "UPDATE hosts SET lists = (SELECT group_concat(list, ',') FROM"
+		 " (SELECT DISTINCT list FROM mta_events m WHERE m.sensor = hosts.sensor"
+		 "  AND m.addr = hosts.addr AND m.kind = 'dnsbl' ORDER BY list) l)"
+		 " WHERE sensor = ? AND listed = 1", 1) < 0 ||
+	    sql1(st,
+		 "UPDATE hosts SET label = CASE WHEN listed = 1 THEN 'spammer' ELSE 'unlisted' END"
+		 " WHERE sensor = ? AND family = 4", 1) < 0 ||
+	    /* an IPv6 host is associated when one of its attempts is
+	     * associated with an attempt of a listed IPv4 address */
+	    sql1(st,
+		 "UPDATE hosts SET label = CASE"
+		 " WHEN EXISTS (SELECT 1 FROM attempts a JOIN attempts b"
+		 "   ON b.sensor = a.sensor AND b.id = a.partner"
+		 "   JOIN hosts h4 ON h4.sensor = b.sensor AND h4.addr = b.src"
+		 "   WHERE a.sensor = hosts.sensor AND a.src = hosts.addr AND h4.listed = 1)"
+		 "   THEN 'associated'"
+		 " WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.sensor = hosts.sensor"
+		 "   AND a.src = hosts.addr AND a.partner IS NOT NULL) THEN 'associated-unlisted'"
+		 " ELSE 'unassociated' END WHERE sensor = ? AND family = 6", 1) < 0 ||
+	    sql1(st,
+		 "UPDATE hosts SET partners = (SELECT group_concat(p, ' ') FROM"
+		 " (SELECT b.src || '/' || COUNT(*) || '/' || MAX(a.score) AS p"
+		 "  FROM attempts a JOIN attempts b ON b.sensor = a.sensor AND b.id = a.partner"
+		 "  WHERE a.sensor = hosts.sensor AND a.src = hosts.addr"
+		 "  GROUP BY b.src ORDER BY COUNT(*) DESC, b.src) l)"
+		 " WHERE sensor = ?", 1) < 0)
+		return -1;
+	const char *p[3] = { ts, st->sensor, st->run_id_txt };
+	if (st->ops->query(st, "UPDATE runs SET finished = ?, status = 'complete',"
+			   " attempts = (SELECT COUNT(*) FROM attempts WHERE sensor = ?)"
+			   " WHERE id = CAST(? AS INTEGER)", p, 3, NULL, NULL) != 0)
+		return -1;
+	return store_flush(st);
+}
+
+int store_query(struct store *st, const char *sql, const char *const *params,
+		int nparams, store_row_fn fn, void *arg)
+{
+	return st->ops->query(st, sql, params, nparams, fn, arg);
+}
