@@ -671,18 +671,27 @@ int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn
 	now_iso(ts, sizeof ts);
 	if (begin(st) < 0)
 		return -1;
-	/* hosts: one row per source address with its totals */
+	/* set-based statements only (no per-host subqueries), so both
+	 * planners join by hash or index whatever their statistics say */
+	/* hosts: one row per source address with its totals and its most
+	 * frequent fingerprint */
 	if (sql1(st,
 		 "INSERT INTO hosts (sensor, addr, family, emb_kind, emb4, first_ns, last_ns,"
 		 " attempts, syns, os, os_family)"
-		 " SELECT sensor, src, family, max(emb_kind), max(emb4), min(first_ns),"
-		 " max(last_ns), COUNT(*), SUM(syns),"
-		 " (SELECT os FROM attempts b WHERE b.sensor = a.sensor AND b.src = a.src"
-		 "   AND b.os IS NOT NULL GROUP BY os ORDER BY COUNT(*) DESC, os LIMIT 1),"
-		 " (SELECT os_family FROM attempts b WHERE b.sensor = a.sensor AND b.src = a.src"
-		 "   AND b.os_family IS NOT NULL"
-		 "   GROUP BY os_family ORDER BY COUNT(*) DESC, os_family LIMIT 1)"
-		 " FROM attempts a WHERE sensor = ? GROUP BY sensor, src, family", 1) < 0)
+		 " SELECT g.sensor, g.src, g.family, g.emb_kind, g.emb4, g.first_ns, g.last_ns,"
+		 " g.n, g.syns, o.os, f.os_family FROM"
+		 " (SELECT sensor, src, family, max(emb_kind) AS emb_kind, max(emb4) AS emb4,"
+		 "  min(first_ns) AS first_ns, max(last_ns) AS last_ns, COUNT(*) AS n,"
+		 "  SUM(syns) AS syns FROM attempts WHERE sensor = ?"
+		 "  GROUP BY sensor, src, family) g"
+		 " LEFT JOIN (SELECT src, os, ROW_NUMBER() OVER (PARTITION BY src"
+		 "  ORDER BY COUNT(*) DESC, os) AS r FROM attempts"
+		 "  WHERE sensor = ? AND os IS NOT NULL GROUP BY src, os) o"
+		 "  ON o.src = g.src AND o.r = 1"
+		 " LEFT JOIN (SELECT src, os_family, ROW_NUMBER() OVER (PARTITION BY src"
+		 "  ORDER BY COUNT(*) DESC, os_family) AS r FROM attempts"
+		 "  WHERE sensor = ? AND os_family IS NOT NULL GROUP BY src, os_family) f"
+		 "  ON f.src = g.src AND f.r = 1", 3) < 0)
 		return -1;
 	if (classify && store_classify_hosts(st, classify) < 0)
 		return -1;
@@ -690,46 +699,49 @@ int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn
 	snprintf(win, sizeof win, "%" PRId64, listing_window_ns);
 	if (listing_window_ns > 0)
 		snprintf(sql, sizeof sql,
-			 "UPDATE hosts SET listed = 1 WHERE sensor = ? AND family = 4 AND EXISTS ("
-			 " SELECT 1 FROM mta_events m JOIN attempts a"
+			 "UPDATE hosts SET listed = 1 WHERE sensor = ? AND family = 4 AND addr IN ("
+			 " SELECT m.addr FROM mta_events m JOIN attempts a"
 			 "  ON a.sensor = m.sensor AND a.src = m.addr"
-			 " WHERE m.sensor = hosts.sensor AND m.addr = hosts.addr AND m.kind = 'dnsbl'"
+			 " WHERE m.sensor = ? AND m.kind = 'dnsbl'"
 			 " AND a.first_ns >= m.first_ns - %s AND a.first_ns <= m.last_ns + %s)",
 			 win, win);
 	else
 		snprintf(sql, sizeof sql,
 			 "UPDATE hosts SET listed = 1 WHERE sensor = ? AND family = 4 AND addr IN"
-			 " (SELECT addr FROM mta_events m WHERE m.sensor = hosts.sensor"
-			 "  AND kind = 'dnsbl')");
-	if (sql1(st, sql, 1) < 0)
+			 " (SELECT addr FROM mta_events WHERE sensor = ? AND kind = 'dnsbl')");
+	if (sql1(st, sql, 2) < 0)
 		return -1;
 	if (sql1(st,
-		 "UPDATE hosts SET lists = (SELECT group_concat(list, ',') FROM"
-		 " (SELECT DISTINCT list FROM mta_events m WHERE m.sensor = hosts.sensor"
-		 "  AND m.addr = hosts.addr AND m.kind = 'dnsbl' ORDER BY list) l)"
-		 " WHERE sensor = ? AND listed = 1", 1) < 0 ||
+		 "UPDATE hosts SET lists = l.lists FROM"
+		 " (SELECT addr, group_concat(list, ',') AS lists FROM"
+		 "  (SELECT DISTINCT addr, list FROM mta_events WHERE sensor = ?"
+		 "   AND kind = 'dnsbl' ORDER BY addr, list) d GROUP BY addr) l"
+		 " WHERE hosts.sensor = ? AND hosts.addr = l.addr AND hosts.listed = 1", 2) < 0 ||
 	    sql1(st,
 		 "UPDATE hosts SET label = CASE WHEN listed = 1 THEN 'spammer' ELSE 'unlisted' END"
 		 " WHERE sensor = ? AND family = 4", 1) < 0 ||
 	    /* an IPv6 host is associated when one of its attempts is
 	     * associated with an attempt of a listed IPv4 address */
 	    sql1(st,
-		 "UPDATE hosts SET label = CASE"
-		 " WHEN EXISTS (SELECT 1 FROM attempts a JOIN attempts b"
-		 "   ON b.sensor = a.sensor AND b.id = a.partner"
-		 "   JOIN hosts h4 ON h4.sensor = b.sensor AND h4.addr = b.src"
-		 "   WHERE a.sensor = hosts.sensor AND a.src = hosts.addr AND h4.listed = 1)"
-		 "   THEN 'associated'"
-		 " WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.sensor = hosts.sensor"
-		 "   AND a.src = hosts.addr AND a.partner IS NOT NULL) THEN 'associated-unlisted'"
-		 " ELSE 'unassociated' END WHERE sensor = ? AND family = 6", 1) < 0 ||
+		 "UPDATE hosts SET label = 'unassociated' WHERE sensor = ? AND family = 6", 1) < 0 ||
 	    sql1(st,
-		 "UPDATE hosts SET partners = (SELECT group_concat(p, ' ') FROM"
-		 " (SELECT b.src || '/' || COUNT(*) || '/' || MAX(a.score) AS p"
-		 "  FROM attempts a JOIN attempts b ON b.sensor = a.sensor AND b.id = a.partner"
-		 "  WHERE a.sensor = hosts.sensor AND a.src = hosts.addr"
-		 "  GROUP BY b.src ORDER BY COUNT(*) DESC, b.src) l)"
-		 " WHERE sensor = ?", 1) < 0)
+		 "UPDATE hosts SET label = 'associated-unlisted' WHERE sensor = ? AND family = 6"
+		 " AND addr IN (SELECT src FROM attempts WHERE sensor = ? AND partner IS NOT NULL)",
+		 2) < 0 ||
+	    sql1(st,
+		 "UPDATE hosts SET label = 'associated' WHERE sensor = ? AND family = 6"
+		 " AND addr IN (SELECT a.src FROM attempts a JOIN attempts b"
+		 "  ON b.sensor = a.sensor AND b.id = a.partner"
+		 "  JOIN hosts h4 ON h4.sensor = b.sensor AND h4.addr = b.src"
+		 "  WHERE a.sensor = ? AND h4.listed = 1)", 2) < 0 ||
+	    sql1(st,
+		 "UPDATE hosts SET partners = x.partners FROM"
+		 " (SELECT src, group_concat(p, ' ') AS partners FROM"
+		 "  (SELECT a.src AS src, b.src || '/' || COUNT(*) || '/' || MAX(a.score) AS p"
+		 "   FROM attempts a JOIN attempts b ON b.sensor = a.sensor AND b.id = a.partner"
+		 "   WHERE a.sensor = ? GROUP BY a.src, b.src"
+		 "   ORDER BY a.src, COUNT(*) DESC, b.src) y GROUP BY src) x"
+		 " WHERE hosts.sensor = ? AND hosts.addr = x.src", 2) < 0)
 		return -1;
 	const char *p[3] = { ts, st->sensor, st->run_id_txt };
 	if (st->ops->query(st, "UPDATE runs SET finished = ?, status = 'complete',"

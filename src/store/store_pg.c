@@ -348,18 +348,35 @@ static int pgs_put(struct store *st, enum store_put_kind k, const struct store_v
 	return 0;
 }
 
-static int pgs_schema_version(struct store *st)
+/* one_value - the first value of a one-statement query, or NULL ("" for
+ * no row); the caller frees it */
+static char *one_value(struct store_pg *s, const char *sql)
 {
-	struct store_pg *s = pg(st);
-	PGresult *r = PQexec(s->conn,
-		"SELECT CASE WHEN to_regclass('meta') IS NULL THEN '0' ELSE"
-		" (SELECT value FROM meta WHERE key = 'schema_version') END");
-	int v = -1;
+	PGresult *r = PQexec(s->conn, sql);
+	char *v = NULL;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 		pg_error(s, r, "schema version");
 	else
-		v = PQntuples(r) && !PQgetisnull(r, 0, 0) ? atoi(PQgetvalue(r, 0, 0)) : 0;
+		v = xstrdup(PQntuples(r) && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "");
 	PQclear(r);
+	return v;
+}
+
+static int pgs_schema_version(struct store *st)
+{
+	struct store_pg *s = pg(st);
+	char *t = one_value(s, "SELECT to_regclass('meta') IS NOT NULL");
+	if (!t)
+		return -1;
+	bool has_meta = !strcmp(t, "t");
+	free(t);
+	if (!has_meta)
+		return 0;   /* an empty database */
+	t = one_value(s, "SELECT value FROM meta WHERE key = 'schema_version'");
+	if (!t)
+		return -1;
+	int v = atoi(t);
+	free(t);
 	return v;
 }
 
@@ -432,7 +449,9 @@ const struct store_ops store_pg_ops = {
 	.backend = STORE_PG,
 	/* one migrating process at a time (a constant advisory lock key) */
 	.begin_schema_sql = "BEGIN; SELECT pg_advisory_xact_lock(7887111)",
-	.begin_run_sql = "BEGIN",
+	/* a run's rows are new to the planner's statistics (it would guess
+	 * one row per sensor and nest loops over thousands): hash joins */
+	.begin_run_sql = "BEGIN; SET LOCAL enable_nestloop = off",
 	.lock_sensor_sql = "SELECT pg_advisory_xact_lock(hashtext(?))",
 	.open = pgs_open,
 	.close = pgs_close,
