@@ -15,6 +15,8 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 PKGS="$PKGS p0f"
 # real peers the tests compare against
 PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+# a private PostgreSQL server for the shared-store tests (tests/integration/pg_sensors.sh)
+PKGS="$PKGS postgresql"
 
 missing=""
 for p in $PKGS; do
