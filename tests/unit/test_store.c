@@ -1,0 +1,358 @@
+/* test_store.c - the store over SQLite: schema tokens, migration of a
+ * version 1 store, results per sensor, re-runs, aborted runs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_int.h"
+
+static char dbpath[64];
+
+static void unlink_db(void)
+{
+	char p[80];
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dbpath, sizeof dbpath, "/tmp/mxtest-store-%d.db", (int)getpid());
+	unlink_db();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink_db();
+	return 0;
+}
+
+static struct attempt mk(uint64_t id, const char *src, uint16_t sport, int64_t first_ns)
+{
+	struct attempt a;
+	memset(&a, 0, sizeof a);
+	a.id = id;
+	assert_int_equal(addr_parse(src, &a.src), 0);
+	addr_parse(a.src.family == 4 ? "192.0.2.25" : "2001:db8:25::25", &a.dst);
+	a.sport = sport;
+	a.dport = 25;
+	a.first_ns = a.last_ns = first_ns;
+	a.syns = 1;
+	a.ttl = 50;
+	a.ittl = 64;
+	a.wscale = -1;
+	return a;
+}
+
+/* grab - every value of every row, '|'-separated, NULL as '-' */
+static int grab(int n, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	char *out = arg;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(out);
+		snprintf(out + len, 1024 - len, "%s%s", len ? "|" : "", vals[i] ? vals[i] : "-");
+	}
+	return 0;
+}
+
+static void q(struct store *st, const char *sql, char *out)
+{
+	out[0] = '\0';
+	assert_int_equal(store_query(st, sql, NULL, 0, grab, out), 0);
+}
+
+static void qs(struct store *st, const char *sql, const char *sensor, char *out)
+{
+	const char *p[1] = { sensor };
+	out[0] = '\0';
+	assert_int_equal(store_query(st, sql, p, 1, grab, out), 0);
+}
+
+/* one run of sensor over n attempts: a pair (IPv6 id 1, IPv4 id 2) that
+ * gets associated, the IPv4 address listed */
+static void run_sensor(struct store *st, const char *sensor, int n)
+{
+	struct store_run run = { sensor, "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	assert_int_equal(store_add_input(st, "pcap", "x.pcap", (uint64_t)n, 0, NULL), 0);
+	for (int i = 1; i <= n; i++) {
+		char src[64];
+		if (i % 2)
+			snprintf(src, sizeof src, "2001:db8::%x", i);
+		else
+			snprintf(src, sizeof src, "198.51.100.%d", i);
+		struct attempt a = mk((uint64_t)i, src, (uint16_t)(40000 + i), 1767225600000000000LL + i);
+		assert_int_equal(store_add_attempt(st, &a), 0);
+	}
+	struct addr a4;
+	addr_parse("198.51.100.2", &a4);
+	assert_int_equal(store_add_mta_event(st, &a4, "dnsbl", "zen.example", 1767225600000000000LL,
+					     "postfix"), 0);
+	assert_int_equal(store_add_mta_event(st, &a4, "dnsbl", "zen.example", 1767225601000000000LL,
+					     "postfix"), 0);
+	struct assoc_cand c;
+	memset(&c, 0, sizeof c);
+	c.a6 = 1;
+	c.a4 = 2;
+	c.ev[EV_GAP] = 50;
+	c.score = 50;
+	c.gap_ns = 1000;
+	assert_int_equal(store_add_candidate(st, &c), 0);
+	assert_int_equal(store_set_decision(st, 0, 1, 2, "associated", 50), 0);
+	assert_int_equal(store_run_end(st, 0, NULL), 0);
+}
+
+static void test_sql_tokens(void **state)
+{
+	(void)state;
+	const char *sql = "CREATE TABLE t (id {id}, n {int}, x {real}) {without_rowid}; {other}";
+	char *l = store_sql_expand(sql, STORE_SQLITE);
+	char *p = store_sql_expand(sql, STORE_PG);
+	assert_string_equal(l, "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, x REAL)"
+			    " WITHOUT ROWID; {other}");
+	assert_string_equal(p, "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, n BIGINT,"
+			    " x DOUBLE PRECISION) ; {other}");
+	free(l);
+	free(p);
+}
+
+/* the schema mxsensor 0.1 wrote (version 1), with one run's results */
+static const char v1_store[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE runs (id INTEGER PRIMARY KEY, sensor TEXT NOT NULL,"
+	"  started TEXT NOT NULL, finished TEXT, version TEXT, argv TEXT,"
+	"  options TEXT, syns INTEGER, attempts INTEGER, status TEXT);"
+	"CREATE TABLE inputs (run_id INTEGER NOT NULL, kind TEXT NOT NULL,"
+	"  path TEXT NOT NULL, records INTEGER, errors INTEGER, note TEXT);"
+	"CREATE TABLE attempts (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL,"
+	"  family INTEGER NOT NULL, src TEXT NOT NULL, sport INTEGER NOT NULL,"
+	"  dst TEXT NOT NULL, dport INTEGER NOT NULL, first_ns INTEGER NOT NULL,"
+	"  last_ns INTEGER NOT NULL, syns INTEGER NOT NULL, ttl INTEGER, ittl INTEGER,"
+	"  win INTEGER, mss INTEGER, wscale INTEGER, olayout TEXT, tsval INTEGER,"
+	"  os TEXT, os_family TEXT, emb_kind TEXT, emb4 TEXT,"
+	"  partner INTEGER, score INTEGER);"
+	"CREATE INDEX attempts_src ON attempts(src, first_ns);"
+	"CREATE INDEX attempts_first ON attempts(first_ns);"
+	"CREATE TABLE candidates (id INTEGER PRIMARY KEY, a6 INTEGER NOT NULL,"
+	"  a4 INTEGER NOT NULL, ev_embed INTEGER, ev_stack INTEGER, ev_os INTEGER,"
+	"  ev_syns INTEGER, ev_port INTEGER, ev_gap INTEGER, ev_tsclock INTEGER,"
+	"  ev_asn INTEGER, ev_ptr INTEGER, ev_host INTEGER, score INTEGER NOT NULL,"
+	"  total INTEGER, ambiguous INTEGER, gap_ns INTEGER, port_dist INTEGER,"
+	"  before INTEGER, decision TEXT);"
+	"CREATE INDEX candidates_a6 ON candidates(a6);"
+	"CREATE INDEX candidates_a4 ON candidates(a4);"
+	"CREATE TABLE mta_events (addr TEXT NOT NULL, family INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL, list TEXT NOT NULL DEFAULT '', first_ns INTEGER,"
+	"  last_ns INTEGER, count INTEGER NOT NULL, format TEXT,"
+	"  UNIQUE(addr, kind, list));"
+	"CREATE TABLE hosts (addr TEXT PRIMARY KEY, family INTEGER NOT NULL,"
+	"  addr_type TEXT, iid_class TEXT, emb_kind TEXT, emb4 TEXT,"
+	"  first_ns INTEGER, last_ns INTEGER, attempts INTEGER, syns INTEGER,"
+	"  os TEXT, os_family TEXT, asn INTEGER, as_name TEXT, ptr TEXT,"
+	"  ptr_domain TEXT, listed INTEGER NOT NULL DEFAULT 0, lists TEXT,"
+	"  label TEXT, partners TEXT);"
+	"CREATE VIEW weekly AS"
+	"  SELECT strftime('%Y-W%W', a.first_ns / 1000000000, 'unixepoch') AS week,"
+	"         CASE WHEN a.family = 4 THEN (CASE WHEN h.listed THEN 'ipv4-spammer'"
+	"                                            ELSE 'ipv4-unlisted' END)"
+	"              ELSE (CASE WHEN h.label = 'associated' THEN 'ipv6-associated'"
+	"                         ELSE 'ipv6-unassociated' END) END AS series,"
+	"         COUNT(*) AS attempts"
+	"  FROM attempts a JOIN hosts h ON h.addr = a.src"
+	"  GROUP BY week, series;"
+	"INSERT INTO meta VALUES ('schema_version', '1');"
+	"INSERT INTO runs VALUES (1, 'old-a', 't0', 't1', '0.1.0', 'x', '{}', 3, 2, 'complete');"
+	"INSERT INTO runs VALUES (2, 'oldsensor', 't2', 't3', '0.1.0', 'x', '{}', 3, 2, 'complete');"
+	"INSERT INTO inputs VALUES (2, 'pcap', 'a.pcap', 3, 0, NULL);"
+	"INSERT INTO attempts (id, run_id, family, src, sport, dst, dport, first_ns, last_ns,"
+	"  syns, partner, score) VALUES"
+	"  (1, 2, 6, '2001:db8::1', 1000, '2001:db8:25::25', 25, 1767225600000000000,"
+	"   1767225600000000000, 1, 2, 60),"
+	"  (2, 2, 4, '198.51.100.2', 1001, '192.0.2.25', 25, 1767225600100000000,"
+	"   1767225600100000000, 1, 1, 60);"
+	"INSERT INTO candidates (a6, a4, score, total, decision) VALUES (1, 2, 60, 60, 'associated');"
+	"INSERT INTO mta_events VALUES ('198.51.100.2', 4, 'dnsbl', 'zen.example', 1, 2, 2, 'postfix');"
+	"INSERT INTO hosts (addr, family, attempts, listed, label) VALUES"
+	"  ('2001:db8::1', 6, 1, 0, 'associated'), ('198.51.100.2', 4, 1, 1, 'spammer');";
+
+static void test_migrate_v1(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1_store, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	struct store *st = store_open(dbpath, false);
+	assert_non_null(st);
+	assert_string_equal(store_backend_name(st), "sqlite");
+	char out[1024], want[64];
+	q(st, "SELECT value FROM meta WHERE key = 'schema_version'", out);
+	snprintf(want, sizeof want, "%d", store_schema_version());
+	assert_string_equal(out, want);
+	assert_true(store_schema_version() >= 2);
+	/* the results belong to the sensor of the last run */
+	q(st, "SELECT sensor, id, partner FROM attempts ORDER BY id", out);
+	assert_string_equal(out, "oldsensor|1|2|oldsensor|2|1");
+	q(st, "SELECT sensor, a6, a4, decision FROM candidates", out);
+	assert_string_equal(out, "oldsensor|1|2|associated");
+	q(st, "SELECT sensor, addr, label FROM hosts ORDER BY addr", out);
+	assert_string_equal(out, "oldsensor|198.51.100.2|spammer|oldsensor|2001:db8::1|associated");
+	q(st, "SELECT sensor, count FROM mta_events", out);
+	assert_string_equal(out, "oldsensor|2");
+	q(st, "SELECT sensor, path FROM inputs", out);
+	assert_string_equal(out, "oldsensor|a.pcap");
+	q(st, "SELECT week, series, attempts FROM weekly ORDER BY series", out);
+	assert_string_equal(out, "2026-W00|ipv4-spammer|1|2026-W00|ipv6-associated|1");
+	/* a new sensor's run leaves the migrated results alone */
+	run_sensor(st, "new", 2);
+	q(st, "SELECT sensor, COUNT(*) FROM attempts GROUP BY sensor ORDER BY sensor", out);
+	assert_string_equal(out, "new|2|oldsensor|2");
+	store_close(st);
+
+	/* opening again: nothing more to migrate, nothing changes */
+	st = store_open(dbpath, false);
+	assert_non_null(st);
+	q(st, "SELECT COUNT(*) FROM attempts", out);
+	assert_string_equal(out, "4");
+	store_close(st);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+				      "INSERT INTO meta VALUES ('schema_version', '999');",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(dbpath, false));
+}
+
+static void test_sensors_replace_own_rows(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	char out[1024];
+	run_sensor(st, "alpha", 6);
+	run_sensor(st, "beta", 4);
+	q(st, "SELECT sensor, COUNT(*), COUNT(partner) FROM attempts GROUP BY sensor ORDER BY sensor",
+	  out);
+	assert_string_equal(out, "alpha|6|2|beta|4|2");
+	/* the same ids in both sensors, partners within the sensor */
+	q(st, "SELECT a.sensor, b.src FROM attempts a JOIN attempts b ON b.sensor = a.sensor"
+	      " AND b.id = a.partner WHERE a.id = 1 ORDER BY a.sensor", out);
+	assert_string_equal(out, "alpha|198.51.100.2|beta|198.51.100.2");
+	q(st, "SELECT sensor, addr, label, lists, partners FROM hosts WHERE addr = '2001:db8::1'"
+	      " ORDER BY sensor", out);
+	assert_string_equal(out, "alpha|2001:db8::1|associated|-|198.51.100.2/1/50|"
+			    "beta|2001:db8::1|associated|-|198.51.100.2/1/50");
+	qs(st, "SELECT listed, lists, label FROM hosts WHERE addr = '198.51.100.2' AND sensor = ?",
+	   "beta", out);
+	assert_string_equal(out, "1|zen.example|spammer");
+	/* alpha again with fewer attempts: only alpha's rows change */
+	run_sensor(st, "alpha", 2);
+	q(st, "SELECT sensor, COUNT(*) FROM attempts GROUP BY sensor ORDER BY sensor", out);
+	assert_string_equal(out, "alpha|2|beta|4");
+	q(st, "SELECT sensor, COUNT(*) FROM hosts GROUP BY sensor ORDER BY sensor", out);
+	assert_string_equal(out, "alpha|2|beta|4");
+	q(st, "SELECT sensor, COUNT(*), SUM(count) FROM mta_events GROUP BY sensor ORDER BY sensor",
+	  out);
+	assert_string_equal(out, "alpha|1|2|beta|1|2");
+	q(st, "SELECT sensor, COUNT(*) FROM inputs GROUP BY sensor ORDER BY sensor", out);
+	assert_string_equal(out, "alpha|1|beta|1");
+	q(st, "SELECT sensor, attempts, status FROM runs ORDER BY id", out);
+	assert_string_equal(out, "alpha|6|complete|beta|4|complete|alpha|2|complete");
+	store_close(st);
+}
+
+static void test_rerun_is_idempotent(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	char a[1024], b[1024];
+	const char *dump = "SELECT group_concat(x, ';') FROM (SELECT sensor || ',' || addr || ','"
+			   " || attempts || ',' || listed || ',' || label || ',' ||"
+			   " COALESCE(partners, '') AS x FROM hosts ORDER BY sensor, addr)";
+	run_sensor(st, "s", 8);
+	q(st, dump, a);
+	run_sensor(st, "s", 8);
+	q(st, dump, b);
+	assert_string_equal(a, b);
+	q(st, "SELECT COUNT(*), COUNT(DISTINCT run_id) FROM attempts", b);
+	assert_string_equal(b, "8|1");
+	q(st, "SELECT COUNT(*) FROM candidates", b);
+	assert_string_equal(b, "1");
+	store_close(st);
+}
+
+static void test_abort_keeps_previous(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	char out[1024];
+	run_sensor(st, "s", 4);
+	struct store_run run = { "s", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	struct attempt x = mk(1, "2001:db8::99", 1, 1);
+	assert_int_equal(store_add_attempt(st, &x), 0);
+	store_abort(st);
+	q(st, "SELECT COUNT(*), MIN(src) FROM attempts WHERE sensor = 's'", out);
+	assert_string_equal(out, "4|198.51.100.2");
+	q(st, "SELECT COUNT(*) FROM runs WHERE status = 'complete'", out);
+	assert_string_equal(out, "1");
+	/* a run never finished (closed without end) does not land either */
+	assert_int_equal(store_run_begin(st, &run), 0);
+	store_close(st);
+	st = store_open(dbpath, false);
+	assert_non_null(st);
+	q(st, "SELECT COUNT(*) FROM attempts", out);
+	assert_string_equal(out, "4");
+	store_close(st);
+}
+
+static void test_location_picks_backend(void **state)
+{
+	(void)state;
+	/* postgres locations go to libpq: a server that is not there fails
+	 * to connect instead of creating an SQLite file of that name */
+	assert_null(store_open("postgres:host=/nonexistent-mxsensor port=1 dbname=x", true));
+	assert_int_equal(access("postgres:host=/nonexistent-mxsensor port=1 dbname=x", F_OK), -1);
+	assert_null(store_open("postgresql://localhost:1/x?connect_timeout=2", true));
+	assert_int_equal(access("postgresql:", F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sql_tokens),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sensors_replace_own_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
+		cmocka_unit_test(test_location_picks_backend),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
