@@ -36,8 +36,7 @@ static const char *const put_sql[PUT_COUNT] = {
 	" first_ns = min(first_ns, excluded.first_ns),"
 	" last_ns = max(last_ns, excluded.last_ns), count = count + 1",
 	[PUT_INPUT] =
-	"INSERT INTO inputs (run_id, sensor, kind, path, records, errors, note)"
-	" VALUES (?,?,?,?,?,?,?)",
+	"INSERT INTO inputs (run_id, sensor, kind, path, records, errors, note) VALUES (?,?,?,?,?,?,?)",
 	[PUT_CAND_HOST] =
 	"UPDATE candidates SET ev_host = ?2, total = ?3, ambiguous = ?4 WHERE id = ?1",
 	[PUT_DECISION] =

@@ -11,43 +11,19 @@
 #     other sensor untouched), and the weekly view agrees with SQLite.
 . tests/lib.sh
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-need_file "$PGBIN/initdb"
-need_file "$PGBIN/pg_ctl"
-command -v psql >/dev/null || { not_ok "psql present" "install postgresql"; exit 1; }
+. tests/pgcluster.sh
 
-# postgres refuses to run as root: the cluster belongs to user postgres
-# (made by the Debian package) when the tests run as root
-RUN=""
-if [ "$(id -u)" = 0 ]; then
-	id postgres >/dev/null 2>&1 || { not_ok "user postgres exists"; exit 1; }
-	RUN="runuser -u postgres --"
-fi
+trap 'pg_stop; rm -rf "$T"' EXIT INT TERM
 P=$(mktemp -d /tmp/mxpg.XXXXXX)
-[ -n "$RUN" ] && chown postgres "$P"
-stop_pg() {
-	[ -f "$P/data/postmaster.pid" ] &&
-		$RUN "$PGBIN/pg_ctl" -D "$P/data" -m immediate -w -t 20 stop >/dev/null 2>&1
-	rm -rf "$P" "$T"
-}
-trap stop_pg EXIT INT TERM
-
-if ! $RUN "$PGBIN/initdb" -D "$P/data" -A trust -U mx --no-locale -E UTF8 --no-sync \
-	>"$P/initdb.log" 2>&1; then
-	not_ok "initdb" "$(tail -5 "$P/initdb.log")"
-	exit 1
-fi
-if ! $RUN timeout 60 "$PGBIN/pg_ctl" -D "$P/data" -l "$P/server.log" -w -t 40 \
-	-o "-k $P -c listen_addresses= -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1 ||
-   ! $RUN "$PGBIN/createdb" -h "$P" -U mx mx; then
-	not_ok "start PostgreSQL" "$(tail -5 "$P/server.log" 2>/dev/null)"
+if ! PG_OPTS="-c fsync=off -c full_page_writes=off" pg_start "$P" 2>"$T/pg.err"; then
+	not_ok "start a private PostgreSQL cluster" "$(cat "$T/pg.err")"
 	exit 1
 fi
 ok "private PostgreSQL cluster on $P"
 # the two spellings of a location: conninfo and URL
-CONNINFO="postgres:host=$P dbname=mx user=mx"
-URL="postgresql:///mx?host=$P&user=mx"
-sql_pg() { psql -h "$P" -U mx -d mx -At -c "$1"; }
+CONNINFO=$PG_CONNINFO
+URL=$PG_URL
+sql_pg() { pg_sql "$1"; }
 
 GEN="$MX_TOOLS/mxgen"
 # two sensors; beta also sees alpha's clients (a.pcap), so many hosts
