@@ -570,14 +570,16 @@ int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
 		return -1;
 	struct cand_scan cs = { .host_fn = fn, .arg = arg };
 	const char *p[1] = { st->sensor };
-	return st->ops->scan(st,
-		"SELECT c.id, c.a6, c.a4, a6.src, a4.src, n6.n, n4.n,"
-		" c.score, c.gap_ns, c.port_dist"
-		" FROM candidates c JOIN attempts a6 ON a6.sensor = c.sensor AND a6.id = c.a6"
-		" JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
-		" JOIN host_n n6 ON n6.src = a6.src JOIN host_n n4 ON n4.src = a4.src"
-		" WHERE c.sensor = ?"
-		" ORDER BY a6.src, c.a6, c.score DESC, c.id", p, 1, by_host_row, &cs);
+	char sql[640];
+	snprintf(sql, sizeof sql,
+		 "SELECT c.id, c.a6, c.a4, a6.src, a4.src, n6.n, n4.n,"
+		 " c.score, c.gap_ns, c.port_dist"
+		 " FROM %s c JOIN attempts a6 ON a6.sensor = c.sensor AND a6.id = c.a6"
+		 " JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
+		 " JOIN host_n n6 ON n6.src = a6.src JOIN host_n n4 ON n4.src = a4.src"
+		 " WHERE c.sensor = ?"
+		 " ORDER BY a6.src, c.a6, c.score DESC, c.id", st->ops->cand_table);
+	return st->ops->scan(st, sql, p, 1, by_host_row, &cs);
 }
 
 int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
@@ -606,10 +608,7 @@ int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg
 		return -1;
 	struct cand_scan cs = { .total_fn = fn, .arg = arg };
 	const char *p[1] = { st->sensor };
-	return st->ops->scan(st,
-		"SELECT id, a6, a4, total, ambiguous, score FROM candidates WHERE sensor = ?"
-		" ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6, id",
-		p, 1, by_total_row, &cs);
+	return st->ops->scan(st, st->ops->by_total_sql, p, 1, by_total_row, &cs);
 }
 
 int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
@@ -669,7 +668,7 @@ int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn
 {
 	char ts[32], sql[1024], win[24];
 	now_iso(ts, sizeof ts);
-	if (begin(st) < 0)
+	if (begin(st) < 0 || (st->ops->finish && st->ops->finish(st) < 0))
 		return -1;
 	/* set-based statements only (no per-host subqueries), so both
 	 * planners join by hash or index whatever their statistics say */

@@ -64,6 +64,14 @@ struct store_ops {
 	/* SQL that serializes runs of one sensor (parameter: the sensor),
 	 * or NULL when begin_run_sql already does */
 	const char *lock_sensor_sql;
+	/* where the run's candidates are until store_run_end (the decision
+	 * stage reads them as "c"), and the decision stage's second query:
+	 * id, a6, a4, total, ambiguous, score of the run's sensor (one
+	 * ?-parameter) in the order of docs/association.md */
+	const char *cand_table, *by_total_sql;
+	/* finish - move staged rows into place before the run's hosts and
+	 * labels are built (NULL: nothing staged) */
+	int (*finish)(struct store *st);
 	/* open - connect to location; NULL on error */
 	struct store *(*open)(const char *location, bool create);
 	void (*close)(struct store *st);

@@ -179,6 +179,11 @@ const struct store_ops store_sqlite_ops = {
 	.begin_schema_sql = "BEGIN IMMEDIATE",
 	.begin_run_sql = "BEGIN IMMEDIATE",
 	.lock_sensor_sql = NULL,
+	.cand_table = "candidates",
+	.by_total_sql =
+	"SELECT id, a6, a4, total, ambiguous, score FROM candidates WHERE sensor = ?"
+	" ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6, id",
+	.finish = NULL,
 	.open = lite_open,
 	.close = lite_close,
 	.exec = lite_exec,
