@@ -41,7 +41,7 @@ void assoc_params_default(struct assoc_params *p)
 	p->threshold = 45;
 	p->margin = 10;
 	p->min_evidence = 30;
-	p->floor = 20;
+	p->floor = 30;
 	p->top_k = 32;
 	p->host_weight = 40;
 }

@@ -35,10 +35,11 @@
  * Candidates: for a native IPv6 source, IPv4 attempts that start after the
  * IPv6 attempt's first SYN and within `window` of its last SYN; for 6to4
  * and Teredo sources, IPv4 attempts from the embedded IPv4 within `window`
- * before or after.  Candidates scoring below `floor` (20: not even the same
- * TCP stack and SYN count) are dropped, and at most top_k (32) are kept
- * per IPv6 attempt: enough that the true partner survives among many
- * look-alike clients, so that host consistency can find it.
+ * before or after.  Candidates scoring below `floor` (30, the least own
+ * evidence a pair needs to be associated: decide.h) are dropped, and at
+ * most top_k (32) are kept per IPv6 attempt: enough that the true partner
+ * survives among many look-alike clients, so that host consistency can
+ * find it.
  *
  * Streaming: closed attempts come in (attempt.h); an IPv6 attempt is scored
  * once no IPv4 attempt that could be its candidate can still change, and
