@@ -197,6 +197,15 @@ static void make_key(const struct syn *s, struct fp_key *k)
 	memset(k, 0, sizeof *k);
 	int nopts = s->nopts;
 	k->quirks = s->quirks & Q_ALL;
+	/*
+	 * p0f 3.09b sets 'ack+' from "ack & !(flags & RST)", which is bit 0 of
+	 * the ACK field as loaded in host order: on the little-endian hosts it
+	 * runs on, the low bit of the field's first byte.  Follow it, so the
+	 * raw signatures and verdicts are p0f's.
+	 */
+	k->quirks &= ~SYN_Q_NZ_ACK;
+	if ((s->ack >> 24) & 1)
+		k->quirks |= SYN_Q_NZ_ACK;
 	if (nopts > FP_MAX_OPTS) {
 		/* p0f records 24 options and flags the rest as malformed */
 		nopts = FP_MAX_OPTS;
