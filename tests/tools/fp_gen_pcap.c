@@ -1,7 +1,8 @@
 /*
  * fp_gen_pcap.c - write a pcap with TCP SYNs built from p0f signatures.
  *
- *   fp_gen_pcap [-f p0f.fp]... [-r rawsigs.txt] [-m manifest] [-n copies] OUT.pcap
+ *   fp_gen_pcap [-f p0f.fp]... [-r rawsigs.txt] [-m manifest] [-n copies]
+ *               [-x variants] [-s seed] OUT.pcap
  *
  * For every [tcp:request] signature of the databases (and every line of
  * rawsigs.txt that parses as a signature, e.g. raw_sig values p0f logged),
@@ -11,7 +12,10 @@
  * option layout, quirks and payload class.  Each SYN has its own source
  * address and port.  -m writes "SPORT<TAB>FILE:LINE<TAB>SIG" per SYN so a
  * disagreement can be traced to its signature.  -n repeats the whole set
- * (with new addresses) to build large benchmark files.
+ * (with new addresses) to build large benchmark files.  -x adds that many
+ * variants: a random signature of the database with its TTL, IP version,
+ * quirks, MSS, window, scale, IP options and payload changed at random
+ * (seeded by -s), to drive the fuzzy and no-match paths.
  *
  * Signatures that no real packet can carry (option bytes not a multiple of
  * four, 'ack-' on a SYN, 'bad') are written as close as possible and
@@ -232,6 +236,67 @@ static void emit(const struct fp_sig *s, const char *where, const char *text, in
 		fprintf(manifest, "%u\t%s\t%s\n", sport, where, text);
 }
 
+static uint64_t rng = 88172645463325252ULL;
+
+/* rnd - xorshift64 in [0, n) */
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* emit_variant - one SYN from a signature with fields changed at random */
+static void emit_variant(const struct fp_entry *e)
+{
+	static const uint32_t flip[] = {
+		SYN_Q_DF, SYN_Q_NZ_ID, SYN_Q_ZERO_ID, SYN_Q_ECN, SYN_Q_FLOW,
+		SYN_Q_ZERO_SEQ, SYN_Q_NZ_ACK, SYN_Q_PUSH, SYN_Q_OPT_ZERO_TS1,
+		SYN_Q_OPT_NZ_TS2, SYN_Q_NZ_URG, SYN_Q_NZ_MBZ,
+	};
+	static const int msss[] = { 536, 1220, 1360, 1380, 1400, 1412, 1420, 1440, 1452, 1460, 8960, 16344, 65495 };
+	struct fp_sig s = e->sig;
+	int ver = s.ver == -1 || rnd(8) == 0 ? (rnd(2) ? 4 : 6) : s.ver;
+	s.ver = (int8_t)ver;
+	for (unsigned i = 0; i < sizeof flip / sizeof flip[0]; i++)
+		if (rnd(6) == 0)
+			s.quirks ^= flip[i];
+	if (ver == 6)
+		s.quirks &= ~(SYN_Q_DF | SYN_Q_NZ_ID | SYN_Q_ZERO_ID | SYN_Q_NZ_MBZ);
+	else
+		s.quirks &= ~SYN_Q_FLOW;
+	if (!(s.quirks & SYN_Q_DF))
+		s.quirks &= ~SYN_Q_NZ_ID;
+	else
+		s.quirks &= ~SYN_Q_ZERO_ID;
+	if (s.mss < 0 || rnd(4) == 0)
+		s.mss = msss[rnd(sizeof msss / sizeof msss[0])];
+	switch (rnd(6)) {
+	case 0: s.win_type = FP_WIN_NORMAL; s.win = (int32_t)rnd(65536); break;
+	case 1: s.win_type = FP_WIN_MSS; s.win = 1 + (int32_t)rnd(45); break;
+	case 2: s.win_type = FP_WIN_MTU; s.win = 1 + (int32_t)rnd(40); break;
+	case 3: s.win_type = FP_WIN_NORMAL; s.win = (int32_t)(1448 * (1 + rnd(45))); break;
+	default: break;
+	}
+	if (s.win_type == FP_WIN_NORMAL && s.win > 65535)
+		s.win = 65535;
+	if (s.wscale < 0 || rnd(4) == 0)
+		s.wscale = (int16_t)rnd(15);
+	if (rnd(10) == 0)
+		s.olen = (uint8_t)(4 * rnd(3));
+	if (s.pclass < 0 || rnd(10) == 0)
+		s.pclass = (int8_t)(rnd(8) == 0);
+	int ttl = rnd(3) ? s.ittl - (int)rnd(40) : 1 + (int)rnd(255);
+	if (ttl < 1)
+		ttl = 1;
+	if (rnd(20) == 0)
+		ttl = s.ittl + 1 + (int)rnd(10) > 255 ? 255 : s.ittl + 1 + (int)rnd(10);
+	char where[512];
+	snprintf(where, sizeof where, "variant of %s:%u", e->file, e->line);
+	emit(&s, where, e->label, ver, ttl);
+}
+
 /* emit_sig - the SYNs for one signature: each allowed IP version, several TTLs */
 static void emit_sig(const struct fp_sig *s, const char *where, const char *text, unsigned idx)
 {
@@ -253,14 +318,16 @@ int main(int argc, char **argv)
 {
 	const char *dbs[16], *raw = NULL, *man = NULL;
 	size_t ndb = 0;
-	long copies = 1;
+	long copies = 1, variants = 0;
 	int c;
-	while ((c = getopt(argc, argv, "f:r:m:n:")) != -1) {
+	while ((c = getopt(argc, argv, "f:r:m:n:x:s:")) != -1) {
 		switch (c) {
 		case 'f': if (ndb < 16) dbs[ndb++] = optarg; break;
 		case 'r': raw = optarg; break;
 		case 'm': man = optarg; break;
 		case 'n': copies = strtol(optarg, NULL, 10); break;
+		case 'x': variants = strtol(optarg, NULL, 10); break;
+		case 's': rng = strtoull(optarg, NULL, 10) | 1; break;
 		default: goto usage;
 		}
 	}
@@ -305,6 +372,8 @@ int main(int argc, char **argv)
 		}
 		fclose(rf);
 	}
+	for (long k = 0; k < variants && fpdb_count(db); k++)
+		emit_variant(fpdb_entry(db, rnd((unsigned)fpdb_count(db))));
 	pcap_dump_close(dumper);
 	pcap_close(pd);
 	if (manifest)
@@ -314,6 +383,6 @@ int main(int argc, char **argv)
 		nsyn, nodd);
 	return 0;
 usage:
-	fprintf(stderr, "usage: fp_gen_pcap [-f p0f.fp]... [-r rawsigs] [-m manifest] [-n copies] OUT.pcap\n");
+	fprintf(stderr, "usage: fp_gen_pcap [-f p0f.fp]... [-r rawsigs] [-m manifest] [-n copies] [-x variants] [-s seed] OUT.pcap\n");
 	return 2;
 }
