@@ -15,6 +15,11 @@
 #define CMD(n) { #n, cmd_##n, cmd_##n##_summary, cmd_##n##_usage }
 
 static const struct cmd commands[] = {
+	CMD(analyze),
+	CMD(explain),
+	CMD(hosts),
+	CMD(addr),
+	CMD(syns),
 	{ NULL, NULL, NULL, NULL }
 };
 

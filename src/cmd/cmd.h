@@ -27,4 +27,10 @@ const struct cmd *cmd_find(const char *name);
 	extern const char cmd_##n##_usage[];    \
 	extern const char cmd_##n##_summary[]
 
+CMD_DECLARE(analyze);
+CMD_DECLARE(explain);
+CMD_DECLARE(hosts);
+CMD_DECLARE(addr);
+CMD_DECLARE(syns);
+
 #endif

@@ -66,7 +66,8 @@ struct syn {
 	uint8_t nopts;          /* entries in olayout */
 	uint8_t olayout[SYN_MAX_OPTS]; /* option kinds in wire order */
 	uint8_t eol_pad;        /* bytes after EOL, for "eol+N" */
-	uint16_t mss;           /* 0 = absent */
+	uint16_t mss;           /* 0 = absent (see has_mss) */
+	bool has_mss;           /* a whole MSS option was seen (mss may be 0) */
 	int16_t wscale;         /* -1 = absent */
 	bool sackok;
 	bool has_ts;

@@ -1,0 +1,458 @@
+/*
+ * run.c - the analysis pipeline (see run.h).
+ */
+#include "analysis/run.h"
+
+#include <dirent.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "addr/classify.h"
+#include "analysis/attempt.h"
+#include "mtalog/mtalog.h"
+#include "packet/reader.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void push(char ***list, size_t *n, size_t *cap, char *s)
+{
+	GROW(*list, *n + 1, *cap);
+	(*list)[(*n)++] = s;
+}
+
+int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *cap)
+{
+	struct stat sb;
+	if (!strcmp(path, "-") || stat(path, &sb) == 0) {
+		if (strcmp(path, "-") && S_ISDIR(sb.st_mode)) {
+			DIR *d = opendir(path);
+			if (!d)
+				return error("%s: cannot read directory", path);
+			size_t first = *n;
+			struct dirent *e;
+			while ((e = readdir(d))) {
+				if (e->d_name[0] == '.')
+					continue;
+				char *p = xasprintf("%s/%s", path, e->d_name);
+				struct stat fs;
+				if (stat(p, &fs) == 0 && S_ISREG(fs.st_mode))
+					push(list, n, cap, p);
+				else
+					free(p);
+			}
+			closedir(d);
+			qsort(*list + first, *n - first, sizeof **list, cmp_str);
+			return 0;
+		}
+		push(list, n, cap, xstrdup(path));
+		return 0;
+	}
+	glob_t g;
+	int rc = glob(path, GLOB_ERR, NULL, &g);
+	if (rc == GLOB_NOMATCH)
+		return error("%s: no such file", path);
+	if (rc != 0)
+		return error("%s: cannot expand", path);
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		push(list, n, cap, xstrdup(g.gl_pathv[i]));
+	globfree(&g);
+	return 0;
+}
+
+/* --- time merge over capture files --- */
+
+struct src {
+	const char *path;
+	struct pcapin *in;
+	struct syn next;
+	bool have;          /* next holds a SYN */
+	int64_t first_ns;   /* first SYN time, from the peek */
+	bool done;
+};
+
+struct merge {
+	struct src *v;
+	size_t n;
+	size_t pending;     /* v[pending..] not opened yet (sorted by first_ns) */
+	size_t *heap;       /* indexes of open sources with a SYN, min-heap on time */
+	size_t nheap;
+	unsigned errors;
+	struct analysis_summary *sum;
+	struct store *st;
+};
+
+static bool src_less(const struct merge *m, size_t a, size_t b)
+{
+	const struct src *x = &m->v[a], *y = &m->v[b];
+	if (x->next.ts_ns != y->next.ts_ns)
+		return x->next.ts_ns < y->next.ts_ns;
+	return a < b;   /* stable across files: the order given */
+}
+
+static void heap_up(struct merge *m, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!src_less(m, m->heap[i], m->heap[p]))
+			break;
+		size_t t = m->heap[i];
+		m->heap[i] = m->heap[p];
+		m->heap[p] = t;
+		i = p;
+	}
+}
+
+static void heap_down(struct merge *m, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, s = i;
+		if (l < m->nheap && src_less(m, m->heap[l], m->heap[s]))
+			s = l;
+		if (r < m->nheap && src_less(m, m->heap[r], m->heap[s]))
+			s = r;
+		if (s == i)
+			return;
+		size_t t = m->heap[i];
+		m->heap[i] = m->heap[s];
+		m->heap[s] = t;
+		i = s;
+	}
+}
+
+static void src_finish(struct merge *m, struct src *s, int rc)
+{
+	if (rc < 0) {
+		error("%s", pcapin_error(s->in));
+		m->errors++;
+	}
+	const struct pcapin_stats *ps = pcapin_get_stats(s->in);
+	m->sum->packets += ps->packets;
+	store_add_input(m->st, "pcap", s->path, ps->syns, rc < 0,
+			rc < 0 ? pcapin_error(s->in) : NULL);
+	pcapin_close(s->in);
+	s->in = NULL;
+	s->have = false;
+	s->done = true;
+}
+
+/* src_advance - read the next SYN of s; false at the end */
+static bool src_advance(struct merge *m, struct src *s)
+{
+	int rc = pcapin_next(s->in, &s->next);
+	if (rc == 1)
+		return (s->have = true);
+	src_finish(m, s, rc);
+	return false;
+}
+
+static int cmp_first(const void *a, const void *b)
+{
+	const struct src *x = a, *y = b;
+	if (x->first_ns != y->first_ns)
+		return x->first_ns < y->first_ns ? -1 : 1;
+	return 0;
+}
+
+/* merge_init - peek every file's first SYN; files stay closed until the
+ * merge needs them (stdin cannot be read twice, so it stays open) */
+static int64_t merge_init(struct merge *m, const char *const *paths, size_t n)
+{
+	m->v = xcalloc(n ? n : 1, sizeof *m->v);
+	m->heap = xcalloc(n ? n : 1, sizeof *m->heap);
+	int64_t start = INT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		char err[512];
+		struct src *s = &m->v[m->n];
+		s->path = paths[i];
+		s->in = pcapin_open(paths[i], err, sizeof err);
+		if (!s->in) {
+			error("%s", err);
+			m->errors++;
+			store_add_input(m->st, "pcap", paths[i], 0, 1, err);
+			continue;
+		}
+		m->n++;
+		int rc = pcapin_next(s->in, &s->next);
+		if (rc != 1) {
+			src_finish(m, s, rc);    /* no SYN at all: read completely */
+			s->first_ns = INT64_MIN;
+			continue;
+		}
+		s->have = true;
+		s->first_ns = s->next.ts_ns;
+		if (s->first_ns < start)
+			start = s->first_ns;
+		if (strcmp(paths[i], "-") != 0) {
+			pcapin_close(s->in);     /* a peek: read again when needed */
+			s->in = NULL;
+			s->have = false;
+		}
+	}
+	qsort(m->v, m->n, sizeof *m->v, cmp_first);
+	m->pending = 0;
+	while (m->pending < m->n && m->v[m->pending].done)
+		m->pending++;
+	return start == INT64_MAX ? 0 : start;
+}
+
+/* merge_activate - open the next pending file and put it on the heap */
+static void merge_activate(struct merge *m)
+{
+	struct src *s = &m->v[m->pending++];
+	if (!s->in) {
+		char err[512];
+		s->in = pcapin_open(s->path, err, sizeof err);
+		if (!s->in) {
+			error("%s", err);
+			m->errors++;
+			s->done = true;
+			return;
+		}
+		if (!src_advance(m, s))
+			return;
+	}
+	size_t idx = (size_t)(s - m->v);
+	m->heap[m->nheap++] = idx;
+	heap_up(m, m->nheap - 1);
+}
+
+/* merge_next - the earliest SYN over all files; false when all are done */
+static bool merge_next(struct merge *m, struct syn *out)
+{
+	for (;;) {
+		/* open every file that starts no later than the current minimum */
+		while (m->pending < m->n &&
+		       (m->nheap == 0 ||
+			m->v[m->pending].first_ns <= m->v[m->heap[0]].next.ts_ns))
+			merge_activate(m);
+		if (m->nheap == 0)
+			return false;
+		struct src *s = &m->v[m->heap[0]];
+		*out = s->next;
+		if (src_advance(m, s)) {
+			heap_down(m, 0);
+		} else {
+			m->heap[0] = m->heap[--m->nheap];
+			if (m->nheap)
+				heap_down(m, 0);
+		}
+		return true;
+	}
+}
+
+static void merge_free(struct merge *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		pcapin_close(m->v[i].in);
+	free(m->v);
+	free(m->heap);
+}
+
+/* --- the pipeline --- */
+
+struct pipe {
+	const struct analysis_opts *o;
+	struct store *st;
+	struct assoc *assoc;
+	struct analysis_summary *sum;
+	int err;
+};
+
+static int emb_kind(enum addr_v4_via via)
+{
+	switch (via) {
+	case ADDR_V4_6TO4: return EMB_6TO4;
+	case ADDR_V4_TEREDO: return EMB_TEREDO;
+	case ADDR_V4_ISATAP: return EMB_ISATAP;
+	case ADDR_V4_NAT64: return EMB_NAT64;
+	case ADDR_V4_MAPPED:
+	case ADDR_V4_COMPAT: return EMB_MAPPED;
+	case ADDR_V4_IID: return EMB_IID;
+	default: return EMB_NONE;
+	}
+}
+
+static void on_attempt(const struct attempt *a0, void *arg)
+{
+	struct pipe *p = arg;
+	struct attempt a = *a0;
+	if (a.src.family == 6) {
+		enum addr_v4_via via;
+		if (addr_embedded_v4(&a.src, &a.emb4, &via))
+			a.emb_kind = (uint8_t)emb_kind(via);
+	}
+	p->sum->attempts[a.src.family == 6]++;
+	if (store_add_attempt(p->st, &a) < 0)
+		p->err = -1;
+	assoc_add(p->assoc, &a);
+}
+
+static void on_cand(const struct assoc_cand *c, void *arg)
+{
+	struct pipe *p = arg;
+	if (store_add_candidate(p->st, c) < 0)
+		p->err = -1;
+}
+
+static void classify_host(const char *txt, char *type, size_t tn, char *iid, size_t in)
+{
+	struct addr a;
+	struct addr_class c;
+	if (addr_parse(txt, &a) < 0)
+		return;
+	addr_classify(&a, &c);
+	snprintf(type, tn, "%s", addr_scope_name(c.scope));
+	if (c.iid != ADDR_IID_NONE)
+		snprintf(iid, in, "%s", addr_iid_name(c.iid));
+}
+
+static int read_logs(const struct analysis_opts *o, struct store *st, int64_t ref_ns,
+		     struct analysis_summary *sum)
+{
+	struct mtalog_opts mo = { .year = o->year, .ref_ns = ref_ns, .strict = o->strict };
+	for (size_t i = 0; i < o->nlogs; i++) {
+		char err[512];
+		struct mtalog *m = mtalog_open(o->logs[i], &mo, err, sizeof err);
+		if (!m) {
+			error("%s", err);
+			sum->input_errors++;
+			store_add_input(st, "mta-log", o->logs[i], 0, 1, err);
+			continue;
+		}
+		struct mta_event ev;
+		int rc;
+		uint64_t n = 0;
+		while ((rc = mtalog_next(m, &ev)) == 1) {
+			if (o->stop && *o->stop)
+				break;
+			if (ev.kind == MTA_CONNECT)
+				continue;   /* counted by the parser; not stored */
+			n++;
+			if (store_add_mta_event(st, &ev.addr, mtalog_kind_name(ev.kind), ev.list,
+						ev.ts_ns, ev.format) < 0) {
+				mtalog_close(m);
+				return -1;
+			}
+		}
+		const struct mtalog_stats *ms = mtalog_get_stats(m);
+		sum->log_lines += ms->lines;
+		sum->dnsbl_events += ms->dnsbl;
+		sum->other_rejects += ms->other_reject;
+		sum->unparsed_rejects += ms->unparsed_reject;
+		char note[160];
+		snprintf(note, sizeof note, "format=%s dnsbl=%" PRIu64 " other=%" PRIu64
+			 " unparsed=%" PRIu64, mtalog_format(m), ms->dnsbl, ms->other_reject,
+			 ms->unparsed_reject);
+		if (rc < 0)
+			sum->input_errors++;
+		store_add_input(st, "mta-log", o->logs[i], n, rc < 0, note);
+		mtalog_close(m);
+	}
+	return 0;
+}
+
+static bool to_sensor(const struct analysis_opts *o, const struct syn *s)
+{
+	if (s->dport != o->port)
+		return false;
+	if (!o->nsensor)
+		return true;
+	for (size_t i = 0; i < o->nsensor; i++)
+		if (addr_eq(&o->sensor[i], &s->dst))
+			return true;
+	return false;
+}
+
+static int one_int(int n, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	if (n > 0 && vals[0])
+		*(uint64_t *)arg = strtoull(vals[0], NULL, 10);
+	return 0;
+}
+
+static uint64_t query_count(struct store *st, const char *sql)
+{
+	uint64_t v = 0;
+	store_query(st, sql, NULL, 0, one_int, &v);
+	return v;
+}
+
+int analysis_run(const struct analysis_opts *o, struct store *st,
+		 struct analysis_summary *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	struct merge m = { .sum = sum, .st = st };
+
+	char opts[512];
+	snprintf(opts, sizeof opts,
+		 "{\"port\":%u,\"attempt_window_ns\":%" PRId64 ",\"assoc_window_ns\":%" PRId64
+		 ",\"threshold\":%d,\"margin\":%d,\"top_k\":%d,\"host_weight\":%d"
+		 ",\"listing_window_ns\":%" PRId64 "}",
+		 o->port, o->attempt_window_ns, o->assoc.window_ns, o->assoc.threshold,
+		 o->assoc.margin, o->assoc.top_k, o->assoc.host_weight, o->listing_window_ns);
+	struct store_run run = { o->sensor_name, o->argv, opts };
+	if (store_run_begin(st, &run) < 0)
+		return -1;
+	int64_t start = merge_init(&m, o->pcaps, o->npcaps);
+	if (read_logs(o, st, start, sum) < 0) {
+		merge_free(&m);
+		return -1;
+	}
+
+	struct pipe p = { .o = o, .st = st, .sum = sum };
+	struct assoc_params ap = o->assoc;
+	ap.attempt_window_ns = o->attempt_window_ns;
+	p.assoc = assoc_new(&ap, on_cand, &p);
+	struct attempt_grouper *g = attempt_grouper_new(o->attempt_window_ns, ap.max_span_ns,
+							on_attempt, &p);
+	struct syn s;
+	while (p.err == 0 && merge_next(&m, &s)) {
+		sum->syns++;
+		if (o->stop && *o->stop) {
+			sum->interrupted = true;
+			break;
+		}
+		if (o->progress && (sum->syns & 0xfffff) == 0)
+			fprintf(stderr, "\rmxsensor: %" PRIu64 " SYNs, %" PRIu64 " attempts",
+				sum->syns, sum->attempts[0] + sum->attempts[1]);
+		if (!to_sensor(o, &s))
+			continue;
+		sum->syns_used++;
+		attempt_grouper_add(g, &s, NULL, NULL);
+		assoc_advance(p.assoc, s.ts_ns);
+	}
+	if (o->progress && sum->syns >= 0x100000)
+		fputc('\n', stderr);
+	sum->input_errors += m.errors;
+	merge_free(&m);
+	if (sum->interrupted || p.err) {
+		attempt_grouper_free(g);
+		assoc_free(p.assoc);
+		return p.err ? -1 : 0;
+	}
+	attempt_grouper_finish(g);
+	assoc_finish(p.assoc);
+	attempt_grouper_free(g);
+	assoc_free(p.assoc);
+	if (p.err || decide_run(st, &ap, &sum->decide) < 0 ||
+	    store_run_end(st, o->listing_window_ns, classify_host) < 0)
+		return -1;
+
+	sum->hosts[0] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 4");
+	sum->hosts[1] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 6");
+	sum->listed_v4 = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 4 AND listed");
+	sum->v6_associated = query_count(st, "SELECT COUNT(*) FROM hosts WHERE label = 'associated'");
+	sum->v6_assoc_unlisted = query_count(st, "SELECT COUNT(*) FROM hosts WHERE label = 'associated-unlisted'");
+	sum->v6_unassociated = query_count(st, "SELECT COUNT(*) FROM hosts WHERE label = 'unassociated'");
+	return 0;
+}

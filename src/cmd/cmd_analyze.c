@@ -1,0 +1,289 @@
+/*
+ * cmd_analyze.c - `mxsensor analyze`: captures + MTA logs -> the store.
+ *
+ * Options are checked here, then analysis_run() (analysis/run.h) does the
+ * work.  SIGINT/SIGTERM stop the pass cleanly: the run is rolled back and
+ * the store keeps its previous results.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/run.h"
+#include "cmd/cmd.h"
+#include "util/alloc.h"
+#include "util/log.h"
+#include "util/num.h"
+
+const char cmd_analyze_summary[] = "captures + MTA logs -> attempts, associations, labels (store)";
+
+const char cmd_analyze_usage[] =
+	"usage: mxsensor analyze [--db PATH] --pcap PATH... [--mta-log PATH...]\n"
+	"                        [options]\n"
+	"\n"
+	"Read the sensor's captures and the production MTAs' logs in one\n"
+	"streaming pass: group SYNs into connect() attempts, associate each IPv6\n"
+	"attempt with the IPv4 attempt of the same client, label IPv4 spammers\n"
+	"from the DNSBL rejections in the logs, and write everything to the\n"
+	"store.  Running it again replaces the previous results (nothing is\n"
+	"counted twice); an interrupted run leaves the previous results intact.\n"
+	"\n"
+	"Inputs (each option repeatable; PATH is a file, a directory of files,\n"
+	"or a quoted glob such as 'syn-*.pcap'; '-' is standard input):\n"
+	"  -r, --pcap PATH          pcap/pcapng captures, plain or gzip'd; merged\n"
+	"                           by time, may overlap or come in any order\n"
+	"  -l, --mta-log PATH       Postfix, Exim, Sendmail logs or a CSV of\n"
+	"                           'timestamp,address,list' (plain or gzip'd;\n"
+	"                           format detected per file)\n"
+	"\n"
+	"Options:\n"
+	"  -d, --db PATH            the store (SQLite file; default mxsensor.db)\n"
+	"  -p, --port N             sensor port (default 25)\n"
+	"      --sensor-addr ADDR   only SYNs to this sensor address (repeatable;\n"
+	"                           default: any destination)\n"
+	"      --sensor NAME        sensor name stored with the run (default: host name)\n"
+	"      --attempt-window T   SYNs of one source address and port at most T\n"
+	"                           apart form one connect() attempt (default 25s)\n"
+	"      --assoc-window T     how long after an IPv6 attempt an IPv4 attempt\n"
+	"                           may start and still be its candidate (default 10s)\n"
+	"      --assoc-threshold N  points a pair needs to be associated (default 45)\n"
+	"      --assoc-margin N     points the best candidate must lead the best\n"
+	"                           other IPv4 host by (default 10)\n"
+	"      --assoc-candidates N candidates kept per IPv6 attempt (default 32)\n"
+	"      --host-weight N      points for an IPv4 host that is a candidate in\n"
+	"                           every attempt of the IPv6 host (default 40)\n"
+	"      --listing-window T   an IPv4 address counts as listed only when a\n"
+	"                           rejection lies within T of its attempts\n"
+	"                           (default: any time)\n"
+	"      --year YYYY          year of syslog time stamps (default: resolved\n"
+	"                           against the capture period)\n"
+	"      --strict             report every log line that looks like a\n"
+	"                           rejection but cannot be parsed, as FILE:LINE\n"
+	"  -q, --quiet              no summary\n"
+	"\n"
+	"Durations T: a number of seconds, or with a unit: 300ms, 25s, 10m, 2h, 7d.\n"
+	"\n"
+	"How the evidence is weighed, and why these defaults, is in\n"
+	"docs/association.md; the store's tables are in docs/schema.md.\n"
+	"\n"
+	"Exit status: 0 success; 1 some input was damaged or unreadable (what\n"
+	"could be read was analysed); 2 usage error or the store failed;\n"
+	"130 interrupted.\n"
+	"\n"
+	"Example:\n"
+	"  mxsensor analyze --db sensor.db --pcap /var/lib/mxsensor/ \\\n"
+	"      --mta-log /var/log/mail.log --mta-log '/var/log/mail.log.*.gz'\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+enum {
+	O_SENSOR_ADDR = 256, O_SENSOR, O_ATTEMPT_WIN, O_ASSOC_WIN, O_THRESH, O_MARGIN,
+	O_CANDS, O_HOSTW, O_LISTWIN, O_YEAR, O_STRICT,
+};
+
+static char *join_argv(int argc, char **argv)
+{
+	size_t n = 16;
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	char *s = xmalloc(n);
+	strcpy(s, "mxsensor");
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "pcap", required_argument, NULL, 'r' },
+		{ "mta-log", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "sensor-addr", required_argument, NULL, O_SENSOR_ADDR },
+		{ "sensor", required_argument, NULL, O_SENSOR },
+		{ "attempt-window", required_argument, NULL, O_ATTEMPT_WIN },
+		{ "assoc-window", required_argument, NULL, O_ASSOC_WIN },
+		{ "assoc-threshold", required_argument, NULL, O_THRESH },
+		{ "assoc-margin", required_argument, NULL, O_MARGIN },
+		{ "assoc-candidates", required_argument, NULL, O_CANDS },
+		{ "host-weight", required_argument, NULL, O_HOSTW },
+		{ "listing-window", required_argument, NULL, O_LISTWIN },
+		{ "year", required_argument, NULL, O_YEAR },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = "mxsensor.db";
+	char **pcaps = NULL, **logs = NULL;
+	size_t np = 0, pcap_cap = 0, nl = 0, log_cap = 0;
+	struct addr *sensor = NULL;
+	size_t nsensor = 0, sensor_cap = 0;
+	struct analysis_opts o = { .port = 25, .attempt_window_ns = 25000000000LL };
+	assoc_params_default(&o.assoc);
+	bool quiet = false;
+	char host[256] = "sensor";
+	gethostname(host, sizeof host - 1);
+	o.sensor_name = host;
+	int status = 0;
+	int c;
+	unsigned long v;
+	long lv;
+	char *cmdline = join_argv(argc, argv);
+
+	while ((c = getopt_long(argc, argv, "d:r:l:p:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'r':
+			if (analysis_expand_inputs(optarg, &pcaps, &np, &pcap_cap) < 0)
+				status = 2;
+			break;
+		case 'l':
+			if (analysis_expand_inputs(optarg, &logs, &nl, &log_cap) < 0)
+				status = 2;
+			break;
+		case 'p':
+			if (num_ulong(optarg, 1, 65535, &v) < 0)
+				return cmd_usage_error("analyze", "--port: not a port: %s", optarg);
+			o.port = (uint16_t)v;
+			break;
+		case O_SENSOR_ADDR:
+			GROW(sensor, nsensor + 1, sensor_cap);
+			if (addr_parse(optarg, &sensor[nsensor]) < 0)
+				return cmd_usage_error("analyze", "--sensor-addr: not an address: %s", optarg);
+			nsensor++;
+			break;
+		case O_SENSOR:
+			if (!*optarg || strlen(optarg) > 64)
+				return cmd_usage_error("analyze", "--sensor: 1 to 64 characters");
+			o.sensor_name = optarg;
+			break;
+		case O_ATTEMPT_WIN:
+			if (num_duration_ns(optarg, 1000000LL, 3600000000000LL, &o.attempt_window_ns) < 0)
+				return cmd_usage_error("analyze", "--attempt-window: a duration from 1ms to 1h: %s", optarg);
+			break;
+		case O_ASSOC_WIN:
+			if (num_duration_ns(optarg, 1000000LL, 3600000000000LL, &o.assoc.window_ns) < 0)
+				return cmd_usage_error("analyze", "--assoc-window: a duration from 1ms to 1h: %s", optarg);
+			break;
+		case O_THRESH:
+			if (num_long(optarg, -1000, 1000, &lv) < 0)
+				return cmd_usage_error("analyze", "--assoc-threshold: -1000 to 1000: %s", optarg);
+			o.assoc.threshold = (int)lv;
+			break;
+		case O_MARGIN:
+			if (num_long(optarg, 0, 1000, &lv) < 0)
+				return cmd_usage_error("analyze", "--assoc-margin: 0 to 1000: %s", optarg);
+			o.assoc.margin = (int)lv;
+			break;
+		case O_CANDS:
+			if (num_ulong(optarg, 1, 64, &v) < 0)
+				return cmd_usage_error("analyze", "--assoc-candidates: 1 to 64: %s", optarg);
+			o.assoc.top_k = (int)v;
+			break;
+		case O_HOSTW:
+			if (num_ulong(optarg, 0, 1000, &v) < 0)
+				return cmd_usage_error("analyze", "--host-weight: 0 to 1000: %s", optarg);
+			o.assoc.host_weight = (int)v;
+			break;
+		case O_LISTWIN:
+			if (num_duration_ns(optarg, 1000000000LL, 3650LL * 86400000000000LL,
+					    &o.listing_window_ns) < 0)
+				return cmd_usage_error("analyze", "--listing-window: a duration from 1s: %s", optarg);
+			break;
+		case O_YEAR:
+			if (num_ulong(optarg, 1970, 2200, &v) < 0)
+				return cmd_usage_error("analyze", "--year: 1970 to 2200: %s", optarg);
+			o.year = (int)v;
+			break;
+		case O_STRICT:
+			o.strict = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			return cmd_usage_error("analyze", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("analyze", "unexpected argument '%s' (inputs go with --pcap or --mta-log)",
+				       argv[optind]);
+	if (status)
+		return status;
+	if (!np)
+		return cmd_usage_error("analyze", "no capture given (--pcap PATH)");
+
+	o.pcaps = (const char *const *)pcaps;
+	o.npcaps = np;
+	o.logs = (const char *const *)logs;
+	o.nlogs = nl;
+	o.sensor = sensor;
+	o.nsensor = nsensor;
+	o.progress = progress_enabled();
+	o.argv = cmdline;
+	o.stop = &stop;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct store *st = store_open(db, true);
+	if (!st)
+		return 2;
+	struct analysis_summary sum;
+	int rc = analysis_run(&o, st, &sum);
+	if (rc < 0 || sum.interrupted) {
+		store_abort(st);
+		store_close(st);
+		if (sum.interrupted)
+			error("interrupted: %s keeps its previous results", db);
+		return sum.interrupted ? 130 : 2;
+	}
+	store_close(st);
+	if (!quiet) {
+		printf("store            %s\n", db);
+		printf("inputs           %zu capture file(s), %zu MTA log(s)\n", np, nl);
+		printf("packets          %" PRIu64 " read, %" PRIu64 " SYNs, %" PRIu64
+		       " to port %u\n", sum.packets, sum.syns, sum.syns_used, o.port);
+		printf("attempts         %" PRIu64 " IPv4, %" PRIu64 " IPv6\n",
+		       sum.attempts[0], sum.attempts[1]);
+		printf("hosts            %" PRIu64 " IPv4 (%" PRIu64 " listed), %" PRIu64 " IPv6\n",
+		       sum.hosts[0], sum.listed_v4, sum.hosts[1]);
+		printf("MTA logs         %" PRIu64 " lines, %" PRIu64 " DNSBL rejections, %" PRIu64
+		       " other rejections, %" PRIu64 " unparsed\n",
+		       sum.log_lines, sum.dnsbl_events, sum.other_rejects, sum.unparsed_rejects);
+		printf("candidates       %" PRIu64 " scored; %" PRIu64 " associated, %" PRIu64
+		       " ambiguous, %" PRIu64 " below threshold, %" PRIu64 " IPv4 attempt taken\n",
+		       sum.decide.candidates, sum.decide.associated, sum.decide.ambiguous,
+		       sum.decide.below, sum.decide.taken);
+		printf("IPv6 hosts       %" PRIu64 " associated with a listed IPv4, %" PRIu64
+		       " with an unlisted IPv4, %" PRIu64 " unassociated\n",
+		       sum.v6_associated, sum.v6_assoc_unlisted, sum.v6_unassociated);
+	}
+	for (size_t i = 0; i < np; i++)
+		free(pcaps[i]);
+	for (size_t i = 0; i < nl; i++)
+		free(logs[i]);
+	free(pcaps);
+	free(logs);
+	free(sensor);
+	free(cmdline);
+	return sum.input_errors ? 1 : 0;
+}

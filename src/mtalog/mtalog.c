@@ -1,0 +1,537 @@
+/*
+ * mtalog.c - the MTA log reader: bounded line reading from plain or gzip'd
+ * files, format detection, the format table, syslog headers and year
+ * resolution of syslog time stamps.
+ *
+ * Trusts nothing in the file: lines longer than MTALOG_LINE_MAX are skipped
+ * and counted, NUL bytes are replaced, and every field is parsed by the
+ * bounded helpers of mtalog_text.c.  The per-format parsers are
+ * mtalog_<format>.c, one file each, listed once in formats[] below.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "mtalog/mtalog_int.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+#define RD_CAP (64 * 1024)            /* read buffer; > MTALOG_LINE_MAX */
+#define DAY_NS (86400LL * NS_PER_S)
+#define YEAR_SLACK_NOW (1 * DAY_NS)   /* lines may be this far after "now" */
+#define YEAR_SLACK_REF (31 * DAY_NS)  /* ... or after the capture start */
+#define ROLLBACK_NS (183 * DAY_NS)    /* a jump back this far = new year */
+#define DNSBLOG_RING 64
+
+/* formats - detection order is also the order of preference on ties */
+static const struct mtalog_fmt *const formats[] = {
+	&mtalog_fmt_postfix, &mtalog_fmt_exim, &mtalog_fmt_sendmail,
+	&mtalog_fmt_qmail, &mtalog_fmt_csv, NULL,
+};
+
+static const struct mtalog_fmt fmt_empty = { "empty", NULL, NULL };
+
+struct replay_line {
+	char *s;
+	uint64_t no;
+};
+
+struct dnsblog_hit {
+	struct addr a;
+	char zone[128];
+};
+
+struct mtalog {
+	gzFile gz;
+	char *path;
+	struct mtalog_opts opts;
+	const struct mtalog_fmt *fmt;
+	/* reader: bytes [start, end) of buf are unread */
+	char *buf;
+	size_t start, end;
+	bool eof, skipping, failed;
+	uint64_t lineno;
+	/* lines read during detection, handed out first */
+	struct replay_line *rp;
+	size_t nrp, irp;
+	/* year resolution of traditional syslog stamps */
+	int year;
+	int64_t last_trad_ns;
+	/* recent dnsblog hits */
+	struct dnsblog_hit ring[DNSBLOG_RING];
+	size_t ring_next;
+	struct mtalog_stats st;
+};
+
+/* rd_fill - read more bytes after the unread ones; 1 read, 0 EOF, -1 error */
+static int rd_fill(struct mtalog *m)
+{
+	if (m->eof)
+		return 0;
+	if (m->start > 0) {
+		memmove(m->buf, m->buf + m->start, m->end - m->start);
+		m->end -= m->start;
+		m->start = 0;
+	}
+	if (m->end >= RD_CAP)
+		BUG("read buffer full");
+	int n = gzread(m->gz, m->buf + m->end, (unsigned)(RD_CAP - m->end));
+	if (n < 0) {
+		int zerr;
+		const char *msg = gzerror(m->gz, &zerr);
+		if (!m->failed)
+			error("%s: %s", m->path,
+			      zerr == Z_ERRNO ? strerror(errno) : msg);
+		m->failed = true;
+		return -1;
+	}
+	if (n == 0) {
+		m->eof = true;
+		return 0;
+	}
+	m->end += (size_t)n;
+	return 1;
+}
+
+/* rd_take - make [start, start+len) the current line; NUL-end it, drop a
+ * trailing CR, replace NULs; returns the line */
+static char *rd_take(struct mtalog *m, size_t len, size_t *outlen)
+{
+	char *s = m->buf + m->start;
+	m->start += len + 1 <= m->end - m->start ? len + 1 : len;
+	s[len] = '\0';
+	if (len > 0 && s[len - 1] == '\r')
+		s[--len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0')
+			s[i] = '?';
+	*outlen = len;
+	return s;
+}
+
+/* rd_line - the next line of at most MTALOG_LINE_MAX bytes; 1, 0 EOF, -1 */
+static int rd_line(struct mtalog *m, char **line, size_t *len)
+{
+	for (;;) {
+		char *b = m->buf + m->start;
+		size_t avail = m->end - m->start;
+		char *nl = memchr(b, '\n', avail);
+		if (nl) {
+			size_t n = (size_t)(nl - b);
+			if (m->skipping) {      /* the end of a long line */
+				m->skipping = false;
+				m->start += n + 1;
+				continue;
+			}
+			m->lineno++;
+			m->st.lines++;
+			if (n > MTALOG_LINE_MAX) {
+				m->st.long_lines++;
+				m->start += n + 1;
+				continue;
+			}
+			*line = rd_take(m, n, len);
+			return 1;
+		}
+		if (avail > MTALOG_LINE_MAX) {
+			if (!m->skipping) {
+				m->lineno++;
+				m->st.lines++;
+				m->st.long_lines++;
+				m->skipping = true;
+			}
+			m->start = m->end;
+		}
+		int r = rd_fill(m);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			avail = m->end - m->start;
+			if (avail == 0 || m->skipping)
+				return 0;
+			/* a last line without newline */
+			m->lineno++;
+			m->st.lines++;
+			*line = rd_take(m, avail, len);
+			return 1;
+		}
+	}
+}
+
+/* skip_line - blank lines and '#' comments are not log lines */
+static bool skip_line(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '\0' || *s == '#';
+}
+
+/* detect - read up to MTALOG_DETECT_LINES log lines, keep them for replay,
+ * and vote; 0 with m->fmt set, or -1 */
+static int detect(struct mtalog *m, char *err, size_t errlen)
+{
+	unsigned votes[sizeof formats / sizeof formats[0]] = { 0 };
+	size_t seen = 0, cap = 0;
+	char *s;
+	size_t n;
+	int r;
+	while (seen < MTALOG_DETECT_LINES && (r = rd_line(m, &s, &n)) > 0) {
+		GROW(m->rp, m->nrp + 1, cap);
+		m->rp[m->nrp].s = xstrndup(s, n);
+		m->rp[m->nrp].no = m->lineno;
+		m->nrp++;
+		if (skip_line(s))
+			continue;
+		seen++;
+		for (size_t i = 0; formats[i]; i++)
+			if (formats[i]->detect(s))
+				votes[i]++;
+	}
+	if (m->failed) {
+		snprintf(err, errlen, "%s: read error", m->path);
+		return -1;
+	}
+	size_t best = 0;
+	for (size_t i = 1; formats[i]; i++)
+		if (votes[i] > votes[best])
+			best = i;
+	if (seen == 0) {
+		m->fmt = &fmt_empty;
+		return 0;
+	}
+	if (votes[best] == 0) {
+		snprintf(err, errlen,
+		         "%s: not a recognised MTA log (postfix, exim, sendmail, "
+		         "qmail or csv) in its first %zu lines", m->path, seen);
+		return -1;
+	}
+	m->fmt = formats[best];
+	return 0;
+}
+
+struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
+                           char *err, size_t errlen)
+{
+	gzFile gz;
+	if (!strcmp(path, "-")) {
+		int fd = dup(0);
+		gz = fd < 0 ? NULL : gzdopen(fd, "rb");
+		if (!gz && fd >= 0)
+			close(fd);
+	} else {
+		gz = gzopen(path, "rb");
+	}
+	if (!gz) {
+		snprintf(err, errlen, "%s: %s", path,
+		         errno ? strerror(errno) : "cannot open");
+		return NULL;
+	}
+	gzbuffer(gz, 128 * 1024);
+	struct mtalog *m = xcalloc(1, sizeof *m);
+	m->gz = gz;
+	m->path = xstrdup(path);
+	if (o)
+		m->opts = *o;
+	m->buf = xmalloc(RD_CAP + 1);
+	if (detect(m, err, errlen) < 0) {
+		mtalog_close(m);
+		return NULL;
+	}
+	m->year = 0;
+	return m;
+}
+
+/* next_line - a replayed detection line, or a fresh one */
+static int next_line(struct mtalog *m, char **s, uint64_t *no)
+{
+	if (m->irp < m->nrp) {
+		*s = m->rp[m->irp].s;
+		*no = m->rp[m->irp].no;
+		m->irp++;
+		return 1;
+	}
+	size_t n;
+	int r = rd_line(m, s, &n);
+	*no = m->lineno;
+	return r;
+}
+
+int mtalog_next(struct mtalog *m, struct mta_event *ev)
+{
+	if (m->fmt == &fmt_empty)
+		return 0;
+	char *s;
+	uint64_t no;
+	int r;
+	while ((r = next_line(m, &s, &no)) > 0) {
+		if (skip_line(s))
+			continue;
+		const char *why = "unrecognised rejection";
+		memset(ev, 0, sizeof *ev);
+		switch (m->fmt->parse(m, s, ev, &why)) {
+		case MTALOG_NONE:
+			continue;
+		case MTALOG_ALLOW:
+			m->st.allowlisted++;
+			continue;
+		case MTALOG_UNPARSED:
+			m->st.unparsed_reject++;
+			if (m->opts.strict)
+				error_at(m->path, (unsigned long)no, "%s", why);
+			continue;
+		case MTALOG_EVENT:
+			break;
+		}
+		ev->format = m->fmt->name;
+		ev->line = no;
+		switch (ev->kind) {
+		case MTA_DNSBL_REJECT: m->st.dnsbl++; break;
+		case MTA_DOMAIN_REJECT: m->st.domain++; break;
+		case MTA_OTHER_REJECT: m->st.other_reject++; break;
+		case MTA_ACCEPT: m->st.accept++; break;
+		case MTA_CONNECT: m->st.connect++; break;
+		}
+		return 1;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+const struct mtalog_stats *mtalog_get_stats(const struct mtalog *m)
+{
+	return &m->st;
+}
+
+const char *mtalog_format(const struct mtalog *m)
+{
+	return m->fmt ? m->fmt->name : "none";
+}
+
+const char *mtalog_kind_name(enum mta_kind k)
+{
+	switch (k) {
+	case MTA_DNSBL_REJECT: return "dnsbl";
+	case MTA_DOMAIN_REJECT: return "domain";
+	case MTA_OTHER_REJECT: return "reject";
+	case MTA_ACCEPT: return "accept";
+	case MTA_CONNECT: return "connect";
+	}
+	return "?";
+}
+
+void mtalog_close(struct mtalog *m)
+{
+	if (!m)
+		return;
+	if (m->gz)
+		gzclose(m->gz);
+	for (size_t i = 0; i < m->nrp; i++)
+		free(m->rp[i].s);
+	free(m->rp);
+	free(m->buf);
+	free(m->path);
+	free(m);
+}
+
+/* ---- syslog headers and year resolution ---- */
+
+/* civil_year - the UTC year holding ns */
+static int civil_year(int64_t ns)
+{
+	int64_t z = ns / DAY_NS - (ns % DAY_NS < 0 ? 1 : 0);
+	/* days_from_civil inverse (H. Hinnant's algorithm) */
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t mon = mp < 10 ? mp + 3 : mp - 9;
+	return (int)(y + (mon <= 2));
+}
+
+/* stamp - ns of a date-time in year y */
+static int64_t stamp(int y, unsigned mon, unsigned day, int64_t tod_ns)
+{
+	return mtalog_days_from_civil(y, mon, day) * DAY_NS + tod_ns;
+}
+
+static const char months[12][4] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+/* two_digits - "DD" at s within [lo, hi] */
+static int two_digits(const char *s, unsigned lo, unsigned hi, unsigned *v)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	unsigned x = (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+	if (x < lo || x > hi)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* frac_ns - optional ".ddd" at *s: nanoseconds, *s moved past it */
+static int64_t frac_ns(const char **s)
+{
+	const char *p = *s;
+	int64_t ns = 0, scale = 100000000;
+	if (*p != '.' && *p != ',')
+		return 0;
+	p++;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9') {
+		ns += (*p - '0') * scale;
+		scale /= 10;
+		p++;
+	}
+	*s = p;
+	return ns;
+}
+
+int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t *ns)
+{
+	unsigned mon = 0, day, hh, mi, ss;
+	for (unsigned i = 0; i < 12; i++)
+		if (!strncmp(s, months[i], 3)) {
+			mon = i + 1;
+			break;
+		}
+	if (!mon || s[3] != ' ')
+		return -1;
+	const char *p = s + 4;
+	if (*p == ' ')
+		p++;
+	if (p[0] >= '1' && p[0] <= '9' && p[1] == ' ') {
+		day = (unsigned)(p[0] - '0');
+		p += 1;
+	} else {
+		if (two_digits(p, 1, 31, &day) < 0)
+			return -1;
+		p += 2;
+	}
+	if (*p++ != ' ' || two_digits(p, 0, 23, &hh) < 0 || p[2] != ':' ||
+	    two_digits(p + 3, 0, 59, &mi) < 0 || p[5] != ':' ||
+	    two_digits(p + 6, 0, 60, &ss) < 0)
+		return -1;
+	p += 8;
+	int64_t tod = ((int64_t)hh * 3600 + mi * 60 + ss) * NS_PER_S + frac_ns(&p);
+	*end = p;
+	if (!m) {                      /* detection: only the syntax matters */
+		*ns = 0;
+		return 0;
+	}
+	if (m->year == 0) {
+		if (m->opts.year) {
+			m->year = m->opts.year;
+		} else {
+			int64_t ref = m->opts.ref_ns, slack = YEAR_SLACK_REF;
+			if (!ref) {
+				struct timespec now;
+				clock_gettime(CLOCK_REALTIME, &now);
+				ref = (int64_t)now.tv_sec * NS_PER_S + now.tv_nsec;
+				slack = YEAR_SLACK_NOW;
+			}
+			int y = civil_year(ref + slack);
+			if (stamp(y, mon, day, tod) > ref + slack)
+				y--;
+			m->year = y;
+		}
+		m->last_trad_ns = stamp(m->year, mon, day, tod);
+	}
+	int64_t t = stamp(m->year, mon, day, tod);
+	if (t < m->last_trad_ns - ROLLBACK_NS) {   /* Dec -> Jan */
+		m->year++;
+		t = stamp(m->year, mon, day, tod);
+	}
+	m->last_trad_ns = t;
+	*ns = t;
+	return 0;
+}
+
+int mtalog_prog_hdr(const char *s, struct mtalog_hdr *h)
+{
+	const char *p = s;
+	while (*p && *p != ' ' && *p != '[' && *p != ':')
+		p++;
+	if (p == s)
+		return -1;
+	h->prog = s;
+	h->proglen = (size_t)(p - s);
+	if (*p == '[') {
+		p++;
+		const char *d = p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == d || *p != ']')
+			return -1;
+		p++;
+	}
+	if (p[0] != ':' || (p[1] != ' ' && p[1] != '\0'))
+		return -1;
+	h->msg = p[1] ? p + 2 : p + 1;
+	return 0;
+}
+
+int mtalog_syslog_hdr(struct mtalog *m, const char *s, struct mtalog_hdr *h)
+{
+	const char *p;
+	memset(h, 0, sizeof *h);
+	if (mtalog_time_trad(m, s, &p, &h->ts_ns) < 0 &&
+	    mtalog_time_iso(s, false, &p, &h->ts_ns) < 0)
+		return -1;
+	if (*p != ' ')
+		return -1;
+	while (*p == ' ')
+		p++;
+	/* HOST PROG[PID]: or, without a host, PROG[PID]: */
+	if (mtalog_prog_hdr(p, h) == 0)
+		return 0;
+	while (*p && *p != ' ')
+		p++;
+	if (*p != ' ')
+		return -1;
+	while (*p == ' ')
+		p++;
+	return mtalog_prog_hdr(p, h);
+}
+
+bool mtalog_prog_is(const struct mtalog_hdr *h, const char *name)
+{
+	size_t n = strlen(name);
+	if (h->proglen < n || memcmp(h->prog + h->proglen - n, name, n))
+		return false;
+	return h->proglen == n || h->prog[h->proglen - n - 1] == '/';
+}
+
+bool mtalog_prog_prefix(const struct mtalog_hdr *h, const char *pfx)
+{
+	size_t n = strlen(pfx);
+	return h->proglen >= n && !memcmp(h->prog, pfx, n);
+}
+
+void mtalog_dnsblog_note(struct mtalog *m, const struct addr *a, const char *zone)
+{
+	struct dnsblog_hit *e = &m->ring[m->ring_next++ % DNSBLOG_RING];
+	e->a = *a;
+	snprintf(e->zone, sizeof e->zone, "%s", zone);
+}
+
+const char *mtalog_dnsblog_lookup(const struct mtalog *m, const struct addr *a)
+{
+	/* newest first */
+	for (size_t i = 0; i < DNSBLOG_RING && i < m->ring_next; i++) {
+		const struct dnsblog_hit *e =
+			&m->ring[(m->ring_next - 1 - i) % DNSBLOG_RING];
+		if (addr_eq(&e->a, a))
+			return e->zone;
+	}
+	return NULL;
+}

@@ -1,0 +1,111 @@
+/*
+ * store.h - where an analysis lives: the storage interface.
+ *
+ * One store holds the measurement of one or more sensors: runs and their
+ * inputs, attempts, association candidates with their evidence and the
+ * decisions taken, MTA log outcomes (listings), and hosts with labels.
+ * The back end is chosen by the location: a file path is SQLite (the
+ * default, mxsensor.db).  docs/schema.md documents every table.
+ *
+ * Writing: store_run_begin() starts replacing the previous results of the
+ * same sensor (re-running over the same inputs never double-counts) and
+ * store_run_end() commits them all at once; store_abort() (or a crash)
+ * keeps the previous results.  Reading: the
+ * iterator functions call back once per row; a callback returning non-zero
+ * stops the iteration and that value is returned.
+ *
+ * Errors: functions return 0 or -1 after logging "mxsensor: DB: what".
+ */
+#ifndef MX_STORE_H
+#define MX_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analysis/assoc.h"
+#include "analysis/attempt.h"
+
+struct store;
+
+/* store_open - open or create; migrates an older schema; NULL on error */
+struct store *store_open(const char *location, bool create);
+void store_close(struct store *st);
+const char *store_location(const struct store *st);
+
+/* --- writing one analysis run --- */
+struct store_run {
+	const char *sensor;        /* sensor name (default: host name) */
+	const char *argv;          /* the command line, for the record */
+	const char *options;       /* effective options as JSON */
+};
+int store_run_begin(struct store *st, const struct store_run *run);
+int store_add_input(struct store *st, const char *kind, const char *path,
+		    uint64_t records, uint64_t errors, const char *note);
+int store_add_attempt(struct store *st, const struct attempt *a);
+int store_add_candidate(struct store *st, const struct assoc_cand *c);
+/* store_add_mta_event - one log outcome; rows are aggregated per
+ * (address, kind, list) with first/last time and count */
+int store_add_mta_event(struct store *st, const struct addr *a, const char *kind,
+			const char *list, int64_t ts_ns, const char *format);
+/* store_flush - commit what is written so far */
+int store_flush(struct store *st);
+/* store_abort - roll back the run in progress */
+void store_abort(struct store *st);
+
+/* --- the decision stage (analysis/decide.c) --- */
+struct store_cand_row {
+	int64_t rowid;
+	uint64_t a6, a4;
+	const char *h6, *h4;       /* source addresses (hosts) */
+	int64_t h6_attempts;       /* attempts of the IPv6 host */
+	int64_t h4_attempts;       /* attempts of the IPv4 host */
+	int score;                 /* evidence sum before EV_HOST */
+	int64_t gap_ns;
+	int32_t port_dist;
+};
+typedef int (*store_cand_fn)(const struct store_cand_row *r, void *arg);
+/* store_each_candidate_by_host - ordered by IPv6 host, then attempt */
+int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg);
+/* store_set_candidate_host - record EV_HOST, total, and ambiguity */
+int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
+			     int total, bool ambiguous);
+/* store_each_candidate_by_total - best total first, ties: |gap|, |port|, a4 */
+struct store_cand_total {
+	int64_t rowid;
+	uint64_t a6, a4;
+	int score;                 /* evidence without EV_HOST */
+	int total;
+	bool ambiguous;
+};
+typedef int (*store_total_fn)(const struct store_cand_total *r, void *arg);
+int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg);
+/* store_set_decision - "associated", "ambiguous", "below-threshold",
+ * "ipv4-taken" (the IPv4 attempt went to a better pair) or "lost" (the IPv6
+ * attempt took a better candidate); associated also sets attempts.partner */
+int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
+		       const char *decision, int total);
+/* store_max_attempt_id - largest attempt id of the current run */
+uint64_t store_max_attempt_id(struct store *st);
+
+
+/* store_classify_hosts - let fn name each host's address type and
+ * interface-ID class (called before store_run_end) */
+typedef void (*store_classify_fn)(const char *addr, char *type, size_t typelen,
+				  char *iid, size_t iidlen);
+int store_classify_hosts(struct store *st, store_classify_fn fn);
+
+/* store_run_end - build hosts (classified by classify, may be NULL) and
+ * labels, record totals, commit.  listing_window_ns > 0: an IPv4 address
+ * counts as listed only when listed within that time of one of its
+ * attempts. */
+int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify);
+
+/* --- reading --- */
+/* store_query - run a read-only SQL query, calling fn per row with the
+ * column values as text (NULL for SQL NULL).  Parameters bind as text. */
+typedef int (*store_row_fn)(int ncol, const char *const *names,
+			    const char *const *vals, void *arg);
+int store_query(struct store *st, const char *sql, const char *const *params,
+		int nparams, store_row_fn fn, void *arg);
+
+#endif

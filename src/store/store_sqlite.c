@@ -1,0 +1,639 @@
+/*
+ * store_sqlite.c - the SQLite back end of store.h (the default store).
+ *
+ * WAL journal, prepared statements, and one transaction per analysis
+ * run: store_run_begin() opens it, store_run_end() commits it, so readers
+ * see either the previous results or the new ones, and a run that is
+ * interrupted (signal, crash, full disk) leaves the previous ones intact.  The schema carries a version in meta; store_open()
+ * applies the migrations in migrations[] from that version up, each in
+ * its own transaction, so an old store is upgraded in place.
+ */
+#include "store/store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "util/alloc.h"
+#include "util/log.h"
+
+/* migrations[i] takes the schema from version i to i + 1 */
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);\n"
+	"CREATE TABLE runs (id INTEGER PRIMARY KEY, sensor TEXT NOT NULL,\n"
+	"  started TEXT NOT NULL, finished TEXT, version TEXT, argv TEXT,\n"
+	"  options TEXT, syns INTEGER, attempts INTEGER, status TEXT);\n"
+	"CREATE TABLE inputs (run_id INTEGER NOT NULL, kind TEXT NOT NULL,\n"
+	"  path TEXT NOT NULL, records INTEGER, errors INTEGER, note TEXT);\n"
+	"CREATE TABLE attempts (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL,\n"
+	"  family INTEGER NOT NULL, src TEXT NOT NULL, sport INTEGER NOT NULL,\n"
+	"  dst TEXT NOT NULL, dport INTEGER NOT NULL, first_ns INTEGER NOT NULL,\n"
+	"  last_ns INTEGER NOT NULL, syns INTEGER NOT NULL, ttl INTEGER, ittl INTEGER,\n"
+	"  win INTEGER, mss INTEGER, wscale INTEGER, olayout TEXT, tsval INTEGER,\n"
+	"  os TEXT, os_family TEXT, emb_kind TEXT, emb4 TEXT,\n"
+	"  partner INTEGER, score INTEGER);\n"
+	"CREATE INDEX attempts_src ON attempts(src, first_ns);\n"
+	"CREATE INDEX attempts_first ON attempts(first_ns);\n"
+	"CREATE TABLE candidates (id INTEGER PRIMARY KEY, a6 INTEGER NOT NULL,\n"
+	"  a4 INTEGER NOT NULL, ev_embed INTEGER, ev_stack INTEGER, ev_os INTEGER,\n"
+	"  ev_syns INTEGER, ev_port INTEGER, ev_gap INTEGER, ev_tsclock INTEGER,\n"
+	"  ev_asn INTEGER, ev_ptr INTEGER, ev_host INTEGER, score INTEGER NOT NULL,\n"
+	"  total INTEGER, ambiguous INTEGER, gap_ns INTEGER, port_dist INTEGER,\n"
+	"  before INTEGER, decision TEXT);\n"
+	"CREATE INDEX candidates_a6 ON candidates(a6);\n"
+	"CREATE INDEX candidates_a4 ON candidates(a4);\n"
+	"CREATE TABLE mta_events (addr TEXT NOT NULL, family INTEGER NOT NULL,\n"
+	"  kind TEXT NOT NULL, list TEXT NOT NULL DEFAULT '', first_ns INTEGER,\n"
+	"  last_ns INTEGER, count INTEGER NOT NULL, format TEXT,\n"
+	"  UNIQUE(addr, kind, list));\n"
+	"CREATE TABLE hosts (addr TEXT PRIMARY KEY, family INTEGER NOT NULL,\n"
+	"  addr_type TEXT, iid_class TEXT, emb_kind TEXT, emb4 TEXT,\n"
+	"  first_ns INTEGER, last_ns INTEGER, attempts INTEGER, syns INTEGER,\n"
+	"  os TEXT, os_family TEXT, asn INTEGER, as_name TEXT, ptr TEXT,\n"
+	"  ptr_domain TEXT, listed INTEGER NOT NULL DEFAULT 0, lists TEXT,\n"
+	"  label TEXT, partners TEXT);\n"
+	"CREATE VIEW weekly AS\n"
+	"  SELECT strftime('%Y-W%W', a.first_ns / 1000000000, 'unixepoch') AS week,\n"
+	"         CASE WHEN a.family = 4 THEN (CASE WHEN h.listed THEN 'ipv4-spammer'\n"
+	"                                            ELSE 'ipv4-unlisted' END)\n"
+	"              ELSE (CASE WHEN h.label = 'associated' THEN 'ipv6-associated'\n"
+	"                         ELSE 'ipv6-unassociated' END) END AS series,\n"
+	"         COUNT(*) AS attempts\n"
+	"  FROM attempts a JOIN hosts h ON h.addr = a.src\n"
+	"  GROUP BY week, series;\n",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
+
+enum {
+	Q_ATTEMPT, Q_CAND, Q_MTA, Q_INPUT, Q_CAND_HOST, Q_DECISION, Q_PARTNER,
+	Q_COUNT
+};
+
+static const char *const stmt_sql[Q_COUNT] = {
+	[Q_ATTEMPT] =
+	"INSERT INTO attempts (id, run_id, family, src, sport, dst, dport, first_ns,"
+	" last_ns, syns, ttl, ittl, win, mss, wscale, olayout, tsval, os, os_family,"
+	" emb_kind, emb4) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_CAND] =
+	"INSERT INTO candidates (a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
+	" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns, port_dist, before)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_MTA] =
+	"INSERT INTO mta_events (addr, family, kind, list, first_ns, last_ns, count, format)"
+	" VALUES (?,?,?,?,?,?,1,?) ON CONFLICT(addr, kind, list) DO UPDATE SET"
+	" first_ns = min(first_ns, excluded.first_ns),"
+	" last_ns = max(last_ns, excluded.last_ns), count = count + 1",
+	[Q_INPUT] =
+	"INSERT INTO inputs (run_id, kind, path, records, errors, note) VALUES (?,?,?,?,?,?)",
+	[Q_CAND_HOST] =
+	"UPDATE candidates SET ev_host = ?, total = ?, ambiguous = ? WHERE id = ?",
+	[Q_DECISION] =
+	"UPDATE candidates SET decision = ? WHERE id = ?",
+	[Q_PARTNER] =
+	"UPDATE attempts SET partner = ?, score = ? WHERE id = ?",
+};
+
+struct store {
+	char *location;
+	sqlite3 *db;
+	sqlite3_stmt *q[Q_COUNT];
+	int64_t run_id;
+	uint64_t attempt_base;      /* ids of this run = base + attempt id */
+	uint64_t max_attempt;
+	unsigned long batch;
+	bool in_tx;
+};
+
+static int db_error(struct store *st, const char *what)
+{
+	return error("%s: %s: %s", st->location, what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error("%s: %s", st->location, msg ? msg : "SQL error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int begin(struct store *st)
+{
+	if (st->in_tx)
+		return 0;
+	if (exec(st, "BEGIN") < 0)
+		return -1;
+	st->in_tx = true;
+	st->batch = 0;
+	return 0;
+}
+
+int store_flush(struct store *st)
+{
+	if (!st->in_tx)
+		return 0;
+	st->in_tx = false;
+	return exec(st, "COMMIT");
+}
+
+/* batched - count one row */
+static int batched(struct store *st)
+{
+	st->batch++;
+	return 0;
+}
+
+void store_abort(struct store *st)
+{
+	if (st->in_tx) {
+		exec(st, "ROLLBACK");
+		st->in_tx = false;
+	}
+}
+
+static int schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'schema_version'",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0;   /* no meta table: empty database */
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = atoi((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(struct store *st)
+{
+	int v = schema_version(st);
+	if (v > SCHEMA_VERSION)
+		return error("%s: schema version %d is newer than this mxsensor knows (%d)",
+			     st->location, v, SCHEMA_VERSION);
+	for (; v < SCHEMA_VERSION; v++) {
+		char set[128];
+		snprintf(set, sizeof set,
+			 "INSERT OR REPLACE INTO meta VALUES ('schema_version', '%d');", v + 1);
+		if (exec(st, "BEGIN") < 0 || exec(st, migrations[v]) < 0 ||
+		    exec(st, set) < 0 || exec(st, "COMMIT") < 0) {
+			exec(st, "ROLLBACK");
+			return error("%s: migration to schema %d failed", st->location, v + 1);
+		}
+	}
+	return 0;
+}
+
+struct store *store_open(const char *location, bool create)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	st->location = xstrdup(location);
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(location, &st->db, flags, NULL) != SQLITE_OK) {
+		error("%s: cannot open store: %s", location,
+		      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		     " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;") < 0 ||
+	    migrate(st) < 0) {
+		store_close(st);
+		return NULL;
+	}
+	for (int i = 0; i < Q_COUNT; i++) {
+		if (sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->q[i], NULL) != SQLITE_OK) {
+			db_error(st, "prepare");
+			store_close(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->db) {
+		store_abort(st);   /* an unfinished run never lands */
+		for (int i = 0; i < Q_COUNT; i++)
+			sqlite3_finalize(st->q[i]);
+		sqlite3_close(st->db);
+	}
+	free(st->location);
+	free(st);
+}
+
+const char *store_location(const struct store *st)
+{
+	return st->location;
+}
+
+static void now_iso(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int store_run_begin(struct store *st, const struct store_run *run)
+{
+	char ts[32];
+	now_iso(ts, sizeof ts);
+	/* one sensor's results are replaced as a whole: association spans
+	 * files, so partial replacement could not be exact */
+	if (begin(st) < 0 ||
+	    exec(st, "DELETE FROM candidates; DELETE FROM attempts; DELETE FROM hosts;"
+		     " DELETE FROM mta_events; DELETE FROM inputs;") < 0)
+		return -1;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO runs (sensor, started, version, argv, options, status)"
+			       " VALUES (?,?,?,?,?, 'running')", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "run");
+	sqlite3_bind_text(s, 1, run->sensor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, ts, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, MXSENSOR_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, run->argv, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, run->options, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, "run");
+	st->run_id = sqlite3_last_insert_rowid(st->db);
+	st->attempt_base = 0;
+	st->max_attempt = 0;
+	return 0;
+}
+
+static int step_reset(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return db_error(st, what);
+	return 0;
+}
+
+int store_add_input(struct store *st, const char *kind, const char *path,
+		    uint64_t records, uint64_t errors, const char *note)
+{
+	sqlite3_stmt *s = st->q[Q_INPUT];
+	if (begin(st) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, st->run_id);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)records);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)errors);
+	if (note)
+		sqlite3_bind_text(s, 6, note, -1, SQLITE_TRANSIENT);
+	return step_reset(st, s, "input");
+}
+
+/* olayout_text - the option layout in p0f notation */
+static void olayout_text(const struct attempt *a, char *buf, size_t n)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < a->nopts && o + 12 < n; i++) {
+		const char *sep = i ? "," : "";
+		switch (a->olayout[i]) {
+		case TCPOPT_EOL: o += (size_t)snprintf(buf + o, n - o, "%seol+%u", sep, a->eol_pad); break;
+		case TCPOPT_NOP: o += (size_t)snprintf(buf + o, n - o, "%snop", sep); break;
+		case TCPOPT_MSS: o += (size_t)snprintf(buf + o, n - o, "%smss", sep); break;
+		case TCPOPT_WS: o += (size_t)snprintf(buf + o, n - o, "%sws", sep); break;
+		case TCPOPT_SOK: o += (size_t)snprintf(buf + o, n - o, "%ssok", sep); break;
+		case TCPOPT_SACK: o += (size_t)snprintf(buf + o, n - o, "%ssack", sep); break;
+		case TCPOPT_TS: o += (size_t)snprintf(buf + o, n - o, "%sts", sep); break;
+		default: o += (size_t)snprintf(buf + o, n - o, "%s?%u", sep, a->olayout[i]); break;
+		}
+	}
+}
+
+int store_add_attempt(struct store *st, const struct attempt *a)
+{
+	sqlite3_stmt *s = st->q[Q_ATTEMPT];
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN], emb[ADDR_STRLEN], ol[SYN_MAX_OPTS * 8];
+	if (begin(st) < 0)
+		return -1;
+	olayout_text(a, ol, sizeof ol);
+	int i = 1;
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)a->id);
+	sqlite3_bind_int64(s, i++, st->run_id);
+	sqlite3_bind_int(s, i++, a->src.family);
+	sqlite3_bind_text(s, i++, addr_format(&a->src, src), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, i++, a->sport);
+	sqlite3_bind_text(s, i++, addr_format(&a->dst, dst), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, i++, a->dport);
+	sqlite3_bind_int64(s, i++, a->first_ns);
+	sqlite3_bind_int64(s, i++, a->last_ns);
+	sqlite3_bind_int(s, i++, (int)a->syns);
+	sqlite3_bind_int(s, i++, a->ttl);
+	sqlite3_bind_int(s, i++, a->ittl);
+	sqlite3_bind_int(s, i++, a->win);
+	if (a->mss)
+		sqlite3_bind_int(s, i, a->mss);
+	i++;
+	if (a->wscale >= 0)
+		sqlite3_bind_int(s, i, a->wscale);
+	i++;
+	sqlite3_bind_text(s, i++, ol, -1, SQLITE_TRANSIENT);
+	if (a->has_ts)
+		sqlite3_bind_int64(s, i, a->tsval);
+	i++;
+	if (a->os)
+		sqlite3_bind_text(s, i, a->os, -1, SQLITE_STATIC);
+	i++;
+	if (a->os_family)
+		sqlite3_bind_text(s, i, a->os_family, -1, SQLITE_STATIC);
+	i++;
+	if (a->emb_kind) {
+		sqlite3_bind_text(s, i, assoc_emb_name(a->emb_kind), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, i + 1, addr_format(&a->emb4, emb), -1, SQLITE_TRANSIENT);
+	}
+	if (a->id > st->max_attempt)
+		st->max_attempt = a->id;
+	if (step_reset(st, s, "attempt") < 0)
+		return -1;
+	return batched(st);
+}
+
+int store_add_candidate(struct store *st, const struct assoc_cand *c)
+{
+	sqlite3_stmt *s = st->q[Q_CAND];
+	if (begin(st) < 0)
+		return -1;
+	int i = 1;
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)c->a6);
+	sqlite3_bind_int64(s, i++, (sqlite3_int64)c->a4);
+	for (int e = 0; e < EV_COUNT; e++)
+		sqlite3_bind_int(s, i++, c->ev[e]);
+	sqlite3_bind_int(s, i++, c->score);
+	sqlite3_bind_int64(s, i++, c->gap_ns);
+	sqlite3_bind_int(s, i++, c->port_dist);
+	sqlite3_bind_int(s, i++, c->before);
+	if (step_reset(st, s, "candidate") < 0)
+		return -1;
+	return batched(st);
+}
+
+int store_add_mta_event(struct store *st, const struct addr *a, const char *kind,
+			const char *list, int64_t ts_ns, const char *format)
+{
+	sqlite3_stmt *s = st->q[Q_MTA];
+	char txt[ADDR_STRLEN];
+	if (begin(st) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, addr_format(a, txt), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, a->family);
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, list ? list : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, ts_ns);
+	sqlite3_bind_int64(s, 6, ts_ns);
+	sqlite3_bind_text(s, 7, format, -1, SQLITE_TRANSIENT);
+	if (step_reset(st, s, "mta event") < 0)
+		return -1;
+	return batched(st);
+}
+
+int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
+{
+	sqlite3_stmt *s;
+	const char *sql =
+		"SELECT c.id, c.a6, c.a4, a6.src, a4.src,"
+		" (SELECT COUNT(*) FROM attempts x WHERE x.src = a6.src),"
+		" (SELECT COUNT(*) FROM attempts x WHERE x.src = a4.src),"
+		" c.score, c.gap_ns, c.port_dist"
+		" FROM candidates c JOIN attempts a6 ON a6.id = c.a6"
+		" JOIN attempts a4 ON a4.id = c.a4"
+		" ORDER BY a6.src, c.a6, c.score DESC";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "candidates");
+	int rc, ret = 0;
+	if (begin(st) < 0) {
+		sqlite3_finalize(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_cand_row r = {
+			.rowid = sqlite3_column_int64(s, 0),
+			.a6 = (uint64_t)sqlite3_column_int64(s, 1),
+			.a4 = (uint64_t)sqlite3_column_int64(s, 2),
+			.h6 = (const char *)sqlite3_column_text(s, 3),
+			.h4 = (const char *)sqlite3_column_text(s, 4),
+			.h6_attempts = sqlite3_column_int64(s, 5),
+			.h4_attempts = sqlite3_column_int64(s, 6),
+			.score = sqlite3_column_int(s, 7),
+			.gap_ns = sqlite3_column_int64(s, 8),
+			.port_dist = sqlite3_column_int(s, 9),
+		};
+		if ((ret = fn(&r, arg)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(st, "candidates");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
+			     int total, bool ambiguous)
+{
+	sqlite3_stmt *s = st->q[Q_CAND_HOST];
+	sqlite3_bind_int(s, 1, host_points);
+	sqlite3_bind_int(s, 2, total);
+	sqlite3_bind_int(s, 3, ambiguous);
+	sqlite3_bind_int64(s, 4, rowid);
+	return step_reset(st, s, "candidate");
+}
+
+int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg)
+{
+	sqlite3_stmt *s;
+	const char *sql =
+		"SELECT id, a6, a4, total, ambiguous, score FROM candidates"
+		" ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6";
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "candidates");
+	int rc, ret = 0;
+	if (begin(st) < 0) {
+		sqlite3_finalize(s);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_cand_total r = {
+			.rowid = sqlite3_column_int64(s, 0),
+			.a6 = (uint64_t)sqlite3_column_int64(s, 1),
+			.a4 = (uint64_t)sqlite3_column_int64(s, 2),
+			.total = sqlite3_column_int(s, 3),
+			.ambiguous = sqlite3_column_int(s, 4) != 0,
+			.score = sqlite3_column_int(s, 5),
+		};
+		if ((ret = fn(&r, arg)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(st, "candidates");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
+		       const char *decision, int total)
+{
+	sqlite3_stmt *s = st->q[Q_DECISION];
+	sqlite3_bind_text(s, 1, decision, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, rowid);
+	if (step_reset(st, s, "decision") < 0)
+		return -1;
+	if (strcmp(decision, "associated") != 0)
+		return 0;
+	s = st->q[Q_PARTNER];
+	for (int k = 0; k < 2; k++) {
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)(k ? a6 : a4));
+		sqlite3_bind_int(s, 2, total);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)(k ? a4 : a6));
+		if (step_reset(st, s, "partner") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+uint64_t store_max_attempt_id(struct store *st)
+{
+	return st->max_attempt;
+}
+
+int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify)
+{
+	char ts[32], sql[4096];
+	now_iso(ts, sizeof ts);
+	if (begin(st) < 0)
+		return -1;
+	/* hosts: one row per source address with its totals */
+	if (exec(st,
+		 "INSERT INTO hosts (addr, family, emb_kind, emb4, first_ns, last_ns,"
+		 " attempts, syns, os, os_family)"
+		 " SELECT src, family, max(emb_kind), max(emb4), min(first_ns), max(last_ns),"
+		 " COUNT(*), SUM(syns),"
+		 " (SELECT os FROM attempts b WHERE b.src = a.src AND b.os IS NOT NULL"
+		 "   GROUP BY os ORDER BY COUNT(*) DESC, os LIMIT 1),"
+		 " (SELECT os_family FROM attempts b WHERE b.src = a.src AND b.os_family IS NOT NULL"
+		 "   GROUP BY os_family ORDER BY COUNT(*) DESC, os_family LIMIT 1)"
+		 " FROM attempts a GROUP BY src") < 0)
+		return -1;
+	if (classify && store_classify_hosts(st, classify) < 0)
+		return -1;
+	/* listed: IPv4 addresses the production MTAs rejected by DNSBL */
+	if (listing_window_ns > 0)
+		snprintf(sql, sizeof sql,
+			 "UPDATE hosts SET listed = 1 WHERE family = 4 AND EXISTS ("
+			 " SELECT 1 FROM mta_events m JOIN attempts a ON a.src = m.addr"
+			 " WHERE m.addr = hosts.addr AND m.kind = 'dnsbl'"
+			 " AND a.first_ns >= m.first_ns - %" PRId64
+			 " AND a.first_ns <= m.last_ns + %" PRId64 ")",
+			 listing_window_ns, listing_window_ns);
+	else
+		snprintf(sql, sizeof sql,
+			 "UPDATE hosts SET listed = 1 WHERE family = 4 AND addr IN"
+			 " (SELECT addr FROM mta_events WHERE kind = 'dnsbl')");
+	if (exec(st, sql) < 0)
+		return -1;
+	if (exec(st,
+		 "UPDATE hosts SET lists = (SELECT group_concat(list, ',') FROM"
+		 " (SELECT DISTINCT list FROM mta_events m WHERE m.addr = hosts.addr"
+		 "  AND m.kind = 'dnsbl' ORDER BY list)) WHERE listed = 1;"
+		 "UPDATE hosts SET label = CASE WHEN listed THEN 'spammer' ELSE 'unlisted' END"
+		 " WHERE family = 4;"
+		 /* an IPv6 host is associated when one of its attempts is
+		  * associated with an attempt of a listed IPv4 address */
+		 "UPDATE hosts SET label = CASE"
+		 " WHEN EXISTS (SELECT 1 FROM attempts a JOIN attempts b ON b.id = a.partner"
+		 "   JOIN hosts h4 ON h4.addr = b.src"
+		 "   WHERE a.src = hosts.addr AND h4.listed = 1) THEN 'associated'"
+		 " WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.src = hosts.addr"
+		 "   AND a.partner IS NOT NULL) THEN 'associated-unlisted'"
+		 " ELSE 'unassociated' END WHERE family = 6;"
+		 "UPDATE hosts SET partners = (SELECT group_concat(p, ' ') FROM"
+		 " (SELECT b.src || '/' || COUNT(*) || '/' || MAX(a.score) AS p"
+		 "  FROM attempts a JOIN attempts b ON b.id = a.partner"
+		 "  WHERE a.src = hosts.addr"
+		 "  GROUP BY b.src ORDER BY COUNT(*) DESC, b.src))") < 0)
+		return -1;
+	snprintf(sql, sizeof sql,
+		 "UPDATE runs SET finished = '%s', status = 'complete',"
+		 " attempts = (SELECT COUNT(*) FROM attempts) WHERE id = %" PRId64,
+		 ts, st->run_id);
+	if (exec(st, sql) < 0)
+		return -1;
+	return store_flush(st);
+}
+
+int store_classify_hosts(struct store *st, store_classify_fn fn)
+{
+	sqlite3_stmt *sel, *upd;
+	if (sqlite3_prepare_v2(st->db, "SELECT addr FROM hosts", -1, &sel, NULL) != SQLITE_OK)
+		return db_error(st, "hosts");
+	if (sqlite3_prepare_v2(st->db, "UPDATE hosts SET addr_type = ?, iid_class = ?"
+			       " WHERE addr = ?", -1, &upd, NULL) != SQLITE_OK) {
+		sqlite3_finalize(sel);
+		return db_error(st, "hosts");
+	}
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(sel, 0);
+		char type[64] = "", iid[64] = "";
+		fn(a, type, sizeof type, iid, sizeof iid);
+		sqlite3_bind_text(upd, 1, type, -1, SQLITE_TRANSIENT);
+		if (iid[0])
+			sqlite3_bind_text(upd, 2, iid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(upd, 3, a, -1, SQLITE_TRANSIENT);
+		if ((ret = step_reset(st, upd, "hosts")) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(st, "hosts");
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	return ret;
+}
+
+int store_query(struct store *st, const char *sql, const char *const *params,
+		int nparams, store_row_fn fn, void *arg)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "query");
+	for (int i = 0; i < nparams; i++)
+		sqlite3_bind_text(s, i + 1, params[i], -1, SQLITE_TRANSIENT);
+	int n = sqlite3_column_count(s);
+	const char **names = xcalloc((size_t)n + 1, sizeof *names);
+	const char **vals = xcalloc((size_t)n + 1, sizeof *vals);
+	for (int i = 0; i < n; i++)
+		names[i] = sqlite3_column_name(s, i);
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++)
+			vals[i] = (const char *)sqlite3_column_text(s, i);
+		if ((ret = fn(n, names, vals, arg)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(st, "query");
+	sqlite3_finalize(s);
+	free(names);
+	free(vals);
+	return ret;
+}

@@ -1,0 +1,350 @@
+/* test_assoc.c - analysis/assoc.c and decide.c: candidates, evidence, decisions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/assoc.h"
+#include "analysis/decide.h"
+#include "store/store.h"
+
+#define MS 1000000LL
+#define SEC 1000000000LL
+
+static struct attempt mk(uint64_t id, const char *src, uint16_t sport, int64_t first,
+			 int64_t last, uint32_t syns)
+{
+	struct attempt a;
+	memset(&a, 0, sizeof a);
+	a.id = id;
+	addr_parse(src, &a.src);
+	addr_parse(a.src.family == 4 ? "192.0.2.25" : "2001:db8:25::25", &a.dst);
+	a.sport = sport;
+	a.dport = 25;
+	a.first_ns = first;
+	a.last_ns = last;
+	a.syns = syns;
+	a.ttl = 120;
+	a.ittl = 128;
+	a.wscale = 8;
+	a.stack = 42;
+	a.nopts = 3;
+	a.olayout[0] = TCPOPT_MSS;
+	a.olayout[1] = TCPOPT_NOP;
+	a.olayout[2] = TCPOPT_WS;
+	return a;
+}
+
+static struct assoc_params P(void)
+{
+	struct assoc_params p;
+	assoc_params_default(&p);
+	return p;
+}
+
+static void test_port_distance_edges(void **state)
+{
+	(void)state;
+	struct assoc_params p = P();
+	struct attempt a6 = mk(1, "2001:db8:1::1", 50000, 0, 0, 1);
+	struct assoc_cand c;
+	static const struct { int d; int pts; } cases[] = {
+		{ 1, 30 }, { 8, 30 }, { 9, 15 }, { 64, 15 }, { 65, 5 }, { 1024, 5 },
+		{ 1025, 0 }, { 0, 0 }, { -1, 15 }, { -64, 15 }, { -65, 5 }, { -1025, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct attempt a4 = mk(2, "198.51.100.1", (uint16_t)(50000 + cases[i].d), 10 * MS, 10 * MS, 1);
+		assoc_score(&p, &a6, &a4, &c);
+		if (c.ev[EV_PORT] != cases[i].pts)
+			fail_msg("port distance %d: %d points, want %d", cases[i].d,
+				 c.ev[EV_PORT], cases[i].pts);
+		assert_int_equal(c.port_dist, cases[i].d);
+	}
+}
+
+static void test_gap_and_syns(void **state)
+{
+	(void)state;
+	struct assoc_params p = P();
+	struct attempt a6 = mk(1, "2001:db8:1::1", 50000, 0, 1500 * MS, 3);
+	struct attempt a4 = mk(2, "198.51.100.1", 60000, 1550 * MS, 2500 * MS, 3);
+	struct assoc_cand c;
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_GAP], 25);           /* exactly 50 ms */
+	assert_int_equal(c.ev[EV_SYNS], 10);
+	assert_int_equal(c.ev[EV_STACK], 15);
+	assert_true(c.gap_ns == 50 * MS);
+	a4.first_ns += 1;                              /* 50 ms + 1 ns */
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_GAP], 15);
+	a4.syns = 1;
+	a4.stack = 43;
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_SYNS], -20);
+	assert_int_equal(c.ev[EV_STACK], -40);
+	int sum = 0;
+	for (int i = 0; i < EV_COUNT; i++)
+		sum += c.ev[i];
+	assert_int_equal(c.score, sum);
+}
+
+static void test_embedded_and_tsclock(void **state)
+{
+	(void)state;
+	struct assoc_params p = P();
+	struct attempt a6 = mk(1, "2002:c633:6401::1", 50000, 5 * SEC, 5 * SEC, 1);
+	a6.emb_kind = EMB_6TO4;
+	addr_parse("198.51.100.1", &a6.emb4);
+	struct attempt a4 = mk(2, "198.51.100.1", 40000, 4 * SEC, 4 * SEC, 1);
+	struct assoc_cand c;
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_EMBED], 100);
+	assert_true(c.before);
+	struct attempt other = mk(3, "198.51.100.2", 40000, 4 * SEC, 4 * SEC, 1);
+	assoc_score(&p, &a6, &other, &c);
+	assert_int_equal(c.ev[EV_EMBED], -30);
+
+	/* one 1000 Hz clock across both connections */
+	struct attempt b6 = mk(4, "2001:db8:9::9", 1000, 0, 0, 1);
+	struct attempt b4 = mk(5, "203.0.113.9", 2000, 500 * MS, 500 * MS, 1);
+	b6.has_ts = b4.has_ts = true;
+	b6.tsval = 4000000000u;
+	b4.tsval = 4000000000u + 500;
+	assoc_score(&p, &b6, &b4, &c);
+	assert_int_equal(c.ev[EV_TSCLOCK], 30);
+	b4.tsval = 123456789;                          /* per-connection offsets */
+	assoc_score(&p, &b6, &b4, &c);
+	assert_int_equal(c.ev[EV_TSCLOCK], 0);
+	b6.tsval = 0xfffffff0u;                        /* across the 32-bit wrap */
+	b4.tsval = 0xfffffff0u + 500;
+	assoc_score(&p, &b6, &b4, &c);
+	assert_int_equal(c.ev[EV_TSCLOCK], 30);
+}
+
+struct cands {
+	struct assoc_cand c[32];
+	int n;
+};
+
+static void keep(const struct assoc_cand *c, void *arg)
+{
+	struct cands *k = arg;
+	if (k->n < 32)
+		k->c[k->n++] = *c;
+}
+
+static void test_candidate_ordering(void **state)
+{
+	(void)state;
+	struct assoc_params p = P();
+	struct cands k = { .n = 0 };
+	struct assoc *s = assoc_new(&p, keep, &k);
+	/* native IPv6 at 100 s: IPv4 before it is no candidate, after it is */
+	struct attempt a4_before = mk(1, "198.51.100.1", 50001, 99 * SEC, 99 * SEC, 1);
+	struct attempt a6 = mk(2, "2001:db8:1::1", 50000, 100 * SEC, 100 * SEC, 1);
+	struct attempt a4_after = mk(3, "198.51.100.2", 50002, 100 * SEC + 10 * MS, 100 * SEC + 10 * MS, 1);
+	struct attempt a4_late = mk(4, "198.51.100.3", 50003, 111 * SEC, 111 * SEC, 1);
+	/* 6to4 at 200 s: IPv4 from its gateway before it is a candidate */
+	struct attempt g4 = mk(5, "198.51.100.9", 40000, 199 * SEC, 199 * SEC, 1);
+	struct attempt x4 = mk(6, "198.51.100.8", 40001, 199 * SEC, 199 * SEC, 1);
+	struct attempt t6 = mk(7, "2002:c633:6409::1", 40002, 200 * SEC, 200 * SEC, 1);
+	t6.emb_kind = EMB_6TO4;
+	addr_parse("198.51.100.9", &t6.emb4);
+	const struct attempt *all[] = { &a4_before, &a6, &a4_after, &a4_late, &g4, &x4, &t6 };
+	for (size_t i = 0; i < 7; i++) {
+		assoc_add(s, all[i]);
+		assoc_advance(s, all[i]->last_ns);
+	}
+	assoc_finish(s);
+	assert_int_equal(k.n, 2);
+	assert_int_equal(k.c[0].a6, 2);
+	assert_int_equal(k.c[0].a4, 3);
+	assert_false(k.c[0].before);
+	assert_int_equal(k.c[1].a6, 7);
+	assert_int_equal(k.c[1].a4, 5);
+	assert_true(k.c[1].before);
+	assert_true(assoc_buffered(s) > 0);
+	assoc_free(s);
+}
+
+static void test_stream_bounded(void **state)
+{
+	(void)state;
+	struct assoc_params p = P();
+	struct cands k = { .n = 0 };
+	struct assoc *s = assoc_new(&p, keep, &k);
+	size_t maxbuf = 0;
+	for (uint64_t i = 1; i <= 100000; i++) {
+		int64_t t = (int64_t)i * 100 * MS;        /* 10 attempts/s */
+		struct attempt a = mk(i, i % 2 ? "198.51.100.1" : "2001:db8::1",
+				      (uint16_t)i, t, t, 1);
+		a.stack = i;                              /* all different: few candidates */
+		assoc_add(s, &a);
+		assoc_advance(s, t);
+		k.n = 0;
+		if (assoc_buffered(s) > maxbuf)
+			maxbuf = assoc_buffered(s);
+	}
+	/* horizon 155 s, look-back 255 s more: a few thousand, not 100k */
+	assert_true(maxbuf < 6000);
+	assoc_free(s);
+}
+
+/* --- decisions over a real SQLite store --- */
+
+static char dbpath[64];
+
+static struct store *fresh_store(void)
+{
+	snprintf(dbpath, sizeof dbpath, "/tmp/mxtest-assoc-%d.db", (int)getpid());
+	unlink(dbpath);
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	struct store_run run = { "test", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	return st;
+}
+
+static void drop_store(struct store *st)
+{
+	store_close(st);
+	char p[80];
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+}
+
+static int grab(int ncol, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)ncol;
+	(void)names;
+	char *out = arg;
+	size_t n = strlen(out);
+	snprintf(out + n, 512 - n, "%s%s=%s", n ? " " : "", vals[0], vals[1] ? vals[1] : "-");
+	return 0;
+}
+
+static void run_pipeline(struct store *st, struct attempt *v, size_t n, struct decide_stats *ds)
+{
+	struct assoc_params p = P();
+	struct cands k = { .n = 0 };
+	struct assoc *s = assoc_new(&p, keep, &k);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(store_add_attempt(st, &v[i]), 0);
+		assoc_add(s, &v[i]);
+	}
+	assoc_finish(s);
+	for (int i = 0; i < k.n; i++)
+		assert_int_equal(store_add_candidate(st, &k.c[i]), 0);
+	assoc_free(s);
+	assert_int_equal(decide_run(st, &p, ds), 0);
+}
+
+static void test_ipv4_claimed_twice(void **state)
+{
+	(void)state;
+	struct store *st = fresh_store();
+	/* two IPv6 attempts want the same IPv4 attempt; the closer one
+	 * (port 1 apart, 5 ms) gets it, the other is told it was taken */
+	struct attempt v[] = {
+		mk(1, "2001:db8:1::1", 50000, 0, 0, 1),
+		mk(2, "2001:db8:2::2", 50099, 1 * MS, 1 * MS, 1),
+		mk(3, "198.51.100.1", 50001, 5 * MS, 5 * MS, 1),
+	};
+	struct decide_stats ds;
+	run_pipeline(st, v, 3, &ds);
+	assert_int_equal(ds.associated, 1);
+	char out[512] = "";
+	assert_int_equal(store_query(st, "SELECT a6, decision FROM candidates ORDER BY a6",
+				     NULL, 0, grab, out), 0);
+	assert_string_equal(out, "1=associated 2=ipv4-taken");
+	out[0] = '\0';
+	assert_int_equal(store_query(st, "SELECT id, partner FROM attempts ORDER BY id",
+				     NULL, 0, grab, out), 0);
+	assert_string_equal(out, "1=3 2=- 3=1");
+	drop_store(st);
+}
+
+static void test_tie_break_and_ambiguity(void **state)
+{
+	(void)state;
+	struct store *st = fresh_store();
+	/* two IPv4 hosts with identical evidence for one IPv6 attempt:
+	 * ambiguous, so nothing is associated */
+	struct attempt v[] = {
+		mk(1, "2001:db8:1::1", 50000, 0, 0, 1),
+		mk(2, "198.51.100.1", 61000, 10 * MS, 10 * MS, 1),
+		mk(3, "198.51.100.2", 62000, 10 * MS, 10 * MS, 1),
+	};
+	struct decide_stats ds;
+	run_pipeline(st, v, 3, &ds);
+	assert_int_equal(ds.associated, 0);
+	assert_int_equal(ds.ambiguous, 2);
+	drop_store(st);
+
+	/* the same IPv4 host twice is no ambiguity: the earlier gap wins */
+	st = fresh_store();
+	struct attempt w[] = {
+		mk(1, "2001:db8:1::1", 50000, 0, 0, 1),
+		mk(2, "198.51.100.1", 61000, 10 * MS, 10 * MS, 1),
+		mk(3, "198.51.100.1", 62000, 20 * MS, 20 * MS, 1),
+	};
+	run_pipeline(st, w, 3, &ds);
+	assert_int_equal(ds.associated, 1);
+	char out[512] = "";
+	assert_int_equal(store_query(st, "SELECT a4, decision FROM candidates ORDER BY a4",
+				     NULL, 0, grab, out), 0);
+	assert_string_equal(out, "2=associated 3=lost");
+	drop_store(st);
+}
+
+static void test_host_consistency(void **state)
+{
+	(void)state;
+	struct store *st = fresh_store();
+	/* one IPv6 host, three attempts; each time two IPv4 hosts start
+	 * within 100 ms, but only 198.51.100.7 every time */
+	struct attempt v[12];
+	size_t n = 0;
+	uint64_t id = 1;
+	for (int i = 0; i < 3; i++) {
+		int64_t t = i * 100 * SEC;
+		v[n++] = mk(id++, "2001:db8:7::7", (uint16_t)(40000 + i * 1000), t, t, 1);
+		v[n++] = mk(id++, "198.51.100.7", (uint16_t)(2000 + i * 3000), t + 100 * MS, t + 100 * MS, 1);
+		char other[32];
+		snprintf(other, sizeof other, "198.51.100.%d", 100 + i);
+		v[n++] = mk(id++, other, (uint16_t)(9000 + i * 3000), t + 100 * MS, t + 100 * MS, 1);
+	}
+	struct decide_stats ds;
+	run_pipeline(st, v, n, &ds);
+	assert_int_equal(ds.associated, 3);
+	char out[512] = "";
+	assert_int_equal(store_query(st, "SELECT DISTINCT b.src, a.score FROM attempts a"
+				     " JOIN attempts b ON b.id = a.partner WHERE a.family = 6",
+				     NULL, 0, grab, out), 0);
+	assert_string_equal(out, "198.51.100.7=80");  /* 15+10+15 + host 40 */
+	drop_store(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_port_distance_edges),
+		cmocka_unit_test(test_gap_and_syns),
+		cmocka_unit_test(test_embedded_and_tsclock),
+		cmocka_unit_test(test_candidate_ordering),
+		cmocka_unit_test(test_stream_bounded),
+		cmocka_unit_test(test_ipv4_claimed_twice),
+		cmocka_unit_test(test_tie_break_and_ambiguity),
+		cmocka_unit_test(test_host_consistency),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
