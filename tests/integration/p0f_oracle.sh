@@ -1,6 +1,11 @@
 #!/bin/sh
 # p0f_oracle.sh - mxsensor's SYN fingerprints against the real p0f 3.09b.
 #
+# Verdicts come from `mxsensor syns --os` (the sensor's own packet parser)
+# and, as a second opinion, from tests/tools/fp_dump (a stand-alone reading
+# of p0f's packet rules), so a difference can be told apart as parser or
+# matcher.
+#
 # (a) a generated pcap with SYNs for every [tcp:request] signature of
 #     p0f.fp (IPv4 and IPv6 as the signature allows, TTL distances 0, 1..35
 #     and past p0f's limit), the raw signatures of p0f's extra-sigs.txt,
@@ -19,10 +24,17 @@ need_file "$DB"
 need_file "$EXTRA"
 need_file "$MX_TOOLS/fp_gen_pcap"
 need_file "$MX_TOOLS/fp_dump"
+need_file "$MXSENSOR"
+command -v python3 >/dev/null 2>&1 || { not_ok "python3 installed" "install it: scripts/setup.sh"; exit 1; }
 command -v p0f >/dev/null 2>&1 || { not_ok "p0f installed" "install it: scripts/setup.sh"; exit 1; }
 
-# verdicts PCAP - mxsensor's verdict lines for a pcap
+# verdicts PCAP - mxsensor's verdict lines for a pcap (every port)
 verdicts() {
+	"$MXSENSOR" syns --os --fp-db "$DB" --all-ports --format jsonl "$1" |
+		python3 tests/integration/syns_to_p0f.py
+}
+# verdicts_dump PCAP - the same through fp_dump's own packet reading
+verdicts_dump() {
 	"$MX_TOOLS/fp_dump" -f "$DB" "$1"
 }
 
@@ -68,6 +80,13 @@ else
 	not_ok "p0f logged all generated SYNs" "p0f $cmp_total, generated $gen_syns"
 fi
 echo "# generated: $cmp_agree of $cmp_total SYNs agree"
+verdicts_dump "$T/gen.pcap" >"$T/gen.dump"
+compare generated-fp_dump "$T/gen.dump" "$T/gen.log" "$T/gen.man"
+if [ "$cmp_total" -gt 0 ] && [ "$cmp_agree" -eq "$cmp_total" ]; then
+	ok "fp_dump reading: all $cmp_total generated SYNs agree with p0f"
+else
+	not_ok "fp_dump reading agrees with p0f on generated SYNs" "$cmp_agree of $cmp_total"
+fi
 
 # (b) corpus pcaps: port 25, then all SYNs
 c25_agree=0
@@ -105,7 +124,8 @@ fi
 
 # the comparison can fail: a database with one label changed must disagree
 sed 's/^label = s:unix:Linux:3.11 and newer$/label = s:unix:Linux:3.11 renamed/' "$DB" >"$T/bad.fp"
-"$MX_TOOLS/fp_dump" -f "$T/bad.fp" "$T/gen.pcap" >"$T/bad.mx"
+"$MXSENSOR" syns --os --fp-db "$T/bad.fp" --format jsonl "$T/gen.pcap" |
+	python3 tests/integration/syns_to_p0f.py >"$T/bad.mx"
 compare renamed "$T/bad.mx" "$T/gen.log" "$T/gen.man" >/dev/null
 if [ "$cmp_total" -gt 0 ] && [ "$cmp_agree" -lt "$cmp_total" ]; then
 	ok "a changed label is caught ($((cmp_total - cmp_agree)) SYNs differ)"

@@ -196,8 +196,11 @@ static void emit(const struct fp_sig *s, const char *where, const char *text, in
 	put16(t, sport);
 	put16(t + 2, 25);
 	put32(t + 4, s->quirks & SYN_Q_ZERO_SEQ ? 0 : 0x10000000u + (uint32_t)serial * 7919u);
-	/* p0f reads 'ack+' from the low bit of the field's first byte (see fp_dump.c) */
-	put32(t + 8, s->quirks & SYN_Q_NZ_ACK ? 0x01020304u : 0);
+	/*
+	 * p0f 3.09b reads 'ack+' from the low bit of the field's first byte
+	 * (see fp_match.c); every other SYN carries a non-zero ACK it ignores
+	 */
+	put32(t + 8, s->quirks & SYN_Q_NZ_ACK ? (serial & 1 ? 0x02000001u : 0x01020304u) : 0);
 	t[12] = (uint8_t)((thl / 4) << 4);
 	uint8_t fl = 0x02;
 	if (s->quirks & SYN_Q_ECN)
