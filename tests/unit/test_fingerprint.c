@@ -410,6 +410,30 @@ static void test_memoization(void **state)
 	fpdb_free(db);
 }
 
+static void test_memo_full(void **state)
+{
+	(void)state;
+	struct fpdb *db = load_small();
+	struct syn a = syn_linux(4, 64, 1460, 1460 * 20, 7);
+	const struct fp_verdict *va = fp_match(db, &a);
+	/* fill the memo with distinct signatures */
+	struct syn d = a;
+	for (unsigned i = 0; !fp_memo_full(db); i++) {
+		d.win = (uint16_t)i;
+		d.ttl = (uint8_t)(1 + (i >> 16));
+		(void)fp_match(db, &d);
+	}
+	assert_int_equal(fp_memo_size(db), FP_MEMO_MAX);
+	/* memoized verdicts are still served; a new one is computed correctly */
+	assert_ptr_equal(fp_match(db, &a), va);
+	struct syn n = syn_linux(4, 61, 1460, 1460 * 20, 7);
+	const struct fp_verdict *vn = fp_match(db, &n);
+	assert_string_equal(vn->label, "Linux 3.11 and newer");
+	assert_int_equal(vn->dist, 3);
+	assert_int_equal(fp_memo_size(db), FP_MEMO_MAX);
+	fpdb_free(db);
+}
+
 static void test_multiple_files(void **state)
 {
 	(void)state;
@@ -491,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_generic_fallback),
 		cmocka_unit_test(test_userland_and_names),
 		cmocka_unit_test(test_memoization),
+		cmocka_unit_test(test_memo_full),
 		cmocka_unit_test(test_multiple_files),
 		cmocka_unit_test(test_odd_packets),
 	};
