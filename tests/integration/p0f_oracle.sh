@@ -11,7 +11,9 @@
 #     and past p0f's limit), the raw signatures of p0f's extra-sigs.txt,
 #     and random variants that exercise fuzzy and no-match paths;
 # (b) every SYN to port 25 in the corpus pcaps (and, as a wider check,
-#     every SYN p0f logs there).
+#     every SYN p0f logs there);
+# (c) a synthetic sensor trace from bench/mxgen (Windows, Linux and macOS
+#     clients retrying to port 25 over IPv4 and IPv6).
 # For each SYN p0f logs, the label, distance, params, raw_sig and link must
 # be mxsensor's too; every disagreement is printed with what differs, and
 # the agreement must be at least 99.5 %.
@@ -112,6 +114,24 @@ if [ "$c25_total" -gt 0 ] && [ "$c25_agree" -eq "$c25_total" ]; then
 	ok "corpus port-25 SYNs: all $c25_total agree with p0f"
 else
 	not_ok "corpus port-25 SYNs agree with p0f" "$c25_agree of $c25_total"
+fi
+
+# (c) a synthetic sensor trace
+if [ -x "$MX_TOOLS/mxgen" ]; then
+	"$MX_TOOLS/mxgen" --clients 2000 --seconds 600 --seed 5 --pcap "$T/mg.pcap" \
+		--truth "$T/mg.csv" --log "$T/mg.log" >/dev/null 2>&1
+	p0f_log "$T/mg.pcap" "$T/mg.p0f"
+	verdicts "$T/mg.pcap" >"$T/mg.mx"
+	compare mxgen "$T/mg.mx" "$T/mg.p0f" "" 25
+	total_agree=$((total_agree + cmp_agree))
+	total_syns=$((total_syns + cmp_total))
+	if [ "$cmp_total" -gt 1000 ] && [ "$cmp_agree" -eq "$cmp_total" ]; then
+		ok "mxgen trace: all $cmp_total SYNs p0f logs agree"
+	else
+		not_ok "mxgen trace SYNs agree with p0f" "$cmp_agree of $cmp_total"
+	fi
+else
+	not_ok "mxgen built" "missing $MX_TOOLS/mxgen"
 fi
 
 pct=$(awk -v a="$total_agree" -v n="$total_syns" 'BEGIN { printf "%.3f", n ? 100 * a / n : 0 }')
