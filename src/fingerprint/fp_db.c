@@ -698,7 +698,7 @@ int fpdb_load_text(struct fpdb *db, const char *name, const char *text,
 
 	const char *cur = text, *end = text + len;
 	int rc = 0;
-	while (cur <= end) {
+	for (;;) {
 		ps.line++;
 		while (cur < end && isblank((unsigned char)*cur))
 			cur++;
@@ -712,6 +712,8 @@ int fpdb_load_text(struct fpdb *db, const char *name, const char *text,
 			if (rc < 0)
 				break;
 		}
+		if (eol == end)
+			break;
 		cur = eol + 1;
 	}
 	if (rc < 0) {

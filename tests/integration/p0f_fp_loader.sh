@@ -131,6 +131,15 @@ else
 	not_ok "'ttl+?' refused by p0f, read by mxsensor" "p0f: ${p:-?}, mxsensor: ${x:-?}"
 fi
 
+# a file that does not load is a configuration error: exit 2, nothing on stdout
+"$MXSENSOR" syns --os --fp-db "$T/case$n.fp" "$PCAP" >"$T/out" 2>"$T/m.err"
+rc=$?
+if [ "$rc" = 2 ] && [ ! -s "$T/out" ] && grep -q "^mxsensor: $T/case$n.fp:[0-9]*: " "$T/m.err"; then
+	ok "syns --fp-db with a broken file: exit 2, FILE:LINE message"
+else
+	not_ok "syns --fp-db with a broken file" "rc=$rc" "$(cat "$T/m.err")"
+fi
+
 echo "# $n signature files ($refused refused by p0f), $m structure files"
 if [ "$refused" -gt 10 ] && [ "$refused" -lt "$n" ]; then
 	ok "both accepted and refused signature files were tried"
