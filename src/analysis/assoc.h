@@ -16,7 +16,9 @@
  *                                  carrying another IPv4: -30
  *   stack        +15 / -40         same initial TTL, TCP option layout,
  *                                  window scale and quirks (one TCP stack)
- *   os           +10 / -20         same p0f label / different labels
+ *   os           +20               different raw stacks, but the same p0f OS
+ *                                  family (Windows, Linux, Mac OS X, BSD,
+ *                                  Other): only where it adds to "stack"
  *   syns         +10 / -20         same / different SYNs per attempt
  *                                  (Windows XP/7 retry 3 times after a RST)
  *   port         +30 / +15 / +5    IPv4 source port just above the IPv6 one

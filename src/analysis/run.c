@@ -13,6 +13,7 @@
 
 #include "addr/classify.h"
 #include "analysis/attempt.h"
+#include "fingerprint/fp.h"
 #include "mtalog/mtalog.h"
 #include "packet/reader.h"
 #include "util/alloc.h"
@@ -430,6 +431,17 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	}
 	phase("MTA logs", t0);
 
+	struct fpdb *fp = NULL;
+	if (!o->no_fp) {
+		char *err = NULL;
+		fp = fpdb_open(o->fp_dbs, o->nfp, &err);
+		if (!fp) {
+			error("%s", err ? err : "cannot load the p0f signatures");
+			free(err);
+			merge_free(&m);
+			return -1;
+		}
+	}
 	struct pipe p = { .o = o, .st = st, .sum = sum };
 	struct assoc_params ap = o->assoc;
 	ap.attempt_window_ns = o->attempt_window_ns;
@@ -449,7 +461,16 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		if (!to_sensor(o, &s))
 			continue;
 		sum->syns_used++;
-		attempt_grouper_add(g, &s, NULL, NULL);
+		const char *os = NULL, *family = NULL;
+		if (fp) {
+			/* labels live as long as the database (fp.h) */
+			const struct fp_verdict *v = fp_match(fp, &s);
+			if (v->kind != FP_NONE && v->entry) {
+				os = v->entry->label;
+				family = fp_os_family(v);
+			}
+		}
+		attempt_grouper_add(g, &s, os, family);
 		assoc_advance(p.assoc, s.ts_ns);
 	}
 	if (o->progress && sum->syns >= 0x100000)
@@ -459,12 +480,14 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	if (sum->interrupted || p.err) {
 		attempt_grouper_free(g);
 		assoc_free(p.assoc);
+		fpdb_free(fp);
 		return p.err ? -1 : 0;
 	}
 	attempt_grouper_finish(g);
 	assoc_finish(p.assoc);
 	attempt_grouper_free(g);
 	assoc_free(p.assoc);
+	fpdb_free(fp);   /* no attempt points at its labels any more */
 	phase("captures, attempts, candidates", t0);
 	if (p.err || decide_run(st, &ap, &sum->decide) < 0)
 		return -1;
