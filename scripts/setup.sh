@@ -14,8 +14,8 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 # run time: p0f's signature database (/etc/p0f/p0f.fp)
 PKGS="$PKGS p0f"
 # real peers the tests compare against
-PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
-# a private PostgreSQL server for the shared-store tests (tests/integration/pg_sensors.sh)
+PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
+# a private PostgreSQL server for the shared-store tests (tests/pgcluster.sh)
 PKGS="$PKGS postgresql"
 
 missing=""

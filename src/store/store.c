@@ -194,8 +194,8 @@ static const struct store_migration migrations[] = {
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
 const int store_put_ncols[PUT_COUNT] = {
-	[PUT_ATTEMPT] = 22, [PUT_CANDIDATE] = 7 + EV_COUNT, [PUT_MTA] = 7,
-	[PUT_INPUT] = 7, [PUT_CAND_HOST] = 4, [PUT_DECISION] = 2,
+	[PUT_ATTEMPT] = 22, [PUT_CANDIDATE] = 9 + EV_COUNT, [PUT_MTA] = 7,
+	[PUT_INPUT] = 7, [PUT_PAIR_POINTS] = 3, [PUT_CHOSEN] = 4,
 	[PUT_PARTNER] = 4, [PUT_HOST_CLASS] = 4,
 };
 
@@ -503,7 +503,7 @@ int store_add_attempt(struct store *st, const struct attempt *a)
 
 int store_add_candidate(struct store *st, const struct assoc_cand *c)
 {
-	struct store_val v[7 + EV_COUNT];
+	struct store_val v[9 + EV_COUNT];
 	int i = 0;
 	v[i++] = vtext(st->sensor);
 	v[i++] = vint((int64_t)c->a6);
@@ -514,6 +514,8 @@ int store_add_candidate(struct store *st, const struct assoc_cand *c)
 	v[i++] = vint(c->gap_ns);
 	v[i++] = vint(c->port_dist);
 	v[i++] = vint(c->before);
+	v[i++] = vint(c->score);        /* total, until host points are added */
+	v[i++] = vint(0);               /* ambiguous */
 	return put(st, PUT_CANDIDATE, v);
 }
 
@@ -533,101 +535,186 @@ static int64_t num(const char *s)
 	return s ? strtoll(s, NULL, 10) : 0;
 }
 
-struct cand_scan {
-	store_cand_fn host_fn;
-	store_total_fn total_fn;
-	void *arg;
-};
+/* --- the decision stage: set-based statements over the run's candidates
+ * (ops->cand_table, "c") --- */
 
-static int by_host_row(int n, const char *const *names, const char *const *v, void *arg)
+static int pair_row(int n, const char *const *names, const char *const *v, void *arg)
 {
 	(void)names;
-	struct cand_scan *cs = arg;
-	if (n != 10)
+	void **fa = arg;
+	if (n != 5)
 		return -1;
-	struct store_cand_row r = {
-		.rowid = num(v[0]), .a6 = (uint64_t)num(v[1]), .a4 = (uint64_t)num(v[2]),
-		.h6 = v[3], .h4 = v[4], .h6_attempts = num(v[5]), .h4_attempts = num(v[6]),
-		.score = (int)num(v[7]), .gap_ns = num(v[8]), .port_dist = (int32_t)num(v[9]),
+	struct store_pair p = {
+		.h6 = v[0], .h4 = v[1], .co = (uint64_t)num(v[2]),
+		.n6 = (uint64_t)num(v[3]), .n4 = (uint64_t)num(v[4]),
 	};
-	return cs->host_fn(&r, cs->arg);
+	return ((store_pair_fn)fa[0])(&p, fa[1]);
 }
 
-int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
+int store_each_host_pair(struct store *st, store_pair_fn fn, void *arg)
 {
 	if (begin(st) < 0)
 		return -1;
-	/* attempts per host, counted once (a per-row count would be quadratic
-	 * for a host with thousands of attempts) */
-	char *ddl = store_sql_expand("DROP TABLE IF EXISTS host_n;"
-				     " CREATE TEMP TABLE host_n (src TEXT PRIMARY KEY, n {int})"
-				     " {without_rowid}", st->ops->backend);
+	/* attempts per host, counted once */
+	char *ddl = store_sql_expand(
+		"DROP TABLE IF EXISTS host_n;"
+		" CREATE TEMP TABLE host_n (src TEXT PRIMARY KEY, n {int}) {without_rowid};"
+		" DROP TABLE IF EXISTS pair_pts;"
+		" CREATE TEMP TABLE pair_pts (h6 TEXT, h4 TEXT, pts {int},"
+		"  PRIMARY KEY (h6, h4)) {without_rowid}", st->ops->backend);
 	int rc = st->ops->exec(st, ddl);
 	free(ddl);
 	if (rc < 0 ||
 	    sql1(st, "INSERT INTO host_n SELECT src, COUNT(*) FROM attempts"
 		 " WHERE sensor = ? GROUP BY src", 1) < 0)
 		return -1;
-	struct cand_scan cs = { .host_fn = fn, .arg = arg };
-	const char *p[1] = { st->sensor };
 	char sql[640];
 	snprintf(sql, sizeof sql,
-		 "SELECT c.id, c.a6, c.a4, a6.src, a4.src, n6.n, n4.n,"
-		 " c.score, c.gap_ns, c.port_dist"
+		 "SELECT a6.src, a4.src, COUNT(DISTINCT c.a6), n6.n, n4.n"
 		 " FROM %s c JOIN attempts a6 ON a6.sensor = c.sensor AND a6.id = c.a6"
 		 " JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
 		 " JOIN host_n n6 ON n6.src = a6.src JOIN host_n n4 ON n4.src = a4.src"
 		 " WHERE c.sensor = ?"
-		 " ORDER BY a6.src, c.a6, c.score DESC, c.id", st->ops->cand_table);
-	return st->ops->scan(st, sql, p, 1, by_host_row, &cs);
+		 " GROUP BY a6.src, a4.src, n6.n, n4.n HAVING COUNT(DISTINCT c.a6) >= 2",
+		 st->ops->cand_table);
+	const char *p[1] = { st->sensor };
+	void *fa[2] = { (void *)fn, arg };
+	return st->ops->scan(st, sql, p, 1, pair_row, fa);
 }
 
-int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
-			     int total, bool ambiguous)
+int store_set_pair_points(struct store *st, const char *h6, const char *h4, int points)
 {
-	struct store_val v[4] = { vint(rowid), vint(host_points), vint(total), vint(ambiguous) };
-	return put(st, PUT_CAND_HOST, v);
+	struct store_val v[3] = { vtext(h6), vtext(h4), vint(points) };
+	return put(st, PUT_PAIR_POINTS, v);
 }
 
-static int by_total_row(int n, const char *const *names, const char *const *v, void *arg)
+int store_apply_host_points(struct store *st, int single_meeting, int margin)
+{
+	const char *c = st->ops->cand_table;
+	char sql[2048];
+	if (begin(st) < 0)
+		return -1;
+	/* single meetings first: every candidate of a host with three or
+	 * more attempts; the pairs that met more often then get their own
+	 * points */
+	snprintf(sql, sizeof sql,
+		 "UPDATE %s SET ev_host = %d, total = score + %d WHERE sensor = ? AND a6 IN"
+		 " (SELECT a6.id FROM attempts a6 JOIN host_n n6 ON n6.src = a6.src"
+		 "  WHERE a6.sensor = ? AND n6.n >= 3)", c, single_meeting, single_meeting);
+	if (sql1(st, sql, 2) < 0)
+		return -1;
+	snprintf(sql, sizeof sql,
+		 "UPDATE %s AS c SET ev_host = p.pts, total = c.score + p.pts"
+		 " FROM attempts a6, attempts a4, pair_pts p"
+		 " WHERE c.sensor = ? AND a6.sensor = c.sensor AND a6.id = c.a6"
+		 " AND a4.sensor = c.sensor AND a4.id = c.a4 AND p.h6 = a6.src AND p.h4 = a4.src",
+		 c);
+	if (sql1(st, sql, 1) < 0)
+		return -1;
+	/* best candidate of each IPv6 attempt, and the best of any other
+	 * IPv4 host: ambiguous when within the margin */
+	snprintf(sql, sizeof sql,
+		 "WITH r AS (SELECT c.a6, a4.src AS h4, c.total, ROW_NUMBER() OVER"
+		 "  (PARTITION BY c.a6 ORDER BY c.total DESC, abs(c.gap_ns), abs(c.port_dist), c.a4)"
+		 "  AS rn FROM %s c JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
+		 "  WHERE c.sensor = ?),"
+		 " b AS (SELECT a6, h4, total FROM r WHERE rn = 1),"
+		 " o AS (SELECT r.a6, MAX(r.total) AS ot FROM r JOIN b ON b.a6 = r.a6"
+		 "  WHERE r.h4 <> b.h4 GROUP BY r.a6)"
+		 " UPDATE %s SET ambiguous = 1 WHERE sensor = ? AND a6 IN"
+		 " (SELECT b.a6 FROM b JOIN o ON o.a6 = b.a6 WHERE b.total - o.ot < %d)",
+		 c, c, margin);
+	return sql1(st, sql, 2);
+}
+
+static int eligible_row(int n, const char *const *names, const char *const *v, void *arg)
 {
 	(void)names;
-	struct cand_scan *cs = arg;
-	if (n != 6)
+	void **fa = arg;
+	if (n != 5)
 		return -1;
 	struct store_cand_total r = {
 		.rowid = num(v[0]), .a6 = (uint64_t)num(v[1]), .a4 = (uint64_t)num(v[2]),
-		.total = (int)num(v[3]), .ambiguous = num(v[4]) != 0, .score = (int)num(v[5]),
+		.total = (int)num(v[3]), .score = (int)num(v[4]),
 	};
-	return cs->total_fn(&r, cs->arg);
+	return ((store_total_fn)fa[0])(&r, fa[1]);
 }
 
-int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg)
+int store_each_eligible(struct store *st, int threshold, int min_evidence,
+			store_total_fn fn, void *arg)
 {
 	if (begin(st) < 0)
 		return -1;
-	struct cand_scan cs = { .total_fn = fn, .arg = arg };
+	char *ddl = store_sql_expand("DROP TABLE IF EXISTS chosen;"
+				     " CREATE TEMP TABLE chosen (a6 {int} PRIMARY KEY, a4 {int},"
+				     "  total {int}, cid {int})", st->ops->backend);
+	int rc = st->ops->exec(st, ddl);
+	free(ddl);
+	if (rc < 0)
+		return -1;
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT id, a6, a4, total, score FROM %s"
+		 " WHERE sensor = ? AND total >= %d AND score >= %d AND ambiguous = 0"
+		 " ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6, id",
+		 st->ops->cand_table, threshold, min_evidence);
 	const char *p[1] = { st->sensor };
-	return st->ops->scan(st, st->ops->by_total_sql, p, 1, by_total_row, &cs);
+	void *fa[2] = { (void *)fn, arg };
+	return st->ops->scan(st, sql, p, 1, eligible_row, fa);
 }
 
-int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
-		       const char *decision, int total)
+int store_associate(struct store *st, const struct store_cand_total *r)
 {
-	struct store_val v[4] = { vint(rowid), vtext(decision) };
-	if (put(st, PUT_DECISION, v) < 0)
-		return -1;
-	if (strcmp(decision, "associated") != 0)
-		return 0;
+	struct store_val v[4];
 	for (int k = 0; k < 2; k++) {
 		v[0] = vtext(st->sensor);
-		v[1] = vint((int64_t)(k ? a4 : a6));
-		v[2] = vint((int64_t)(k ? a6 : a4));
-		v[3] = vint(total);
+		v[1] = vint((int64_t)(k ? r->a4 : r->a6));
+		v[2] = vint((int64_t)(k ? r->a6 : r->a4));
+		v[3] = vint(r->total);
 		if (put(st, PUT_PARTNER, v) < 0)
 			return -1;
 	}
-	return 0;
+	v[0] = vint((int64_t)r->a6);
+	v[1] = vint((int64_t)r->a4);
+	v[2] = vint(r->total);
+	v[3] = vint(r->rowid);
+	return put(st, PUT_CHOSEN, v);
+}
+
+int store_label_decisions(struct store *st, int threshold, int min_evidence)
+{
+	const char *c = st->ops->cand_table;
+	char sql[2048];
+	if (begin(st) < 0)
+		return -1;
+	snprintf(sql, sizeof sql,
+		 "UPDATE %s SET decision = CASE"
+		 " WHEN total < %d OR score < %d THEN 'below-threshold'"
+		 " WHEN ambiguous = 1 THEN 'ambiguous' ELSE 'ipv4-taken' END WHERE sensor = ?",
+		 c, threshold, min_evidence);
+	if (sql1(st, sql, 1) < 0)
+		return -1;
+	/* rows of an IPv6 attempt that was taken: the pair itself, and the
+	 * rows the greedy pass met after it */
+	snprintf(sql, sizeof sql,
+		 "UPDATE %s AS c SET decision = CASE WHEN ch.a4 = c.a4"
+		 " THEN 'associated' ELSE 'lost' END FROM"
+		 " (SELECT h.a6, h.a4, h.total, abs(k.gap_ns) AS agap, abs(k.port_dist) AS aport"
+		 "  FROM chosen h JOIN %s k ON k.id = h.cid) ch"
+		 " WHERE c.sensor = ? AND ch.a6 = c.a6 AND (ch.a4 = c.a4"
+		 "  OR ch.total > c.total"
+		 "  OR (ch.total = c.total AND (ch.agap < abs(c.gap_ns)"
+		 "   OR (ch.agap = abs(c.gap_ns) AND (ch.aport < abs(c.port_dist)"
+		 "    OR (ch.aport = abs(c.port_dist) AND ch.a4 < c.a4))))))", c, c);
+	if (sql1(st, sql, 1) < 0)
+		return -1;
+	/* the decisions are final: staged candidates go into place */
+	return st->ops->finish ? st->ops->finish(st) : 0;
+}
+
+const char *store_run_sensor(const struct store *st)
+{
+	return st->sensor;
 }
 
 uint64_t store_max_attempt_id(struct store *st)

@@ -34,17 +34,17 @@ enum store_put_kind {
 	 * os_family, emb_kind, emb4 */
 	PUT_ATTEMPT,
 	/* sensor, a6, a4, ev_embed .. ev_host (EV_COUNT), score, gap_ns,
-	 * port_dist, before */
+	 * port_dist, before, total, ambiguous (into ops->cand_table) */
 	PUT_CANDIDATE,
 	/* sensor, addr, family, kind, list, ts_ns, format: aggregated per
 	 * (sensor, addr, kind, list) into mta_events */
 	PUT_MTA,
 	/* run_id, sensor, kind, path, records, errors, note */
 	PUT_INPUT,
-	/* candidates.id, ev_host, total, ambiguous */
-	PUT_CAND_HOST,
-	/* candidates.id, decision */
-	PUT_DECISION,
+	/* h6, h4, pts: into the decision stage's temp table pair_pts */
+	PUT_PAIR_POINTS,
+	/* a6, a4, total, candidate id: into the temp table chosen */
+	PUT_CHOSEN,
 	/* sensor, attempts.id, partner, score */
 	PUT_PARTNER,
 	/* sensor, hosts.addr, addr_type, iid_class */
@@ -64,13 +64,11 @@ struct store_ops {
 	/* SQL that serializes runs of one sensor (parameter: the sensor),
 	 * or NULL when begin_run_sql already does */
 	const char *lock_sensor_sql;
-	/* where the run's candidates are until store_run_end (the decision
-	 * stage reads them as "c"), and the decision stage's second query:
-	 * id, a6, a4, total, ambiguous, score of the run's sensor (one
-	 * ?-parameter) in the order of docs/association.md */
-	const char *cand_table, *by_total_sql;
-	/* finish - move staged rows into place before the run's hosts and
-	 * labels are built (NULL: nothing staged) */
+	/* the table the run's candidates are in until their decisions are
+	 * final (the decision stage's statements read and update it) */
+	const char *cand_table;
+	/* finish - move staged candidates into place once decided (NULL:
+	 * nothing staged) */
 	int (*finish)(struct store *st);
 	/* open - connect to location; NULL on error */
 	struct store *(*open)(const char *location, bool create);

@@ -9,9 +9,9 @@
  *
  * Row writes are buffered per kind as COPY text and sent with COPY when a
  * buffer grows past COPY_CHUNK or before any other statement.  Candidates
- * wait in a session temp table (not WAL-logged) with their host points
- * and decisions beside them and are written once, complete, when the run
- * ends; the other updates (partners, host classes) and the per-address
+ * wait in a session temp table (mx_cand: not WAL-logged, no other
+ * session's rows) while the decision stage updates them, and are written
+ * once, decided, into candidates; the other updates (partners, host classes) and the per-address
  * aggregation of MTA events go through temp tables too, applied with one
  * UPDATE ... FROM (or INSERT ... ON CONFLICT) each.  During a streaming
  * scan the buffers only grow, since the connection is busy.
@@ -46,7 +46,7 @@ static const struct {
 	[PUT_CANDIDATE] = {
 		"mx_cand (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
 		" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns, port_dist,"
-		" before)", NULL },
+		" before, total, ambiguous)", NULL },
 	[PUT_INPUT] = {
 		"inputs (run_id, sensor, kind, path, records, errors, note)", NULL },
 	[PUT_MTA] = {
@@ -60,8 +60,8 @@ static const struct {
 		" last_ns = GREATEST(e.last_ns, excluded.last_ns),"
 		" count = e.count + excluded.count;"
 		" TRUNCATE mx_mta" },
-	[PUT_CAND_HOST] = { "mx_cand_host (id, ev_host, total, ambiguous)", NULL },
-	[PUT_DECISION] = { "mx_decision (id, decision)", NULL },
+	[PUT_PAIR_POINTS] = { "pair_pts (h6, h4, pts)", NULL },
+	[PUT_CHOSEN] = { "chosen (a6, a4, total, cid)", NULL },
 	[PUT_PARTNER] = {
 		"mx_partner (sensor, id, partner, score)",
 		"UPDATE attempts a SET partner = u.partner, score = u.score FROM mx_partner u"
@@ -75,7 +75,7 @@ static const struct {
 
 /* the order buffers are sent in: rows before the updates of them */
 static const enum store_put_kind send_order[PUT_COUNT] = {
-	PUT_INPUT, PUT_ATTEMPT, PUT_CANDIDATE, PUT_MTA, PUT_CAND_HOST, PUT_DECISION,
+	PUT_INPUT, PUT_ATTEMPT, PUT_CANDIDATE, PUT_MTA, PUT_PAIR_POINTS, PUT_CHOSEN,
 	PUT_PARTNER, PUT_HOST_CLASS,
 };
 
@@ -84,12 +84,10 @@ static const char staging_sql[] =
 	"CREATE TEMP TABLE mx_cand (id bigserial PRIMARY KEY, sensor text, a6 bigint,"
 	" a4 bigint, ev_embed bigint, ev_stack bigint, ev_os bigint, ev_syns bigint,"
 	" ev_port bigint, ev_gap bigint, ev_tsclock bigint, ev_asn bigint, ev_ptr bigint,"
-	" ev_host bigint, score bigint, gap_ns bigint, port_dist bigint, before bigint);"
+	" ev_host bigint, score bigint, gap_ns bigint, port_dist bigint, before bigint,"
+	" total bigint, ambiguous bigint, decision text);"
 	"CREATE TEMP TABLE mx_mta (sensor text, addr text, family bigint, kind text,"
 	" list text, ts bigint, format text);"
-	"CREATE TEMP TABLE mx_cand_host (id bigint PRIMARY KEY, ev_host bigint,"
-	" total bigint, ambiguous bigint);"
-	"CREATE TEMP TABLE mx_decision (id bigint PRIMARY KEY, decision text);"
 	"CREATE TEMP TABLE mx_partner (sensor text, id bigint, partner bigint, score bigint);"
 	"CREATE TEMP TABLE mx_host_class (sensor text, addr text, addr_type text,"
 	" iid_class text);";
@@ -385,8 +383,8 @@ static int pgs_schema_version(struct store *st)
 	return v;
 }
 
-/* pgs_finish - the run's candidates with their host points and
- * decisions into candidates, in the order they came */
+/* pgs_finish - the run's decided candidates into candidates, in the
+ * order they came */
 static int pgs_finish(struct store *st)
 {
 	struct store_pg *s = pg(st);
@@ -396,12 +394,10 @@ static int pgs_finish(struct store *st)
 		"INSERT INTO candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns,"
 		" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, total, ambiguous,"
 		" gap_ns, port_dist, before, decision)"
-		" SELECT c.sensor, c.a6, c.a4, c.ev_embed, c.ev_stack, c.ev_os, c.ev_syns,"
-		" c.ev_port, c.ev_gap, c.ev_tsclock, c.ev_asn, c.ev_ptr, COALESCE(h.ev_host, c.ev_host),"
-		" c.score, h.total, h.ambiguous, c.gap_ns, c.port_dist, c.before, d.decision"
-		" FROM mx_cand c LEFT JOIN mx_cand_host h ON h.id = c.id"
-		" LEFT JOIN mx_decision d ON d.id = c.id ORDER BY c.id;"
-		" TRUNCATE mx_cand, mx_cand_host, mx_decision");
+		" SELECT sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port, ev_gap,"
+		" ev_tsclock, ev_asn, ev_ptr, ev_host, score, total, ambiguous, gap_ns,"
+		" port_dist, before, decision FROM mx_cand ORDER BY id;"
+		" TRUNCATE mx_cand");
 }
 
 static void pgs_close(struct store *st)
@@ -478,10 +474,6 @@ const struct store_ops store_pg_ops = {
 	.begin_run_sql = "BEGIN; SET LOCAL enable_nestloop = off",
 	.lock_sensor_sql = "SELECT pg_advisory_xact_lock(hashtext(?))",
 	.cand_table = "mx_cand",
-	.by_total_sql =
-	"SELECT c.id, c.a6, c.a4, h.total, h.ambiguous, c.score FROM mx_cand c"
-	" JOIN mx_cand_host h ON h.id = c.id WHERE c.sensor = ?"
-	" ORDER BY h.total DESC, abs(c.gap_ns), abs(c.port_dist), c.a4, c.a6, c.id",
 	.finish = pgs_finish,
 	.open = pgs_open,
 	.close = pgs_close,

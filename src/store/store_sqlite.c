@@ -28,7 +28,7 @@ static const char *const put_sql[PUT_COUNT] = {
 	[PUT_CANDIDATE] =
 	"INSERT INTO candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns,"
 	" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns,"
-	" port_dist, before) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	" port_dist, before, total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_MTA] =
 	"INSERT INTO mta_events (sensor, addr, family, kind, list, first_ns, last_ns,"
 	" count, format) VALUES (?1,?2,?3,?4,?5,?6,?6,1,?7)"
@@ -37,10 +37,8 @@ static const char *const put_sql[PUT_COUNT] = {
 	" last_ns = max(last_ns, excluded.last_ns), count = count + 1",
 	[PUT_INPUT] =
 	"INSERT INTO inputs (run_id, sensor, kind, path, records, errors, note) VALUES (?,?,?,?,?,?,?)",
-	[PUT_CAND_HOST] =
-	"UPDATE candidates SET ev_host = ?2, total = ?3, ambiguous = ?4 WHERE id = ?1",
-	[PUT_DECISION] =
-	"UPDATE candidates SET decision = ?2 WHERE id = ?1",
+	[PUT_PAIR_POINTS] = "INSERT INTO pair_pts (h6, h4, pts) VALUES (?,?,?)",
+	[PUT_CHOSEN] = "INSERT INTO chosen (a6, a4, total, cid) VALUES (?,?,?,?)",
 	[PUT_PARTNER] =
 	"UPDATE attempts SET partner = ?3, score = ?4 WHERE sensor = ?1 AND id = ?2",
 	[PUT_HOST_CLASS] =
@@ -180,9 +178,6 @@ const struct store_ops store_sqlite_ops = {
 	.begin_run_sql = "BEGIN IMMEDIATE",
 	.lock_sensor_sql = NULL,
 	.cand_table = "candidates",
-	.by_total_sql =
-	"SELECT id, a6, a4, total, ambiguous, score FROM candidates WHERE sensor = ?"
-	" ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6, id",
 	.finish = NULL,
 	.open = lite_open,
 	.close = lite_close,

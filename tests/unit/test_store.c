@@ -85,6 +85,18 @@ static void qs(struct store *st, const char *sql, const char *sensor, char *out)
 	assert_int_equal(store_query(st, sql, p, 1, grab, out), 0);
 }
 
+static int no_pair(const struct store_pair *p, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return 0;
+}
+
+static int take(const struct store_cand_total *r, void *arg)
+{
+	return store_associate(arg, r);
+}
+
 /* one run of sensor over n attempts: a pair (IPv6 id 1, IPv4 id 2) that
  * gets associated, the IPv4 address listed */
 static void run_sensor(struct store *st, const char *sensor, int n)
@@ -115,7 +127,11 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	c.score = 50;
 	c.gap_ns = 1000;
 	assert_int_equal(store_add_candidate(st, &c), 0);
-	assert_int_equal(store_set_decision(st, 0, 1, 2, "associated", 50), 0);
+	/* the decision stage's steps, taking every eligible pair */
+	assert_int_equal(store_each_host_pair(st, no_pair, NULL), 0);
+	assert_int_equal(store_apply_host_points(st, 0, 10), 0);
+	assert_int_equal(store_each_eligible(st, 45, 0, take, st), 0);
+	assert_int_equal(store_label_decisions(st, 45, 0), 0);
 	assert_int_equal(store_run_end(st, 0, NULL), 0);
 }
 
@@ -262,6 +278,8 @@ static void test_sensors_replace_own_rows(void **state)
 	q(st, "SELECT a.sensor, b.src FROM attempts a JOIN attempts b ON b.sensor = a.sensor"
 	      " AND b.id = a.partner WHERE a.id = 1 ORDER BY a.sensor", out);
 	assert_string_equal(out, "alpha|198.51.100.2|beta|198.51.100.2");
+	q(st, "SELECT sensor, decision, total FROM candidates ORDER BY sensor", out);
+	assert_string_equal(out, "alpha|associated|50|beta|associated|50");
 	q(st, "SELECT sensor, addr, label, lists, partners FROM hosts WHERE addr = '2001:db8::1'"
 	      " ORDER BY sensor", out);
 	assert_string_equal(out, "alpha|2001:db8::1|associated|-|198.51.100.2/1/50|"
