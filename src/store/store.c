@@ -612,17 +612,30 @@ int store_apply_host_points(struct store *st, int single_meeting, int margin)
 	if (sql1(st, sql, 1) < 0)
 		return -1;
 	/* best candidate of each IPv6 attempt, and the best of any other
-	 * IPv4 host: ambiguous when within the margin */
+	 * IPv4 host: ambiguous when within the margin (the best ones in a
+	 * keyed table, so the second look-up is by key in both planners) */
+	char *ddl = store_sql_expand("DROP TABLE IF EXISTS best;"
+				     " CREATE TEMP TABLE best (a6 {int} PRIMARY KEY, h4 TEXT,"
+				     "  total {int})", st->ops->backend);
+	int rc = st->ops->exec(st, ddl);
+	free(ddl);
+	if (rc < 0)
+		return -1;
 	snprintf(sql, sizeof sql,
-		 "WITH r AS (SELECT c.a6, a4.src AS h4, c.total, ROW_NUMBER() OVER"
-		 "  (PARTITION BY c.a6 ORDER BY c.total DESC, abs(c.gap_ns), abs(c.port_dist), c.a4)"
-		 "  AS rn FROM %s c JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
-		 "  WHERE c.sensor = ?),"
-		 " b AS (SELECT a6, h4, total FROM r WHERE rn = 1),"
-		 " o AS (SELECT r.a6, MAX(r.total) AS ot FROM r JOIN b ON b.a6 = r.a6"
-		 "  WHERE r.h4 <> b.h4 GROUP BY r.a6)"
-		 " UPDATE %s SET ambiguous = 1 WHERE sensor = ? AND a6 IN"
-		 " (SELECT b.a6 FROM b JOIN o ON o.a6 = b.a6 WHERE b.total - o.ot < %d)",
+		 "INSERT INTO best SELECT a6, h4, total FROM"
+		 " (SELECT c.a6, a4.src AS h4, c.total, ROW_NUMBER() OVER (PARTITION BY c.a6"
+		 "  ORDER BY c.total DESC, abs(c.gap_ns), abs(c.port_dist), c.a4) AS rn"
+		 "  FROM %s c JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
+		 "  WHERE c.sensor = ?) r WHERE rn = 1", c);
+	if (sql1(st, sql, 1) < 0)
+		return -1;
+	snprintf(sql, sizeof sql,
+		 "UPDATE %s SET ambiguous = 1 WHERE sensor = ? AND a6 IN"
+		 " (SELECT b.a6 FROM best b JOIN"
+		 "  (SELECT c.a6, MAX(c.total) AS ot FROM %s c"
+		 "   JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
+		 "   JOIN best o ON o.a6 = c.a6 WHERE c.sensor = ? AND a4.src <> o.h4"
+		 "   GROUP BY c.a6) x ON x.a6 = b.a6 WHERE b.total - x.ot < %d)",
 		 c, c, margin);
 	return sql1(st, sql, 2);
 }
@@ -647,7 +660,7 @@ int store_each_eligible(struct store *st, int threshold, int min_evidence,
 		return -1;
 	char *ddl = store_sql_expand("DROP TABLE IF EXISTS chosen;"
 				     " CREATE TEMP TABLE chosen (a6 {int} PRIMARY KEY, a4 {int},"
-				     "  total {int}, cid {int})", st->ops->backend);
+				     "  total {int}, cid {int}, agap {int}, aport {int})", st->ops->backend);
 	int rc = st->ops->exec(st, ddl);
 	free(ddl);
 	if (rc < 0)
@@ -697,15 +710,18 @@ int store_label_decisions(struct store *st, int threshold, int min_evidence)
 	/* rows of an IPv6 attempt that was taken: the pair itself, and the
 	 * rows the greedy pass met after it */
 	snprintf(sql, sizeof sql,
+		 "UPDATE chosen SET agap = abs(k.gap_ns), aport = abs(k.port_dist)"
+		 " FROM %s k WHERE k.id = chosen.cid", c);
+	if (st->ops->exec(st, sql) < 0)
+		return -1;
+	snprintf(sql, sizeof sql,
 		 "UPDATE %s AS c SET decision = CASE WHEN ch.a4 = c.a4"
-		 " THEN 'associated' ELSE 'lost' END FROM"
-		 " (SELECT h.a6, h.a4, h.total, abs(k.gap_ns) AS agap, abs(k.port_dist) AS aport"
-		 "  FROM chosen h JOIN %s k ON k.id = h.cid) ch"
+		 " THEN 'associated' ELSE 'lost' END FROM chosen ch"
 		 " WHERE c.sensor = ? AND ch.a6 = c.a6 AND (ch.a4 = c.a4"
 		 "  OR ch.total > c.total"
 		 "  OR (ch.total = c.total AND (ch.agap < abs(c.gap_ns)"
 		 "   OR (ch.agap = abs(c.gap_ns) AND (ch.aport < abs(c.port_dist)"
-		 "    OR (ch.aport = abs(c.port_dist) AND ch.a4 < c.a4))))))", c, c);
+		 "    OR (ch.aport = abs(c.port_dist) AND ch.a4 < c.a4))))))", c);
 	if (sql1(st, sql, 1) < 0)
 		return -1;
 	/* the decisions are final: staged candidates go into place */

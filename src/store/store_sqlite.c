@@ -140,6 +140,19 @@ static int lite_schema_version(struct store *st)
 	return v;
 }
 
+/* slow_statement - analyze -v: statements that took 100 ms or more */
+static int slow_statement(unsigned type, void *arg, void *stmt, void *ns)
+{
+	(void)arg;
+	int64_t t = *(const int64_t *)ns;
+	if (type == SQLITE_TRACE_PROFILE && t >= 100000000) {
+		char *sql = sqlite3_expanded_sql(stmt);
+		debug("sqlite: %.3f s: %.160s", (double)t / 1e9, sql ? sql : "?");
+		sqlite3_free(sql);
+	}
+	return 0;
+}
+
 static void lite_close(struct store *st)
 {
 	struct store_sqlite *s = lite(st);
@@ -162,6 +175,8 @@ static struct store *lite_open(const char *location, bool create)
 		return NULL;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	if (log_get_level() >= LOG_LVL_DEBUG)
+		sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, slow_statement, NULL);
 	if (lite_exec(&s->st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		      " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
 		      " PRAGMA cache_size = -65536;") < 0) {
