@@ -3,6 +3,8 @@
 #
 #   pf_start DIR SMTP_LISTEN EXTRA_MAIN_CF   config + queue in DIR, started
 #   pf_stop DIR                              stopped (also from the EXIT trap)
+#   PF_WRAP                                  command prefix for the start,
+#                                            e.g. "ip netns exec NS"
 #
 # The instance has its own config directory (postfix -c DIR), listens only
 # on SMTP_LISTEN (e.g. 127.0.0.1:2525), discards everything it accepts,
@@ -62,7 +64,7 @@ scache    unix  -       -       n       -       1       scache
 dnsblog   unix  -       -       n       -       0       dnsblog
 postlog   unix-dgram n  -       n       -       1       postlogd
 PFEOF
-	script -qc "postfix -c '$dir' start" /dev/null >"$dir/start.out" 2>&1
+	script -qc "$PF_WRAP postfix -c '$dir' start" /dev/null >"$dir/start.out" 2>&1
 	i=0
 	while [ $i -lt 50 ] && ! [ -s "$dir/queue/pid/master.pid" ]; do sleep 0.1; i=$((i + 1)); done
 	[ -s "$dir/queue/pid/master.pid" ]
