@@ -327,7 +327,6 @@ int policyd_run(const struct policyd_opts *o)
 			struct cos_config ncfg;
 			struct rep_table *nrep;
 			if (load(&s, &ncfg, &nrep) == 0) {
-				policy_reload(s.eng, &ncfg, nrep);
 				cos_free(&s.cfg);
 				rep_free(s.rep);
 				s.cfg = ncfg;
