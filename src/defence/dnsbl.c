@@ -81,7 +81,8 @@ void dnsbl_aggregate(struct dnsbl_list *l)
 	bool changed = true;
 	while (changed) {
 		changed = false;
-		qsort(l->v, l->n, sizeof *l->v, entry_cmp);
+		if (l->n)
+			qsort(l->v, l->n, sizeof *l->v, entry_cmp);
 		drop_contained(l);
 		size_t k = 0;
 		for (size_t i = 0; i < l->n; i++) {

@@ -127,7 +127,8 @@ void rep_finish(struct rep_table *t, const struct cos_config *c, int64_t now_ns)
 			if (t->items[i].t_ns > now_ns)
 				now_ns = t->items[i].t_ns;
 	t->now_ns = now_ns;
-	qsort(t->items, t->nitems, sizeof *t->items, item_cmp);
+	if (t->nitems)
+		qsort(t->items, t->nitems, sizeof *t->items, item_cmp);
 	free(t->v);
 	t->v = xcalloc(t->nitems + 1, sizeof *t->v);
 	t->n = 0;
