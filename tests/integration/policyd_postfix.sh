@@ -189,6 +189,20 @@ row=$(sqlite3 "$db" "SELECT accepted, limited FROM policy_outcomes WHERE prefix 
 	ok "reputation shows the policy outcomes as evidence" ||
 	not_ok "reputation shows the policy outcomes" "$("$MXSENSOR" reputation --db "$db" | grep 2001:db8:77:)"
 
+# a unix socket, as Postfix's private/ sockets are used
+"$MXSENSOR" policyd --listen "unix:$T/policy.sock" --user nobody --db "$db" 2>"$T/unix.err" &
+upid=$!
+i=0
+while [ $i -lt 50 ] && ! [ -S "$T/policy.sock" ]; do sleep 0.1; i=$((i + 1)); done
+r=$(python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=2001:db8:42::1\nclient_port=1\ninstance=u\n\n")
+print(s.recv(100).decode().strip())' "$T/policy.sock" 2>&1)
+kill -TERM "$upid"
+wait "$upid"
+[ "$r" = "action=DUNNO" ] && ok "unix socket: request answered" || not_ok "unix socket" "$r" "$(cat "$T/unix.err")"
+
 # root without --user is refused, before anything is bound
 "$MXSENSOR" policyd --listen "inet:127.0.0.1:$pport" --db "$db" 2>"$T/root.err"
 rc=$?
