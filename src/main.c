@@ -23,6 +23,7 @@ static const struct cmd commands[] = {
 	CMD(reputation),
 	CMD(policyd),
 	CMD(dnsbl),
+	CMD(logs),
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -35,5 +35,6 @@ CMD_DECLARE(syns);
 CMD_DECLARE(reputation);
 CMD_DECLARE(policyd);
 CMD_DECLARE(dnsbl);
+CMD_DECLARE(logs);
 
 #endif
