@@ -236,7 +236,8 @@ static void evict(struct policy_engine *e)
 	while (*pp != s)
 		pp = &(*pp)->hnext;
 	*pp = s->hnext;
-	if (s->d.accepted || s->d.limited) {
+	/* bounded too: when saves keep failing, the oldest deltas are lost */
+	if ((s->d.accepted || s->d.limited) && e->nevicted < e->max) {
 		GROW(e->evicted, e->nevicted + 1, e->ecap);
 		e->evicted[e->nevicted++] = s->d;
 	}

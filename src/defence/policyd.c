@@ -195,10 +195,19 @@ static int save_rows(const struct policy_delta *d, size_t n, void *arg)
 	return rc;
 }
 
-/* persist - save outcome deltas (kept in memory when the store fails) */
+static int discard_rows(const struct policy_delta *d, size_t n, void *arg)
+{
+	(void)d, (void)n, (void)arg;
+	return 0;
+}
+
+/* persist - save outcome deltas (kept in memory, bounded, when the store
+ * fails; dropped when there is no store) */
 static void persist(struct state *s)
 {
-	if (s->st && policy_save(s->eng, save_rows, s) < 0)
+	if (!s->st)
+		policy_save(s->eng, discard_rows, NULL);
+	else if (policy_save(s->eng, save_rows, s) < 0)
 		warn("%s: outcomes not saved, will retry", store_location(s->st));
 }
 
