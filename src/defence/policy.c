@@ -237,7 +237,7 @@ static void evict(struct policy_engine *e)
 		pp = &(*pp)->hnext;
 	*pp = s->hnext;
 	/* bounded too: when saves keep failing, the oldest deltas are lost */
-	if ((s->d.accepted || s->d.limited) && e->nevicted < e->max) {
+	if ((s->d.accepted || s->d.limited) && e->nevicted < POLICY_EVICTED_MAX(e->max)) {
 		GROW(e->evicted, e->nevicted + 1, e->ecap);
 		e->evicted[e->nevicted++] = s->d;
 	}

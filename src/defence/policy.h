@@ -66,6 +66,10 @@ struct policy_stats {
 
 struct policy_engine;
 
+/* POLICY_EVICTED_MAX - outcome counts of evicted prefixes kept until the
+ * next save (more are dropped, so a failing store cannot grow memory) */
+#define POLICY_EVICTED_MAX(max_prefixes) (4 * (size_t)(max_prefixes) + 1024)
+
 /* policy_new - engine over config c and reputation rep (both borrowed;
  * must outlive the engine or be replaced with policy_reload) */
 struct policy_engine *policy_new(const struct cos_config *c, const struct rep_table *rep,
