@@ -6,7 +6,7 @@
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -Isrc -DMXSENSOR_VERSION='"fuzz"' tests/fuzz/fuzz_policy.c \
- *       $(ls src/*/*.c | grep -v ^src/cmd/) $(pkg-config --cflags --libs \
+ *       $(find src -name '[a-z]*.c' -not -path 'src/cmd*') $(pkg-config --cflags --libs \
  *       libpcap zlib sqlite3 libcares libpsl libmaxminddb) -lm -o build/fuzz_policy
  *   build/fuzz_policy -max_total_time=60
  */
