@@ -198,6 +198,13 @@ static void test_counters_per_prefix(void **state)
 	addr_parse("192.0.2.1", &a4);
 	struct prefix k6 = cos_key(&c, &a6, 0), k4 = cos_key(&c, &a4, 0);
 	assert_int_equal(rep_prefix_cmp(&k6, &k4), 0);
+	/* Teredo (RFC 4380): client 192.0.2.45 is ~0x3ffffdd2 in the last 32 bits */
+	addr_parse("2001:0:4136:e378:8000:63bf:3fff:fdd2", &a6);
+	addr_parse("192.0.2.45", &a4);
+	k6 = cos_key(&c, &a6, 0);
+	k4 = cos_key(&c, &a4, 0);
+	assert_int_equal(rep_prefix_cmp(&k6, &k4), 0);
+	assert_int_equal(k6.len, 32);
 
 	/* an unusable address is DUNNO, never a block */
 	char out[64];
@@ -370,12 +377,34 @@ static void test_config(void **state)
 		"class mixed\ntarpit 1h\n",
 		"frobnicate 1\n",
 	};
+	char errpath[] = "/tmp/test_policy_errXXXXXX";
+	int efd = mkstemp(errpath);
+	assert_true(efd >= 0);
+	int saved = dup(2);
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		f = fopen(path, "w");
 		fprintf(f, "# comment\n%s", bad[i]);
 		fclose(f);
+		/* the error is on the last line of the file */
+		unsigned long want = 1;
+		for (const char *q = bad[i]; *q; q++)
+			want += *q == '\n';
+		assert_int_equal(ftruncate(efd, 0), 0);
+		lseek(efd, 0, SEEK_SET);
+		fflush(stderr);
+		dup2(efd, 2);
 		assert_int_equal(cos_load(&c, path), -1);
+		fflush(stderr);
+		dup2(saved, 2);
+		char msg[512] = "", expect[128];
+		assert_true(pread(efd, msg, sizeof msg - 1, 0) > 0);
+		snprintf(expect, sizeof expect, "mxsensor: %s:%lu: ", path, want);
+		if (strncmp(msg, expect, strlen(expect)))
+			fail_msg("case %zu: want '%s...', got '%s'", i, expect, msg);
 	}
+	close(saved);
+	close(efd);
+	unlink(errpath);
 	unlink(path);
 }
 
