@@ -228,8 +228,10 @@ int cmd_analyze(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("analyze", "unexpected argument '%s' (inputs go with --pcap or --mta-log)",
 				       argv[optind]);
-	if (status)
+	if (status) {
+		free(cmdline);
 		return status;
+	}
 	if (!np)
 		return cmd_usage_error("analyze", "no capture given (--pcap PATH)");
 
