@@ -16,8 +16,8 @@ PKGS="$PKGS p0f"
 # real peers the tests compare against
 PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
 # defence tests: a real Postfix (its own instance, never the system one),
-# swaks, rbldnsd and dig; util-linux for script(1)
-PKGS="$PKGS postfix swaks rbldnsd dnsutils util-linux"
+# swaks, rbldnsd, dig, BIND's named-checkzone; util-linux for script(1)
+PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
 
 missing=""
 for p in $PKGS; do

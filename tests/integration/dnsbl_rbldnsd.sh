@@ -1,11 +1,12 @@
 #!/bin/sh
 # dnsbl_rbldnsd.sh - `mxsensor dnsbl` against real peers: rbldnsd serves the
 # ip6trie/ip4trie export on a loopback port and dig asks it; dig's own
-# reverse names (dig -x) are the oracle for the zone file's nibble names.
+# reverse names (dig -x) are the oracle for the zone file's nibble names,
+# and BIND's named-checkzone must load the zone file and read its wildcards.
 # The store comes from analysing the bundled example trace.
 . tests/lib.sh
 need_file examples/sensor.pcap.gz
-for p in rbldnsd dig; do
+for p in rbldnsd dig named-checkzone; do
 	command -v $p >/dev/null 2>&1 || { not_ok "peer $p installed" "run scripts/setup.sh"; exit 1; }
 done
 
@@ -93,6 +94,15 @@ if grep -q "^\*\.${suffix%.bl.test}[[:space:]]IN A 127.0.0.2" "$T/bl.zone"; then
 	ok "zone: *.<16 nibbles> wildcard matches dig -x"
 else
 	not_ok "zone: wildcard for the listed /64" "want *.${suffix%.bl.test}" "$(grep -m3 '^\*' "$T/bl.zone")"
+fi
+# BIND's own zone parser loads it, and sees the wildcard and its TXT
+if named-checkzone -q bl.test "$T/bl.zone"; then ok "zone: named-checkzone loads it"; else
+	not_ok "zone: named-checkzone loads it" "$(named-checkzone bl.test "$T/bl.zone" 2>&1 | tail -3)"; fi
+named-checkzone -D -o "$T/canon.zone" bl.test "$T/bl.zone" >/dev/null 2>&1
+if grep -q "^\*\.${suffix}\.[[:space:]].*TXT[[:space:]]*\".*(mxsensor)\"" "$T/canon.zone"; then
+	ok "zone: BIND reads *.${suffix%.bl.test} with its TXT reason"
+else
+	not_ok "zone: BIND reads the wildcard" "$(grep -m2 '^\*' "$T/canon.zone")"
 fi
 zone_names=$(grep -c 'IN A 127.0.0.2' "$T/bl.zone")
 if [ "$zone_names" -lt $((n_assoc + 100)) ]; then ok "zone: $zone_names names"; else not_ok "zone: small" "$zone_names"; fi
