@@ -273,6 +273,11 @@ static int client_read(struct state *s, struct client *c, int epfd)
 			char act[COS_TEXT_MAX + 32];
 			policy_decide(s->eng, &c->p.req, t, act, sizeof act);
 			memset(&c->p.req, 0, sizeof c->p.req);
+			if (OUT_MAX - c->olen < sizeof act + 16) {
+				/* pipelined requests: write what is queued first */
+				if (client_flush(c) < 0 || OUT_MAX - c->olen < sizeof act + 16)
+					return -1;   /* not reading its replies */
+			}
 			int n = snprintf(c->out + c->olen, OUT_MAX - c->olen, "action=%s\n\n", act);
 			if (n < 0 || (size_t)n >= OUT_MAX - c->olen)
 				return -1;   /* not reading its replies */
@@ -379,9 +384,15 @@ int policyd_run(const struct policyd_opts *o)
 				client_close(&s, c);
 				continue;
 			}
-			if (evs[i].events & EPOLLOUT && client_flush(c) < 0) {
-				client_close(&s, c);
-				continue;
+			if (evs[i].events & EPOLLOUT) {
+				if (client_flush(c) < 0) {
+					client_close(&s, c);
+					continue;
+				}
+				if (!c->olen) {   /* all written: stop asking for EPOLLOUT */
+					struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+					epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+				}
 			}
 			if (evs[i].events & EPOLLIN && client_read(&s, c, epfd) < 0)
 				client_close(&s, c);

@@ -141,6 +141,26 @@ print("A", ask(base + b"client_address=2001:db8:99::1\ninstance=a\nx_future=1\n\
 print("B", ask(base + b"client_address=2001:db8:99::1\nsender=" + b"x" * 5000 + b"\n\n"))
 print("C", ask(base + b"client_address=not-an-address\n\n"))
 print("D", ask(b"".join(b"a%d=1\n" % i for i in range(200)) + b"\n"))
+# pipelined: 3000 requests in one write, all answered in order
+p = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+p.sendall((base + b"client_address=2001:db8:98::1\ninstance=p\n\n") * 3000)
+got = b""
+p.settimeout(10)
+while got.count(b"\n\n") < 3000:
+    c = p.recv(65536)
+    if not c:
+        break
+    got += c
+print("F", got.count(b"\naction=") + got.startswith(b"action="))
+# a client that never reads its replies is disconnected, nobody else is
+q = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+q.settimeout(10)
+try:
+    for i in range(200000):
+        q.sendall(base + b"client_address=2001:db8:97::1\n\n")
+    print("G open")
+except OSError:
+    print("G closed")
 time.sleep(3.5)
 try:
     s.sendall(base + b"client_address=2001:db8:99::1\n\n")
@@ -154,6 +174,8 @@ if grep -qx 'A action=DUNNO' "$T/proto.out" && grep -qx 'B action=DUNNO' "$T/pro
 else
 	not_ok "protocol: limits answered DUNNO" "$(cat "$T/proto.out")"
 fi
+grep -qx 'F 3000' "$T/proto.out" && ok "protocol: 3000 pipelined requests answered" || not_ok "pipelined requests" "$(cat "$T/proto.out")"
+grep -qx 'G closed' "$T/proto.out" && ok "protocol: a client that never reads is disconnected" || not_ok "non-reading client disconnected" "$(cat "$T/proto.out")"
 grep -q "^E .*closed" "$T/proto.out" && ok "protocol: idle client closed (--idle 2)" || not_ok "idle client closed" "$(cat "$T/proto.out")"
 
 # SIGHUP: a bad file keeps the old configuration, a good one applies
