@@ -14,7 +14,7 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 # run time: p0f's signature database (/etc/p0f/p0f.fp)
 PKGS="$PKGS p0f"
 # real peers the tests compare against
-PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 # defence tests: a real Postfix (its own instance, never the system one),
 # swaks, rbldnsd, dig, BIND's named-checkzone; util-linux for script(1)
 PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
