@@ -15,6 +15,8 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 PKGS="$PKGS p0f"
 # real peers the tests compare against
 PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+# sensor tests: SMTP clients over IPv4 and IPv6, an authoritative DNS server
+PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
 
 missing=""
 for p in $PKGS; do
