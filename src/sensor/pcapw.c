@@ -263,7 +263,7 @@ static int close_file(struct pcapw *w)
 			close(dfd);
 		}
 		w->st.files++;
-		info("file done: %s", w->final);
+		debug("file done: %s", w->final);
 	}
 	return rc;
 }
