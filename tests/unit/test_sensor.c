@@ -17,6 +17,7 @@
 #include "packet/parse.h"
 #include "packet/reader.h"
 #include "sensor/capture.h"
+#include "sensor/dnscheck.h"
 #include "sensor/pcapw.h"
 #include "sensor/portguard.h"
 #include "sensor/privdrop.h"
@@ -324,6 +325,74 @@ static void test_privdrop_lookup(void **state)
 	assert_true(!strcmp(d, "mxsensor") || !strcmp(d, "nobody"));
 }
 
+/* host - add one MX host with na A and n6 AAAA records */
+static void host(struct dnscheck *d, const char *name, int pref, int na, int n6)
+{
+	struct dnscheck_host *h = &d->host[d->n++];
+	memset(h, 0, sizeof *h);
+	snprintf(h->name, sizeof h->name, "%s", name);
+	h->pref = pref;
+	for (int i = 0; i < na; i++)
+		snprintf(h->a[h->n_a++], 46, "192.0.2.%d", i + 1);
+	for (int i = 0; i < n6; i++)
+		snprintf(h->aaaa[h->n_aaaa++], 46, "2001:db8::%d", i + 1);
+}
+
+static void test_dnscheck_judge(void **state)
+{
+	(void)state;
+	struct dnscheck *d = calloc(1, sizeof *d);
+	assert_non_null(d);
+	snprintf(d->domain, sizeof d->domain, "example.org");
+	host(d, "mx1.example.org", 10, 2, 0);
+	host(d, "sensor.example.org", 30, 1, 1);
+	assert_true(dnscheck_judge(d, NULL));
+	assert_int_equal(d->host[1].role, DNSCHECK_SENSOR);
+	assert_true(dnscheck_judge(d, "Sensor.Example.org."));
+	assert_false(dnscheck_judge(d, "mx1.example.org"));     /* no AAAA on it */
+	assert_false(d->host[0].ok);
+	assert_false(dnscheck_judge(d, "mx9.example.org"));
+	assert_non_null(strstr(d->why, "not an MX"));
+	/* a tie at the largest preference */
+	host(d, "mx2.example.org", 30, 1, 0);
+	assert_false(dnscheck_judge(d, NULL));
+	assert_non_null(strstr(d->why, "share the largest preference"));
+	assert_false(dnscheck_judge(d, "sensor.example.org"));  /* not larger than mx2 */
+	d->host[2].pref = 20;
+	assert_true(dnscheck_judge(d, NULL));
+	d->host[2].n_aaaa = 1;                                  /* production with AAAA */
+	assert_false(dnscheck_judge(d, NULL));
+	assert_non_null(strstr(d->host[2].why, "AAAA"));
+	/* the sensor alone */
+	d->n = 1;
+	d->host[0] = d->host[1];
+	assert_false(dnscheck_judge(d, NULL));
+	assert_non_null(strstr(d->why, "no production MX"));
+	d->n = 0;
+	assert_false(dnscheck_judge(d, NULL));
+	free(d);
+}
+
+static void test_dnscheck_server(void **state)
+{
+	(void)state;
+	char b[128];
+	assert_int_equal(dnscheck_server_csv("127.0.0.1", b, sizeof b), 0);
+	assert_string_equal(b, "127.0.0.1:53");
+	assert_int_equal(dnscheck_server_csv("127.0.0.1:5353", b, sizeof b), 0);
+	assert_string_equal(b, "127.0.0.1:5353");
+	assert_int_equal(dnscheck_server_csv("::1", b, sizeof b), 0);
+	assert_string_equal(b, "[::1]:53");
+	assert_int_equal(dnscheck_server_csv("[2001:db8::1]:54", b, sizeof b), 0);
+	assert_string_equal(b, "[2001:db8::1]:54");
+	assert_int_equal(dnscheck_server_csv("[::1]", b, sizeof b), 0);
+	assert_int_equal(dnscheck_server_csv("ns.example.org", b, sizeof b), -1);
+	assert_int_equal(dnscheck_server_csv("[::1]x", b, sizeof b), -1);
+	assert_int_equal(dnscheck_server_csv("1.2.3.4:0", b, sizeof b), -1);
+	assert_int_equal(dnscheck_server_csv("1.2.3.4:65536", b, sizeof b), -1);
+	assert_int_equal(dnscheck_server_csv("[::1:53", b, sizeof b), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_pcapw_rotate_pcapng),
 		cmocka_unit_test(test_pcapw_config),
 		cmocka_unit_test(test_privdrop_lookup),
+		cmocka_unit_test(test_dnscheck_judge),
+		cmocka_unit_test(test_dnscheck_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
