@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "sensor/capture.h"
@@ -63,6 +64,29 @@ const char cmd_capture_usage[] =
 	"      --no-hold-port     do not bind the port (when an nftables rule\n"
 	"                         'tcp dport 25 reject with tcp reset' guards it)\n"
 	"      --syslog           log to syslog (daemon facility), not stderr\n"
+	"\n"
+	"SMTP mode (opt-in; still never accepts mail):\n"
+	"      --smtp             listen on the port instead of holding it closed:\n"
+	"                         greet with 220, record EHLO/HELO, MAIL FROM and\n"
+	"                         RCPT TO, answer MAIL with 4xx (never 2xx to\n"
+	"                         MAIL, RCPT or DATA); SYNs are still captured\n"
+	"      --smtp-log FILE    JSON lines, one per event (connect, ehlo, helo,\n"
+	"                         mail, rcpt, data, close, refused) with time,\n"
+	"                         family, src, sport, dst, dport, value; '-' =\n"
+	"                         standard output; reopened on SIGHUP\n"
+	"      --smtp-reject-at WHEN  mail (default) or rcpt: answer MAIL with\n"
+	"                         250 to learn recipients, RCPT and DATA with 4xx\n"
+	"      --smtp-code N      the 4xx code (400-499; default 451)\n"
+	"      --smtp-hostname NAME  name in the greeting (default: host name)\n"
+	"      --smtp-max-clients N  at once (default 4096)\n"
+	"      --smtp-max-per-prefix N  at once per source prefix (default 8)\n"
+	"      --smtp-prefix4 N, --smtp-prefix6 N  that prefix (default /32, /64)\n"
+	"      --smtp-max-commands N  per connection (default 50)\n"
+	"      --smtp-max-bytes SIZE  received per connection (default 64k)\n"
+	"      --smtp-max-duration T  per connection (default 5m)\n"
+	"      --smtp-idle T      without a command (default 60s)\n"
+	"      --smtp-max-line N  command line length with CRLF (default 512)\n"
+	"      --smtp-tarpit T    delay before every reply (default 0)\n"
 	"  -v, --verbose          debug messages\n"
 	"\n"
 	"Signals: SIGHUP completes the current file and reopens the JSON-lines\n"
@@ -119,12 +143,37 @@ int cmd_capture(int argc, char **argv)
 		{ "no-hold-port", no_argument, NULL, 'N' },
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "smtp", no_argument, NULL, 1000 },
+		{ "smtp-log", required_argument, NULL, 1001 },
+		{ "smtp-reject-at", required_argument, NULL, 1002 },
+		{ "smtp-code", required_argument, NULL, 1003 },
+		{ "smtp-hostname", required_argument, NULL, 1004 },
+		{ "smtp-max-clients", required_argument, NULL, 1005 },
+		{ "smtp-max-per-prefix", required_argument, NULL, 1006 },
+		{ "smtp-prefix4", required_argument, NULL, 1007 },
+		{ "smtp-prefix6", required_argument, NULL, 1008 },
+		{ "smtp-max-commands", required_argument, NULL, 1009 },
+		{ "smtp-max-bytes", required_argument, NULL, 1010 },
+		{ "smtp-max-duration", required_argument, NULL, 1011 },
+		{ "smtp-idle", required_argument, NULL, 1012 },
+		{ "smtp-max-line", required_argument, NULL, 1013 },
+		{ "smtp-tarpit", required_argument, NULL, 1014 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct capture_cfg cfg = {
 		.port = 25, .snaplen = 65535, .buffer_kib = 8192,
 		.stats_ns = 15 * 60 * 1000000000LL, .hold_port = true,
+		.smtp_cfg = {
+			.reject_code = 451, .max_clients = 4096, .max_per_prefix = 8,
+			.prefix4 = 32, .prefix6 = 64, .max_commands = 50, .max_bytes = 65536,
+			.max_duration_ns = 300 * 1000000000LL, .idle_ns = 60 * 1000000000LL,
+			.max_line = 512, .tarpit_ns = 0,
+		},
 	};
+	struct smtp_cfg *sc = &cfg.smtp_cfg;
+	static char hostname[256];
+	uint64_t size;
+	bool smtp_opt = false;
 	const char *fmt = NULL;
 	unsigned long v;
 	int ch;
@@ -209,14 +258,87 @@ int cmd_capture(int argc, char **argv)
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
 			break;
+		case 1000:
+			cfg.smtp = true;
+			break;
+		case 1001:
+			cfg.smtp_log = optarg;
+			smtp_opt = true;
+			break;
+		case 1002:
+			if (strcmp(optarg, "mail") && strcmp(optarg, "rcpt"))
+				return cmd_usage_error(argv[0], "--smtp-reject-at: mail or rcpt");
+			sc->reject_at_rcpt = !strcmp(optarg, "rcpt");
+			smtp_opt = true;
+			break;
+		case 1003:
+			if (num_ulong(optarg, 400, 499, &v) < 0)
+				return cmd_usage_error(argv[0], "--smtp-code: '%s' is not 400-499", optarg);
+			sc->reject_code = (int)v;
+			smtp_opt = true;
+			break;
+		case 1004:
+			if (!*optarg || strlen(optarg) > 200 || strpbrk(optarg, " \r\n"))
+				return cmd_usage_error(argv[0], "--smtp-hostname: bad name");
+			sc->hostname = optarg;
+			smtp_opt = true;
+			break;
+		case 1005: case 1006: case 1007: case 1008: case 1009: case 1013: {
+			static const struct { unsigned long lo, hi; const char *name; } r[] = {
+				{ 1, 65000, "--smtp-max-clients" }, { 1, 65000, "--smtp-max-per-prefix" },
+				{ 1, 32, "--smtp-prefix4" }, { 1, 128, "--smtp-prefix6" },
+				{ 1, 100000, "--smtp-max-commands" }, { 0, 0, "" }, { 0, 0, "" },
+				{ 0, 0, "" }, { 64, 65536, "--smtp-max-line" },
+			};
+			int k = ch - 1005;
+			if (num_ulong(optarg, r[k].lo, r[k].hi, &v) < 0)
+				return cmd_usage_error(argv[0], "%s: '%s' is not %lu-%lu", r[k].name,
+						       optarg, r[k].lo, r[k].hi);
+			int *dst[] = { &sc->max_clients, &sc->max_per_prefix, &sc->prefix4,
+				       &sc->prefix6, &sc->max_commands, NULL, NULL, NULL,
+				       &sc->max_line };
+			*dst[k] = (int)v;
+			smtp_opt = true;
+			break;
+		}
+		case 1010:
+			if (parse_size(optarg, &size) < 0 || size < 64)
+				return cmd_usage_error(argv[0], "--smtp-max-bytes: '%s' is not a size of 64 or more",
+						       optarg);
+			sc->max_bytes = (int64_t)size;
+			smtp_opt = true;
+			break;
+		case 1011: case 1012: case 1014: {
+			int64_t *dst = ch == 1011 ? &sc->max_duration_ns :
+				       ch == 1012 ? &sc->idle_ns : &sc->tarpit_ns;
+			int64_t lo = ch == 1014 ? 0 : 1000000000LL;
+			if (strcmp(optarg, "0") == 0 && ch == 1014)
+				*dst = 0;
+			else if (num_duration_ns(optarg, lo, 86400 * 1000000000LL, dst) < 0)
+				return cmd_usage_error(argv[0], "%s: '%s' is not a duration of %s to 1d",
+						       opts[ch - 1000 + 15].name, optarg,
+						       ch == 1014 ? "0" : "1s");
+			smtp_opt = true;
+			break;
+		}
 		default:
 			return cmd_usage_error(argv[0], "unknown option");
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-	if (!cfg.pattern && !cfg.jsonl)
-		return cmd_usage_error(argv[0], "nothing to write: give -w PATTERN and/or --jsonl");
+	if (smtp_opt && !cfg.smtp)
+		return cmd_usage_error(argv[0], "--smtp-* options need --smtp");
+	if (cfg.smtp && !cfg.hold_port)
+		return cmd_usage_error(argv[0], "--smtp and --no-hold-port do not go together");
+	if (!cfg.pattern && !cfg.jsonl && !cfg.smtp_log)
+		return cmd_usage_error(argv[0],
+				       "nothing to write: give -w PATTERN, --jsonl or --smtp-log");
+	if (cfg.smtp && !sc->hostname) {
+		if (gethostname(hostname, sizeof hostname - 1) < 0 || !hostname[0])
+			snprintf(hostname, sizeof hostname, "localhost");
+		sc->hostname = hostname;
+	}
 	if (!cfg.pattern && (cfg.rotate_size || cfg.rotate_ns || fmt))
 		return cmd_usage_error(argv[0], "--rotate-*/--format need -w PATTERN");
 	if (cfg.pattern)

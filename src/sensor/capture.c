@@ -5,7 +5,7 @@
  * each is decoded by packet_parse() (untrusted bytes, bounded reads) and
  * only a TCP SYN without ACK to the sensor port is written, so IPv6
  * packets that the filter let through for their extension headers are
- * decided here.  Handles are non-blocking and multiplexed with poll(2),
+ * decided here.  Handles are non-blocking and multiplexed with epoll(7),
  * so time rotation and the stats log run on an idle link too.
  */
 #include "sensor/capture.h"
@@ -13,11 +13,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ struct ctx {
 	struct pcapw *w;
 	FILE *jsonl;
 	bool jsonl_owned;
+	FILE *smtplog;
+	bool smtplog_owned;
+	struct smtp *smtp;
 	struct pcapin_stats pst;    /* what the parser saw */
 	uint64_t syns;              /* SYNs to the port kept */
 	uint64_t other;             /* frames let through but not kept */
@@ -294,17 +298,48 @@ static int close_jsonl(struct ctx *c)
 	return rc;
 }
 
+/* open_smtplog - the SMTP event stream (append) */
+static int open_smtplog(struct ctx *c)
+{
+	if (!c->cfg->smtp_log)
+		return 0;
+	if (!strcmp(c->cfg->smtp_log, "-")) {
+		c->smtplog = stdout;
+		return 0;
+	}
+	c->smtplog = fopen(c->cfg->smtp_log, "ae");
+	if (!c->smtplog)
+		return error("%s: %s", c->cfg->smtp_log, strerror(errno));
+	c->smtplog_owned = true;
+	return 0;
+}
+
+/* close_smtplog - flush and close; -1 when the stream failed */
+static int close_smtplog(struct ctx *c)
+{
+	if (!c->smtplog)
+		return 0;
+	int rc = fflush(c->smtplog) != 0 || ferror(c->smtplog) ? -1 : 0;
+	if (c->smtplog_owned && fclose(c->smtplog) != 0)
+		rc = -1;
+	if (rc < 0)
+		error("%s: write error", c->cfg->smtp_log);
+	c->smtplog = NULL;
+	c->smtplog_owned = false;
+	return rc;
+}
+
 /* check_outdir - the directory of the output files is writable by us now */
 static int check_outdir(const struct capture_cfg *cfg, const char *user)
 {
 	char name[4096];
-	const char *paths[2] = { NULL, cfg->jsonl };
+	const char *paths[3] = { NULL, cfg->jsonl, cfg->smtp_log };
 	if (cfg->pattern) {
 		if (pcapw_name(cfg->pattern, now_ns(), name, sizeof name) < 0)
 			return error("bad file name pattern '%s'", cfg->pattern);
 		paths[0] = name;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (!paths[i] || !strcmp(paths[i], "-"))
 			continue;
 		char dir[4096];
@@ -334,8 +369,30 @@ int capture_run(const struct capture_cfg *cfg)
 		return error("%d socket%s listen%s on port %u: refusing to run a sensor "
 			     "that could accept connections", n, n > 1 ? "s" : "",
 			     n > 1 ? "" : "s", cfg->port), 2;
-	if (cfg->hold_port && portguard_hold(cfg->port, fds, err, sizeof err) < 0)
+	if (cfg->smtp) {
+		if (smtp_listen(cfg->port, fds, err, sizeof err) < 0)
+			return error("%s", err), 2;
+		/* room for every client; raised while still privileged */
+		struct rlimit rl;
+		rlim_t need = (rlim_t)cfg->smtp_cfg.max_clients + 64;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+			rl.rlim_cur = need;
+			if (rl.rlim_max < need)
+				rl.rlim_max = need;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				warn("cannot raise the open file limit to %lu: %s",
+				     (unsigned long)need, strerror(errno));
+		}
+	} else if (cfg->hold_port && portguard_hold(cfg->port, fds, err, sizeof err) < 0) {
 		return error("%s", err), 2;
+	}
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0) {
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		return error("epoll: %s", strerror(errno)), 2;
+	}
 
 	c.n = cfg->n_ifaces ? cfg->n_ifaces : 1;
 	struct pcapw_iface wif[CAPTURE_MAX_IFACES];
@@ -345,6 +402,11 @@ int capture_run(const struct capture_cfg *cfg)
 		if (open_handle(&c.h[i], cfg) < 0)
 			goto out;
 		wif[i] = (struct pcapw_iface){ c.h[i].name, c.h[i].dlt, cfg->snaplen };
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)1 << 32 | (unsigned)i };
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, c.h[i].fd, &ev) < 0) {
+			error("epoll: %s", strerror(errno));
+			goto out;
+		}
 	}
 
 	struct privdrop_user u;
@@ -375,8 +437,12 @@ int capture_run(const struct capture_cfg *cfg)
 			goto out;
 		}
 	}
-	if (open_jsonl(&c) < 0)
+	if (open_jsonl(&c) < 0 || open_smtplog(&c) < 0)
 		goto out;
+	if (cfg->smtp) {
+		c.smtp = smtp_new(&cfg->smtp_cfg, epfd, fds, c.smtplog);
+		fds[0] = fds[1] = -1;   /* owned by c.smtp now */
+	}
 
 	sig_handles = c.h;
 	sig_n = c.n;
@@ -391,27 +457,38 @@ int capture_run(const struct capture_cfg *cfg)
 
 	{
 		char filter[512];
-		info("capturing SYNs to port %u on %d interface%s (%s%s), port held closed: %s",
+		info("capturing SYNs to port %u on %d interface%s (%s%s), port %s",
 		     cfg->port, c.n, c.n > 1 ? "s" : "", c.h[0].name, c.n > 1 ? ", ..." : "",
-		     fds[0] >= 0 ? "yes" : "no");
+		     c.smtp ? "answered by the SMTP listener (never accepts mail)" :
+		     fds[0] >= 0 ? "held closed" : "not held");
 		debug("filter: %s", capture_filter(cfg->port, filter, sizeof filter));
 	}
 
 	status = 0;
 	int64_t next_stats = cfg->stats_ns ? mono_ns() + cfg->stats_ns : 0;
-	struct pollfd pfd[CAPTURE_MAX_IFACES];
+	struct epoll_event evs[64];
 	while (!sig_stop) {
-		for (int i = 0; i < c.n; i++)
-			pfd[i] = (struct pollfd){ .fd = c.h[i].fd, .events = POLLIN };
-		int r = poll(pfd, (nfds_t)c.n, 200);
+		int timeout = 200;
+		if (c.smtp) {
+			int t = smtp_tick(c.smtp);
+			if (t >= 0 && t < timeout)
+				timeout = t;
+		}
+		int r = epoll_wait(epfd, evs, 64, timeout);
 		if (r < 0 && errno != EINTR) {
-			error("poll: %s", strerror(errno));
+			error("epoll_wait: %s", strerror(errno));
 			status = 1;
 			break;
 		}
-		for (int i = 0; i < c.n && r > 0; i++)
-			if (pfd[i].revents && dispatch(&c, i, false) < 0)
-				c.failed = true;
+		for (int k = 0; k < r; k++) {
+			uint64_t tag = evs[k].data.u64;
+			if (tag >> 32 == 1) {
+				if (dispatch(&c, (int)(uint32_t)tag, false) < 0)
+					c.failed = true;
+			} else if (c.smtp) {
+				smtp_event(c.smtp, tag, evs[k].events);
+			}
+		}
 		if (c.failed)
 			break;
 		if (c.w && pcapw_tick(c.w, now_ns()) < 0) {
@@ -435,10 +512,22 @@ int capture_run(const struct capture_cfg *cfg)
 					break;
 				}
 			}
+			if (c.smtplog_owned) {
+				if (close_smtplog(&c) < 0 || open_smtplog(&c) < 0) {
+					c.failed = true;
+					break;
+				}
+				smtp_set_out(c.smtp, c.smtplog);
+			}
 			info("SIGHUP: files rotated");
 		}
 		if (c.w)
 			pcapw_flush(c.w);
+		if (c.smtplog && fflush(c.smtplog) != 0) {
+			error("%s: %s", cfg->smtp_log, strerror(errno));
+			c.failed = true;
+			break;
+		}
 		if (c.jsonl && fflush(c.jsonl) != 0) {
 			error("%s: %s", cfg->jsonl, strerror(errno));
 			c.failed = true;
@@ -454,10 +543,19 @@ int capture_run(const struct capture_cfg *cfg)
 		if (dispatch(&c, i, true) < 0)
 			c.failed = true;
 	log_stats(&c, "exit");
+	if (c.smtp) {
+		const struct smtp_stats *ss = smtp_get_stats(c.smtp);
+		info("smtp: sessions %" PRIu64 ", refused at connect %" PRIu64 ", HELO/EHLO %"
+		     PRIu64 ", MAIL %" PRIu64 ", RCPT %" PRIu64 ", closed by a limit %" PRIu64,
+		     ss->sessions, ss->refused, ss->helos, ss->mails, ss->rcpts, ss->limited);
+	}
 	if (c.failed)
 		status = 1;
 	info("stopped");
 out:
+	smtp_free(c.smtp);
+	if (close_smtplog(&c) < 0 && status == 0)
+		status = 1;
 	if (close_jsonl(&c) < 0 && status == 0)
 		status = 1;
 	if (pcapw_close(c.w) < 0 && status == 0)
@@ -469,5 +567,6 @@ out:
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	close(epfd);
 	return status;
 }

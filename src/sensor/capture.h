@@ -8,7 +8,9 @@
  * (sensor/portguard.h); open one libpcap handle per interface with the
  * SYN filter; drop privileges and verify the drop (sensor/privdrop.h);
  * check the output directory is writable; then capture until SIGTERM or
- * SIGINT.  SIGHUP completes the current file and reopens the JSON-lines
+ * SIGINT.  With smtp, the port is listened on instead of held, and
+ * sensor/smtp.h talks to the clients on the same event loop (epoll).
+ * SIGHUP completes the current file and reopens the JSON-lines
  * file.  Signal handlers only set flags and call pcap_breakloop(); the
  * loop does the work, and drains every handle before it closes, so nothing
  * the kernel handed over is lost at rotation or shutdown.
@@ -21,6 +23,7 @@
 #include <stdint.h>
 
 #include "sensor/pcapw.h"
+#include "sensor/smtp.h"
 
 #define CAPTURE_MAX_IFACES 16
 
@@ -39,6 +42,9 @@ struct capture_cfg {
 	const char *user;           /* user to run as */
 	const char *chroot_dir;     /* or NULL */
 	bool hold_port;             /* bind the port without listening (default) */
+	bool smtp;                  /* listen and talk SMTP instead (never accepts mail) */
+	struct smtp_cfg smtp_cfg;
+	const char *smtp_log;       /* JSON-lines SMTP events, "-" = stdout, or NULL */
 };
 
 /* capture_filter - the BPF program text for port into buf; returns buf.
