@@ -203,6 +203,12 @@ static void client_close(struct smtp *s, struct client *c, const char *reason)
 {
 	crecord(s, c, "close", reason);
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	/* read what is already queued, so closing sends a FIN after our last
+	 * reply rather than a RST that could destroy it */
+	shutdown(c->fd, SHUT_WR);
+	char scratch[4096];
+	for (int k = 0; k < 16 && recv(c->fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; k++)
+		;
 	close(c->fd);
 	free(c->in);
 	memset(c, 0, sizeof *c);
@@ -363,9 +369,10 @@ static void process(struct smtp *s, struct client *c)
 			return;
 		}
 		*nl = '\0';
-		if (len && c->in[len - 1] == '\r')
-			c->in[len - 1] = '\0';
-		for (size_t i = 0; i < len; i++)
+		size_t cmdlen = len;
+		if (cmdlen && c->in[cmdlen - 1] == '\r')
+			c->in[--cmdlen] = '\0';
+		for (size_t i = 0; i < cmdlen; i++)
 			if (c->in[i] == '\0')
 				c->in[i] = '?';
 		command(s, c, c->in);
