@@ -14,7 +14,7 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 # run time: p0f's signature database (/etc/p0f/p0f.fp)
 PKGS="$PKGS p0f"
 # real peers the tests compare against
-PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 # sensor tests: SMTP clients over IPv4 and IPv6, an authoritative DNS server
 PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
 

@@ -20,6 +20,7 @@ static const struct cmd commands[] = {
 	CMD(hosts),
 	CMD(addr),
 	CMD(syns),
+	CMD(logs),
 	CMD(capture),
 	{ "check-dns", cmd_check_dns, cmd_check_dns_summary, cmd_check_dns_usage },
 	{ NULL, NULL, NULL, NULL }

@@ -32,6 +32,7 @@ CMD_DECLARE(explain);
 CMD_DECLARE(hosts);
 CMD_DECLARE(addr);
 CMD_DECLARE(syns);
+CMD_DECLARE(logs);
 CMD_DECLARE(capture);
 CMD_DECLARE(check_dns);
 
