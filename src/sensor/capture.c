@@ -164,6 +164,8 @@ static void on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *da
 	struct syn s;
 
 	c->pst.packets++;
+	if (c->failed)
+		return;     /* writing failed: stop after the first error */
 	if (packet_parse(c->h[c->cur].dlt, data, h->caplen, h->len, &s, &c->pst) != 1 ||
 	    s.dport != c->cfg->port) {
 		c->other++;

@@ -312,3 +312,56 @@ lo2=$(sort -u "$T/if2" | tr '\n' ' ')
 	[ "$(sort -u "$T/if2" | wc -l)" -eq 2 ] &&
 	ok "pcapng on two interfaces, rotated every second: $f2 files, $got2 SYNs (interfaces: $lo2)" ||
 	not_ok "pcapng on two interfaces" "rc=$rc files=$f2 syns=$got2 tshark=$ts2 sent=$n2" "$(cat "$T/cap2.log")"
+
+# --- --chroot: files land inside the chroot -----------------------------
+JAIL=$T/jail
+mkdir -p "$JAIL/out"
+chown nobody "$JAIL/out"
+ip netns exec "$S" "$MXSENSOR" capture --chroot "$JAIL" -w "/out/syn-%H%M%S.pcap" \
+	--user nobody >"$T/cap3.log" 2>&1 &
+CAP3=$!
+PIDS="$PIDS $CAP3"
+if wait_for "$T/cap3.log" "capturing SYNs" 10; then
+	root=$(readlink /proc/$CAP3/root)
+	inC nc -z -w 2 $A6 25 2>/dev/null
+	inC nc -z -w 2 $A4 25 2>/dev/null
+	sleep 0.3
+	kill -TERM $CAP3
+	bounded_wait $CAP3 15
+	rc=$?
+	n3=$("$MXSENSOR" syns --no-header "$JAIL"/out/*.pcap 2>/dev/null | wc -l)
+	[ $rc -eq 0 ] && [ "$root" = "$JAIL" ] && [ "$n3" -eq 2 ] &&
+		ok "--chroot: runs in $JAIL, 2 SYNs written inside it" ||
+		not_ok "--chroot" "rc=$rc root=$root syns=$n3" "$(cat "$T/cap3.log")"
+else
+	not_ok "--chroot start" "$(cat "$T/cap3.log")"
+fi
+
+# --- started unprivileged with ambient capabilities (systemd style) -----
+OUT4=$T/out4
+mkdir -p "$OUT4"
+chown nobody "$OUT4"
+ip netns exec "$S" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	--inh-caps=+net_raw,+net_bind_service --ambient-caps=+net_raw,+net_bind_service \
+	"$MXSENSOR" capture -w "$OUT4/syn-%H%M%S.pcap" --user nobody >"$T/cap4.log" 2>&1 &
+CAP4=$!
+PIDS="$PIDS $CAP4"
+if wait_for "$T/cap4.log" "capturing SYNs" 10; then
+	st=$(cat /proc/$CAP4/status)
+	inC nc -z -w 2 $A4 25 2>/dev/null
+	sleep 0.3
+	kill -TERM $CAP4
+	bounded_wait $CAP4 15
+	rc=$?
+	n4=$("$MXSENSOR" syns --no-header "$OUT4"/*.pcap 2>/dev/null | wc -l)
+	if [ $rc -eq 0 ] && [ "$n4" -eq 1 ] &&
+		echo "$st" | grep -q "^CapEff:[[:space:]]*0000000000000000" &&
+		echo "$st" | grep -q "^CapPrm:[[:space:]]*0000000000000000" &&
+		echo "$st" | grep -q "^CapAmb:[[:space:]]*0000000000000000"; then
+		ok "started as nobody with ambient capabilities: port held, SYN captured, every capability dropped"
+	else
+		not_ok "unprivileged start" "rc=$rc syns=$n4" "$(echo "$st" | grep Cap)" "$(cat "$T/cap4.log")"
+	fi
+else
+	not_ok "unprivileged start" "$(cat "$T/cap4.log")"
+fi
