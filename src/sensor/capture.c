@@ -523,8 +523,11 @@ int capture_run(const struct capture_cfg *cfg)
 			}
 			info("SIGHUP: files rotated");
 		}
-		if (c.w)
-			pcapw_flush(c.w);
+		if (c.w && pcapw_flush(c.w) < 0) {
+			error("%s", pcapw_error(c.w));
+			c.failed = true;
+			break;
+		}
 		if (c.smtplog && fflush(c.smtplog) != 0) {
 			error("%s: %s", cfg->smtp_log, strerror(errno));
 			c.failed = true;

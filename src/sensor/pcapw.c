@@ -278,6 +278,7 @@ int pcapw_write(struct pcapw *w, int ifidx, const struct pcap_pkthdr *h,
 		return -1;
 	if (!w->f && open_file(w, t_ns) < 0)
 		return -1;
+	errno = 0;
 	if (w->format == PCAPW_PCAP) {
 		pcap_dump((u_char *)w->dumper, h, data);
 		w->size += 16 + h->caplen;
@@ -293,7 +294,8 @@ int pcapw_write(struct pcapw *w, int ifidx, const struct pcap_pkthdr *h,
 			return -1;
 	}
 	if (ferror(w->f)) {
-		snprintf(w->err, sizeof w->err, "%s: write error", w->tmp);
+		snprintf(w->err, sizeof w->err, "%s: %s", w->tmp,
+			 errno ? strerror(errno) : "write error");
 		return -1;
 	}
 	w->st.packets++;
@@ -312,12 +314,18 @@ int pcapw_tick(struct pcapw *w, int64_t now_ns)
 
 int pcapw_rotate(struct pcapw *w) { return close_file(w); }
 
-void pcapw_flush(struct pcapw *w)
+int pcapw_flush(struct pcapw *w)
 {
-	if (w->dumper)
-		(void)pcap_dump_flush(w->dumper);
-	else if (w->f)
-		(void)fflush(w->f);
+	if (!w->f)
+		return 0;
+	errno = 0;
+	int r = w->dumper ? pcap_dump_flush(w->dumper) : fflush(w->f);
+	if (r != 0 || ferror(w->f)) {
+		snprintf(w->err, sizeof w->err, "%s: %s", w->tmp,
+			 errno ? strerror(errno) : "write error");
+		return -1;
+	}
+	return 0;
 }
 
 const char *pcapw_current(const struct pcapw *w) { return w->f ? w->final : NULL; }

@@ -66,8 +66,9 @@ int pcapw_tick(struct pcapw *w, int64_t now_ns);
 /* pcapw_rotate - complete the open file now (SIGHUP); 0 or -1 */
 int pcapw_rotate(struct pcapw *w);
 
-/* pcapw_flush - push buffered packets to the temporary file */
-void pcapw_flush(struct pcapw *w);
+/* pcapw_flush - push buffered packets to the temporary file; 0, or -1
+ * with pcapw_error() (e.g. the disk is full) */
+int pcapw_flush(struct pcapw *w);
 
 /* pcapw_current - name of the file being written (final name), or NULL */
 const char *pcapw_current(const struct pcapw *w);

@@ -313,6 +313,31 @@ lo2=$(sort -u "$T/if2" | tr '\n' ' ')
 	ok "pcapng on two interfaces, rotated every second: $f2 files, $got2 SYNs (interfaces: $lo2)" ||
 	not_ok "pcapng on two interfaces" "rc=$rc files=$f2 syns=$got2 tshark=$ts2 sent=$n2" "$(cat "$T/cap2.log")"
 
+# --- a full disk: exit 1 with the reason, completed files stay whole ----
+FULL=$T/full
+mkdir -p "$FULL"
+unshare -m sh -c "mount -t tmpfs -o size=16k,mode=0755,uid=65534 tmpfs '$FULL' &&
+	exec ip netns exec '$S' '$MXSENSOR' capture -w '$FULL/syn-%H%M%S.pcap' -C 2k --user nobody" \
+	>"$T/cap5.log" 2>&1 &
+CAP5=$!
+PIDS="$PIDS $CAP5"
+if wait_for "$T/cap5.log" "capturing SYNs" 10; then
+	k=0
+	while [ $k -lt 400 ] && kill -0 $CAP5 2>/dev/null; do
+		inC nc -z -w 2 $A4 25 2>/dev/null
+		k=$((k + 1))
+	done
+	bounded_wait $CAP5 10
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "No space left on device" "$T/cap5.log"; then
+		ok "full disk: exit 1 after $k SYNs with '$(grep -m 1 'No space' "$T/cap5.log")'"
+	else
+		not_ok "full disk" "rc=$rc after $k SYNs" "$(cat "$T/cap5.log")"
+	fi
+else
+	not_ok "full disk start" "$(cat "$T/cap5.log")"
+fi
+
 # --- --chroot: files land inside the chroot -----------------------------
 JAIL=$T/jail
 mkdir -p "$JAIL/out"
