@@ -577,6 +577,10 @@ int capture_run(const struct capture_cfg *cfg)
 	for (int i = 0; i < c.n && !c.failed; i++)
 		if (dispatch(&c, i, true) < 0)
 			c.failed = true;
+	if (c.w && pcapw_rotate(c.w) < 0) {      /* complete the last file */
+		error("%s", pcapw_error(c.w));
+		c.failed = true;
+	}
 	log_stats(&c, "exit");
 	if (c.smtp) {
 		const struct smtp_stats *ss = smtp_get_stats(c.smtp);
