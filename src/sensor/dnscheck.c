@@ -71,11 +71,13 @@ static void on_addr(void *arg, int status, int timeouts, unsigned char *abuf, in
 	free(q);
 }
 
+/* on_a - c-ares callback for an A answer */
 static void on_a(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	on_addr(arg, status, timeouts, abuf, alen, false);
 }
 
+/* on_aaaa - c-ares callback for an AAAA answer */
 static void on_aaaa(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	on_addr(arg, status, timeouts, abuf, alen, true);

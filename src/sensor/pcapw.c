@@ -150,6 +150,7 @@ static int put(struct pcapw *w, const void *p, size_t n)
 	return 0;
 }
 
+/* put32, put16 - one number in host byte order (pcapng says which) */
 static int put32(struct pcapw *w, uint32_t v) { return put(w, &v, 4); }
 static int put16(struct pcapw *w, uint16_t v) { return put(w, &v, 2); }
 

@@ -171,6 +171,7 @@ static void record(struct smtp *s, const struct addr *src, uint16_t sport,
 	out_row(s->rec, OUT_JSONL, 8, names, vals, isnum);
 }
 
+/* crecord - one event of client c */
 static void crecord(struct smtp *s, struct client *c, const char *event, const char *value)
 {
 	record(s, &c->src, c->sport, &c->dst, c->dport, event, value);
