@@ -313,6 +313,33 @@ lo2=$(sort -u "$T/if2" | tr '\n' ' ')
 	ok "pcapng on two interfaces, rotated every second: $f2 files, $got2 SYNs (interfaces: $lo2)" ||
 	not_ok "pcapng on two interfaces" "rc=$rc files=$f2 syns=$got2 tshark=$ts2 sent=$n2" "$(cat "$T/cap2.log")"
 
+# --- IPv6 SYNs behind extension headers (sent by ipv6toolkit's tcp6) ----
+OUT6=$T/out6
+mkdir -p "$OUT6"
+chown nobody "$OUT6"
+ip netns exec "$S" "$MXSENSOR" capture -w "$OUT6/syn-%H%M%S.pcap" --user nobody >"$T/cap6.log" 2>&1 &
+CAP6=$!
+PIDS="$PIDS $CAP6"
+if wait_for "$T/cap6.log" "capturing SYNs" 10; then
+	mac=$(ip netns exec "$S" cat /sys/class/net/"$VS"/address)
+	for opt in "-u 8" "-H 8" "-y 256"; do
+		# shellcheck disable=SC2086
+		inC timeout 5 tcp6 -i "$VC" -s fd00:99::1 -d $A6 -D "$mac" -a 25 -o 4000 -X S $opt \
+			>/dev/null 2>&1
+	done
+	sleep 0.3
+	kill -TERM $CAP6
+	bounded_wait $CAP6 15
+	n6=$("$MXSENSOR" syns --no-header "$OUT6"/*.pcap 2>/dev/null | grep -c ',fd00:99::1,4000,')
+	nh=$(for f in "$OUT6"/*.pcap; do tshark -r "$f" -T fields -e ipv6.nxt 2>/dev/null; done |
+		sort -n | tr '\n' ' ')
+	[ "$n6" -eq 3 ] && [ "$nh" = "0 44 60 " ] &&
+		ok "IPv6 SYNs behind hop-by-hop, fragment and destination options headers captured" ||
+		not_ok "IPv6 extension headers" "syns=$n6 next headers (tshark): $nh" "$(cat "$T/cap6.log")"
+else
+	not_ok "extension header run start" "$(cat "$T/cap6.log")"
+fi
+
 # --- a full disk: exit 1 with the reason, completed files stay whole ----
 FULL=$T/full
 mkdir -p "$FULL"
