@@ -20,7 +20,12 @@ static const struct cmd commands[] = {
 	CMD(hosts),
 	CMD(addr),
 	CMD(syns),
+	CMD(reputation),
+	CMD(policyd),
+	CMD(dnsbl),
 	CMD(logs),
+	CMD(capture),
+	{ "check-dns", cmd_check_dns, cmd_check_dns_summary, cmd_check_dns_usage },
 	{ NULL, NULL, NULL, NULL }
 };
 

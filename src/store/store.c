@@ -117,9 +117,13 @@ static const struct store_migration migrations[] = {
 	  "         COUNT(*) AS attempts\n"
 	  "  FROM attempts a JOIN hosts h ON h.addr = a.src" WEEK_PG_FROM "\n"
 	  "  GROUP BY 1, 2;\n" },
-	/* 1 -> 2: several sensors in one store: a sensor column in every
-	 * results table, attempt ids unique per sensor.  The version 1
-	 * results were those of the last run. */
+	/* 1 -> 2: what the policy server saw per reputation prefix */
+	{ "CREATE TABLE policy_outcomes (prefix TEXT PRIMARY KEY, class TEXT,\n"
+	  "  first_ns {int}, last_ns {int}, accepted {int} NOT NULL DEFAULT 0,\n"
+	  "  limited {int} NOT NULL DEFAULT 0);\n", NULL, NULL },
+	/* 2 -> 3: several sensors in one store: a sensor column in every
+	 * results table, attempt ids unique per sensor.  The results before
+	 * were those of the last run. */
 	{ "DROP VIEW weekly;\n"
 	  V2_ATTEMPTS
 	  "INSERT INTO attempts_v2 SELECT COALESCE((SELECT sensor FROM runs r\n"
@@ -857,4 +861,37 @@ int store_query(struct store *st, const char *sql, const char *const *params,
 		int nparams, store_row_fn fn, void *arg)
 {
 	return st->ops->query(st, sql, params, nparams, fn, arg);
+}
+
+/* store_policy_save - add policyd's outcome counts; one transaction */
+int store_policy_save(struct store *st, const struct store_policy_row *rows, size_t n)
+{
+	static const char sql[] =
+		"INSERT INTO policy_outcomes (prefix, class, first_ns, last_ns, accepted, limited)"
+		" VALUES (?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT),"
+		" CAST(? AS BIGINT)) ON CONFLICT (prefix) DO UPDATE SET class = excluded.class,"
+		" first_ns = CASE WHEN excluded.first_ns < policy_outcomes.first_ns"
+		"  THEN excluded.first_ns ELSE policy_outcomes.first_ns END,"
+		" last_ns = CASE WHEN excluded.last_ns > policy_outcomes.last_ns"
+		"  THEN excluded.last_ns ELSE policy_outcomes.last_ns END,"
+		" accepted = policy_outcomes.accepted + excluded.accepted,"
+		" limited = policy_outcomes.limited + excluded.limited";
+	if (st->in_tx && store_flush(st) < 0)
+		return -1;
+	if (st->ops->exec(st, "BEGIN") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct store_policy_row *r = &rows[i];
+		char num[4][24];
+		snprintf(num[0], sizeof num[0], "%" PRId64, r->first_ns);
+		snprintf(num[1], sizeof num[1], "%" PRId64, r->last_ns);
+		snprintf(num[2], sizeof num[2], "%" PRIu64, r->accepted);
+		snprintf(num[3], sizeof num[3], "%" PRIu64, r->limited);
+		const char *p[6] = { r->prefix, r->cls, num[0], num[1], num[2], num[3] };
+		if (st->ops->query(st, sql, p, 6, NULL, NULL) != 0) {
+			st->ops->exec(st, "ROLLBACK");
+			return error("%s: cannot save policy_outcomes", st->location);
+		}
+	}
+	return st->ops->exec(st, "COMMIT");
 }

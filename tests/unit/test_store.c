@@ -223,7 +223,9 @@ static void test_migrate_v1(void **state)
 	q(st, "SELECT value FROM meta WHERE key = 'schema_version'", out);
 	snprintf(want, sizeof want, "%d", store_schema_version());
 	assert_string_equal(out, want);
-	assert_true(store_schema_version() >= 2);
+	assert_true(store_schema_version() >= 3);
+	q(st, "SELECT COUNT(*) FROM policy_outcomes", out);   /* version 2 on the way */
+	assert_string_equal(out, "0");
 	/* the results belong to the sensor of the last run */
 	q(st, "SELECT sensor, id, partner FROM attempts ORDER BY id", out);
 	assert_string_equal(out, "oldsensor|1|2|oldsensor|2|1");
@@ -350,6 +352,26 @@ static void test_abort_keeps_previous(void **state)
 	store_close(st);
 }
 
+static void test_policy_save_adds(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	struct store_policy_row r[2] = {
+		{ "2001:db8:1::/64", "unknown", 2000, 3000, 5, 1 },
+		{ "198.51.100.0/24", "spammer", 100, 200, 0, 7 },
+	};
+	assert_int_equal(store_policy_save(st, r, 2), 0);
+	r[0] = (struct store_policy_row){ "2001:db8:1::/64", "suspect", 1000, 2500, 2, 3 };
+	assert_int_equal(store_policy_save(st, r, 1), 0);
+	char out[1024];
+	q(st, "SELECT prefix, class, first_ns, last_ns, accepted, limited FROM policy_outcomes"
+	      " ORDER BY prefix", out);
+	assert_string_equal(out, "198.51.100.0/24|spammer|100|200|0|7|"
+			    "2001:db8:1::/64|suspect|1000|3000|7|4");
+	store_close(st);
+}
+
 static void test_location_picks_backend(void **state)
 {
 	(void)state;
@@ -370,6 +392,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sensors_replace_own_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_save_adds, setup, teardown),
 		cmocka_unit_test(test_location_picks_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
