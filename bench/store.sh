@@ -34,7 +34,7 @@ run() {
 report() {   # NAME SECONDS ATTEMPTS
 	awk -v n="$1" -v s="$2" -v a="$3" 'BEGIN {
 		printf "%-26s %8.2f s %10d attempts %10.0f attempts/s\n", n, s, a, a / s }'
-	sed -n 's/^mxsensor: debug: \([^:]*\): \([0-9.]*\) s$/    \1 \2 s/p' "$W/$4.v" 2>/dev/null || true
+	sed -n 's/^mxsensor: debug: \([^:]*\): \([0-9.]*\) s .*$/    \1 \2 s/p' "$W/$4.v" 2>/dev/null || true
 }
 
 t0=$(now); run sqlite "$W/t.db" s1; t1=$(now)
