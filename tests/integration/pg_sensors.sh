@@ -7,8 +7,10 @@
 #   - every count of each sensor is exactly what SQLite stores for it,
 #   - `hosts` and `explain` over PostgreSQL print what they print over an
 #     SQLite store holding the same two sensors,
+#   - reputation, the DNSBL export and the weekly view (all sensors
+#     together) agree with SQLite,
 #   - a sensor's re-run replaces only its own rows (counts unchanged, the
-#     other sensor untouched), and the weekly view agrees with SQLite.
+#     other sensor untouched).
 . tests/lib.sh
 
 . tests/pgcluster.sh
@@ -130,6 +132,19 @@ if [ -n "$wr" ] && [ "$wr" = "$wp" ]; then
 	ok "weekly view agrees ($(echo "$wp" | wc -l) rows)"
 else
 	not_ok "weekly view" "sqlite:" "$wr" "postgresql:" "$wp"
+fi
+
+# reputation and the DNSBL export combine every sensor's results
+"$MXSENSOR" reputation --db "$T/ref.db" --now latest >"$T/rep.ref" 2>&1
+"$MXSENSOR" reputation --db "$URL" --now latest >"$T/rep.pg" 2>&1
+"$MXSENSOR" dnsbl --db "$T/ref.db" >"$T/bl.ref" 2>&1
+"$MXSENSOR" dnsbl --db "$CONNINFO" >"$T/bl.pg" 2>&1
+if [ "$(wc -l <"$T/rep.pg")" -gt 100 ] && cmp -s "$T/rep.ref" "$T/rep.pg" &&
+   [ "$(wc -l <"$T/bl.pg")" -gt 10 ] && cmp -s "$T/bl.ref" "$T/bl.pg"; then
+	ok "reputation and dnsbl over both sensors agree ($(wc -l <"$T/rep.pg") prefixes)"
+else
+	not_ok "reputation / dnsbl" "$(diff "$T/rep.ref" "$T/rep.pg" | head -4)" \
+		"$(diff "$T/bl.ref" "$T/bl.pg" | head -4)"
 fi
 
 # re-running both sensors at once replaces their own rows only
