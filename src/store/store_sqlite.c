@@ -70,6 +70,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE policy_outcomes (prefix TEXT PRIMARY KEY, class TEXT,\n"
 	"  first_ns INTEGER, last_ns INTEGER, accepted INTEGER NOT NULL DEFAULT 0,\n"
 	"  limited INTEGER NOT NULL DEFAULT 0);\n",
+	/* 2 -> 3: EHLO names of capture --smtp as association evidence */
+	"ALTER TABLE candidates ADD COLUMN ev_ehlo INTEGER NOT NULL DEFAULT 0;\n",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -85,8 +87,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 	" emb_kind, emb4) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_CAND] =
 	"INSERT INTO candidates (a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
-	" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns, port_dist, before,"
-	" total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?13,0)",
+	" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns, port_dist,"
+	" before, total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?14,0)",
 	[Q_MTA] =
 	"INSERT INTO mta_events (addr, family, kind, list, first_ns, last_ns, count, format)"
 	" VALUES (?,?,?,?,?,?,1,?) ON CONFLICT(addr, kind, list) DO UPDATE SET"
