@@ -9,11 +9,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "packet/parse.h"
 #include "packet/reader.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/num.h"
 
@@ -71,124 +73,210 @@ static const char *const columns[] = {
 	"tsecr", "olayout", "quirks", "payload_len", "tunnelled", "file", "packet",
 };
 
-/* fmt_time - "seconds.fraction" with prec (6 or 9) digits */
-static void fmt_time(char *buf, size_t len, int64_t ns, int prec)
+/* struct out - one output line being built; flushed to the stream
+ * before the (separately escaped) file name */
+struct out {
+	FILE *f;
+	enum fmt fmt;
+	int col;
+	size_t n;
+	char b[1024];
+};
+
+static void o_raw(struct out *o, const char *s, size_t n)
 {
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	const char *sign = "";
-	if (ns < 0) {
-		sec = -(ns / 1000000000);
-		frac = -(ns % 1000000000);
-		sign = "-";
+	if (n > sizeof(o->b) - o->n) {
+		fwrite(o->b, 1, o->n, o->f);
+		o->n = 0;
+		if (n > sizeof(o->b)) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
 	}
-	if (prec == 9)
-		snprintf(buf, len, "%s%" PRId64 ".%09" PRId64, sign, sec, frac);
-	else
-		snprintf(buf, len, "%s%" PRId64 ".%06" PRId64, sign, sec, frac / 1000);
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
 }
 
-/* csv_field - one CSV field, quoted when it holds , " CR or LF */
-static void csv_field(FILE *f, const char *s)
+static void o_str(struct out *o, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	o_raw(o, s, strlen(s));
 }
 
-/* json_str - a JSON string; bytes >= 0x80 pass through (UTF-8 names) */
-static void json_str(FILE *f, const char *s)
+/* o_key - the separator before column o->col, and its JSON key */
+static void o_key(struct out *o)
 {
-	putc('"', f);
+	if (o->fmt == FMT_CSV) {
+		if (o->col)
+			o_raw(o, ",", 1);
+	} else {
+		o_str(o, o->col ? ",\"" : "{\"");
+		o_str(o, columns[o->col]);
+		o_raw(o, "\":", 2);
+	}
+	o->col++;
+}
+
+static size_t utoa(char *buf, uint64_t v)
+{
+	char t[24];
+	size_t n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = t[n - 1 - i];
+	return n;
+}
+
+static void o_uint(struct out *o, uint64_t v)
+{
+	char t[24];
+	o_key(o);
+	o_raw(o, t, utoa(t, v));
+}
+
+static void o_null(struct out *o)
+{
+	o_key(o);
+	if (o->fmt == FMT_JSONL)
+		o_raw(o, "null", 4);
+}
+
+/* o_text - a text column; the caller passes text already escaped for the
+ * format (escape_text()) or text that needs none */
+static void o_text(struct out *o, const char *s)
+{
+	o_key(o);
+	o_str(o, s);
+}
+
+/* escape_text - s as one CSV field (RFC 4180: quoted when it holds , " CR
+ * LF) or as a JSON string (bytes >= 0x80 pass through: UTF-8); malloc'd */
+static char *escape_text(const char *s, enum fmt fmt)
+{
+	size_t len = strlen(s);
+	char *r = xmalloc(len * 6 + 3), *p = r;
+	if (fmt == FMT_CSV) {
+		if (!strpbrk(s, ",\"\r\n")) {
+			memcpy(r, s, len + 1);
+			return r;
+		}
+		*p++ = '"';
+		for (; *s; s++) {
+			if (*s == '"')
+				*p++ = '"';
+			*p++ = *s;
+		}
+		*p++ = '"';
+		*p = '\0';
+		return r;
+	}
+	*p++ = '"';
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			putc(ch, f);
+		if (ch == '"' || ch == '\\') {
+			*p++ = '\\';
+			*p++ = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			p += sprintf(p, "\\u%04x", ch);
+		} else {
+			*p++ = (char)ch;
+		}
 	}
-	putc('"', f);
+	*p++ = '"';
+	*p = '\0';
+	return r;
 }
 
-/* print_syn - one record; values in columns[] order */
-static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *file)
+/* o_time - "seconds.fraction" with prec (6 or 9) digits */
+static void o_time(struct out *o, int64_t ns, int prec)
 {
-	char v[24][128];
-	bool isnum[24], isnull[24];
-	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
-	int i = 0;
+	char t[48];
+	size_t n = 0;
+	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	uint64_t sec = a / 1000000000, frac = a % 1000000000;
+	int digits = prec == 9 ? 9 : 6;
+	if (digits == 6)
+		frac /= 1000;
+	if (o->fmt == FMT_JSONL)
+		t[n++] = '"';
+	if (ns < 0)
+		t[n++] = '-';
+	n += utoa(t + n, sec);
+	t[n++] = '.';
+	for (int i = digits - 1; i >= 0; i--) {
+		t[n + (size_t)i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	n += (size_t)digits;
+	if (o->fmt == FMT_JSONL)
+		t[n++] = '"';
+	o_key(o);
+	o_raw(o, t, n);
+}
 
-	memset(isnull, 0, sizeof(isnull));
-	memset(isnum, 1, sizeof(isnum));
-	fmt_time(v[i], sizeof(v[i]), s->ts_ns, s->ts_prec);
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ipver);
-	snprintf(v[i], sizeof(v[0]), "%s", addr_format(&s->src, src));
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%u", s->sport);
-	snprintf(v[i], sizeof(v[0]), "%s", addr_format(&s->dst, dst));
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%u", s->dport);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ttl);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->tos);
-	snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->flow);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ipid);
-	snprintf(v[i++], sizeof(v[0]), "%d", s->df ? 1 : 0);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ip_olen);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->win);
+/* print_syn - one record, in columns[] order; file_esc = escape_text(file) */
+static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *file_esc)
+{
+	struct out o = { .f = f, .fmt = fmt };
+	char a[ADDR_STRLEN + 2], t[256];
+	bool js = fmt == FMT_JSONL;
+
+	o_time(&o, s->ts_ns, s->ts_prec);
+	o_uint(&o, s->ipver);
+	a[0] = '"';
+	addr_format(&s->src, a + 1);
+	if (js)
+		strcat(a, "\"");
+	o_text(&o, js ? a : a + 1);
+	o_uint(&o, s->sport);
+	addr_format(&s->dst, a + 1);
+	if (js)
+		strcat(a, "\"");
+	o_text(&o, js ? a : a + 1);
+	o_uint(&o, s->dport);
+	o_uint(&o, s->ttl);
+	o_uint(&o, s->tos);
+	o_uint(&o, s->flow);
+	o_uint(&o, s->ipid);
+	o_uint(&o, s->df);
+	o_uint(&o, s->ip_olen);
+	o_uint(&o, s->win);
 	if (s->has_mss)
-		snprintf(v[i++], sizeof(v[0]), "%u", s->mss);
+		o_uint(&o, s->mss);
 	else
-		v[i][0] = '\0', isnull[i++] = true;
+		o_null(&o);
 	if (s->wscale >= 0)
-		snprintf(v[i++], sizeof(v[0]), "%d", s->wscale);
+		o_uint(&o, (uint64_t)s->wscale);
 	else
-		v[i][0] = '\0', isnull[i++] = true;
-	snprintf(v[i++], sizeof(v[0]), "%d", s->sackok ? 1 : 0);
+		o_null(&o);
+	o_uint(&o, s->sackok);
 	if (s->has_ts) {
-		snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->tsval);
-		snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->tsecr);
+		o_uint(&o, s->tsval);
+		o_uint(&o, s->tsecr);
 	} else {
-		v[i][0] = '\0', isnull[i++] = true;
-		v[i][0] = '\0', isnull[i++] = true;
+		o_null(&o);
+		o_null(&o);
 	}
-	packet_olayout_format(s, v[i], sizeof(v[0]));
-	isnum[i++] = false;
-	packet_quirks_format(s->quirks, v[i], sizeof(v[0]));
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->payload_len);
-	snprintf(v[i++], sizeof(v[0]), "%d", s->tunnelled ? 1 : 0);
-	int file_i = i++;
-	isnum[file_i] = false;
-	snprintf(v[i++], sizeof(v[0]), "%" PRIu64, s->pkt_no);
-
-	for (int k = 0; k < i; k++) {
-		if (fmt == FMT_CSV) {
-			if (k)
-				putc(',', f);
-			csv_field(f, k == file_i ? file : v[k]);
-			continue;
-		}
-		fputs(k ? ",\"" : "{\"", f);
-		fputs(columns[k], f);
-		fputs("\":", f);
-		if (isnull[k])
-			fputs("null", f);
-		else if (isnum[k])
-			fputs(v[k], f);
-		else
-			json_str(f, k == file_i ? file : v[k]);
-	}
-	fputs(fmt == FMT_CSV ? "\n" : "}\n", f);
+	/* olayout and quirks hold commas but never quotes or backslashes */
+	t[0] = '"';
+	packet_olayout_format(s, t + 1, sizeof(t) - 2);
+	bool quote = js || strchr(t + 1, ',');
+	if (quote)
+		strcat(t, "\"");
+	o_text(&o, quote ? t : t + 1);
+	packet_quirks_format(s->quirks, t + 1, sizeof(t) - 2);
+	quote = js || strchr(t + 1, ',');
+	if (quote)
+		strcat(t, "\"");
+	o_text(&o, quote ? t : t + 1);
+	o_uint(&o, s->payload_len);
+	o_uint(&o, s->tunnelled);
+	o_text(&o, file_esc);
+	o_uint(&o, s->pkt_no);
+	o_raw(&o, js ? "}\n" : "\n", js ? 2 : 1);
+	fwrite(o.b, 1, o.n, f);
 }
 
 /* print_stats - the per-file counters on stderr */
@@ -276,13 +364,15 @@ int cmd_syns(int argc, char **argv)
 			status = 1;
 			continue;
 		}
+		char *file_esc = escape_text(argv[i], fmt);
 		struct syn s;
 		int r;
 		while ((r = pcapin_next(in, &s)) == 1) {
 			if (!all_ports && s.dport != port)
 				continue;
-			print_syn(stdout, fmt, &s, argv[i]);
+			print_syn(stdout, fmt, &s, file_esc);
 		}
+		free(file_esc);
 		fflush(stdout);
 		if (r < 0) {
 			error("%s", pcapin_error(in));

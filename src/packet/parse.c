@@ -213,8 +213,13 @@ static enum res tcp(struct pctx *c, struct wire *w, size_t dlen, bool frag)
 		s->quirks |= SYN_Q_ECN;
 	if (!s->seq)
 		s->quirks |= SYN_Q_ZERO_SEQ;
-	/* ACK flag is clear here (ack- cannot happen) */
-	if (s->ack && !(flags & TCP_RST))
+	/* ACK flag is clear here (ack- cannot happen).  p0f v3 tests
+	 * `RD32(tcp->ack) & !(tcp->flags & TCP_RST)`: a bitwise AND with 1 of
+	 * the number read in host order, i.e. on the little-endian hosts p0f
+	 * runs on (x86, ARM), the lowest bit of the first ACK byte on the
+	 * wire.  Reproduced as such so "ack+" means what it means in p0f.fp;
+	 * the whole number is in syn.ack for anyone wanting more. */
+	if ((h[8] & 1) && !(flags & TCP_RST))
 		s->quirks |= SYN_Q_NZ_ACK;
 	if (flags & TCP_URG)
 		s->quirks |= SYN_Q_URG;

@@ -15,9 +15,11 @@
  * captured is returned even when its payload was cut by the snaplen;
  * payload_len is then what the IP header declares.
  *
- * Known difference to p0f v3 (process.c): "ack+" is set when the ACK
- * number is non-zero and RST is clear; p0f's test is written
- * `RD32(ack) & !(flags & RST)`, which only looks at one bit of the number.
+ * Quirks are p0f v3's (process.c), including its oddities: "ack+" is
+ * p0f's `RD32(ack) & !(flags & RST)` as computed on a little-endian host
+ * (the lowest bit of the first ACK byte on the wire, RST clear); option
+ * parsing stops after 24 options ("bad"); the scan after EOL stops at the
+ * first non-zero byte and flags "opt+" only when more bytes follow it.
  */
 #ifndef MX_PARSE_H
 #define MX_PARSE_H

@@ -395,11 +395,18 @@ static void test_quirks_tcp(void **state)
 	s.seq = 0;
 	assert_int_equal(quirks_of(&s), SYN_Q_ZERO_SEQ);
 	s.seq = 5;
+	/* p0f's `RD32(ack) & !(flags & RST)` on a little-endian host: only
+	 * the lowest bit of the first ACK byte on the wire counts */
 	s.ack = 0x01000000;
 	assert_int_equal(quirks_of(&s), SYN_Q_NZ_ACK);
-	s.ack = 1;
+	s.ack = 0xff000000;
 	assert_int_equal(quirks_of(&s), SYN_Q_NZ_ACK);
-	s.flags = 0x02 | 0x04;           /* RST: non-zero ACK is not a quirk */
+	s.ack = 0x00000001;
+	assert_int_equal(quirks_of(&s), 0);
+	s.ack = 0x02ffffff;
+	assert_int_equal(quirks_of(&s), 0);
+	s.ack = 0x01000000;
+	s.flags = 0x02 | 0x04;           /* RST: never ack+ */
 	assert_int_equal(quirks_of(&s) & SYN_Q_NZ_ACK, 0);
 	s.flags = 0x02;
 	s.ack = 0;
