@@ -7,14 +7,20 @@
  * handed to pcap_fopen_offline_with_tstamp_precision() (nanoseconds).
  *
  * libpcap gives every timestamp in nanoseconds but not what the file
- * itself records, so the first bytes are read ahead (and then served to
- * libpcap from that buffer) to learn it: the pcap magic (a1b2c3d4 = usec,
- * a1b23c4d = nsec) or, for pcapng, the if_tsresol option of the interface
- * blocks in that first part (finer than a microsecond on any = 9 digits).
+ * itself records.  For pcap the magic, read first, tells (a1b2c3d4 = usec,
+ * a1b23c4d = nsec).  pcapng goes to libpcap block by block through the
+ * cookie, which notes each interface's if_tsresol and link type and, per
+ * packet block, which interface it came from (a FIFO that pcapin_next()
+ * pops as libpcap returns the packets in the same order).  libpcap 1.10
+ * refuses interfaces whose snapshot length or link type differ from the
+ * first one (as in files merged from several captures); the cookie hands
+ * it every interface with snaplen 0 and the first link type, and
+ * packet_parse() gets each packet's true link type from the FIFO.
  *
  * Trusts nothing in the file: libpcap checks the record framing; the
- * read-ahead parser of pcapng blocks checks every length against the
- * buffer; packet contents go to packet_parse().
+ * pcapng block walk checks every length before using it and, on anything
+ * that does not frame, passes the rest through untouched for libpcap to
+ * report; packet contents go to packet_parse().
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -263,6 +263,11 @@ else
 	not_ok "pcapng: each packet keeps its interface's time resolution" "$(cat "$T/ours.csv")"
 fi
 
+# several pcapng sections in one file (a concatenation)
+editcap -F pcapng "$C/sv_smtperr.pcap" "$T/sec1.pcapng"
+cat "$T/sec1.pcapng" "$T/mixed.pcapng" >"$T/sections.pcapng"
+compare "pcapng with two sections" "$T/sections.pcapng" any
+
 # fragments: tshark reassembles, mxsensor counts
 F="$C/sv_frag-eth-vlan-ip-tcp-syn.pcap"
 reasm=$(tshark -n -r "$F" -Y "$FILTER" -T fields -e frame.number 2>/dev/null | wc -l)
