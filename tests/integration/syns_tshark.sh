@@ -197,15 +197,18 @@ one_file() {
 		compare "$b snapped at $s" "$W/s.pcap" any "$W/full.tsv"
 	done
 
-	# cut short: records before the damage, then the error, exit 1
+	# cut short: records before the damage, then the error, exit 1.
+	# capinfos (tshark's file library) counts the whole packets before the
+	# damage; the oracle is tshark's output for the whole file up to there.
 	size=$(wc -c <"$f")
 	for pct in 40 85; do
 		cut=$((size * pct / 100))
 		head -c "$cut" "$f" >"$W/cut.pcap"
-		oracle "$W/cut.pcap" "$W/cut.tsv"
 		"$MXSENSOR" syns --all-ports "$W/cut.pcap" >"$W/ours.csv" 2>"$W/ours.err"
 		rc=$?
-		frames=$(capinfos -c -M "$W/cut.pcap" 2>/dev/null | sed -n 's/^Number of packets: *//p')
+		capinfos -c -M "$W/cut.pcap" >"$W/cap.out" 2>"$W/cut.tsv.err"
+		frames=$(sed -n 's/^Number of packets: *//p' "$W/cap.out")
+		awk -F '\t' -v n="${frames:-0}" '$1 <= n' "$W/full.tsv" >"$W/cut.tsv"
 		name="$b cut to $cut bytes"
 		if out=$(python3 "$T/cmp.py" "$W/ours.csv" "$W/cut.tsv" any 2>/dev/null); then :; else
 			not_ok "$name: records before the damage" "$out"
@@ -219,9 +222,9 @@ one_file() {
 				not_ok "$name: error with packet number, exit 1" "exit $rc; stderr: $(cat "$W/ours.err"); want '$want'"
 			fi
 		elif [ $rc -eq 0 ]; then
-			ok "$name: cut on a record boundary, read cleanly like tshark"
+			ok "$name: cut on a record boundary, read cleanly like capinfos"
 		else
-			not_ok "$name" "tshark read it cleanly; mxsensor exit $rc: $(cat "$W/ours.err")"
+			not_ok "$name" "capinfos read it cleanly; mxsensor exit $rc: $(cat "$W/ours.err")"
 		fi
 	done
 }
