@@ -37,7 +37,7 @@
 #include "packet/reader.h"
 #include "util/alloc.h"
 
-#define NG_MAX_BLOCK (64u << 20)  /* larger pcapng blocks: left to libpcap */
+#define NG_MAX_BLOCK (16u << 20)  /* libpcap's own limit; larger: passed through raw */
 
 /* link type and timestamp digits of one pcapng interface or packet */
 struct ifinfo {
@@ -297,6 +297,17 @@ static int ck_close(void *cookie)
 	return r == Z_OK ? 0 : -1;
 }
 
+/* ts_ns - seconds + nanoseconds as ns since the epoch; pcapng's 64-bit
+ * stamps can lie beyond int64 ns (year 2262): those saturate */
+static int64_t ts_ns(int64_t sec, int64_t nsec)
+{
+	int64_t r;
+	if (__builtin_mul_overflow(sec, (int64_t)1000000000, &r) ||
+	    __builtin_add_overflow(r, nsec, &r))
+		return sec < 0 ? INT64_MIN : INT64_MAX;
+	return r;
+}
+
 struct pcapin *pcapin_open(const char *path, char *err, size_t errlen)
 {
 	bool is_stdin = !strcmp(path, "-");
@@ -392,7 +403,7 @@ int pcapin_next(struct pcapin *in, struct syn *out)
 			in->st.packets++;
 			if (!packet_parse(dlt, d, h->caplen, h->len, out, &in->st))
 				continue;
-			out->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+			out->ts_ns = ts_ns(h->ts.tv_sec, h->ts.tv_usec);
 			out->ts_prec = (uint8_t)prec;
 			out->pkt_no = in->pkt_no;
 			return 1;

@@ -104,7 +104,8 @@ static size_t options(uint8_t *o, int os, uint16_t mss, uint32_t tsval)
 static size_t options_of(uint8_t *o, const struct frame_spec *s, uint16_t mss)
 {
 	if (s->os == 4) {
-		memcpy(o, s->opt, s->optlen);
+		if (s->optlen)
+			memcpy(o, s->opt, s->optlen);
 		return s->optlen;
 	}
 	return options(o, s->os, mss, s->tsval);
