@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "packet/parse.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -316,33 +317,14 @@ int store_add_input(struct store *st, const char *kind, const char *path,
 	return step_reset(st, s, "input");
 }
 
-/* olayout_text - the option layout in p0f notation */
-static void olayout_text(const struct attempt *a, char *buf, size_t n)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < a->nopts && o + 12 < n; i++) {
-		const char *sep = i ? "," : "";
-		switch (a->olayout[i]) {
-		case TCPOPT_EOL: o += (size_t)snprintf(buf + o, n - o, "%seol+%u", sep, a->eol_pad); break;
-		case TCPOPT_NOP: o += (size_t)snprintf(buf + o, n - o, "%snop", sep); break;
-		case TCPOPT_MSS: o += (size_t)snprintf(buf + o, n - o, "%smss", sep); break;
-		case TCPOPT_WS: o += (size_t)snprintf(buf + o, n - o, "%sws", sep); break;
-		case TCPOPT_SOK: o += (size_t)snprintf(buf + o, n - o, "%ssok", sep); break;
-		case TCPOPT_SACK: o += (size_t)snprintf(buf + o, n - o, "%ssack", sep); break;
-		case TCPOPT_TS: o += (size_t)snprintf(buf + o, n - o, "%sts", sep); break;
-		default: o += (size_t)snprintf(buf + o, n - o, "%s?%u", sep, a->olayout[i]); break;
-		}
-	}
-}
-
 int store_add_attempt(struct store *st, const struct attempt *a)
 {
 	sqlite3_stmt *s = st->q[Q_ATTEMPT];
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN], emb[ADDR_STRLEN], ol[SYN_MAX_OPTS * 8];
 	if (begin(st) < 0)
 		return -1;
-	olayout_text(a, ol, sizeof ol);
+	packet_options_format(a->olayout, a->nopts < SYN_MAX_OPTS ? a->nopts : SYN_MAX_OPTS,
+			      a->eol_pad, ol, sizeof ol);
 	int i = 1;
 	sqlite3_bind_int64(s, i++, (sqlite3_int64)a->id);
 	sqlite3_bind_int64(s, i++, st->run_id);
