@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "packet/parse.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -121,7 +122,9 @@ static const struct store_migration migrations[] = {
 	{ "CREATE TABLE policy_outcomes (prefix TEXT PRIMARY KEY, class TEXT,\n"
 	  "  first_ns {int}, last_ns {int}, accepted {int} NOT NULL DEFAULT 0,\n"
 	  "  limited {int} NOT NULL DEFAULT 0);\n", NULL, NULL },
-	/* 2 -> 3: several sensors in one store: a sensor column in every
+	/* 2 -> 3: EHLO names of capture --smtp as association evidence */
+	{ "ALTER TABLE candidates ADD COLUMN ev_ehlo {int} NOT NULL DEFAULT 0;\n", NULL, NULL },
+	/* 3 -> 4: several sensors in one store: a sensor column in every
 	 * results table, attempt ids unique per sensor.  The results before
 	 * were those of the last run. */
 	{ "DROP VIEW weekly;\n"
@@ -137,15 +140,16 @@ static const struct store_migration migrations[] = {
 	  "CREATE TABLE candidates_v2 (id {id}, sensor TEXT NOT NULL,\n"
 	  "  a6 {int} NOT NULL, a4 {int} NOT NULL, ev_embed {int}, ev_stack {int},\n"
 	  "  ev_os {int}, ev_syns {int}, ev_port {int}, ev_gap {int}, ev_tsclock {int},\n"
-	  "  ev_asn {int}, ev_ptr {int}, ev_host {int}, score {int} NOT NULL,\n"
+	  "  ev_asn {int}, ev_ptr {int}, ev_host {int},\n"
+	  "  ev_ehlo {int} NOT NULL DEFAULT 0, score {int} NOT NULL,\n"
 	  "  total {int}, ambiguous {int}, gap_ns {int}, port_dist {int},\n"
 	  "  before {int}, decision TEXT);\n"
 	  "INSERT INTO candidates_v2 (sensor, a6, a4, ev_embed, ev_stack, ev_os,\n"
-	  "  ev_syns, ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score,\n"
-	  "  total, ambiguous, gap_ns, port_dist, before, decision)\n"
+	  "  ev_syns, ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo,\n"
+	  "  score, total, ambiguous, gap_ns, port_dist, before, decision)\n"
 	  "  SELECT " V1_SENSOR ", a6, a4, ev_embed, ev_stack, ev_os,\n"
-	  "  ev_syns, ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score,\n"
-	  "  total, ambiguous, gap_ns, port_dist, before, decision\n"
+	  "  ev_syns, ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo,\n"
+	  "  score, total, ambiguous, gap_ns, port_dist, before, decision\n"
 	  "  FROM candidates ORDER BY id;\n"
 	  "DROP TABLE candidates;\n"
 	  "ALTER TABLE candidates_v2 RENAME TO candidates;\n"
@@ -468,30 +472,11 @@ int store_add_input(struct store *st, const char *kind, const char *path,
 	return put(st, PUT_INPUT, v);
 }
 
-/* olayout_text - the option layout in p0f notation */
-static void olayout_text(const struct attempt *a, char *buf, size_t n)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < a->nopts && o + 12 < n; i++) {
-		const char *sep = i ? "," : "";
-		switch (a->olayout[i]) {
-		case TCPOPT_EOL: o += (size_t)snprintf(buf + o, n - o, "%seol+%u", sep, a->eol_pad); break;
-		case TCPOPT_NOP: o += (size_t)snprintf(buf + o, n - o, "%snop", sep); break;
-		case TCPOPT_MSS: o += (size_t)snprintf(buf + o, n - o, "%smss", sep); break;
-		case TCPOPT_WS: o += (size_t)snprintf(buf + o, n - o, "%sws", sep); break;
-		case TCPOPT_SOK: o += (size_t)snprintf(buf + o, n - o, "%ssok", sep); break;
-		case TCPOPT_SACK: o += (size_t)snprintf(buf + o, n - o, "%ssack", sep); break;
-		case TCPOPT_TS: o += (size_t)snprintf(buf + o, n - o, "%sts", sep); break;
-		default: o += (size_t)snprintf(buf + o, n - o, "%s?%u", sep, a->olayout[i]); break;
-		}
-	}
-}
-
 int store_add_attempt(struct store *st, const struct attempt *a)
 {
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN], emb[ADDR_STRLEN], ol[SYN_MAX_OPTS * 8];
-	olayout_text(a, ol, sizeof ol);
+	packet_options_format(a->olayout, a->nopts < SYN_MAX_OPTS ? a->nopts : SYN_MAX_OPTS,
+			      a->eol_pad, ol, sizeof ol);
 	struct store_val v[22] = {
 		vtext(st->sensor), vint((int64_t)a->id), vint(st->run_id),
 		vint(a->src.family), vtext(addr_format(&a->src, src)), vint(a->sport),

@@ -33,7 +33,7 @@ enum store_put_kind {
 	 * last_ns, syns, ttl, ittl, win, mss, wscale, olayout, tsval, os,
 	 * os_family, emb_kind, emb4 */
 	PUT_ATTEMPT,
-	/* sensor, a6, a4, ev_embed .. ev_host (EV_COUNT), score, gap_ns,
+	/* sensor, a6, a4, ev_embed .. ev_ehlo (EV_COUNT), score, gap_ns,
 	 * port_dist, before, total, ambiguous (into ops->cand_table) */
 	PUT_CANDIDATE,
 	/* sensor, addr, family, kind, list, ts_ns, format: aggregated per

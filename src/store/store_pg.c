@@ -45,8 +45,8 @@ static const struct {
 	 * WAL, no updated rows) until pgs_finish() writes them once */
 	[PUT_CANDIDATE] = {
 		"mx_cand (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
-		" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns, port_dist,"
-		" before, total, ambiguous)", NULL },
+		" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns,"
+		" port_dist, before, total, ambiguous)", NULL },
 	[PUT_INPUT] = {
 		"inputs (run_id, sensor, kind, path, records, errors, note)", NULL },
 	[PUT_MTA] = {
@@ -84,7 +84,7 @@ static const char staging_sql[] =
 	"CREATE TEMP TABLE mx_cand (id bigserial PRIMARY KEY, sensor text, a6 bigint,"
 	" a4 bigint, ev_embed bigint, ev_stack bigint, ev_os bigint, ev_syns bigint,"
 	" ev_port bigint, ev_gap bigint, ev_tsclock bigint, ev_asn bigint, ev_ptr bigint,"
-	" ev_host bigint, score bigint, gap_ns bigint, port_dist bigint, before bigint,"
+	" ev_host bigint, ev_ehlo bigint, score bigint, gap_ns bigint, port_dist bigint, before bigint,"
 	" total bigint, ambiguous bigint, decision text);"
 	"CREATE TEMP TABLE mx_mta (sensor text, addr text, family bigint, kind text,"
 	" list text, ts bigint, format text);"
@@ -392,10 +392,10 @@ static int pgs_finish(struct store *st)
 		return -1;
 	return run(s,
 		"INSERT INTO candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns,"
-		" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, total, ambiguous,"
-		" gap_ns, port_dist, before, decision)"
+		" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, total,"
+		" ambiguous, gap_ns, port_dist, before, decision)"
 		" SELECT sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port, ev_gap,"
-		" ev_tsclock, ev_asn, ev_ptr, ev_host, score, total, ambiguous, gap_ns,"
+		" ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, total, ambiguous, gap_ns,"
 		" port_dist, before, decision FROM mx_cand ORDER BY id;"
 		" TRUNCATE mx_cand");
 }

@@ -27,8 +27,8 @@ static const char *const put_sql[PUT_COUNT] = {
 	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_CANDIDATE] =
 	"INSERT INTO candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns,"
-	" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns,"
-	" port_dist, before, total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns,"
+	" port_dist, before, total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_MTA] =
 	"INSERT INTO mta_events (sensor, addr, family, kind, list, first_ns, last_ns,"
 	" count, format) VALUES (?1,?2,?3,?4,?5,?6,?6,1,?7)"
