@@ -20,6 +20,7 @@ static const struct cmd commands[] = {
 	CMD(hosts),
 	CMD(addr),
 	CMD(syns),
+	CMD(report),
 	{ NULL, NULL, NULL, NULL }
 };
 

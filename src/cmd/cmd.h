@@ -32,5 +32,6 @@ CMD_DECLARE(explain);
 CMD_DECLARE(hosts);
 CMD_DECLARE(addr);
 CMD_DECLARE(syns);
+CMD_DECLARE(report);
 
 #endif
