@@ -512,6 +512,8 @@ static int build_weekly(struct report *r, struct store *st, const struct filt *q
 	t->ycols[0] = c4s;
 	t->ycols[1] = c6a;
 	t->ycols[2] = c6u;
+	t->y2col = cr;
+	t->y2_title = "IPv4 attempts per IPv6 attempt";
 	add_table(r, t);
 	return 0;
 }

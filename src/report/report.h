@@ -72,6 +72,8 @@ struct rep_table {
 	bool xjoin;           /* category label = xcol value + " " + next column's */
 	int ny;
 	int ycols[8];
+	int y2col;            /* > 0: also a linear line chart of this column */
+	const char *y2_title;
 };
 
 /* report_filter - which attempts a report counts (all zero/NULL = all) */
