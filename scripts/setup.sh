@@ -15,6 +15,8 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 PKGS="$PKGS p0f"
 # real peers the tests compare against
 PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+# a real browser renders the HTML report (tests/integration/report_html.sh)
+PKGS="$PKGS chromium"
 
 missing=""
 for p in $PKGS; do
