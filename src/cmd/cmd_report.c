@@ -267,8 +267,11 @@ int cmd_report(int argc, char **argv)
 	} else if (only && r->ntables == 1) {
 		rc = report_csv_table(out, r->tables[0]);
 	} else {
+		if (r->nsummary)
+			fprintf(out, "%s", only ? "" : "# summary\n");
+		rc = report_csv_summary(out, r);
 		for (size_t i = 0; i < r->ntables && !rc; i++) {
-			fprintf(out, "%s# %s\n", i ? "\n" : "", r->tables[i]->key);
+			fprintf(out, "\n# %s\n", r->tables[i]->key);
 			rc = report_csv_table(out, r->tables[i]);
 		}
 	}

@@ -631,11 +631,9 @@ static int build_pairs(struct report *r, struct store *st, const struct filt *q)
 		int64_t s = 0;
 		for (int b = 0; b < REPORT_PORT_BUCKETS; b++)
 			s += p->port[b][o];
-		cos[o] = -1;
-		if (s) {
-			cos[o] = rep_col_add(t, ok[o], os_rows[o], REP_INT);
+		cos[o] = rep_col_add(t, ok[o], os_rows[o], REP_INT);
+		if (s)
 			used[nused++] = o;
-		}
 	}
 	int c_t = rep_col_add(t, "pairs", "Pairs", REP_INT);
 	int c_p = rep_col_add(t, "pairs_pct", "%", REP_PCT);
@@ -652,9 +650,9 @@ static int build_pairs(struct report *r, struct store *st, const struct filt *q)
 		char name[32];
 		rep_set_str(t, row, c_b, report_port_bucket_name(b, name, sizeof name));
 		int64_t s = 0;
-		for (int i = 0; i < nused; i++) {
-			rep_set_int(t, row, cos[used[i]], p->port[b][used[i]]);
-			s += p->port[b][used[i]];
+		for (int o = 0; o < NOS; o++) {
+			rep_set_int(t, row, cos[o], p->port[b][o]);
+			s += p->port[b][o];
 		}
 		rep_set_int(t, row, c_t, s);
 		rep_set_pct(t, row, c_p, s, total);
@@ -876,7 +874,8 @@ static struct pagg *aggregate(struct pctx *c, int len, size_t *np,
 			      const struct report_filter *f)
 {
 	plen_sort = len;
-	qsort(c->e, c->n, sizeof *c->e, pent_cmp_v6);
+	if (c->n)
+		qsort(c->e, c->n, sizeof *c->e, pent_cmp_v6);
 	struct pagg *g = xcalloc(c->n ? c->n : 1, sizeof *g);
 	size_t n = 0;
 	for (size_t i = 0; i < c->n; i++) {
@@ -900,7 +899,8 @@ static struct pagg *aggregate(struct pctx *c, int len, size_t *np,
 			s->last = e->last;
 	}
 	/* distinct IPv4 counterparts per prefix */
-	qsort(c->e, c->n, sizeof *c->e, pent_cmp_v4);
+	if (c->n)
+		qsort(c->e, c->n, sizeof *c->e, pent_cmp_v4);
 	size_t k = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct pent *e = &c->e[i];

@@ -121,6 +121,8 @@ int report_keep(struct report *r, const char *key);
 int report_text(FILE *f, const struct report *r);
 /* report_csv_table - one table as CSV with a header line */
 int report_csv_table(FILE *f, const struct rep_table *t);
+/* report_csv_summary - the summary sentences as CSV (column "sentence") */
+int report_csv_summary(FILE *f, const struct report *r);
 /* report_csv_dir - one KEY.csv per table (and summary.txt) in dir, which
  * must exist; logs "mxsensor: PATH: what" on error */
 int report_csv_dir(const char *dir, const struct report *r);

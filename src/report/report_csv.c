@@ -39,6 +39,18 @@ int report_csv_table(FILE *f, const struct rep_table *t)
 	return ferror(f) ? -1 : 0;
 }
 
+int report_csv_summary(FILE *f, const struct report *r)
+{
+	if (!r->nsummary)
+		return 0;
+	fputs("sentence\n", f);
+	for (size_t i = 0; i < r->nsummary; i++) {
+		out_csv_field(f, r->summary[i]);
+		fputc('\n', f);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
 /* write_file - open dir/name, let fn write it, close; logs errors */
 static int write_file(const char *dir, const char *name, const struct report *r,
 		      const struct rep_table *t)
@@ -54,11 +66,7 @@ static int write_file(const char *dir, const char *name, const struct report *r,
 	if (t) {
 		rc = report_csv_table(f, t);
 	} else {
-		fputs("sentence\n", f);
-		for (size_t i = 0; i < r->nsummary; i++) {
-			out_csv_field(f, r->summary[i]);
-			fputc('\n', f);
-		}
+		rc = report_csv_summary(f, r);
 	}
 	if (fclose(f) != 0 || rc)
 		rc = error("%s: %s", path, strerror(errno ? errno : EIO));

@@ -51,6 +51,10 @@ static const char css[] =
 	".summary{background:#f6f8fa;border-left:4px solid var(--accent);padding:10px 18px;"
 	"margin:0 0 18px}\n"
 	".summary li{margin:4px 0}\n"
+	".figures{display:flex;gap:12px;margin:0 0 16px;flex-wrap:wrap}\n"
+	".fig{flex:1 1 180px;border:1px solid var(--line);border-radius:6px;padding:10px 14px}\n"
+	".fig b{display:block;font-size:26px;color:var(--accent);line-height:1.2}\n"
+	".fig span{font-size:13px;color:var(--muted)}\n"
 	"nav{font-size:13px;margin:0 0 20px;columns:3}\n"
 	"nav a{color:var(--accent);text-decoration:none;display:block}\n"
 	"section{margin:0 0 30px;padding-top:6px;border-top:1px solid var(--line)}\n"
@@ -174,8 +178,8 @@ static double yaxis_linear(FILE *f, double max, double x0, double x1, double y0,
 	return top;
 }
 
-/* xlabels - category labels under the plot, rotated when crowded */
-static void xlabels(FILE *f, const struct rep_table *t, size_t n, double x0, double bw, double y0)
+/* crowded - whether the category labels need rotating in bands of bw */
+static bool crowded(const struct rep_table *t, size_t n, double bw)
 {
 	char buf[160];
 	size_t longest = 0;
@@ -184,7 +188,14 @@ static void xlabels(FILE *f, const struct rep_table *t, size_t n, double x0, dou
 		if (strlen(buf) > longest)
 			longest = strlen(buf);
 	}
-	bool rot = (double)longest * 6.5 > bw;
+	return (double)longest * 6.5 > bw;
+}
+
+/* xlabels - category labels under the plot, rotated when crowded */
+static void xlabels(FILE *f, const struct rep_table *t, size_t n, double x0, double bw, double y0)
+{
+	char buf[160];
+	bool rot = crowded(t, n, bw);
 	for (size_t r = 0; r < n; r++) {
 		double x = x0 + bw * ((double)r + 0.5);
 		xlabel(t, r, buf, sizeof buf);
@@ -209,8 +220,11 @@ static void chart_bars(FILE *f, const struct rep_table *t, bool stacked)
 	size_t n = data_rows(t);
 	if (!n || !t->ny)
 		return;
-	int W = 900, H = 330;
-	double x0 = 70, x1 = W - 20, y1 = 50, y0 = H - 70;
+	int W = 900;
+	double x0 = 70, x1 = W - 20, y1 = 50;
+	bool rot = crowded(t, n, (x1 - x0) / (double)n);
+	int H = rot ? 340 : 300;
+	double y0 = H - (rot ? 75 : 35);
 	double max = 0;
 	for (size_t r = 0; r < n; r++) {
 		double s = 0;
@@ -256,8 +270,8 @@ static void chart_lines(FILE *f, const struct rep_table *t, const int *ycols, in
 	size_t n = data_rows(t);
 	if (!n || !ny)
 		return;
-	int W = 900, H = 340;
-	double x0 = 70, x1 = W - 20, y1 = 50, y0 = H - 70;
+	int W = 900, H = 310;
+	double x0 = 70, x1 = W - 20, y1 = 50, y0 = H - 40;
 	double max = 0;
 	for (size_t r = 0; r < n; r++)
 		for (int i = 0; i < ny; i++)
@@ -380,6 +394,50 @@ static void html_table(FILE *f, const struct rep_table *t)
 	fputs("</tbody></table></div>\n", f);
 }
 
+/* cell_of - the value in column key of the row whose first column is row0 */
+static const struct rep_val *cell_of(const struct report *r, const char *table,
+				     const char *row0, const char *key)
+{
+	const struct rep_table *t = report_table(r, table);
+	if (!t)
+		return NULL;
+	for (int c = 0; c < t->ncols; c++) {
+		if (strcmp(t->cols[c].key, key))
+			continue;
+		for (size_t i = 0; i < t->nrows; i++) {
+			const struct rep_val *v = rep_cell(t, i, 0);
+			if (!row0 || (v->s && !strcmp(v->s, row0)))
+				return rep_cell(t, i, c)->null ? NULL : rep_cell(t, i, c);
+		}
+	}
+	return NULL;
+}
+
+/* figures - a row of key figures taken from the tables */
+static void figures(FILE *f, const struct report *r)
+{
+	const struct rep_val *v6 = cell_of(r, "families", "IPv6", "attempts_pct");
+	const struct rep_val *h6 = cell_of(r, "os", "Total", "hosts_associated_pct");
+	const struct rep_val *a6 = cell_of(r, "os", "Total", "attempts_associated_pct");
+	const struct rep_table *m = report_table(r, "misbehaving");
+	if (!v6 && !h6)
+		return;
+	fputs("<div class='figures'>\n", f);
+	if (v6)
+		fprintf(f, "<div class='fig'><b>%.1f%%</b><span>of the attempts came over "
+			"IPv6</span></div>\n", v6->d);
+	if (h6)
+		fprintf(f, "<div class='fig'><b>%.1f%%</b><span>of the IPv6 hosts are tied to "
+			"known IPv4 spammers</span></div>\n", h6->d);
+	if (a6)
+		fprintf(f, "<div class='fig'><b>%.1f%%</b><span>of the IPv6 attempts came from "
+			"them</span></div>\n", a6->d);
+	if (m)
+		fprintf(f, "<div class='fig'><b>%zu</b><span>misbehaving IPv6 /64%s</span>"
+			"</div>\n", m->nrows, m->nrows == 1 ? "" : "s");
+	fputs("</div>\n", f);
+}
+
 int report_html(FILE *f, const struct report *r)
 {
 	char a[40], b[40];
@@ -401,6 +459,7 @@ int report_html(FILE *f, const struct report *r)
 		esc(f, out_time_iso(r->last_ns, 0, b));
 	}
 	fputs("</p>\n</header>\n", f);
+	figures(f, r);
 	if (r->nsummary) {
 		fputs("<ul class='summary' id='summary'>\n", f);
 		for (size_t i = 0; i < r->nsummary; i++) {
