@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	CMD(addr),
 	CMD(syns),
 	CMD(report),
+	CMD(logs),
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -33,5 +33,6 @@ CMD_DECLARE(hosts);
 CMD_DECLARE(addr);
 CMD_DECLARE(syns);
 CMD_DECLARE(report);
+CMD_DECLARE(logs);
 
 #endif

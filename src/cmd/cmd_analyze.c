@@ -64,6 +64,7 @@ const char cmd_analyze_usage[] =
 	"      --strict             report every log line that looks like a\n"
 	"                           rejection but cannot be parsed, as FILE:LINE\n"
 	"  -q, --quiet              no summary\n"
+	"  -v, --verbose            log each phase and its time on stderr\n"
 	"\n"
 	"Durations T: a number of seconds, or with a unit: 300ms, 25s, 10m, 2h, 7d.\n"
 	"\n"
@@ -124,6 +125,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "mxsensor.db";
@@ -143,7 +145,7 @@ int cmd_analyze(int argc, char **argv)
 	long lv;
 	char *cmdline = join_argv(argc, argv);
 
-	while ((c = getopt_long(argc, argv, "d:r:l:p:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:l:p:qv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -215,6 +217,9 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'v':
+			log_set_level(LOG_LVL_DEBUG);
 			break;
 		default:
 			return cmd_usage_error("analyze", "unknown option");
