@@ -1006,12 +1006,10 @@ static int build_prefixes(struct report *r, struct store *st, const struct filt 
 			    f->misb_min_attempts, f->misb_max_interval_s, f->misb_min_nov4_pct);
 	add_table(r, t);
 	size_t nm = t->nrows;
-	if (nm) {
-		char buf[PREFIX_STRLEN];
+	if (nm)
 		say(r, xasprintf("%zu IPv6 /64%s misbehaved: the worst, %s, %s.", nm,
-				 nm == 1 ? "" : "s", prefix_format(&g64[0].p, buf),
+				 nm == 1 ? "" : "s", rep_cell(t, 0, 0)->s,
 				 rep_cell(t, 0, t->ncols - 1)->s));
-	}
 	free(g64);
 	free(g48);
 	free(c.e);

@@ -122,11 +122,11 @@ def main():
           tot["attempts_associated"] + tot["attempts_unassociated"], tot["attempts_total"])
     # associated attempts per address type, from the store's own columns
     store_assoc = Counter()
+    type_of = {r["src"]: kind[r["addr_type"]] for r in truth if r["family"] == "6"}
     for src, n in con.execute("SELECT a.src, COUNT(*) FROM attempts a JOIN hosts h"
                               " ON h.addr = a.src WHERE a.family = 6 AND h.label = 'associated'"
                               " GROUP BY a.src"):
-        tr = next((r for r in truth if r["src"] == src), None)
-        store_assoc[kind[tr["addr_type"]] if tr else "?"] += n
+        store_assoc[type_of.get(src, "?")] += n
     check("associated IPv6 attempts per address type (store)",
           {k: v["attempts_associated"] for k, v in at.items() if v["attempts_associated"]},
           dict(store_assoc))
@@ -180,9 +180,11 @@ def main():
     mis = [c for c in clients if c["behaviour"] == "misbehaving"]
     nets = {ipaddress.ip_network(c["v6"] + "/64", strict=False) for c in mis}
     want = []
+    per64 = Counter()
+    for src, n in Counter(r["src"] for r in truth if r["family"] == "6").items():
+        per64[str(ipaddress.ip_network(src + "/64", strict=False))] += n
     for n in sorted(nets):
-        cnt = sum(1 for r in truth if r["family"] == "6" and ipaddress.ip_address(r["src"]) in n)
-        want.append((str(n), cnt))
+        want.append((str(n), per64[str(n)]))
     got = [(r["prefix"], r["attempts"]) for r in t["misbehaving"]["rows"]]
     check("misbehaving /64s and their attempts", got, want)
     for p, n in want:
