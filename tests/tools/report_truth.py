@@ -21,8 +21,11 @@ import csv
 import datetime
 import ipaddress
 import json
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
 import sys
 from collections import Counter, defaultdict
 
@@ -153,6 +156,39 @@ def main():
         check("IPv6 Windows attempts (truth)", osr["Windows"]["attempts_total"], win)
     else:
         print("ok - IPv6 Windows attempts (truth) # SKIP the store holds no fingerprints yet")
+
+    # the OS table with fingerprints: a copy of the store gets the truth's
+    # OS families (attempts and hosts), the report of the copy must count
+    # IPv6 hosts and attempts per truth OS x associated
+    mx = os.environ.get("MXSENSOR")
+    if mx:
+        fam_of = {"windows7": "Windows", "windowsxp": "Windows", "linux": "Linux", "macos": "Mac OS X"}
+        sim = db + ".os.db"
+        shutil.copy(db, sim)
+        c2 = sqlite3.connect(sim)
+        c2.executemany("UPDATE attempts SET os_family = ? WHERE src = ? AND sport = ? AND first_ns = ?",
+                       [(fam_of.get(r["os"]), r["src"], int(r["sport"]), int(r["first_ts_ns"]))
+                        for r in truth])
+        c2.executemany("UPDATE hosts SET os_family = ? WHERE addr = ?",
+                       list({r["src"]: (fam_of.get(r["os"]), r["src"]) for r in truth}.values()))
+        c2.commit()
+        label = dict(c2.execute("SELECT addr, label = 'associated' FROM hosts WHERE family = 6"))
+        c2.close()
+        out = subprocess.run([mx, "report", "--db", sim, "--format", "json", "--table", "os"],
+                             capture_output=True, text=True, check=True).stdout
+        got = {r["os"]: (r["hosts_associated"], r["hosts_unassociated"],
+                         r["attempts_associated"], r["attempts_unassociated"])
+               for r in json.loads(out)["tables"]["os"]["rows"]}
+        want = {k: [set(), set(), 0, 0] for k in got}
+        for r in truth:
+            if r["family"] != "6":
+                continue
+            w = want[fam_of.get(r["os"], "Unknown")]
+            a = 0 if label.get(r["src"]) else 1
+            w[a].add(r["src"])
+            w[2 + a] += 1
+        check("IPv6 hosts/attempts per truth OS x associated (fingerprinted copy)",
+              got, {k: (len(v[0]), len(v[1]), v[2], v[3]) for k, v in want.items()})
 
     # SYNs per attempt per family
     sd = Counter((r["family"], min(int(r["syns"]), 5)) for r in truth)
