@@ -70,7 +70,7 @@ static const char css[] =
 	"td.pct{color:var(--muted)}\n"
 	"tr.total td{font-weight:600;border-top:2px solid var(--fg)}\n"
 	"td.flag{color:#b3261e;font-weight:600}\n"
-	"td.wrap{white-space:normal;min-width:18em}\n"
+	"td.wrap{white-space:normal;min-width:12em}\n"
 	".note{color:var(--muted);font-size:13px;margin:4px 0 0;max-width:80ch}\n"
 	".empty{color:var(--muted);font-style:italic}\n"
 	"svg text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;"
@@ -81,7 +81,7 @@ static const char css[] =
 	"svg .ctitle{font-size:13px;font-weight:600}\n"
 	"svg .legend{font-size:12px}\n"
 	"footer{color:var(--muted);font-size:12px;border-top:1px solid var(--line);padding-top:8px}\n"
-	"@media print{main{max-width:none;padding:0}nav{display:none}"
+	"@media print{main{max-width:none;padding:0}nav{display:none}.scroll{overflow:visible}"
 	"section{break-inside:avoid;page-break-inside:avoid}"
 	".summary{background:none}body{font-size:11pt}"
 	"@page{size:A4;margin:14mm}a{color:inherit}}\n";
