@@ -459,13 +459,13 @@ static int build_weekly(struct report *r, struct store *st, const struct filt *q
 	struct rep_table *t = rep_table_new("weekly", "Weekly connect() attempts");
 	int c_w = rep_col_add(t, "week", "ISO week", REP_STR);
 	int c_d = rep_col_add(t, "week_start", "Monday", REP_STR);
-	int c4s = rep_col_add(t, "ipv4_spammer", "IPv4 spam", REP_INT);
-	int c4u = rep_col_add(t, "ipv4_unlisted", "IPv4 unl.", REP_INT);
-	int c6a = rep_col_add(t, "ipv6_associated", "IPv6 assoc", REP_INT);
-	int c6u = rep_col_add(t, "ipv6_unassociated", "IPv6 unass.", REP_INT);
+	int c4s = rep_col_add(t, "ipv4_spammer", "IPv4 spammer", REP_INT);
+	int c4u = rep_col_add(t, "ipv4_unlisted", "IPv4 unlisted", REP_INT);
+	int c6a = rep_col_add(t, "ipv6_associated", "IPv6 assoc.", REP_INT);
+	int c6u = rep_col_add(t, "ipv6_unassociated", "IPv6 unassoc.", REP_INT);
 	int c4 = rep_col_add(t, "ipv4_total", "IPv4", REP_INT);
 	int c6 = rep_col_add(t, "ipv6_total", "IPv6", REP_INT);
-	int cr = rep_col_add(t, "ratio_ipv4_ipv6", "IPv4/IPv6", REP_NUM);
+	int cr = rep_col_add(t, "ratio_ipv4_ipv6", "v4/v6", REP_NUM);
 	size_t nweeks = x.n ? (size_t)((hi - lo) / 7 + 1) : 0;
 	if (nweeks > 100000)
 		nweeks = 100000;        /* a damaged store: keep the table bounded */
@@ -504,7 +504,7 @@ static int build_weekly(struct report *r, struct store *st, const struct filt *q
 	t->note = xstrdup("Attempts per ISO 8601 week (Monday to Sunday, UTC; week 1 holds the "
 			  "year's first Thursday) of their first SYN. Weeks without attempts "
 			  "between the first and the last are listed with zeros; the first and "
-			  "last week may be partial. Ratio = all IPv4 / all IPv6 attempts.");
+			  "last week may be partial. v4/v6 = all IPv4 / all IPv6 attempts.");
 	t->chart = REP_CHART_LINES_LOG;
 	t->chart_title = "Weekly connect() attempts (log scale)";
 	t->y_title = "attempts";

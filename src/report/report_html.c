@@ -86,15 +86,16 @@ static const char css[] =
 	".summary{background:none}body{font-size:11pt}"
 	"@page{size:A4;margin:14mm}a{color:inherit}}\n";
 
-/* nice_step - a 1, 2 or 5 times power-of-ten step giving about n ticks */
-static double nice_step(double max, int n)
+/* nice_step - a 1, 2 or 5 times power-of-ten step giving about n ticks
+ * (at least 1 for counts) */
+static double nice_step(double max, int n, bool counts)
 {
 	if (max <= 0)
 		return 1;
 	double raw = max / n, p = pow(10, floor(log10(raw))), m = raw / p;
 	double step = m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10;
 	step *= p;
-	return step < 1 ? 1 : step;
+	return counts && step < 1 ? 1 : step;
 }
 
 static void num_label(char *buf, size_t n, double v)
@@ -157,12 +158,15 @@ static void svg_open(FILE *f, const struct rep_table *t, const char *title, int 
 
 /* yaxis_linear - grid, ticks and labels; returns the axis maximum */
 static double yaxis_linear(FILE *f, double max, double x0, double x1, double y0, double y1,
-			   const char *ytitle)
+			   const char *ytitle, bool counts)
 {
-	double step = nice_step(max, 5);
+	double step = nice_step(max, 5, counts);
 	double top = ceil((max > 0 ? max : 1) / step) * step;
+	if (top <= 0)
+		top = 1;
 	char buf[32];
-	for (double v = 0; v <= top + step / 2; v += step) {
+	for (int k = 0; k * step <= top + step / 2; k++) {
+		double v = k * step;
 		double y = y0 - (v / top) * (y0 - y1);
 		num_label(buf, sizeof buf, v);
 		fprintf(f, "<line class='grid' x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f'/>"
@@ -236,7 +240,7 @@ static void chart_bars(FILE *f, const struct rep_table *t, bool stacked)
 	}
 	svg_open(f, t, t->chart_title ? t->chart_title : t->title, W, H);
 	legend(f, t, t->ycols, t->ny, x0, 40);
-	double top = yaxis_linear(f, max, x0, x1, y0, y1, t->y_title);
+	double top = yaxis_linear(f, max, x0, x1, y0, y1, t->y_title, true);
 	double bw = (x1 - x0) / (double)n;
 	for (size_t r = 0; r < n; r++) {
 		double base = y0;
@@ -300,7 +304,7 @@ static void chart_lines(FILE *f, const struct rep_table *t, const int *ycols, in
 			"<line class='axis' x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f'/>\n",
 			x0, y0, x1, y0, x0, y0, x0, y1);
 	} else {
-		top = yaxis_linear(f, max, x0, x1, y0, y1, ytitle);
+		top = yaxis_linear(f, max, x0, x1, y0, y1, ytitle, false);
 	}
 	double bw = (x1 - x0) / (double)n;
 	for (int i = 0; i < ny; i++) {

@@ -117,7 +117,7 @@ char *rep_format(const struct rep_table *t, size_t row, int col, char *buf, size
 		break;
 	case REP_NUM:
 		if (v->d != 0 && fabs(v->d) < 0.01)
-			snprintf(buf, n, "%.1e", v->d);
+			snprintf(buf, n, "%.2g", v->d);
 		else
 			snprintf(buf, n, fabs(v->d) >= 100 ? "%.0f" : fabs(v->d) >= 10 ? "%.1f" : "%.2f",
 				 v->d);
