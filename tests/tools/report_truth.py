@@ -252,6 +252,13 @@ def main():
     wd = [d for d, src in pd if src in wsrc]
     check("associated Windows pairs (truth OS) with port distance in 1..8",
           (len(wd) > 20, all(1 <= abs(d) <= 8 for d in wd)), (True, True))
+    # the report's Windows column (p0f's verdicts) sits in the bins 1..8
+    pw = {r["distance"]: r["windows"] for r in t["port_distance"]["rows"]}
+    nwin = con.execute("SELECT COUNT(*) FROM candidates c JOIN attempts a ON a.id = c.a6"
+                       " WHERE c.decision = 'associated' AND a.os_family = 'Windows'").fetchone()[0]
+    check("report: associated Windows pairs (p0f) all in the bins 1..8",
+          (sum(pw.values()), sum(v for k, v in pw.items() if k in ("1", "2", "3-4", "5-8"))),
+          (nwin, nwin))
     # time gaps: every associated pair counted once
     check("gap histogram counts every associated pair",
           sum(r["pairs"] for r in t["gap"]["rows"]), len(pd))
