@@ -96,6 +96,7 @@ const char cmd_report_usage[] =
 
 enum { O_FROM = 256, O_TO, O_SENSOR, O_FAMILY, O_LABEL, O_TOP, O_OUTDIR, O_MMIN, O_MIV, O_MNOV4 };
 
+/* label_ok - whether s is a host label */
 static bool label_ok(const char *s)
 {
 	static const char *const labels[] = {
@@ -107,6 +108,7 @@ static bool label_ok(const char *s)
 	return false;
 }
 
+/* cmd_report - options, build, render */
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {

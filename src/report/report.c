@@ -34,6 +34,7 @@ struct filt {
 	char from[24], to[24];
 };
 
+/* filt_build - the WHERE clauses and parameters of a filter */
 static void filt_build(struct filt *q, const struct report_filter *f)
 {
 	size_t n = 0;
@@ -70,6 +71,7 @@ struct rows {
 	char **v;
 };
 
+/* rows_add - store_query callback: keep one row */
 static int rows_add(int ncol, const char *const *names, const char *const *vals, void *arg)
 {
 	(void)names;
@@ -82,6 +84,7 @@ static int rows_add(int ncol, const char *const *names, const char *const *vals,
 	return 0;
 }
 
+/* rows_free - free a kept result */
 static void rows_free(struct rows *r)
 {
 	for (size_t i = 0; i < r->n * (size_t)r->ncol; i++)
@@ -90,11 +93,13 @@ static void rows_free(struct rows *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* rv - a kept value as text (NULL for SQL NULL) */
 static const char *rv(const struct rows *r, size_t row, int col)
 {
 	return r->v[row * (size_t)r->ncol + (size_t)col];
 }
 
+/* ri - a kept value as an integer (0 for NULL) */
 static int64_t ri(const struct rows *r, size_t row, int col)
 {
 	const char *s = rv(r, row, col);
@@ -115,6 +120,7 @@ static int query(struct store *st, const struct filt *q, const char *fmt, struct
 
 #define FROM " FROM attempts a JOIN hosts h ON h.addr = a.src WHERE 1 = 1"
 
+/* add_table - append a table to the report */
 static void add_table(struct report *r, struct rep_table *t)
 {
 	if (r->ntables >= sizeof r->tables / sizeof *r->tables)
@@ -122,6 +128,7 @@ static void add_table(struct report *r, struct rep_table *t)
 	r->tables[r->ntables++] = t;
 }
 
+/* say - append a summary sentence (takes ownership) */
 static void say(struct report *r, char *s)
 {
 	if (r->nsummary >= sizeof r->summary / sizeof *r->summary)
@@ -129,6 +136,7 @@ static void say(struct report *r, char *s)
 	r->summary[r->nsummary++] = s;
 }
 
+/* pct - 100 * a / b, 0 when b is 0 */
 static double pct(int64_t a, int64_t b)
 {
 	return b > 0 ? 100.0 * (double)a / (double)b : 0.0;
@@ -139,6 +147,7 @@ static double pct(int64_t a, int64_t b)
 static const char *const v6_labels[] = { "associated", "associated-unlisted", "unassociated" };
 static const char *const v4_labels[] = { "spammer", "unlisted" };
 
+/* build_overview - the families and labels tables and the summary sentences */
 static int build_overview(struct report *r, struct store *st, const struct filt *q)
 {
 	struct rows x;
@@ -271,6 +280,7 @@ static int build_overview(struct report *r, struct store *st, const struct filt 
 static const char *const os_rows[] = { "Windows", "Linux", "Mac OS X", "BSD", "Other", "Unknown" };
 #define NOS 6
 
+/* os_index - the OS row index of an os_family value */
 static int os_index(const char *family)
 {
 	const char *n = report_os_row(family);
@@ -285,6 +295,7 @@ struct split_cols {
 	int h[3], hp[3], a[3], ap[3];
 };
 
+/* split_columns - the associated / unassociated / total columns, hosts then attempts */
 static void split_columns(struct rep_table *t, struct split_cols *c)
 {
 	static const char *const hk[3] = { "hosts_associated", "hosts_unassociated", "hosts_total" };
@@ -351,6 +362,7 @@ static const char split_note[] =
 	"host (no IPv4 counterpart, or one that no DNSBL lists). Percentages are "
 	"of all IPv6 hosts / attempts counted.";
 
+/* build_os - IPv6 hosts and attempts by OS family x associated */
 static int build_os(struct report *r, struct store *st, const struct filt *q)
 {
 	struct rows x, y;
@@ -390,6 +402,7 @@ static const char *const kind_rows[] = {
 };
 #define NKIND 7
 
+/* build_addr_type - IPv6 hosts and attempts by address type x associated */
 static int build_addr_type(struct report *r, struct store *st, const struct filt *q)
 {
 	struct rows x;
@@ -440,6 +453,7 @@ static int build_addr_type(struct report *r, struct store *st, const struct filt
 
 /* --- weekly attempts --- */
 
+/* build_weekly - attempts per ISO week and series, gaps filled with zeros */
 static int build_weekly(struct report *r, struct store *st, const struct filt *q)
 {
 	struct rows x;
@@ -520,6 +534,7 @@ static int build_weekly(struct report *r, struct store *st, const struct filt *q
 
 /* --- SYNs per attempt --- */
 
+/* build_syns - SYNs per attempt by family and OS family */
 static int build_syns(struct report *r, struct store *st, const struct filt *q)
 {
 	struct rows x;
@@ -585,6 +600,7 @@ struct pairs {
 	int64_t n;
 };
 
+/* pair_row - store_query callback: bin one associated pair */
 static int pair_row(int n, const char *const *names, const char *const *vals, void *arg)
 {
 	(void)names;
@@ -606,6 +622,7 @@ static int pair_row(int n, const char *const *names, const char *const *vals, vo
 	return 0;
 }
 
+/* build_pairs - port-distance and gap histograms of the associated pairs */
 static int build_pairs(struct report *r, struct store *st, const struct filt *q)
 {
 	struct pairs *p = xcalloc(1, sizeof *p);
@@ -712,6 +729,7 @@ struct asrow {
 	int64_t h6, a6, a6assoc, h4, a4, h4listed;
 };
 
+/* as_cmp - ASNs by IPv6 attempts, then IPv4 attempts, then number */
 static int as_cmp(const void *x, const void *y)
 {
 	const struct asrow *a = x, *b = y;
@@ -722,6 +740,7 @@ static int as_cmp(const void *x, const void *y)
 	return strcmp(a->asn ? a->asn : "", b->asn ? b->asn : "");
 }
 
+/* build_asn - the top ASNs */
 static int build_asn(struct report *r, struct store *st, const struct filt *q, unsigned top)
 {
 	struct rows x;
@@ -811,6 +830,7 @@ struct pctx {
 	size_t n, cap;
 };
 
+/* pent_row - store_query callback: one (IPv6 host, IPv4 counterpart) group */
 static int pent_row(int n, const char *const *names, const char *const *vals, void *arg)
 {
 	(void)names;
@@ -835,11 +855,13 @@ static int pent_row(int n, const char *const *names, const char *const *vals, vo
 
 static int plen_sort;
 
+/* pent_prefix - the prefix of the length being aggregated */
 static const struct prefix *pent_prefix(const struct pent *e)
 {
 	return plen_sort == 64 ? &e->p64 : &e->p48;
 }
 
+/* pent_cmp_v6 - order by prefix, then IPv6 host */
 static int pent_cmp_v6(const void *x, const void *y)
 {
 	const struct pent *a = x, *b = y;
@@ -847,6 +869,7 @@ static int pent_cmp_v6(const void *x, const void *y)
 	return c ? c : addr_cmp(&a->v6, &b->v6);
 }
 
+/* pent_cmp_v4 - order by prefix, then IPv4 counterpart */
 static int pent_cmp_v4(const void *x, const void *y)
 {
 	const struct pent *a = x, *b = y;
@@ -861,6 +884,7 @@ struct pagg {
 	char reason[160];
 };
 
+/* pagg_cmp - prefixes by attempts (most first), then address */
 static int pagg_cmp(const void *x, const void *y)
 {
 	const struct pagg *a = x, *b = y;
@@ -934,6 +958,7 @@ static struct pagg *aggregate(struct pctx *c, int len, size_t *np,
 	return g;
 }
 
+/* prefix_table - a table of the first top prefixes (misbehaving ones only when reason) */
 static struct rep_table *prefix_table(const char *key, const char *title,
 				      const struct pagg *g, size_t n, size_t top, bool reason)
 {
@@ -971,6 +996,7 @@ static struct rep_table *prefix_table(const char *key, const char *title,
 	return t;
 }
 
+/* build_prefixes - the top /64 and /48 tables and the misbehaving /64s */
 static int build_prefixes(struct report *r, struct store *st, const struct filt *q,
 			  const struct report_filter *f)
 {
@@ -1018,6 +1044,7 @@ static int build_prefixes(struct report *r, struct store *st, const struct filt 
 
 /* --- the store's runs --- */
 
+/* build_meta - the sensor names of the store's runs */
 static int build_meta(struct report *r, struct store *st)
 {
 	struct rows x;
@@ -1038,6 +1065,7 @@ static int build_meta(struct report *r, struct store *st)
 	return 0;
 }
 
+/* filters_text - the filters in words */
 static char *filters_text(const struct report_filter *f)
 {
 	char buf[512] = "", t[40];
@@ -1060,6 +1088,7 @@ static char *filters_text(const struct report_filter *f)
 	return xstrdup(n ? buf : "none");
 }
 
+/* report_build - read the store into a report (report.h) */
 struct report *report_build(struct store *st, const struct report_filter *f)
 {
 	struct report *r = xcalloc(1, sizeof *r);

@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "util/out.h"
 
+/* report_csv_table - one table as CSV (report.h) */
 int report_csv_table(FILE *f, const struct rep_table *t)
 {
 	char buf[256];
@@ -39,6 +40,7 @@ int report_csv_table(FILE *f, const struct rep_table *t)
 	return ferror(f) ? -1 : 0;
 }
 
+/* report_csv_summary - the summary as CSV (report.h) */
 int report_csv_summary(FILE *f, const struct report *r)
 {
 	if (!r->nsummary)
@@ -74,6 +76,7 @@ static int write_file(const char *dir, const char *name, const struct report *r,
 	return rc;
 }
 
+/* report_csv_dir - one CSV file per table (report.h) */
 int report_csv_dir(const char *dir, const struct report *r)
 {
 	if (r->nsummary && write_file(dir, "summary.csv", r, NULL))

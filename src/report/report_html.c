@@ -98,6 +98,7 @@ static double nice_step(double max, int n, bool counts)
 	return counts && step < 1 ? 1 : step;
 }
 
+/* num_label - a tick label: 1000, 20k, 3M, 0.002 */
 static void num_label(char *buf, size_t n, double v)
 {
 	if (v >= 1e6 && fmod(v, 1e6) == 0)
@@ -130,6 +131,7 @@ static void sname(const struct rep_table *t, int c, char *buf, size_t n)
 		snprintf(buf, n, "%s", t->cols[c].title);
 }
 
+/* legend - coloured keys of the series, left to right */
 static void legend(FILE *f, const struct rep_table *t, const int *ycols, int ny, double x, double y)
 {
 	char name[128];
@@ -144,6 +146,7 @@ static void legend(FILE *f, const struct rep_table *t, const int *ycols, int ny,
 	}
 }
 
+/* svg_open - start a chart: the svg element, its title and heading */
 static void svg_open(FILE *f, const struct rep_table *t, const char *title, int w, int h)
 {
 	fprintf(f, "<div class='chart'><svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' "
@@ -213,6 +216,7 @@ static void xlabels(FILE *f, const struct rep_table *t, size_t n, double x0, dou
 	}
 }
 
+/* data_rows - rows a chart draws (the total row left out) */
 static size_t data_rows(const struct rep_table *t)
 {
 	return t->nrows - (t->total_row && t->nrows ? 1 : 0);
@@ -344,6 +348,7 @@ static void chart_lines(FILE *f, const struct rep_table *t, const int *ycols, in
 	fputs("</svg></div>\n", f);
 }
 
+/* html_table - one table as HTML, with its group heading row */
 static void html_table(FILE *f, const struct rep_table *t)
 {
 	char buf[256];
@@ -442,6 +447,7 @@ static void figures(FILE *f, const struct report *r)
 	fputs("</div>\n", f);
 }
 
+/* report_html - the whole page (report.h) */
 int report_html(FILE *f, const struct report *r)
 {
 	char a[40], b[40];

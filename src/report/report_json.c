@@ -10,6 +10,7 @@
 
 #include "util/out.h"
 
+/* jstr - a JSON string, or null */
 static void jstr(FILE *f, const char *s)
 {
 	if (s)
@@ -22,6 +23,7 @@ static const char *const kind_names[] = {
 	[REP_STR] = "string", [REP_INT] = "count", [REP_PCT] = "percent", [REP_NUM] = "number",
 };
 
+/* row - one row as an object keyed by column key */
 static void row(FILE *f, const struct rep_table *t, size_t r)
 {
 	fputc('{', f);
@@ -43,6 +45,7 @@ static void row(FILE *f, const struct rep_table *t, size_t r)
 	fputc('}', f);
 }
 
+/* table - one table: title, note, columns, rows, total */
 static void table(FILE *f, const struct rep_table *t)
 {
 	fputs("{\"title\":", f);
@@ -73,6 +76,7 @@ static void table(FILE *f, const struct rep_table *t)
 	fputc('}', f);
 }
 
+/* report_json - the whole document (report.h) */
 int report_json(FILE *f, const struct report *r)
 {
 	char a[40];

@@ -15,6 +15,7 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
+/* rep_table_new - an empty table (report.h) */
 struct rep_table *rep_table_new(const char *key, const char *title)
 {
 	struct rep_table *t = xcalloc(1, sizeof *t);
@@ -24,6 +25,7 @@ struct rep_table *rep_table_new(const char *key, const char *title)
 	return t;
 }
 
+/* rep_table_free - free a table and its values */
 void rep_table_free(struct rep_table *t)
 {
 	if (!t)
@@ -35,6 +37,7 @@ void rep_table_free(struct rep_table *t)
 	free(t);
 }
 
+/* rep_col_add - append a column (report.h) */
 int rep_col_add(struct rep_table *t, const char *key, const char *title, enum rep_kind k)
 {
 	if (t->ncols >= REP_MAXCOLS || t->nrows)
@@ -43,6 +46,7 @@ int rep_col_add(struct rep_table *t, const char *key, const char *title, enum re
 	return t->ncols++;
 }
 
+/* rep_col_group - set a column's group heading */
 void rep_col_group(struct rep_table *t, int col, const char *group)
 {
 	if (col < 0 || col >= t->ncols)
@@ -50,6 +54,7 @@ void rep_col_group(struct rep_table *t, int col, const char *group)
 	t->cols[col].group = group;
 }
 
+/* rep_row_add - append a row of nulls (report.h) */
 size_t rep_row_add(struct rep_table *t)
 {
 	size_t n = (t->nrows + 1) * (size_t)t->ncols;
@@ -59,6 +64,7 @@ size_t rep_row_add(struct rep_table *t)
 	return t->nrows++;
 }
 
+/* rep_cell - one cell; a bad index is a bug */
 struct rep_val *rep_cell(const struct rep_table *t, size_t row, int col)
 {
 	if (row >= t->nrows || col < 0 || col >= t->ncols)
@@ -66,6 +72,7 @@ struct rep_val *rep_cell(const struct rep_table *t, size_t row, int col)
 	return &t->vals[row * (size_t)t->ncols + (size_t)col];
 }
 
+/* rep_set_str - set a text cell (copied) */
 void rep_set_str(struct rep_table *t, size_t row, int col, const char *s)
 {
 	struct rep_val *v = rep_cell(t, row, col);
@@ -74,6 +81,7 @@ void rep_set_str(struct rep_table *t, size_t row, int col, const char *s)
 	v->null = !s;
 }
 
+/* rep_set_int - set a count cell */
 void rep_set_int(struct rep_table *t, size_t row, int col, int64_t x)
 {
 	struct rep_val *v = rep_cell(t, row, col);
@@ -82,6 +90,7 @@ void rep_set_int(struct rep_table *t, size_t row, int col, int64_t x)
 	v->null = false;
 }
 
+/* rep_set_num - set a decimal cell (null when not finite) */
 void rep_set_num(struct rep_table *t, size_t row, int col, double x)
 {
 	struct rep_val *v = rep_cell(t, row, col);
@@ -89,6 +98,7 @@ void rep_set_num(struct rep_table *t, size_t row, int col, double x)
 	v->null = !isfinite(x);
 }
 
+/* rep_set_pct - set a percentage cell (null for a zero whole) */
 void rep_set_pct(struct rep_table *t, size_t row, int col, int64_t part, int64_t whole)
 {
 	if (whole <= 0) {
@@ -98,6 +108,7 @@ void rep_set_pct(struct rep_table *t, size_t row, int col, int64_t part, int64_t
 	rep_set_num(t, row, col, 100.0 * (double)part / (double)whole);
 }
 
+/* rep_format - a cell as display text */
 char *rep_format(const struct rep_table *t, size_t row, int col, char *buf, size_t n)
 {
 	const struct rep_val *v = rep_cell(t, row, col);
@@ -126,13 +137,14 @@ char *rep_format(const struct rep_table *t, size_t row, int col, char *buf, size
 	return buf;
 }
 
-/* day_floor - days since the epoch of a time in ns (rounds down) */
+/* day_floor_div - a / b rounded towards minus infinity */
 static int64_t day_floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* report_iso_week - ISO 8601 week of a day (report.h) */
 int64_t report_iso_week(int64_t day, int *year, int *week)
 {
 	/* 1970-01-01 was a Thursday: weekday 0 = Monday */
@@ -146,6 +158,7 @@ int64_t report_iso_week(int64_t day, int *year, int *week)
 	return monday;
 }
 
+/* report_addr_kind - the address-type row of an IPv6 host (report.h) */
 const char *report_addr_kind(const char *addr_type, const char *iid_class,
 			     const char *emb_kind)
 {
@@ -167,6 +180,7 @@ const char *report_addr_kind(const char *addr_type, const char *iid_class,
 	return "other";
 }
 
+/* report_os_row - the OS row of an os_family value (report.h) */
 const char *report_os_row(const char *os_family)
 {
 	static const char *const known[] = { "Windows", "Linux", "Mac OS X", "BSD", "Unknown" };
@@ -178,6 +192,7 @@ const char *report_os_row(const char *os_family)
 	return "Other";
 }
 
+/* report_port_bucket - histogram bin of a port distance (report.h) */
 int report_port_bucket(int64_t dist)
 {
 	uint64_t d = dist < 0 ? (uint64_t)0 - (uint64_t)dist : (uint64_t)dist;
@@ -192,6 +207,7 @@ int report_port_bucket(int64_t dist)
 	return b;
 }
 
+/* report_port_bucket_name - the name of a port-distance bin */
 const char *report_port_bucket_name(int b, char *buf, size_t n)
 {
 	if (b <= 2) {
@@ -210,6 +226,7 @@ const char *const report_gap_bucket_names[REPORT_GAP_BUCKETS] = {
 	"overlap", "<1 ms", "1-10 ms", "10-100 ms", "0.1-1 s", "1-10 s", ">=10 s",
 };
 
+/* report_gap_bucket - histogram bin of a time gap (report.h) */
 int report_gap_bucket(int64_t gap_ns)
 {
 	if (gap_ns < 0)
@@ -221,6 +238,7 @@ int report_gap_bucket(int64_t gap_ns)
 	return REPORT_GAP_BUCKETS - 1;
 }
 
+/* report_duration - a duration in words (report.h) */
 char *report_duration(int64_t ns, char *buf, size_t n)
 {
 	int64_t s = ns / 1000000000;
@@ -237,6 +255,7 @@ char *report_duration(int64_t ns, char *buf, size_t n)
 	return buf;
 }
 
+/* report_time_parse - a --from/--to time (report.h) */
 int report_time_parse(const char *s, int64_t *ns, bool *date_only)
 {
 	static const char *const forms[] = {
@@ -265,6 +284,7 @@ int report_time_parse(const char *s, int64_t *ns, bool *date_only)
 	return -1;
 }
 
+/* report_table - the table with a key */
 const struct rep_table *report_table(const struct report *r, const char *key)
 {
 	for (size_t i = 0; i < r->ntables; i++)
@@ -273,6 +293,7 @@ const struct rep_table *report_table(const struct report *r, const char *key)
 	return NULL;
 }
 
+/* report_free - free a report and everything in it */
 void report_free(struct report *r)
 {
 	if (!r)
@@ -288,6 +309,7 @@ void report_free(struct report *r)
 	free(r);
 }
 
+/* report_filter_init - the default filter: everything, top 10 */
 void report_filter_init(struct report_filter *f)
 {
 	memset(f, 0, sizeof *f);
@@ -297,6 +319,7 @@ void report_filter_init(struct report_filter *f)
 	f->misb_min_nov4_pct = 90;
 }
 
+/* report_keep - keep one table (report.h) */
 int report_keep(struct report *r, const char *key)
 {
 	if (!strcmp(key, "summary")) {

@@ -45,6 +45,7 @@ static void wrap(FILE *f, const char *s, int indent, const char *first)
 	fputc('\n', f);
 }
 
+/* table - one table: title, headings, rows, total rule, note */
 static void table(FILE *f, const struct rep_table *t)
 {
 	int w[REP_MAXCOLS];
@@ -156,6 +157,7 @@ static void table(FILE *f, const struct rep_table *t)
 	fputc('\n', f);
 }
 
+/* report_text - the whole text report (report.h) */
 int report_text(FILE *f, const struct report *r)
 {
 	char a[40], b[40];
