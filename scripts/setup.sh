@@ -20,6 +20,8 @@ PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
 # sensor tests: SMTP clients over IPv4 and IPv6, an authoritative DNS server
 PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
+# a real browser renders the HTML report (tests/integration/report_html.sh)
+PKGS="$PKGS chromium"
 
 missing=""
 for p in $PKGS; do

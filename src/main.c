@@ -23,6 +23,7 @@ static const struct cmd commands[] = {
 	CMD(reputation),
 	CMD(policyd),
 	CMD(dnsbl),
+	CMD(report),
 	CMD(logs),
 	CMD(capture),
 	{ "check-dns", cmd_check_dns, cmd_check_dns_summary, cmd_check_dns_usage },

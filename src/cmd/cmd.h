@@ -35,6 +35,7 @@ CMD_DECLARE(syns);
 CMD_DECLARE(reputation);
 CMD_DECLARE(policyd);
 CMD_DECLARE(dnsbl);
+CMD_DECLARE(report);
 CMD_DECLARE(logs);
 CMD_DECLARE(capture);
 CMD_DECLARE(check_dns);
