@@ -444,6 +444,13 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	assoc_finish(p.assoc);
 	attempt_grouper_free(g);
 	assoc_free(p.assoc);
+	/* enrichment: ASN and PTR evidence added to the stored candidates
+	 * after the pass, before the decisions (enrich/enrich.h) */
+	if (!p.err && o->enrich && enrich_wanted(o->enrich)) {
+		sum->enriched = true;
+		if (enrich_run(o->enrich, st, &sum->enrich) < 0)
+			return -1;
+	}
 	if (p.err || decide_run(st, &ap, &sum->decide) < 0 ||
 	    store_run_end(st, o->listing_window_ns, classify_host) < 0)
 		return -1;
