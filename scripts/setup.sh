@@ -15,6 +15,9 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 PKGS="$PKGS p0f"
 # real peers the tests compare against
 PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+# enrichment tests: an authoritative DNS server for PTR / Cymru-style zones,
+# a MaxMind DB writer and reader (mmdb), the public suffix list
+PKGS="$PKGS nsd libmaxmind-db-writer-perl mmdb-bin publicsuffix"
 
 missing=""
 for p in $PKGS; do
