@@ -19,8 +19,7 @@ done
 compare() {
 	name=$1 n=$2
 	shift 2
-	$ORACLE sample "$n" 7 "$@" >"$T/addrs"
-	$ORACLE lookup "$@" <"$T/addrs" >"$T/want"
+	$ORACLE pick "$n" 7 "$T/addrs" "$@" >"$T/want"
 	args=""
 	for f in "$@"; do args="$args --asn $f"; done
 	# shellcheck disable=SC2086
@@ -33,11 +32,11 @@ compare() {
 	fi
 }
 
-compare "CAIDA pfx2as IPv6 (MOAS, AS sets) + AS names" 2000 \
+compare "CAIDA pfx2as IPv6 (MOAS, AS sets) + AS names" 1000 \
 	"$A/mlab_RouteViewIPv6.pfx2as" "$A/mlab_asnames-test.csv"
-compare "iptoasn v4 ranges with names" 2000 "$A/asn-db_ip2asn-v4.tsv"
+compare "iptoasn v4 ranges with names" 1000 "$A/asn-db_ip2asn-v4.tsv"
 compare "pyasn IPASN-DAT, nested prefixes" 200 "$A/pyasn_ipasn.fake.txt"
-compare "pyasn IPASN-DAT gzip'd, 270k prefixes" 1000 "$A/pyasn_ipasn_20080501_v12.dat.gz"
+compare "pyasn IPASN-DAT gzip'd, 270k prefixes" 400 "$A/pyasn_ipasn_20080501_v12.dat.gz"
 
 # the exact answers of the nested fake table (pyasn's own test expectations)
 got=$("$MXSENSOR" asn -H -f csv --asn "$A/pyasn_ipasn.fake.txt" 1.0.0.1 1.0.0.4 3.0.0.1 \
@@ -55,7 +54,7 @@ printf '2001:db8:1:2::100\t2001:db8:1:2::1ff\t64521\tZZ\tRANGE-TWO\n' >>"$T/t.ts
 printf '10.200.0.0\t10.200.0.255\t0\tNone\tNot routed\n' >>"$T/t.tsv"
 printf 'asn,name\nAS64500,TEN-NET\n64501,"ONE, SIXTEEN"\n' >"$T/names.csv"
 gzip -c "$T/t.tsv" >"$T/t.tsv.gz"
-compare "written pfx2as + ip2asn (gzip'd) + names + a default route" 3000 \
+compare "written pfx2as + ip2asn (gzip'd) + names + a default route" 1500 \
 	"$T/t.pfx2as" "$T/t.tsv.gz" "$T/names.csv" "$T/default.dat"
 
 # MaxMind DB: written by MaxMind's writer, read back by mmdblookup and by us
@@ -100,19 +99,18 @@ if perl "$T/mk.pl" "$T/t.mmdb" <"$T/mm.pfx2as" 2>"$T/err"; then
 else
 	not_ok "MaxMind::DB::Writer" "$(cat "$T/err")"
 fi
-$ORACLE sample 300 11 "$T/mm.pfx2as" >"$T/addrs"
+$ORACLE sample 200 11 "$T/mm.pfx2as" >"$T/addrs"
 : >"$T/want"
 while read -r a; do
-	n=$(mmdblookup --file "$T/t.mmdb" --ip "$a" autonomous_system_number 2>/dev/null |
-		sed -n 's/^ *\([0-9][0-9]*\) <uint32>.*/\1/p')
-	o=$(mmdblookup --file "$T/t.mmdb" --ip "$a" autonomous_system_organization 2>/dev/null |
-		sed -n 's/^ *"\(.*\)" <utf8_string>.*/\1/p')
+	rec=$(mmdblookup --file "$T/t.mmdb" --ip "$a" 2>/dev/null)
+	n=$(echo "$rec" | sed -n 's/^ *\([0-9][0-9]*\) <uint32>.*/\1/p')
+	o=$(echo "$rec" | sed -n 's/^ *"\(.*\)" <utf8_string>.*/\1/p')
 	echo "$a,$n,$o" >>"$T/want"
 done <"$T/addrs"
 "$MXSENSOR" asn -H -f csv --asn "$T/t.mmdb" <"$T/addrs" >"$T/got" 2>/dev/null
 found=$(grep -c ',[0-9]' "$T/want")
-if [ "$found" -gt 50 ] && cmp -s "$T/want" "$T/got"; then
-	ok "mmdb: 300 addresses ($found with an AS) as mmdblookup"
+if [ "$found" -gt 30 ] && cmp -s "$T/want" "$T/got"; then
+	ok "mmdb: 200 addresses ($found with an AS) as mmdblookup"
 else
 	not_ok "mmdb as mmdblookup" "$(diff "$T/want" "$T/got" | head -5)"
 fi

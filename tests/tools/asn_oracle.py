@@ -6,6 +6,8 @@ usage: asn_oracle.py lookup FILE... < ADDRESSES   CSV address,asn,as_name
        asn_oracle.py sample N SEED FILE...         N addresses: half inside
                                                    the files' entries, half
                                                    anywhere (IPv4, 2000::/3)
+       asn_oracle.py pick N SEED ADDRS FILE...     both: the sample into ADDRS,
+                                                   its look-ups on stdout
 
 FILE: RouteViews pfx2as (PREFIX LEN AS; "a_b" and "a,b" keep a), pyasn
 IPASN-DAT (PREFIX/LEN AS, ';' comments, may be gzip'd), ip2asn TSV (FIRST
@@ -50,12 +52,13 @@ def load(files):
             f = l.split("\t")
             seq += 1
             try:
-                if len(f) == 2:
-                    net = ipaddress.ip_network(f[0])
-                    asn = asn_num(f[1])
-                elif len(f) == 3:
-                    net = ipaddress.ip_network("%s/%s" % (f[0], f[1]))
-                    asn = asn_num(f[2])
+                if len(f) in (2, 3):
+                    a, ln = f[0].split("/") if len(f) == 2 else (f[0], f[1])
+                    a, ln = ipaddress.ip_address(a), int(ln)
+                    bits = 32 if a.version == 4 else 128
+                    if not 0 <= ln <= bits or int(a) & ((1 << (bits - ln)) - 1):
+                        continue    # host bits set: not a prefix
+                    asn = asn_num(f[-1])
                 else:
                     a, b = ipaddress.ip_address(f[0]), ipaddress.ip_address(f[1])
                     asn = asn_num(f[2])
@@ -67,8 +70,8 @@ def load(files):
             except ValueError:
                 continue
             if asn:
-                d = prefixes.setdefault((net.version, net.prefixlen), {})
-                key = int(net.network_address)
+                d = prefixes.setdefault((a.version, ln), {})
+                key = int(a)
                 if key not in d:
                     d[key] = (asn, seq)
     return prefixes, ranges, names
@@ -98,9 +101,9 @@ def lookup(db, text):
     return str(a), str(best[2]), names.get(best[2], "")
 
 
-def sample(n, seed, files):
+def sample(n, seed, db):
     rnd = random.Random(seed)
-    prefixes, ranges, _ = load(files)
+    prefixes, ranges, _ = db
     entries = []
     for (ver, ln), d in prefixes.items():
         for k in d:
@@ -117,7 +120,7 @@ def sample(n, seed, files):
             ver = 4 if rnd.random() < 0.5 else 6
             v = rnd.getrandbits(32) if ver == 4 else (1 << 125) | rnd.getrandbits(125)
         out.append(str(ipaddress.ip_address(v) if ver == 4 else ipaddress.IPv6Address(v)))
-    print("\n".join(out))
+    return out
 
 
 def main():
@@ -130,7 +133,16 @@ def main():
                 w.writerow(lookup(db, line.strip()))
         return 0
     if len(a) >= 4 and a[0] == "sample":
-        sample(int(a[1]), int(a[2]), a[3:])
+        print("\n".join(sample(int(a[1]), int(a[2]), load(a[3:]))))
+        return 0
+    if len(a) >= 5 and a[0] == "pick":
+        db = load(a[4:])
+        addrs = sample(int(a[1]), int(a[2]), db)
+        with open(a[3], "w") as f:
+            f.write("\n".join(addrs) + "\n")
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        for x in addrs:
+            w.writerow(lookup(db, x))
         return 0
     print(__doc__, file=sys.stderr)
     return 2
