@@ -27,7 +27,12 @@
  *   tsclock      +30               TCP timestamps of both run on one clock
  *                                  (1, 10, 100, 250 or 1000 Hz); stacks that
  *                                  randomize per connection give none
- *   asn, ptr     hooks             enrichment evidence (0 until available)
+ *   asn          +10               same origin AS (for 6to4/Teredo: the
+ *                                  gateway's); set after the pass by
+ *                                  enrich/enrich.h, 0 without --asn
+ *   ptr          +20 / +10         same PTR name / same registered domain
+ *                                  (public suffix list); set after the
+ *                                  pass, 0 without --ptr / --ptr-file
  *   host         up to +40 / -10   (decision stage) how consistently this
  *                                  IPv4 host is a candidate across the IPv6
  *                                  host's attempts (decide.h)
