@@ -414,7 +414,8 @@ static void emit(struct segs *s, u128 start, uint32_t asn)
 /* sweep - non-overlapping segments covering [0, max] */
 static void sweep(struct ivals *iv, u128 max, struct segs *out)
 {
-	qsort(iv->v, iv->n, sizeof *iv->v, cmp_ival);
+	if (iv->n)
+		qsort(iv->v, iv->n, sizeof *iv->v, cmp_ival);
 	struct ival **stack = xcalloc(iv->n + 1, sizeof *stack);
 	size_t sp = 0;
 	u128 cur = 0;
@@ -507,7 +508,8 @@ void asn_db_build(struct asn_db *db)
 	db->stats.ranges6 = db->n6;
 
 	/* names: sorted, the first given per AS kept */
-	qsort(db->names, db->nnames, sizeof *db->names, cmp_name);
+	if (db->nnames)
+		qsort(db->names, db->nnames, sizeof *db->names, cmp_name);
 	size_t k = 0;
 	for (size_t i = 0; i < db->nnames; i++) {
 		if (k && db->names[k - 1].asn == db->names[i].asn) {

@@ -10,6 +10,7 @@
 #include "enrich/dns.h"
 
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <netdb.h>
 #include <errno.h>
 #include <poll.h>
@@ -184,7 +185,7 @@ int dns_resolve(const struct dns_opts *o, enum dns_type type, const char *const 
 			qs[next] = (struct query){ &b, next };
 			b.inflight++;
 			tokens -= 1;
-			ares_query(ch, names[next], 1 /* C_IN */, type == DNS_PTR ? 12 : 16,
+			ares_query(ch, names[next], ns_c_in, type == DNS_PTR ? ns_t_ptr : ns_t_txt,
 				   on_answer, &qs[next]);
 			next++;
 		}
@@ -193,11 +194,13 @@ int dns_resolve(const struct dns_opts *o, enum dns_type type, const char *const 
 		int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 		struct pollfd pf[ARES_GETSOCK_MAXNUM];
 		nfds_t np = 0;
+		/* ARES_GETSOCK_READABLE/WRITABLE, without their signed shifts */
+		unsigned ubits = (unsigned)bits;
 		for (int k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
 			short ev = 0;
-			if (ARES_GETSOCK_READABLE(bits, k))
+			if ((ubits >> k) & 1)
 				ev |= POLLIN;
-			if (ARES_GETSOCK_WRITABLE(bits, k))
+			if ((ubits >> (k + ARES_GETSOCK_MAXNUM)) & 1)
 				ev |= POLLOUT;
 			if (ev)
 				pf[np++] = (struct pollfd){ .fd = socks[k], .events = ev };

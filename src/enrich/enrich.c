@@ -181,7 +181,8 @@ struct ptr_map *ptr_map_load(const char *const *files, size_t n, uint64_t *bad)
 			*bad += nbad;
 	}
 	/* sorted; the first line of an address wins (ptr_map_get finds it) */
-	qsort(m->v, m->n, sizeof *m->v, cmp_ptr_ent);
+	if (m->n)
+		qsort(m->v, m->n, sizeof *m->v, cmp_ptr_ent);
 	return m;
 }
 
@@ -512,7 +513,8 @@ int enrich_run(const struct enrich_opts *o, struct store *st, struct enrich_stat
 		goto out;
 	s->hosts = c.nhosts;
 	/* distinct addresses */
-	qsort(c.items, c.nitems, sizeof *c.items, cmp_item);
+	if (c.nitems)
+		qsort(c.items, c.nitems, sizeof *c.items, cmp_item);
 	size_t k = 0;
 	for (size_t i = 0; i < c.nitems; i++)
 		if (!k || cmp_addr(&c.items[k - 1].a, &c.items[i].a) != 0)
