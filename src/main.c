@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
 	CMD(addr),
 	CMD(asn),
 	CMD(syns),
+	CMD(logs),
 	{ NULL, NULL, NULL, NULL }
 };
 

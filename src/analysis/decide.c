@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/log.h"
 
 struct row {
 	int64_t rowid;
@@ -186,6 +187,7 @@ int decide_run(struct store *st, const struct assoc_params *p, struct decide_sta
 	free(p1.h6);
 	if (rc != 0)
 		return -1;
+	debug("decisions: host consistency done");
 
 	struct pass2 p2 = { .p = p, .st = st, .stats = out };
 	p2.max_id = store_max_attempt_id(st);

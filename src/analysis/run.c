@@ -17,6 +17,7 @@
 #include "packet/reader.h"
 #include "util/alloc.h"
 #include "util/log.h"
+#include <time.h>
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -372,6 +373,16 @@ static bool to_sensor(const struct analysis_opts *o, const struct syn *s)
 	return false;
 }
 
+/* phase - log the time a phase took (debug level: analyze -v) */
+static void phase(const char *what, struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	debug("%s: %.3f s", what, (double)(t1.tv_sec - t0->tv_sec) +
+	      (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+	*t0 = t1;
+}
+
 static int one_int(int n, const char *const *names, const char *const *vals, void *arg)
 {
 	(void)names;
@@ -401,13 +412,17 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		 o->port, o->attempt_window_ns, o->assoc.window_ns, o->assoc.threshold,
 		 o->assoc.margin, o->assoc.top_k, o->assoc.host_weight, o->listing_window_ns);
 	struct store_run run = { o->sensor_name, o->argv, opts };
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (store_run_begin(st, &run) < 0)
 		return -1;
+	phase("clear previous results", &t0);
 	int64_t start = merge_init(&m, o->pcaps, o->npcaps);
 	if (read_logs(o, st, start, sum) < 0) {
 		merge_free(&m);
 		return -1;
 	}
+	phase("MTA logs", &t0);
 
 	struct pipe p = { .o = o, .st = st, .sum = sum };
 	struct assoc_params ap = o->assoc;
@@ -444,16 +459,21 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	assoc_finish(p.assoc);
 	attempt_grouper_free(g);
 	assoc_free(p.assoc);
+	phase("captures, attempts, candidates", &t0);
 	/* enrichment: ASN and PTR evidence added to the stored candidates
 	 * after the pass, before the decisions (enrich/enrich.h) */
 	if (!p.err && o->enrich && enrich_wanted(o->enrich)) {
 		sum->enriched = true;
 		if (enrich_run(o->enrich, st, &sum->enrich) < 0)
 			return -1;
+		phase("enrichment", &t0);
 	}
-	if (p.err || decide_run(st, &ap, &sum->decide) < 0 ||
-	    store_run_end(st, o->listing_window_ns, classify_host) < 0)
+	if (p.err || decide_run(st, &ap, &sum->decide) < 0)
 		return -1;
+	phase("decisions", &t0);
+	if (store_run_end(st, o->listing_window_ns, classify_host) < 0)
+		return -1;
+	phase("hosts, labels, commit", &t0);
 
 	sum->hosts[0] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 4");
 	sum->hosts[1] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 6");

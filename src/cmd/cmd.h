@@ -33,5 +33,6 @@ CMD_DECLARE(hosts);
 CMD_DECLARE(addr);
 CMD_DECLARE(asn);
 CMD_DECLARE(syns);
+CMD_DECLARE(logs);
 
 #endif

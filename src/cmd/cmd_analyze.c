@@ -64,6 +64,7 @@ const char cmd_analyze_usage[] =
 	"      --strict             report every log line that looks like a\n"
 	"                           rejection but cannot be parsed, as FILE:LINE\n"
 	"  -q, --quiet              no summary\n"
+	"  -v, --verbose            log each phase and its time on stderr\n"
 	"\n"
 	"Enrichment (association evidence; docs/enrichment.md):\n"
 	"      --asn FILE           origin AS table (repeatable; plain or gzip'd):\n"
@@ -165,6 +166,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "asn-points", required_argument, NULL, O_ASN_PTS },
 		{ "ptr-points", required_argument, NULL, O_PTR_PTS },
 		{ "domain-points", required_argument, NULL, O_DOM_PTS },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "mxsensor.db";
@@ -182,15 +184,17 @@ int cmd_analyze(int argc, char **argv)
 	int c;
 	unsigned long v;
 	long lv;
-	char *cmdline = join_argv(argc, argv);
+	/* the command line as given (getopt reorders argv); joined once the
+	 * options are known good, so a usage error leaves nothing allocated */
+	char *given[argc + 1];
+	memcpy(given, argv, sizeof given);
 	struct enrich_opts eo;
 	enrich_opts_default(&eo);
-	const char **asn_files = NULL, **ptr_files = NULL;
-	size_t asn_cap = 0, ptr_cap = 0;
+	const char *asn_files[argc + 1], *ptr_files[argc + 1];   /* one per option at most */
 	bool no_dns = false;
 	int64_t ns;
 
-	while ((c = getopt_long(argc, argv, "d:r:l:p:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:r:l:p:qv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -268,13 +272,10 @@ int cmd_analyze(int argc, char **argv)
 			if (access(optarg, R_OK) < 0)
 				return cmd_usage_error("analyze", "%s: cannot read %s",
 						       c == O_ASN ? "--asn" : "--ptr-file", optarg);
-			if (c == O_ASN) {
-				GROW(asn_files, eo.nasn + 1, asn_cap);
+			if (c == O_ASN)
 				asn_files[eo.nasn++] = optarg;
-			} else {
-				GROW(ptr_files, eo.nptr + 1, ptr_cap);
+			else
 				ptr_files[eo.nptr++] = optarg;
-			}
 			break;
 		case O_ASN_DNS:
 			eo.asn_dns = true;
@@ -326,6 +327,9 @@ int cmd_analyze(int argc, char **argv)
 			*(c == O_ASN_PTS ? &eo.asn_points : c == O_PTR_PTS ? &eo.ptr_points
 								  : &eo.domain_points) = (int)lv;
 			break;
+		case 'v':
+			log_set_level(LOG_LVL_DEBUG);
+			break;
 		default:
 			return cmd_usage_error("analyze", "unknown option");
 		}
@@ -345,6 +349,7 @@ int cmd_analyze(int argc, char **argv)
 	o.sensor = sensor;
 	o.nsensor = nsensor;
 	o.progress = progress_enabled();
+	char *cmdline = join_argv(argc, given);
 	o.argv = cmdline;
 	o.stop = &stop;
 	if (no_dns)
@@ -406,7 +411,5 @@ int cmd_analyze(int argc, char **argv)
 	free(logs);
 	free(sensor);
 	free(cmdline);
-	free(asn_files);
-	free(ptr_files);
 	return sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
 }

@@ -54,6 +54,7 @@ struct mtalog {
 	char *buf;
 	size_t start, end;
 	bool eof, skipping, failed;
+	char errmsg[128];              /* the first read error */
 	uint64_t lineno;
 	/* lines read during detection, handed out first */
 	struct replay_line *rp;
@@ -80,12 +81,20 @@ static int rd_fill(struct mtalog *m)
 	if (m->end >= RD_CAP)
 		BUG("read buffer full");
 	int n = gzread(m->gz, m->buf + m->end, (unsigned)(RD_CAP - m->end));
-	if (n < 0) {
-		int zerr;
-		const char *msg = gzerror(m->gz, &zerr);
-		if (!m->failed)
-			error("%s: %s", m->path,
-			      zerr == Z_ERRNO ? strerror(errno) : msg);
+	int zerr = Z_OK;
+	const char *msg = n <= 0 ? gzerror(m->gz, &zerr) : "";
+	/* n == 0 with Z_BUF_ERROR: truncated gzip data */
+	if (n < 0 || (n == 0 && zerr != Z_OK)) {
+		if (zerr == Z_ERRNO)
+			msg = strerror(errno);
+		size_t pl = strlen(m->path);   /* zlib puts "PATH: " first */
+		if (!strncmp(msg, m->path, pl) && !strncmp(msg + pl, ": ", 2))
+			msg += pl + 2;
+		if (!m->failed) {
+			snprintf(m->errmsg, sizeof m->errmsg, "%s", msg);
+			if (m->fmt)
+				error("%s: %s", m->path, msg);
+		}
 		m->failed = true;
 		return -1;
 	}
@@ -192,7 +201,7 @@ static int detect(struct mtalog *m, char *err, size_t errlen)
 				votes[i]++;
 	}
 	if (m->failed) {
-		snprintf(err, errlen, "%s: read error", m->path);
+		snprintf(err, errlen, "%s: %s", m->path, m->errmsg);
 		return -1;
 	}
 	size_t best = 0;
@@ -213,6 +222,7 @@ static int detect(struct mtalog *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* mtalog_open - open a log file and detect its format */
 struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
                            char *err, size_t errlen)
 {
@@ -223,6 +233,7 @@ struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
 		if (!gz && fd >= 0)
 			close(fd);
 	} else {
+		errno = 0;
 		gz = gzopen(path, "rb");
 	}
 	if (!gz) {
@@ -260,6 +271,7 @@ static int next_line(struct mtalog *m, char **s, uint64_t *no)
 	return r;
 }
 
+/* mtalog_next - parse lines until one makes an event */
 int mtalog_next(struct mtalog *m, struct mta_event *ev)
 {
 	if (m->fmt == &fmt_empty)
@@ -300,16 +312,19 @@ int mtalog_next(struct mtalog *m, struct mta_event *ev)
 	return r < 0 ? -1 : 0;
 }
 
+/* mtalog_get_stats - the counters so far */
 const struct mtalog_stats *mtalog_get_stats(const struct mtalog *m)
 {
 	return &m->st;
 }
 
+/* mtalog_format - the detected format name */
 const char *mtalog_format(const struct mtalog *m)
 {
 	return m->fmt ? m->fmt->name : "none";
 }
 
+/* mtalog_kind_name - short name of an event kind */
 const char *mtalog_kind_name(enum mta_kind k)
 {
 	switch (k) {
@@ -322,6 +337,7 @@ const char *mtalog_kind_name(enum mta_kind k)
 	return "?";
 }
 
+/* mtalog_close - close the file, free the reader */
 void mtalog_close(struct mtalog *m)
 {
 	if (!m)
@@ -396,6 +412,7 @@ static int64_t frac_ns(const char **s)
 	return ns;
 }
 
+/* mtalog_time_trad - a syslog stamp without year, year resolved */
 int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t *ns)
 {
 	unsigned mon = 0, day, hh, mi, ss;
@@ -447,15 +464,18 @@ int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t 
 		m->last_trad_ns = stamp(m->year, mon, day, tod);
 	}
 	int64_t t = stamp(m->year, mon, day, tod);
-	if (t < m->last_trad_ns - ROLLBACK_NS) {   /* Dec -> Jan */
+	if (t < m->last_trad_ns - ROLLBACK_NS) {          /* Dec -> Jan */
 		m->year++;
 		t = stamp(m->year, mon, day, tod);
+	} else if (t > m->last_trad_ns + ROLLBACK_NS) {   /* a late Dec line */
+		t = stamp(m->year - 1, mon, day, tod);
 	}
 	m->last_trad_ns = t;
 	*ns = t;
 	return 0;
 }
 
+/* mtalog_prog_hdr - "PROG[PID]: " or "PROG: " */
 int mtalog_prog_hdr(const char *s, struct mtalog_hdr *h)
 {
 	const char *p = s;
@@ -480,6 +500,7 @@ int mtalog_prog_hdr(const char *s, struct mtalog_hdr *h)
 	return 0;
 }
 
+/* mtalog_syslog_hdr - "STAMP [HOST] PROG[PID]: " */
 int mtalog_syslog_hdr(struct mtalog *m, const char *s, struct mtalog_hdr *h)
 {
 	const char *p;
@@ -503,6 +524,7 @@ int mtalog_syslog_hdr(struct mtalog *m, const char *s, struct mtalog_hdr *h)
 	return mtalog_prog_hdr(p, h);
 }
 
+/* mtalog_prog_is - the program is name or ends in "/name" */
 bool mtalog_prog_is(const struct mtalog_hdr *h, const char *name)
 {
 	size_t n = strlen(name);
@@ -511,12 +533,14 @@ bool mtalog_prog_is(const struct mtalog_hdr *h, const char *name)
 	return h->proglen == n || h->prog[h->proglen - n - 1] == '/';
 }
 
+/* mtalog_prog_prefix - the program starts with pfx */
 bool mtalog_prog_prefix(const struct mtalog_hdr *h, const char *pfx)
 {
 	size_t n = strlen(pfx);
 	return h->proglen >= n && !memcmp(h->prog, pfx, n);
 }
 
+/* mtalog_dnsblog_note - remember a dnsblog hit in the ring */
 void mtalog_dnsblog_note(struct mtalog *m, const struct addr *a, const char *zone)
 {
 	struct dnsblog_hit *e = &m->ring[m->ring_next++ % DNSBLOG_RING];
@@ -524,6 +548,7 @@ void mtalog_dnsblog_note(struct mtalog *m, const struct addr *a, const char *zon
 	snprintf(e->zone, sizeof e->zone, "%s", zone);
 }
 
+/* mtalog_dnsblog_lookup - the newest remembered list for an address */
 const char *mtalog_dnsblog_lookup(const struct mtalog *m, const struct addr *a)
 {
 	/* newest first */

@@ -91,6 +91,9 @@ const struct mtalog_stats *mtalog_get_stats(const struct mtalog *m);
 const char *mtalog_format(const struct mtalog *m);
 /* mtalog_kind_name - "dnsbl", "domain", "reject", "accept", "connect" */
 const char *mtalog_kind_name(enum mta_kind k);
+/* mtalog_parse_time - RFC 3339 / ISO 8601 (no zone = UTC) or epoch
+ * seconds with an optional fraction, as UTC ns; 0 or -1 */
+int mtalog_parse_time(const char *s, int64_t *ns);
 /* mtalog_close - close the file and free everything; NULL is fine */
 void mtalog_close(struct mtalog *m);
 

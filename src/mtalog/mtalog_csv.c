@@ -87,6 +87,7 @@ static bool is_header(const struct field *f, int n)
 	return true;
 }
 
+/* csv_parse - one CSV row: the format table's parse entry */
 static enum mtalog_res csv_parse(struct mtalog *m, const char *line,
                                  struct mta_event *ev, const char **why)
 {

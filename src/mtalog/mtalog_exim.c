@@ -30,20 +30,21 @@ static int exim_stamp(const char *s, int64_t *ns, const char **end)
 	const char *p;
 	if (mtalog_time_iso(s, true, &p, ns) < 0 || s[10] != ' ')
 		return -1;
+	/* " +HHMM" when log_timezone is set; checked byte by byte, so the
+	 * scan stops at the terminating NUL */
 	if (p[0] == ' ' && (p[1] == '+' || p[1] == '-')) {
-		int64_t z;
-		char buf[40];
-		/* re-read with the zone attached: "YYYY-MM-DD HH:MM:SS+ZZZZ" */
-		size_t n = (size_t)(p - s);
-		if (n + 6 < sizeof buf) {
-			memcpy(buf, s, n);
-			memcpy(buf + n, p + 1, 5);
-			buf[n + 5] = '\0';
-			const char *q;
-			if (mtalog_time_iso(buf, true, &q, &z) == 0 && *q == '\0') {
-				*ns = z;
-				p += 6;
-			}
+		const char *z = p + 2;
+		int i;
+		for (i = 0; i < 4 && z[i] >= '0' && z[i] <= '9'; i++)
+			;
+		if (i == 4 && (z[4] == ' ' || z[4] == '\0')) {
+			int hh = (z[0] - '0') * 10 + (z[1] - '0');
+			int mm = (z[2] - '0') * 10 + (z[3] - '0');
+			if (hh > 23 || mm > 59)
+				return -1;
+			int64_t off = ((int64_t)hh * 3600 + mm * 60) * NS_PER_S;
+			*ns -= p[1] == '+' ? off : -off;
+			p += 6;
 		}
 	}
 	if (*p != ' ' && *p != '\0')
@@ -216,6 +217,7 @@ static int listed_key(const char *start, const char *mark, struct addr *a)
 	return -1;
 }
 
+/* exim_parse - one Exim line: the format table's parse entry */
 static enum mtalog_res exim_parse(struct mtalog *m, const char *line,
                                   struct mta_event *ev, const char **why)
 {
@@ -228,6 +230,13 @@ static enum mtalog_res exim_parse(struct mtalog *m, const char *line,
 		return MTALOG_NONE;
 	}
 	msg = skip_pid_id(msg);
+	/* deliveries ("=>", "->", "*>", "**", "==") are about outgoing mail:
+	 * a remote server's rejection of us is not a label of anyone */
+	if ((msg[0] == '=' || msg[0] == '-' || msg[0] == '*') &&
+	    (msg[1] == '>' || msg[1] == '*' || msg[1] == '=') && msg[2] == ' ')
+		return MTALOG_NONE;
+	if (strstr(msg, "SMTP error from remote mail server"))
+		return MTALOG_NONE;
 	if (mtalog_startswith(msg, "<= ")) {
 		const char *h = strstr(msg, " H=");
 		if (!h || exim_host(h + 3, &ev->addr) < 0)

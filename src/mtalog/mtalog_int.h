@@ -78,7 +78,7 @@ size_t mtalog_zone(const char *s, char *out, size_t n);
 /* mtalog_text - copy [s, e) into out (size n) as printable ASCII
  * (other bytes become '?'), truncated; always NUL-terminated */
 void mtalog_text(const char *s, const char *e, char *out, size_t n);
-/* mtalog_memmem - first occurrence of the NUL-terminated needle in [s, e) */
+/* mtalog_find - first occurrence of the NUL-terminated needle in [s, e) */
 const char *mtalog_find(const char *s, const char *e, const char *needle);
 /* mtalog_startswith - s begins with pfx */
 bool mtalog_startswith(const char *s, const char *pfx);

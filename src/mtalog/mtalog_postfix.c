@@ -116,10 +116,6 @@ static enum mtalog_res reply(const char *s, const char *e, struct mta_event *ev,
 		ev->kind = client ? MTA_DNSBL_REJECT : MTA_DOMAIN_REJECT;
 		return MTALOG_EVENT;
 	}
-	if (mtalog_find(t, e, "blocked using")) {
-		*why = "'blocked using' in an unrecognised reply form";
-		return MTALOG_UNPARSED;
-	}
 	ev->kind = MTA_OTHER_REJECT;
 	return MTALOG_EVENT;
 }
@@ -251,6 +247,7 @@ static bool looks_rejected(const char *s)
 	       strstr(s, " listed by domain ");
 }
 
+/* postfix_parse - one Postfix line: the format table's parse entry */
 static enum mtalog_res postfix_parse(struct mtalog *m, const char *line,
                                      struct mta_event *ev, const char **why)
 {
@@ -262,6 +259,11 @@ static enum mtalog_res postfix_parse(struct mtalog *m, const char *line,
 		return MTALOG_UNPARSED;
 	}
 	if (!mtalog_prog_prefix(&h, "postfix"))
+		return MTALOG_NONE;
+	/* only the receiving side: smtp/lmtp/local/bounce lines quote what
+	 * remote servers said about our own mail */
+	if (!mtalog_prog_is(&h, "smtpd") && !mtalog_prog_is(&h, "postscreen") &&
+	    !mtalog_prog_is(&h, "dnsblog") && !mtalog_prog_is(&h, "cleanup"))
 		return MTALOG_NONE;
 	ev->ts_ns = h.ts_ns;
 	enum mtalog_res r = MTALOG_NONE;

@@ -124,6 +124,7 @@ static bool qmail_prog(const struct mtalog_hdr *h)
 	       mtalog_prog_prefix(h, "tcpserver") || mtalog_prog_prefix(h, "vpopmail");
 }
 
+/* qmail_parse - one qmail line: the format table's parse entry */
 static enum mtalog_res qmail_parse(struct mtalog *m, const char *line,
                                    struct mta_event *ev, const char **why)
 {

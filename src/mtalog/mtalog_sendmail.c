@@ -63,6 +63,7 @@ static bool dnsbl_text(const char *s, char *list, size_t n)
 	return false;
 }
 
+/* sendmail_parse - one Sendmail line: the format table's parse entry */
 static enum mtalog_res sendmail_parse(struct mtalog *m, const char *line,
                                       struct mta_event *ev, const char **why)
 {

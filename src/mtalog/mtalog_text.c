@@ -11,6 +11,7 @@
 
 #include "mtalog/mtalog_int.h"
 
+/* mtalog_days_from_civil - days since 1970-01-01 (H. Hinnant) */
 int64_t mtalog_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
@@ -36,6 +37,7 @@ static int digits(const char *s, unsigned n, unsigned lo, unsigned hi, unsigned 
 	return 0;
 }
 
+/* mdays - days in month m of year y */
 static unsigned mdays(unsigned y, unsigned m)
 {
 	static const unsigned char n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -43,6 +45,7 @@ static unsigned mdays(unsigned y, unsigned m)
 	return m == 2 && leap ? 29 : n[m - 1];
 }
 
+/* mtalog_time_iso - an ISO 8601 / RFC 3339 stamp */
 int mtalog_time_iso(const char *s, bool sep_space, const char **end, int64_t *ns)
 {
 	unsigned y, mo, d, hh, mi, ss;
@@ -90,6 +93,7 @@ int mtalog_time_iso(const char *s, bool sep_space, const char **end, int64_t *ns
 	return 0;
 }
 
+/* mtalog_time_epoch - epoch seconds with a fraction */
 int mtalog_time_epoch(const char *s, const char *e, int64_t *ns)
 {
 	int64_t sec = 0, frac = 0, scale = 100000000;
@@ -115,6 +119,7 @@ int mtalog_time_epoch(const char *s, const char *e, int64_t *ns)
 	return 0;
 }
 
+/* mtalog_token_addr - a numeric address, "IPv6:" and "%zone" allowed */
 int mtalog_token_addr(const char *s, const char *e, struct addr *a)
 {
 	if (e - s >= 6 && !strncasecmp(s, "IPv6:", 5))
@@ -127,6 +132,7 @@ int mtalog_token_addr(const char *s, const char *e, struct addr *a)
 	return addr_parse_n(s, (size_t)(e - s), a);
 }
 
+/* mtalog_bracket_addr - a numeric address in brackets */
 int mtalog_bracket_addr(const char *s, struct addr *a, const char **end)
 {
 	if (*s != '[')
@@ -142,12 +148,14 @@ int mtalog_bracket_addr(const char *s, struct addr *a, const char **end)
 	return 0;
 }
 
+/* zone_char - a byte allowed in a DNS zone name */
 static bool zone_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
+/* mtalog_zone - a DNS zone name, bounded and checked */
 size_t mtalog_zone(const char *s, char *out, size_t n)
 {
 	size_t i = 0;
@@ -168,6 +176,7 @@ size_t mtalog_zone(const char *s, char *out, size_t n)
 	return i;
 }
 
+/* mtalog_text - printable-ASCII copy of untrusted text */
 void mtalog_text(const char *s, const char *e, char *out, size_t n)
 {
 	size_t i = 0;
@@ -176,6 +185,7 @@ void mtalog_text(const char *s, const char *e, char *out, size_t n)
 	out[i] = '\0';
 }
 
+/* mtalog_find - a needle within [s, e) */
 const char *mtalog_find(const char *s, const char *e, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -184,11 +194,13 @@ const char *mtalog_find(const char *s, const char *e, const char *needle)
 	return memmem(s, (size_t)(e - s), needle, n);
 }
 
+/* mtalog_startswith - s begins with pfx */
 bool mtalog_startswith(const char *s, const char *pfx)
 {
 	return !strncmp(s, pfx, strlen(pfx));
 }
 
+/* mtalog_reply_text - skip an SMTP code and enhanced status */
 const char *mtalog_reply_text(const char *s)
 {
 	const char *p = s;
@@ -213,13 +225,14 @@ const char *mtalog_reply_text(const char *s)
 	return p;
 }
 
+/* mtalog_is_allowlist - the zone names an allow list */
 bool mtalog_is_allowlist(const char *zone)
 {
 	/* labels that name allow lists: list.dnswl.org, swl.spamhaus.org,
 	 * wl.mailspike.net, iadb.isipp.com, ... */
 	static const char *const labels[] = {
 		"dnswl", "swl", "wl", "whitelist", "allowlist", "iadb", "iadb2",
-		"hostkarma-white", NULL,
+		NULL,
 	};
 	const char *p = zone;
 	while (*p) {
@@ -233,4 +246,17 @@ bool mtalog_is_allowlist(const char *zone)
 		p = dot + 1;
 	}
 	return false;
+}
+
+/* mtalog_parse_time - RFC 3339 or epoch seconds */
+int mtalog_parse_time(const char *s, int64_t *ns)
+{
+	const char *end;
+	int64_t t;
+	if ((mtalog_time_iso(s, true, &end, &t) == 0 && *end == '\0') ||
+	    mtalog_time_epoch(s, s + strlen(s), &t) == 0) {
+		*ns = t;
+		return 0;
+	}
+	return -1;
 }

@@ -213,7 +213,8 @@ struct store *store_open(const char *location, bool create)
 	}
 	sqlite3_busy_timeout(st->db, 10000);
 	if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		     " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;") < 0 ||
+		     " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+		     " PRAGMA cache_size = -65536;") < 0 ||
 	    migrate(st) < 0) {
 		store_close(st);
 		return NULL;
@@ -420,13 +421,18 @@ int store_add_mta_event(struct store *st, const struct addr *a, const char *kind
 int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
 {
 	sqlite3_stmt *s;
+	/* attempts per host, counted once (a per-row count would be quadratic
+	 * for a host with thousands of attempts) */
+	if (exec(st, "DROP TABLE IF EXISTS temp.host_n;"
+		     " CREATE TEMP TABLE host_n (src TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;"
+		     " INSERT INTO host_n SELECT src, COUNT(*) FROM attempts GROUP BY src") < 0)
+		return -1;
 	const char *sql =
-		"SELECT c.id, c.a6, c.a4, a6.src, a4.src,"
-		" (SELECT COUNT(*) FROM attempts x WHERE x.src = a6.src),"
-		" (SELECT COUNT(*) FROM attempts x WHERE x.src = a4.src),"
+		"SELECT c.id, c.a6, c.a4, a6.src, a4.src, n6.n, n4.n,"
 		" c.score, c.gap_ns, c.port_dist"
 		" FROM candidates c JOIN attempts a6 ON a6.id = c.a6"
 		" JOIN attempts a4 ON a4.id = c.a4"
+		" JOIN host_n n6 ON n6.src = a6.src JOIN host_n n4 ON n4.src = a4.src"
 		" ORDER BY a6.src, c.a6, c.score DESC";
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "candidates");

@@ -1,0 +1,736 @@
+/* test_mtalog.c - mtalog/: every recognised line form, year resolution,
+ * gzip, strict reporting, long lines, NUL bytes, detection errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "addr/addr.h"
+#include "mtalog/mtalog.h"
+
+#define MAXEV 64
+
+struct result {
+	int n;
+	struct mta_event ev[MAXEV];
+	struct mtalog_stats st;
+	char format[16];
+	int rc;          /* last mtalog_next result */
+};
+
+/* tmpfile_with - a fresh file holding len bytes of s; caller unlinks */
+static char *tmpfile_with(const void *s, size_t len)
+{
+	static char path[64];
+	strcpy(path, "/tmp/test_mtalog.XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, s, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* read_all - open path and collect every event; 0 or -1 (open failed) */
+static int read_all(const char *path, const struct mtalog_opts *o,
+                    struct result *r, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	struct mtalog *m = mtalog_open(path, o, err, errlen);
+	if (!m)
+		return -1;
+	struct mta_event ev;
+	while ((r->rc = mtalog_next(m, &ev)) > 0) {
+		if (r->n < MAXEV)
+			r->ev[r->n] = ev;
+		r->n++;
+	}
+	r->st = *mtalog_get_stats(m);
+	snprintf(r->format, sizeof r->format, "%s", mtalog_format(m));
+	mtalog_close(m);
+	return 0;
+}
+
+/* read_text - read_all of a file holding text */
+static void read_text(const char *text, const struct mtalog_opts *o, struct result *r)
+{
+	char err[256];
+	char *p = tmpfile_with(text, strlen(text));
+	int rc = read_all(p, o, r, err, sizeof err);
+	unlink(p);
+	if (rc < 0)
+		fail_msg("open failed: %s", err);
+}
+
+/* utc - "YYYY-MM-DD HH:MM:SS" (UTC) as ns, by libc's timegm (the oracle) */
+static int64_t utc(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *e = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	assert_non_null(e);
+	assert_int_equal(*e, '\0');
+	return (int64_t)timegm(&tm) * 1000000000LL;
+}
+
+/* the same address, by text */
+static void assert_addr(const struct addr *a, const char *want)
+{
+	char buf[ADDR_STRLEN];
+	struct addr w;
+	assert_int_equal(addr_parse(want, &w), 0);
+	if (!addr_eq(a, &w))
+		fail_msg("address %s, want %s", addr_format(a, buf), want);
+}
+
+struct line_case {
+	const char *line;
+	const char *format;
+	int kind;           /* enum mta_kind, or -1: no event */
+	const char *addr;
+	const char *list;
+	const char *time;   /* UTC */
+	long frac_ns;
+	int unparsed, allow;
+};
+
+#define NOEV -1
+#define PF "Jan  5 10:00:00 mx postfix/smtpd[4242]: "
+#define PS "Jan  5 10:00:00 mx postfix/postscreen[4243]: "
+#define T0 "2024-01-05 10:00:00"
+#define SM "Jan  5 10:00:00 mx sm-mta[777]: "
+#define EX "2024-01-05 10:00:00 "
+
+static const struct line_case cases[] = {
+	/* ---- Postfix smtpd: reject_rbl_client at each stage ---- */
+	{ PF "NOQUEUE: reject: RCPT from mail.example.net[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1; from=<a@example.net> to=<b@example.org> proto=ESMTP helo=<mail.example.net>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.1", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: CONNECT from unknown[198.51.100.7]: 554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using b.barracudacentral.org; proto=SMTP",
+	  "postfix", MTA_DNSBL_REJECT, "198.51.100.7", "b.barracudacentral.org", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: EHLO from unknown[198.51.100.8]: 550 5.7.1 Service unavailable; Client host [198.51.100.8] blocked using bl.spamcop.net; proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "198.51.100.8", "bl.spamcop.net", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: MAIL from h.example[198.51.100.9]: 550 5.7.1 Service unavailable; Client host [198.51.100.9] blocked using psbl.surriel.com; from=<s@example.com> proto=ESMTP helo=<h.example>",
+	  "postfix", MTA_DNSBL_REJECT, "198.51.100.9", "psbl.surriel.com", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from mail.example[2001:db8::25]: 554 5.7.1 Service unavailable; Client host [2001:db8::25] blocked using zen.spamhaus.org; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<mail.example>",
+	  "postfix", MTA_DNSBL_REJECT, "2001:db8::25", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from mail.example[IPv6:2001:db8::26]: 554 5.7.1 Service unavailable; Client host [2001:db8::26] blocked using zen.spamhaus.org; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<mail.example>",
+	  "postfix", MTA_DNSBL_REJECT, "2001:db8::26", "zen.spamhaus.org", T0, 0, 0, 0 },
+	/* queue id instead of NOQUEUE, 450 temporary */
+	{ PF "4F3A21C0A7F: reject: RCPT from x.example[192.0.2.3]: 450 4.7.1 Service unavailable; Client host [192.0.2.3] blocked using dnsbl.example.org; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x.example>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.3", "dnsbl.example.org", T0, 0, 0, 0 },
+	/* ---- Postfix rhsbl: domains, not addresses ---- */
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.4]: 554 5.7.1 Service unavailable; Sender address [spam.example] blocked using dbl.spamhaus.org; from=<a@spam.example> to=<b@y.example> proto=ESMTP helo=<x.example>",
+	  "postfix", MTA_DOMAIN_REJECT, "192.0.2.4", "dbl.spamhaus.org", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.5]: 554 5.7.1 Service unavailable; Helo command [bad.example] blocked using dbl.spamhaus.org; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<bad.example>",
+	  "postfix", MTA_DOMAIN_REJECT, "192.0.2.5", "dbl.spamhaus.org", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from bad.example[192.0.2.6]: 554 5.7.1 Service unavailable; Client host [bad.example] blocked using dbl.spamhaus.org; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x>",
+	  "postfix", MTA_DOMAIN_REJECT, "192.0.2.6", "dbl.spamhaus.org", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.7]: 554 5.7.1 <bad.example>: Helo command rejected: host listed, blocked using multi.surbl.org; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<bad.example>",
+	  "postfix", MTA_DOMAIN_REJECT, "192.0.2.7", "multi.surbl.org", T0, 0, 0, 0 },
+	/* ---- Postfix other rejections ---- */
+	{ PF "NOQUEUE: reject: RCPT from unknown[192.0.2.8]: 450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.8]; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x>",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.8", "", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.9]: 550 5.1.1 <nobody@y.example>: Recipient address rejected: User unknown in local recipient table; from=<a@x.example> to=<nobody@y.example> proto=ESMTP helo=<x.example>",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.9", "", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.10]: 554 5.7.1 <a@elsewhere.example>: Relay access denied; from=<a@x.example> to=<a@elsewhere.example> proto=SMTP helo=<x.example>",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.10", "", T0, 0, 0, 0 },
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.11]: 450 4.2.0 <b@y.example>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/y.example.html; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x.example>",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.11", "", T0, 0, 0, 0 },
+	/* the client chose this recipient: it must not make a DNSBL label */
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.12]: 550 5.1.1 <\"a; Client host [203.0.113.9] blocked using evil.example\"@y.example>: Recipient address rejected: User unknown; from=<a@x.example> to=<\"a; Client host [203.0.113.9] blocked using evil.example\"@y.example> proto=ESMTP helo=<x>",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.12", "", T0, 0, 0, 0 },
+	{ PF "1D8CC1CA0A7F: milter-reject: END-OF-MESSAGE from x.example[192.0.2.13]: 5.7.1 Rejected by spam filter; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x.example>",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.13", "", T0, 0, 0, 0 },
+	{ "Jan  5 10:00:00 mx postfix/cleanup[99]: 4F3A21C0A7F: reject: header Subject: cheap pills from x.example[192.0.2.14]; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x.example>: 5.7.1 message content rejected",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.14", "", T0, 0, 0, 0 },
+	/* warn_if_reject: not a rejection */
+	{ PF "NOQUEUE: reject_warning: RCPT from x.example[192.0.2.15]: 554 5.7.1 Service unavailable; Client host [192.0.2.15] blocked using zen.spamhaus.org; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x.example>",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	/* unparseable rejections are counted */
+	{ PF "NOQUEUE: reject: RCPT from unknown[unknown]: 554 5.7.1 Service unavailable; Client host [unknown] blocked using zen.spamhaus.org; proto=ESMTP",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 1, 0 },
+	{ PF "NOQUEUE: reject: RCPT from x.example[192.0.2.16]: 554 5.7.1 Service unavailable; Client host [192.0.2.16] blocked using ; from=<a@x.example> proto=ESMTP",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 1, 0 },
+	/* ---- Postfix accepted, connections ---- */
+	{ PF "4F3A21C0A7F: client=mail.example.net[192.0.2.17]",
+	  "postfix", MTA_ACCEPT, "192.0.2.17", "", T0, 0, 0, 0 },
+	{ PF "4F3A21C0A7F: client=mail.example.net[2001:db8::17], sasl_method=PLAIN, sasl_username=u",
+	  "postfix", MTA_ACCEPT, "2001:db8::17", "", T0, 0, 0, 0 },
+	{ PF "connect from mail.example.net[192.0.2.18]",
+	  "postfix", MTA_CONNECT, "192.0.2.18", "", T0, 0, 0, 0 },
+	{ PF "disconnect from mail.example.net[192.0.2.18] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	{ PF "lost connection after CONNECT from unknown[192.0.2.19]",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	/* outgoing mail that a remote server rejected: not a label */
+	{ "Jan  5 10:00:00 mx postfix/smtp[5]: 4F3A21C0A7F: to=<b@y.example>, relay=mx.y.example[192.0.2.30]:25, delay=1, dsn=5.7.1, status=bounced (host mx.y.example[192.0.2.30] said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org (in reply to RCPT TO command))",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	/* ---- postscreen and dnsblog ---- */
+	{ PS "CONNECT from [192.0.2.20]:51234 to [192.0.2.1]:25",
+	  "postfix", MTA_CONNECT, "192.0.2.20", "", T0, 0, 0, 0 },
+	{ PS "DNSBL rank 3 for [192.0.2.21]:51235",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.21", "postscreen", T0, 0, 0, 0 },
+	{ PS "DNSBL rank 5 for [2001:db8::21]:51235",
+	  "postfix", MTA_DNSBL_REJECT, "2001:db8::21", "postscreen", T0, 0, 0, 0 },
+	{ PS "PREGREET 14 after 0.08 from [192.0.2.22]:59415: EHLO ylmf-pc\\r\\n",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.22", "", T0, 0, 0, 0 },
+	{ PS "HANGUP after 16 from [192.0.2.23]:48119 in tests after SMTP handshake",
+	  "postfix", MTA_OTHER_REJECT, "192.0.2.23", "", T0, 0, 0, 0 },
+	{ PS "NOQUEUE: reject: RCPT from [192.0.2.24]:60591: 550 5.7.1 Service unavailable; client [192.0.2.24] blocked using bl.example.org; from=<a@x.example>, to=<b@y.example>, proto=ESMTP, helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.24", "bl.example.org", T0, 0, 0, 0 },
+	{ PS "PASS NEW [192.0.2.25]:40000",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	{ "Jan  5 10:00:00 mx postfix/dnsblog[77]: addr 192.0.2.26 listed by domain zen.spamhaus.org as 127.0.0.4",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.26", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ "Jan  5 10:00:00 mx postfix/dnsblog[77]: addr 2001:db8::27 listed by domain list.dnswl.org as 127.0.5.1",
+	  "postfix", NOEV, NULL, NULL, NULL, 0, 0, 1 },
+	/* RFC 3339 stamp (rsyslog high precision) with a zone */
+	{ "2024-03-01T12:00:00.123456+01:00 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.28]: 554 5.7.1 Service unavailable; Client host [192.0.2.28] blocked using zen.spamhaus.org; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.28", "zen.spamhaus.org", "2024-03-01 11:00:00", 123456000, 0, 0 },
+	/* a multi-instance name, no padding of the day */
+	{ "Mar 7 02:09:33 mx postfix-in/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.29]: 554 5.7.1 Service unavailable; Client host [192.0.2.29] blocked using zen.spamhaus.org; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.29", "zen.spamhaus.org", "2024-03-07 02:09:33", 0, 0, 0 },
+
+	/* ---- Exim ---- */
+	{ EX "1rABCD-0001ab-Xy H=mail.example (helo.example) [192.0.2.40]:41000 F=<a@x.example> rejected RCPT <b@y.example>: rejected because 192.0.2.40 is in a black list at zen.spamhaus.org\\nhttps://www.spamhaus.org/query/ip/192.0.2.40",
+	  "exim", MTA_DNSBL_REJECT, "192.0.2.40", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ EX "H=(helo) [192.0.2.41]:41000 F=<a@x.example> rejected RCPT <b@y.example>: JunkMail rejected - 192.0.2.41 is in a black list at bl.spamcop.net",
+	  "exim", MTA_DNSBL_REJECT, "192.0.2.41", "bl.spamcop.net", T0, 0, 0, 0 },
+	{ EX "[1234] H=([192.0.2.99]) [192.0.2.42]:41000 rejected EHLO or HELO x: 192.0.2.42 is listed at b.barracudacentral.org (127.0.0.2: x)",
+	  "exim", MTA_DNSBL_REJECT, "192.0.2.42", "b.barracudacentral.org", T0, 0, 0, 0 },
+	{ EX "H=[192.0.2.43]:5555 rejected connection in \"connect\" ACL: (dnslists zen.spamhaus.org)",
+	  "exim", MTA_DNSBL_REJECT, "192.0.2.43", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ EX "H=test.example [192.0.2.44]:53343 F=<info@test.example> rejected RCPT <toto@toto.example>: \"JunkMail rejected - test.example [192.0.2.44]:53343 is in an RBL: https://www.spamhaus.org/sbl/query/SBLCSS\"",
+	  "exim", MTA_DNSBL_REJECT, "192.0.2.44", "", T0, 0, 0, 0 },
+	{ EX "H=x.example [192.0.2.45] F=<a@spam.example> rejected RCPT <b@y.example>: spam.example is in a black list at dbl.spamhaus.org",
+	  "exim", MTA_DOMAIN_REJECT, "192.0.2.45", "dbl.spamhaus.org", T0, 0, 0, 0 },
+	{ EX "H=x.example [2001:db8::46]:25 F=<a@x.example> rejected RCPT <b@y.example>: rejected because 2001:db8::46 is in a black list at zen.spamhaus.org",
+	  "exim", MTA_DNSBL_REJECT, "2001:db8::46", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ EX "H=x.example [192.0.2.47] F=<a@x.example> rejected RCPT <b@y.example>: Unknown user",
+	  "exim", MTA_OTHER_REJECT, "192.0.2.47", "", T0, 0, 0, 0 },
+	{ EX "H=x.example [192.0.2.48]:4000 temporarily rejected connection in \"connect\" ACL: \"Host is ratelimited\"",
+	  "exim", MTA_OTHER_REJECT, "192.0.2.48", "", T0, 0, 0, 0 },
+	{ EX "1rABCD-0001ab-Xy <= a@x.example H=mail.x.example (helo) [192.0.2.49]:4000 I=[192.0.2.1]:25 P=esmtps X=TLS1.3 S=1234 id=abc@x.example",
+	  "exim", MTA_ACCEPT, "192.0.2.49", "", T0, 0, 0, 0 },
+	{ EX "1rABCD-0001ab-Xy <= root U=root P=local S=300",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	{ EX "SMTP connection from mail.x.example [192.0.2.50]:4000 I=[192.0.2.1]:25 (TCP/IP connection count = 3)",
+	  "exim", MTA_CONNECT, "192.0.2.50", "", T0, 0, 0, 0 },
+	{ "2024-01-05 12:00:00.250 +0200 H=x.example [192.0.2.51] rejected RCPT <b@y.example>: rejected because 192.0.2.51 is in a black list at zen.spamhaus.org",
+	  "exim", MTA_DNSBL_REJECT, "192.0.2.51", "zen.spamhaus.org", T0, 250000000, 0, 0 },
+	/* a stamp cut short inside the zone: a line, not an overread */
+	{ "2024-01-05 10:00:00 +02",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	{ "Jan  5 10:00:00 mx exim[1234]: H=x.example [192.0.2.52] F=<a@x.example> rejected RCPT <b@y.example>: rejected because 192.0.2.52 is in a black list at zen.spamhaus.org",
+	  "exim", MTA_DNSBL_REJECT, "192.0.2.52", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ EX "rejected RCPT <b@y.example>: no host field here",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 1, 0 },
+
+	{ EX "1rABCD-0001ab-Xy ** b@y.example R=dnslookup T=remote_smtp H=mx.y.example [192.0.2.53]: SMTP error from remote mail server after RCPT TO:<b@y.example>: 550 rejected because 192.0.2.1 is in a black list at zen.spamhaus.org",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	{ EX "1rABCD-0001ab-Xy == b@y.example R=dnslookup T=remote_smtp defer (-44) H=mx.y.example [192.0.2.54]: SMTP error from remote mail server after RCPT TO:<b@y.example>: 450 4.7.1 temporarily rejected",
+	  "exim", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+	/* ---- Sendmail ---- */
+	{ SM "ruleset=check_relay, arg1=host.example, arg2=192.0.2.60, relay=host.example [192.0.2.60], reject=550 5.7.1 Rejected: 192.0.2.60 listed at zen.spamhaus.org",
+	  "sendmail", MTA_DNSBL_REJECT, "192.0.2.60", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ SM "x05AA0aB012345: ruleset=check_relay, arg1=[192.0.2.61], arg2=192.0.2.61, relay=[192.0.2.61], reject=553 5.3.0 Mail from 192.0.2.61 rejected, see http://www.spamcop.net/w3m?action=checkblock&ip=192.0.2.61",
+	  "sendmail", MTA_DNSBL_REJECT, "192.0.2.61", "www.spamcop.net", T0, 0, 0, 0 },
+	{ SM "x05AA0aB012346: ruleset=check_rcpt, arg1=<b@y.example>, relay=mail.x.example [IPv6:2001:db8::62], reject=550 5.7.1 <b@y.example>... Rejected: IPv6:2001:db8::62 listed at bl.example.org",
+	  "sendmail", MTA_DNSBL_REJECT, "2001:db8::62", "bl.example.org", T0, 0, 0, 0 },
+	{ SM "x05AA0aB012347: ruleset=check_rcpt, arg1=<b@elsewhere.example>, relay=x.example [192.0.2.63], reject=550 5.7.1 <b@elsewhere.example>... Relaying denied",
+	  "sendmail", MTA_OTHER_REJECT, "192.0.2.63", "", T0, 0, 0, 0 },
+	{ SM "x05AA0aB012348: from=<a@x.example>, size=1234, class=0, nrcpts=1, msgid=<m@x.example>, proto=ESMTP, daemon=MTA, relay=mail.x.example [192.0.2.64]",
+	  "sendmail", MTA_ACCEPT, "192.0.2.64", "", T0, 0, 0, 0 },
+	{ SM "x05AA0aB012349: from=<a@x.example>, size=0, class=0, nrcpts=0, proto=ESMTP, daemon=MTA, relay=mail.x.example [192.0.2.65]",
+	  "sendmail", NOEV, NULL, NULL, NULL, 0, 0, 0 },
+
+	/* ---- qmail ---- */
+	{ "Jan  5 10:00:00 mx rblsmtpd: zen.spamhaus.org blocked 192.0.2.70 mail.x.example -",
+	  "qmail", MTA_DNSBL_REJECT, "192.0.2.70", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ "@400000006597d32a00000000 rblsmtpd: 192.0.2.71 pid 1234: 451 http://www.spamhaus.org/query/bl?ip=192.0.2.71",
+	  "qmail", MTA_DNSBL_REJECT, "192.0.2.71", "", T0, 0, 0, 0 },
+	{ "Jan  5 10:00:00 mx qmail: 1704448800.250000 qmail-smtpd: 421 badiprbl: ip 192.0.2.72 rbl: bl.example.org",
+	  "qmail", MTA_DNSBL_REJECT, "192.0.2.72", "bl.example.org", T0, 0, 0, 0 },
+
+	/* ---- CSV ---- */
+	{ "2024-01-05T10:00:00Z,192.0.2.80,zen.spamhaus.org",
+	  "csv", MTA_DNSBL_REJECT, "192.0.2.80", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ "1704448800.5,\"2001:db8::81\",bl.example.org",
+	  "csv", MTA_DNSBL_REJECT, "2001:db8::81", "bl.example.org", T0, 500000000, 0, 0 },
+	{ "2024-01-05 11:00:00+01:00,192.0.2.82,zen.spamhaus.org",
+	  "csv", MTA_DNSBL_REJECT, "192.0.2.82", "zen.spamhaus.org", T0, 0, 0, 0 },
+};
+
+/* test_line_forms - each line alone in a file: format, kind, address,
+ * list, time */
+static void test_line_forms(void **state)
+{
+	(void)state;
+	struct mtalog_opts o = { .year = 2024 };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct line_case *c = &cases[i];
+		char text[2048];
+		snprintf(text, sizeof text, "%s\n", c->line);
+		struct result r;
+		read_text(text, &o, &r);
+		if (strcmp(r.format, c->format))
+			fail_msg("case %zu: format %s, want %s", i, r.format, c->format);
+		if (c->kind == NOEV) {
+			if (r.n != 0)
+				fail_msg("case %zu: %d events, want none (%s)", i, r.n,
+				         mtalog_kind_name(r.ev[0].kind));
+		} else {
+			if (r.n != 1)
+				fail_msg("case %zu: %d events, want 1 (unparsed %llu)", i,
+				         r.n, (unsigned long long)r.st.unparsed_reject);
+			const struct mta_event *e = &r.ev[0];
+			if ((int)e->kind != c->kind)
+				fail_msg("case %zu: kind %s, want %s", i,
+				         mtalog_kind_name(e->kind),
+				         mtalog_kind_name((enum mta_kind)c->kind));
+			assert_addr(&e->addr, c->addr);
+			if (strcmp(e->list, c->list))
+				fail_msg("case %zu: list '%s', want '%s'", i, e->list, c->list);
+			if (e->ts_ns != utc(c->time) + c->frac_ns)
+				fail_msg("case %zu: time %lld, want %s + %ld ns", i,
+				         (long long)e->ts_ns, c->time, c->frac_ns);
+			assert_int_equal(e->line, 1);
+			assert_string_equal(e->format, c->format);
+			for (const char *p = e->reason; *p; p++)
+				assert_true(*p >= 0x20 && *p < 0x7f);
+		}
+		if (r.st.unparsed_reject != (uint64_t)c->unparsed)
+			fail_msg("case %zu: unparsed %llu, want %d", i,
+			         (unsigned long long)r.st.unparsed_reject, c->unparsed);
+		assert_int_equal(r.st.allowlisted, c->allow);
+		assert_int_equal(r.st.lines, 1);
+	}
+}
+
+/* test_postscreen_site - a dnsblog hit names the list of the rank line */
+static void test_postscreen_site(void **state)
+{
+	(void)state;
+	struct mtalog_opts o = { .year = 2024 };
+	struct result r;
+	read_text("Jan  5 10:00:00 mx postfix/dnsblog[7]: addr 192.0.2.90 listed by domain list.dnswl.org as 127.0.5.1\n"
+	          "Jan  5 10:00:00 mx postfix/dnsblog[8]: addr 192.0.2.90 listed by domain bl.spamcop.net as 127.0.0.2\n"
+	          "Jan  5 10:00:01 mx postfix/postscreen[9]: DNSBL rank 2 for [192.0.2.90]:4000\n"
+	          "Jan  5 10:00:02 mx postfix/postscreen[9]: DNSBL rank 2 for [192.0.2.91]:4000\n",
+	          &o, &r);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.ev[0].list, "bl.spamcop.net");
+	assert_string_equal(r.ev[1].list, "bl.spamcop.net");
+	assert_int_equal(r.ev[1].line, 3);
+	assert_string_equal(r.ev[2].list, "postscreen");
+	assert_int_equal(r.st.allowlisted, 1);
+	assert_int_equal(r.st.dnsbl, 3);
+}
+
+#define REJ(ts, a) ts " mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[" a "]: 554 5.7.1 Service unavailable; Client host [" a "] blocked using zen.spamhaus.org; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>\n"
+
+/* test_year_rollover - Dec -> Jan moves to the next year; small
+ * disorder does not */
+static void test_year_rollover(void **state)
+{
+	(void)state;
+	struct mtalog_opts o = { .year = 2023 };
+	struct result r;
+	read_text(REJ("Dec 31 23:59:58", "192.0.2.1") REJ("Jan  1 00:00:01", "192.0.2.2")
+	          REJ("Dec 31 23:59:59", "192.0.2.3") REJ("Jan  1 00:00:02", "192.0.2.4")
+	          REJ("Feb 29 12:00:00", "192.0.2.5"), &o, &r);
+	assert_int_equal(r.n, 5);
+	assert_true(r.ev[0].ts_ns == utc("2023-12-31 23:59:58"));
+	assert_true(r.ev[1].ts_ns == utc("2024-01-01 00:00:01"));
+	/* a jump back of a few seconds across the new year is disorder, not a
+	 * new year: it stays in 2023 */
+	assert_true(r.ev[2].ts_ns == utc("2023-12-31 23:59:59"));
+	assert_true(r.ev[3].ts_ns == utc("2024-01-01 00:00:02"));
+	assert_true(r.ev[4].ts_ns == utc("2024-02-29 12:00:00"));
+}
+
+/* test_year_resolution - without a year: the year that puts the first
+ * line at or before the reference (plus slack) */
+static void test_year_resolution(void **state)
+{
+	(void)state;
+	struct mtalog_opts o = { .ref_ns = utc("2024-02-01 00:00:00") };
+	struct result r;
+	read_text(REJ("Dec 30 10:00:00", "192.0.2.1") REJ("Jan 15 10:00:00", "192.0.2.2"), &o, &r);
+	assert_int_equal(r.n, 2);
+	assert_true(r.ev[0].ts_ns == utc("2023-12-30 10:00:00"));
+	assert_true(r.ev[1].ts_ns == utc("2024-01-15 10:00:00"));
+	/* a log that starts a little after the capture start: same year */
+	read_text(REJ("Feb 20 10:00:00", "192.0.2.1"), &o, &r);
+	assert_true(r.ev[0].ts_ns == utc("2024-02-20 10:00:00"));
+	/* months after the capture start: the year before */
+	read_text(REJ("Jun 20 10:00:00", "192.0.2.1"), &o, &r);
+	assert_true(r.ev[0].ts_ns == utc("2023-06-20 10:00:00"));
+	/* no reference: now; the line is never more than a day ahead */
+	struct mtalog_opts now = { 0 };
+	read_text(REJ("Jan  1 00:00:00", "192.0.2.1") REJ("Dec 31 23:00:00", "192.0.2.2"), &now, &r);
+	assert_int_equal(r.n, 2);
+	assert_true(r.ev[0].ts_ns <= ((int64_t)time(NULL) + 86400) * 1000000000LL);
+	assert_true(r.ev[0].ts_ns > ((int64_t)time(NULL) - 366 * 86400) * 1000000000LL);
+	/* RFC 3339 stamps carry their year: no resolution */
+	read_text(REJ("2019-07-01T00:00:00Z", "192.0.2.1"), &o, &r);
+	assert_true(r.ev[0].ts_ns == utc("2019-07-01 00:00:00"));
+}
+
+/* write_gz - a gzip file holding text; returns its path (static) */
+static char *write_gz(const char *text)
+{
+	static char path[64];
+	strcpy(path, "/tmp/test_mtalog_gz.XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	gzFile gz = gzdopen(fd, "wb");
+	assert_non_null(gz);
+	assert_int_equal(gzwrite(gz, text, (unsigned)strlen(text)), (int)strlen(text));
+	assert_int_equal(gzclose(gz), Z_OK);
+	return path;
+}
+
+/* truncate_by - cut n bytes off the end of path */
+static void truncate_by(const char *path, long n)
+{
+	FILE *g = fopen(path, "rb");
+	assert_non_null(g);
+	fseek(g, 0, SEEK_END);
+	long size = ftell(g);
+	fclose(g);
+	assert_int_equal(truncate(path, size - n), 0);
+}
+
+/* test_gzip - the same events from a gzip'd file; truncation is an error */
+static void test_gzip(void **state)
+{
+	(void)state;
+	const char *text = REJ("Jan  5 10:00:00", "192.0.2.1")
+		"Jan  5 10:00:01 mx postfix/smtpd[1]: 4F3A21C0A7F: client=x[192.0.2.2]\n";
+	char *path = write_gz(text);
+	/* really compressed: starts with the gzip magic */
+	unsigned char magic[2] = { 0, 0 };
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(magic, 1, 2, f), 2);
+	fclose(f);
+	assert_int_equal(magic[0], 0x1f);
+	assert_int_equal(magic[1], 0x8b);
+	struct mtalog_opts o = { .year = 2024 };
+	struct result r;
+	char err[256];
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].kind, MTA_DNSBL_REJECT);
+	assert_int_equal(r.ev[1].kind, MTA_ACCEPT);
+	assert_addr(&r.ev[1].addr, "192.0.2.2");
+	assert_int_equal(r.rc, 0);
+
+	/* truncated within the detection lines: open fails, naming the file */
+	truncate_by(path, 6);
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), -1);
+	assert_non_null(strstr(err, path));
+	unlink(path);
+
+	/* truncated later: mtalog_next reports -1 after the good events */
+	size_t count = MTALOG_DETECT_LINES * 20, cap = count * 120, n = 0;
+	char *big = malloc(cap);
+	for (size_t i = 0; i < count; i++)
+		n += (size_t)snprintf(big + n, cap - n,
+		        "Jan  5 10:00:00 mx postfix/smtpd[1]: connect from x[192.0.2.%zu]\n",
+		        i % 200 + 1);
+	path = write_gz(big);
+	free(big);
+	truncate_by(path, 100);
+	char cpath[] = "/tmp/test_mtalog_err.XXXXXX";
+	int cfd = mkstemp(cpath);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(cfd, 2);
+	int rc = read_all(path, &o, &r, err, sizeof err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(cfd);
+	unlink(cpath);
+	unlink(path);
+	assert_int_equal(rc, 0);
+	assert_int_equal(r.rc, -1);
+	assert_true(r.st.connect > MTALOG_DETECT_LINES);
+	assert_true(r.st.connect < count);
+}
+
+/* capture_stderr - run read_text with stderr sent to a file; returns the
+ * text written there (static buffer) */
+static const char *capture_stderr(const char *text, const struct mtalog_opts *o,
+                                  struct result *r, char *path)
+{
+	static char out[4096];
+	char cpath[] = "/tmp/test_mtalog_err.XXXXXX";
+	int cfd = mkstemp(cpath);
+	assert_true(cfd >= 0);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(cfd, 2);
+	char err[256];
+	int rc = read_all(path, o, r, err, sizeof err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	(void)text;
+	assert_int_equal(rc, 0);
+	ssize_t n = pread(cfd, out, sizeof out - 1, 0);
+	close(cfd);
+	unlink(cpath);
+	out[n > 0 ? n : 0] = '\0';
+	return out;
+}
+
+/* test_strict - unparsed rejections are reported with FILE:LINE */
+static void test_strict(void **state)
+{
+	(void)state;
+	const char *text =
+		REJ("Jan  5 10:00:00", "192.0.2.1")
+		"Jan  5 10:00:01 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[999.0.2.1]: 554 5.7.1 Service unavailable; Client host [999.0.2.1] blocked using zen.spamhaus.org; proto=ESMTP\n"
+		"\n"
+		"Jan  5 10:00:02 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.3] 554 no colon\n"
+		"Jan  5 10:00:03 mx postfix/smtpd[1]: connect from x[192.0.2.4]\n";
+	char *path = tmpfile_with(text, strlen(text));
+	char want[256];
+	struct result r;
+	struct mtalog_opts o = { .year = 2024, .strict = true };
+	const char *out = capture_stderr(text, &o, &r, path);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.st.unparsed_reject, 2);
+	assert_int_equal(r.ev[1].line, 5);
+	snprintf(want, sizeof want, "mxsensor: %s:2: ", path);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof want, "mxsensor: %s:4: ", path);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof want, "mxsensor: %s:1: ", path);
+	assert_null(strstr(out, want));
+	/* without strict: counted, not reported */
+	o.strict = false;
+	out = capture_stderr(text, &o, &r, path);
+	assert_int_equal(r.st.unparsed_reject, 2);
+	assert_string_equal(out, "");
+	unlink(path);
+}
+
+/* test_long_lines - over-long lines are skipped and counted, and the line
+ * numbers after them stay right */
+static void test_long_lines(void **state)
+{
+	(void)state;
+	size_t big = 300 * 1024;    /* spans several read buffers */
+	const char *ok = REJ("Jan  5 10:00:00", "192.0.2.1");
+	size_t okn = strlen(ok);
+	char *text = malloc(okn * 4 + big + MTALOG_LINE_MAX + 64);
+	size_t n = 0;
+	memcpy(text + n, ok, okn);
+	n += okn;
+	memset(text + n, 'a', MTALOG_LINE_MAX + 1);   /* just too long */
+	n += MTALOG_LINE_MAX + 1;
+	text[n++] = '\n';
+	memcpy(text + n, ok, okn);
+	n += okn;
+	memcpy(text + n, ok, okn - 1);                 /* a long REJ line */
+	n += okn - 1;
+	memset(text + n, 'b', big);
+	n += big;
+	text[n++] = '\n';
+	memcpy(text + n, ok, okn - 1);                 /* last line, no newline */
+	n += okn - 1;
+	char *path = tmpfile_with(text, n);
+	free(text);
+	struct mtalog_opts o = { .year = 2024 };
+	struct result r;
+	char err[256];
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
+	unlink(path);
+	assert_int_equal(r.st.long_lines, 2);
+	assert_int_equal(r.st.lines, 5);
+	assert_int_equal(r.n, 3);
+	assert_int_equal(r.ev[0].line, 1);
+	assert_int_equal(r.ev[1].line, 3);
+	assert_int_equal(r.ev[2].line, 5);
+
+	/* a line of exactly MTALOG_LINE_MAX bytes is kept */
+	char *line = malloc(MTALOG_LINE_MAX + 2);
+	memset(line, ' ', MTALOG_LINE_MAX);
+	memcpy(line, ok, okn - 1);
+	line[MTALOG_LINE_MAX] = '\n';
+	path = tmpfile_with(line, MTALOG_LINE_MAX + 1);
+	free(line);
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
+	unlink(path);
+	assert_int_equal(r.st.long_lines, 0);
+	assert_int_equal(r.n, 1);
+}
+
+/* test_nul_utf8 - NUL bytes and invalid UTF-8 are tolerated */
+static void test_nul_utf8(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"Jan  5 10:00:00 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; from=<a\0b@x> to=<c@d> proto=ESMTP helo=<\xff\xfe\xc0\x80>\n"
+		"Jan  5 10:00:01 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0\0.2.2]: 554 5.7.1 Service unavailable; Client host [192.0.2.2] blocked using zen.spamhaus.org; proto=ESMTP\n"
+		"Jan  5 10:00:02 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.3]: 550 5.1.1 <\xe9\xe9\x01@y>: Recipient address rejected: \xc3\x28 unknown; from=<a@x> to=<c@d> proto=ESMTP helo=<x>\n"
+		"\0\0\0\n";
+	char *path = tmpfile_with(text, sizeof text - 1);
+	struct mtalog_opts o = { .year = 2024 };
+	struct result r;
+	char err[256];
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
+	unlink(path);
+	assert_int_equal(r.st.lines, 4);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].kind, MTA_DNSBL_REJECT);
+	assert_int_equal(r.ev[1].kind, MTA_OTHER_REJECT);
+	assert_int_equal(r.ev[1].line, 3);
+	assert_int_equal(r.st.unparsed_reject, 1);
+	for (const char *p = r.ev[1].reason; *p; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+}
+
+/* test_detection - format errors name the file; empty files are fine;
+ * CRLF, comments, blank lines and stdin work */
+static void test_detection(void **state)
+{
+	(void)state;
+	struct result r;
+	char err[256];
+	struct mtalog_opts o = { .year = 2024 };
+	const char *junk = "hello world\nthis is not a mail log\n";
+	char *path = tmpfile_with(junk, strlen(junk));
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), -1);
+	assert_non_null(strstr(err, path));
+	unlink(path);
+
+	assert_int_equal(read_all("/nonexistent/mail.log", &o, &r, err, sizeof err), -1);
+	assert_non_null(strstr(err, "/nonexistent/mail.log"));
+
+	path = tmpfile_with("\n\n# nothing\n", 12);
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
+	unlink(path);
+	assert_int_equal(r.n, 0);
+	assert_string_equal(r.format, "empty");
+
+	/* CRLF line ends, a header, a bad row */
+	read_text("timestamp,address,list\r\n2024-01-05T10:00:00Z,192.0.2.1,zen.spamhaus.org\r\n"
+	          "# comment\r\nnot-a-time,192.0.2.2,x\r\n2024-01-05T10:00:00Z,192.0.2.3,bl.example.org\r\n",
+	          &o, &r);
+	assert_string_equal(r.format, "csv");
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.ev[0].list, "zen.spamhaus.org");
+	assert_string_equal(r.ev[1].list, "bl.example.org");
+	assert_int_equal(r.ev[1].line, 5);
+	assert_int_equal(r.st.unparsed_reject, 1);
+
+	/* a mixed syslog file: the majority program decides */
+	read_text("Jan  5 10:00:00 mx dovecot[1]: imap-login: Login: user=<u>\n"
+	          REJ("Jan  5 10:00:01", "192.0.2.1")
+	          "Jan  5 10:00:02 mx postfix/smtpd[1]: connect from x[192.0.2.9]\n", &o, &r);
+	assert_string_equal(r.format, "postfix");
+	assert_int_equal(r.n, 2);
+
+	/* stdin */
+	const char *text = REJ("Jan  5 10:00:00", "192.0.2.7");
+	path = tmpfile_with(text, strlen(text));
+	int fd = open(path, O_RDONLY);
+	int saved = dup(0);
+	dup2(fd, 0);
+	close(fd);
+	int rc = read_all("-", &o, &r, err, sizeof err);
+	dup2(saved, 0);
+	close(saved);
+	unlink(path);
+	assert_int_equal(rc, 0);
+	assert_int_equal(r.n, 1);
+	assert_addr(&r.ev[0].addr, "192.0.2.7");
+}
+
+/* test_many_lines - detection replays its lines, then streaming goes on */
+static void test_many_lines(void **state)
+{
+	(void)state;
+	size_t count = MTALOG_DETECT_LINES * 3 + 7;
+	size_t cap = count * 300;
+	char *text = malloc(cap);
+	size_t n = 0;
+	for (size_t i = 0; i < count; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+		        "Jan  5 10:%02zu:%02zu mx postfix/smtpd[1]: 4F3A21C0A7F: client=x[192.0.%zu.%zu]\n",
+		        i / 60 % 60, i % 60, i / 256, i % 256);
+	char *path = tmpfile_with(text, n);
+	free(text);
+	struct mtalog_opts o = { .year = 2024 };
+	char err[256];
+	struct mtalog *m = mtalog_open(path, &o, err, sizeof err);
+	assert_non_null(m);
+	struct mta_event ev;
+	size_t got = 0;
+	while (mtalog_next(m, &ev) > 0) {
+		char want[32];
+		snprintf(want, sizeof want, "192.0.%zu.%zu", got / 256, got % 256);
+		assert_addr(&ev.addr, want);
+		assert_int_equal(ev.line, got + 1);
+		got++;
+	}
+	assert_int_equal(got, count);
+	assert_int_equal(mtalog_get_stats(m)->accept, count);
+	mtalog_close(m);
+	unlink(path);
+}
+
+/* test_parse_time - the public time parser: RFC 3339 and epoch seconds */
+static void test_parse_time(void **state)
+{
+	(void)state;
+	int64_t ns = 42;
+	assert_int_equal(mtalog_parse_time("2024-02-29T23:59:60Z", &ns), 0);
+	assert_true(ns == utc("2024-02-29 23:59:59") + 1000000000LL);
+	assert_int_equal(mtalog_parse_time("2024-01-05T11:30:00.5+01:30", &ns), 0);
+	assert_true(ns == utc("2024-01-05 10:00:00") + 500000000LL);
+	assert_int_equal(mtalog_parse_time("2024-01-05 10:00:00", &ns), 0);
+	assert_true(ns == utc("2024-01-05 10:00:00"));
+	assert_int_equal(mtalog_parse_time("1704448800.25", &ns), 0);
+	assert_true(ns == utc("2024-01-05 10:00:00") + 250000000LL);
+	ns = 42;
+	assert_int_equal(mtalog_parse_time("2023-02-29T00:00:00Z", &ns), -1);
+	assert_int_equal(mtalog_parse_time("2024-13-01T00:00:00Z", &ns), -1);
+	assert_int_equal(mtalog_parse_time("2024-01-05T24:00:00Z", &ns), -1);
+	assert_int_equal(mtalog_parse_time("2024-01-05T10:00:00Zjunk", &ns), -1);
+	assert_int_equal(mtalog_parse_time("-5", &ns), -1);
+	assert_int_equal(mtalog_parse_time("", &ns), -1);
+	assert_int_equal(mtalog_parse_time("99999999999999999999", &ns), -1);
+	assert_true(ns == 42);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_line_forms),
+		cmocka_unit_test(test_postscreen_site),
+		cmocka_unit_test(test_year_rollover),
+		cmocka_unit_test(test_year_resolution),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_strict),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_nul_utf8),
+		cmocka_unit_test(test_detection),
+		cmocka_unit_test(test_many_lines),
+		cmocka_unit_test(test_parse_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
