@@ -402,6 +402,9 @@ int cmd_analyze(int argc, char **argv)
 			       " asked, %" PRIu64 " failed)\n", sum.enrich.hosts, sum.enrich.with_asn,
 			       sum.enrich.with_ptr, sum.enrich.ptr_file, sum.enrich.ptr_cached,
 			       sum.enrich.ptr_asked, sum.enrich.ptr_failed);
+		if (sum.enriched && eo.asn_dns)
+			printf("origin AS by DNS %" PRIu64 " asked, %" PRIu64 " failed\n",
+			       sum.enrich.asn_asked, sum.enrich.asn_failed);
 	}
 	for (size_t i = 0; i < np; i++)
 		free(pcaps[i]);

@@ -766,6 +766,8 @@ int store_set_enrich(struct store *st, const struct store_enrich *e)
 
 int store_score_enrich(struct store *st, int asn_points, int ptr_points, int domain_points)
 {
+	/* only rows whose points change are written: most candidates of a
+	 * crowded trace share neither AS nor name */
 	char sql[2048];
 	snprintf(sql, sizeof sql,
 		 "UPDATE candidates SET ev_asn = n.asn, ev_ptr = n.ptr,"
@@ -777,7 +779,8 @@ int store_score_enrich(struct store *st, int asn_points, int ptr_points, int dom
 		 "       ELSE 0 END AS ptr"
 		 "  FROM candidates c JOIN attempts a6 ON a6.id = c.a6 JOIN attempts a4 ON a4.id = c.a4"
 		 "  LEFT JOIN enrich x ON x.addr = a6.src LEFT JOIN enrich y ON y.addr = a4.src) n"
-		 " WHERE n.id = candidates.id",
+		 " WHERE n.id = candidates.id"
+		 " AND (n.asn != candidates.ev_asn OR n.ptr != candidates.ev_ptr)",
 		 asn_points, ptr_points, domain_points);
 	if (begin(st) < 0)
 		return -1;
