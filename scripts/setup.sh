@@ -14,7 +14,7 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 # run time: p0f's signature database (/etc/p0f/p0f.fp)
 PKGS="$PKGS p0f"
 # real peers the tests compare against
-PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 # enrichment tests: an authoritative DNS server for PTR / Cymru-style zones,
 # a MaxMind DB writer and reader (mmdb), the public suffix list
 PKGS="$PKGS nsd libmaxmind-db-writer-perl mmdb-bin publicsuffix"
