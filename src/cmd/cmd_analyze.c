@@ -351,10 +351,8 @@ int cmd_analyze(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("analyze", "unexpected argument '%s' (inputs go with --pcap or --mta-log)",
 				       argv[optind]);
-	if (status) {
-		free(cmdline);
+	if (status)
 		return status;
-	}
 	if (!np)
 		return cmd_usage_error("analyze", "no capture given (--pcap PATH)");
 
