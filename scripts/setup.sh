@@ -15,6 +15,9 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 PKGS="$PKGS p0f"
 # real peers the tests compare against
 PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
+# defence tests: a real Postfix (its own instance, never the system one),
+# swaks, rbldnsd, dig, BIND's named-checkzone; util-linux for script(1)
+PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
 # enrichment tests: an authoritative DNS server for PTR / Cymru-style zones,
 # a MaxMind DB writer and reader (mmdb), the public suffix list
 PKGS="$PKGS nsd libmaxmind-db-writer-perl mmdb-bin publicsuffix"
@@ -35,5 +38,11 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >&2 || exit 1
+# Postfix asks which configuration to install: none.  Without a main.cf the
+# system's own Postfix never starts; the tests run private instances.
+case " $missing " in *" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		$SUDO debconf-set-selections ;;
+esac
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >&2 || exit 1

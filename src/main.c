@@ -21,6 +21,9 @@ static const struct cmd commands[] = {
 	CMD(addr),
 	CMD(asn),
 	CMD(syns),
+	CMD(reputation),
+	CMD(policyd),
+	CMD(dnsbl),
 	CMD(logs),
 	{ NULL, NULL, NULL, NULL }
 };
