@@ -385,12 +385,13 @@ int cmd_analyze(int argc, char **argv)
 		return 2;
 	struct analysis_summary sum;
 	int rc = analysis_run(&o, st, &sum);
+	int ret = sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
 	if (rc < 0 || sum.interrupted) {
 		store_abort(st);
-		store_close(st);
 		if (sum.interrupted)
 			error("interrupted: %s keeps its previous results", db);
-		return sum.interrupted ? 130 : 2;
+		ret = sum.interrupted ? 130 : 2;
+		quiet = true;   /* no summary; the inputs are freed below */
 	}
 	store_close(st);
 	if (!quiet) {
@@ -431,5 +432,5 @@ int cmd_analyze(int argc, char **argv)
 	free(sensor);
 	free(fpdbs);
 	free(cmdline);
-	return sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
+	return ret;
 }
