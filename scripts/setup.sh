@@ -10,7 +10,7 @@
 
 # build: compilers, pkg-config and the libraries linked into mxsensor
 PKGS="make gcc clang pkg-config libpcap-dev zlib1g-dev libsqlite3-dev sqlite3
-libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
+libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev libjson-c-dev"
 # run time: p0f's signature database (/etc/p0f/p0f.fp)
 PKGS="$PKGS p0f"
 # real peers the tests compare against
@@ -18,9 +18,11 @@ PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 # defence tests: a real Postfix (its own instance, never the system one),
 # swaks, rbldnsd, dig, BIND's named-checkzone; util-linux for script(1)
 PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
-# enrichment tests: an authoritative DNS server for PTR / Cymru-style zones,
+# sensor tests: SMTP clients over IPv4 and IPv6, an authoritative DNS server
+PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
+# enrichment tests: NSD (above) serving PTR and Cymru-style zones,
 # a MaxMind DB writer and reader (mmdb), the public suffix list
-PKGS="$PKGS nsd libmaxmind-db-writer-perl mmdb-bin publicsuffix"
+PKGS="$PKGS libmaxmind-db-writer-perl mmdb-bin publicsuffix"
 
 missing=""
 for p in $PKGS; do

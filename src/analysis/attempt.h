@@ -44,7 +44,8 @@ struct attempt {
 	uint64_t stack;         /* hash of the family-independent stack features */
 	const char *os;         /* fingerprint label of the first SYN, or NULL */
 	const char *os_family;  /* "Windows", "Linux", ... or NULL */
-	/* filled by the caller before association (addr classification) */
+	/* filled by the caller before association */
+	const char *ehlo;       /* EHLO/HELO name from capture --smtp, or NULL */
 	uint8_t emb_kind;       /* EMB_* (assoc.h): how src embeds an IPv4 */
 	struct addr emb4;       /* that IPv4 */
 };
@@ -68,8 +69,5 @@ void attempt_grouper_finish(struct attempt_grouper *g);
 /* attempt_grouper_open_count - attempts still open (for tests and limits) */
 size_t attempt_grouper_open_count(const struct attempt_grouper *g);
 void attempt_grouper_free(struct attempt_grouper *g);
-
-/* attempt_ittl - the initial TTL a stack most likely used */
-uint8_t attempt_ittl(uint8_t ttl);
 
 #endif

@@ -167,7 +167,7 @@ def check(db, truth, d):
         bad.append("no candidate of one client")
     tot = con.execute("SELECT COUNT(*) FROM candidates WHERE score !="
                       " ev_embed + ev_stack + ev_os + ev_syns + ev_port + ev_gap"
-                      " + ev_tsclock + ev_asn + ev_ptr").fetchone()[0]
+                      " + ev_tsclock + ev_asn + ev_ptr + ev_ehlo").fetchone()[0]
     if tot:
         bad.append("%d candidates whose score is not the sum of their evidence" % tot)
     for b in bad[:20]:
