@@ -202,7 +202,7 @@ int cmd_analyze(int argc, char **argv)
 	enrich_opts_default(&eo);
 	const char *asn_files[argc + 1], *ptr_files[argc + 1];   /* one per option at most */
 	bool no_dns = false;
-	int64_t ns;
+	int64_t dur_ns;
 
 	while ((c = getopt_long(argc, argv, "d:r:l:p:qv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -313,9 +313,9 @@ int cmd_analyze(int argc, char **argv)
 			eo.dns.server = optarg;
 			break;
 		case O_DNS_TIMEOUT:
-			if (num_duration_ns(optarg, 10000000LL, 60000000000LL, &ns) < 0)
+			if (num_duration_ns(optarg, 10000000LL, 60000000000LL, &dur_ns) < 0)
 				return cmd_usage_error("analyze", "--dns-timeout: a duration from 10ms to 60s: %s", optarg);
-			eo.dns.timeout_ms = (int)(ns / 1000000);
+			eo.dns.timeout_ms = (int)(dur_ns / 1000000);
 			break;
 		case O_DNS_TRIES:
 			if (num_ulong(optarg, 1, 10, &v) < 0)
