@@ -19,6 +19,7 @@ static const struct cmd commands[] = {
 	CMD(explain),
 	CMD(hosts),
 	CMD(addr),
+	CMD(asn),
 	CMD(syns),
 	CMD(reputation),
 	CMD(policyd),

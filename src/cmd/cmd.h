@@ -31,6 +31,7 @@ CMD_DECLARE(analyze);
 CMD_DECLARE(explain);
 CMD_DECLARE(hosts);
 CMD_DECLARE(addr);
+CMD_DECLARE(asn);
 CMD_DECLARE(syns);
 CMD_DECLARE(reputation);
 CMD_DECLARE(policyd);

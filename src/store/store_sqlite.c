@@ -73,6 +73,15 @@ static const char *const migrations[] = {
 	"  limited INTEGER NOT NULL DEFAULT 0);\n",
 	/* 2 -> 3: EHLO names of capture --smtp as association evidence */
 	"ALTER TABLE candidates ADD COLUMN ev_ehlo INTEGER NOT NULL DEFAULT 0;\n",
+	/* 3 -> 4: enrichment (enrich/enrich.h): per-run host data and the
+	 * look-up caches kept across runs */
+	"CREATE TABLE enrich (addr TEXT PRIMARY KEY, asn INTEGER, as_name TEXT,\n"
+	"  ptr TEXT, ptr_domain TEXT, match_asn INTEGER, match_ptr TEXT,\n"
+	"  match_domain TEXT);\n"
+	"CREATE TABLE ptr_cache (addr TEXT PRIMARY KEY, name TEXT,\n"
+	"  status TEXT NOT NULL, source TEXT, queried_ns INTEGER NOT NULL);\n"
+	"CREATE TABLE asn_cache (addr TEXT PRIMARY KEY, asn INTEGER, as_name TEXT,\n"
+	"  status TEXT NOT NULL, queried_ns INTEGER NOT NULL);\n",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -269,7 +278,7 @@ int store_run_begin(struct store *st, const struct store_run *run)
 	 * files, so partial replacement could not be exact */
 	if (begin(st) < 0 ||
 	    exec(st, "DELETE FROM candidates; DELETE FROM attempts; DELETE FROM hosts;"
-		     " DELETE FROM mta_events; DELETE FROM inputs;") < 0)
+		     " DELETE FROM mta_events; DELETE FROM inputs; DELETE FROM enrich;") < 0)
 		return -1;
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db,
@@ -582,6 +591,11 @@ int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn
 		return -1;
 	if (classify && store_classify_hosts(st, classify) < 0)
 		return -1;
+	/* enrichment, when the run had any (store_set_enrich) */
+	if (exec(st,
+		 "UPDATE hosts SET asn = e.asn, as_name = e.as_name, ptr = e.ptr,"
+		 " ptr_domain = e.ptr_domain FROM enrich e WHERE e.addr = hosts.addr") < 0)
+		return -1;
 	/* listed: IPv4 addresses the production MTAs rejected by DNSBL */
 	if (listing_window_ns > 0)
 		snprintf(sql, sizeof sql,
@@ -682,6 +696,135 @@ int store_query(struct store *st, const char *sql, const char *const *params,
 	free(names);
 	free(vals);
 	return ret;
+}
+
+/* --- enrichment (enrich/enrich.h) --- */
+
+int store_each_source(struct store *st, store_source_fn fn, void *arg)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT src, max(emb_kind), max(emb4) FROM attempts GROUP BY src"
+			       " ORDER BY src", -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "sources");
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((ret = fn((const char *)sqlite3_column_text(s, 0),
+			      (const char *)sqlite3_column_text(s, 1),
+			      (const char *)sqlite3_column_text(s, 2), arg)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_error(st, "sources");
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_cache_get(struct store *st, const char *table, const char *addr,
+		    int64_t min_ns, struct store_cache_row *out)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	bool ptr = !strcmp(table, "ptr");
+	snprintf(sql, sizeof sql, ptr
+		 ? "SELECT name, status, NULL FROM ptr_cache WHERE addr = ? AND queried_ns >= ?"
+		 : "SELECT asn, status, as_name FROM asn_cache WHERE addr = ? AND queried_ns >= ?");
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "cache");
+	sqlite3_bind_text(s, 1, addr, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, min_ns);
+	int rc = sqlite3_step(s), ret = 0;
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		const char *stt = (const char *)sqlite3_column_text(s, 1);
+		const char *nm = (const char *)sqlite3_column_text(s, 2);
+		snprintf(out->text, sizeof out->text, "%s", v ? v : "");
+		snprintf(out->name, sizeof out->name, "%s", nm ? nm : "");
+		out->ok = stt && !strcmp(stt, "ok");
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_error(st, "cache");
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_cache_put(struct store *st, const char *table, const char *addr,
+		    const char *value, const char *name, bool ok, const char *source,
+		    int64_t now_ns)
+{
+	sqlite3_stmt *s;
+	bool ptr = !strcmp(table, "ptr");
+	const char *sql = ptr
+		? "INSERT OR REPLACE INTO ptr_cache (addr, name, status, source, queried_ns)"
+		  " VALUES (?,?,?,?,?)"
+		: "INSERT OR REPLACE INTO asn_cache (addr, asn, status, as_name, queried_ns)"
+		  " VALUES (?,?,?,?,?)";
+	if (begin(st) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "cache");
+	sqlite3_bind_text(s, 1, addr, -1, SQLITE_TRANSIENT);
+	if (ok && value)
+		sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, ok ? "ok" : "absent", -1, SQLITE_STATIC);
+	if (ptr ? source != NULL : (name && *name))
+		sqlite3_bind_text(s, 4, ptr ? source : name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, now_ns);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "cache");
+}
+
+int store_set_enrich(struct store *st, const struct store_enrich *e)
+{
+	sqlite3_stmt *s;
+	if (begin(st) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO enrich (addr, asn, as_name, ptr, ptr_domain,"
+			       " match_asn, match_ptr, match_domain) VALUES (?,?,?,?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, "enrich");
+	sqlite3_bind_text(s, 1, e->addr, -1, SQLITE_TRANSIENT);
+	if (e->asn)
+		sqlite3_bind_int64(s, 2, e->asn);
+	const char *txt[] = { e->as_name, e->ptr, e->ptr_domain };
+	for (int i = 0; i < 3; i++)
+		if (txt[i] && *txt[i])
+			sqlite3_bind_text(s, 3 + i, txt[i], -1, SQLITE_TRANSIENT);
+	if (e->match_asn)
+		sqlite3_bind_int64(s, 6, e->match_asn);
+	if (e->match_ptr && *e->match_ptr)
+		sqlite3_bind_text(s, 7, e->match_ptr, -1, SQLITE_TRANSIENT);
+	if (e->match_domain && *e->match_domain)
+		sqlite3_bind_text(s, 8, e->match_domain, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : db_error(st, "enrich");
+}
+
+int store_score_enrich(struct store *st, int asn_points, int ptr_points, int domain_points)
+{
+	/* only rows whose points change are written: most candidates of a
+	 * crowded trace share neither AS nor name */
+	char sql[2048];
+	snprintf(sql, sizeof sql,
+		 "UPDATE candidates SET ev_asn = n.asn, ev_ptr = n.ptr,"
+		 " score = candidates.score - candidates.ev_asn - candidates.ev_ptr + n.asn + n.ptr"
+		 " FROM (SELECT c.id AS id,"
+		 "  CASE WHEN x.match_asn > 0 AND x.match_asn = y.match_asn THEN %d ELSE 0 END AS asn,"
+		 "  CASE WHEN x.match_ptr IS NOT NULL AND x.match_ptr = y.match_ptr THEN %d"
+		 "       WHEN x.match_domain IS NOT NULL AND x.match_domain = y.match_domain THEN %d"
+		 "       ELSE 0 END AS ptr"
+		 "  FROM candidates c JOIN attempts a6 ON a6.id = c.a6 JOIN attempts a4 ON a4.id = c.a4"
+		 "  LEFT JOIN enrich x ON x.addr = a6.src LEFT JOIN enrich y ON y.addr = a4.src) n"
+		 " WHERE n.id = candidates.id"
+		 " AND (n.asn != candidates.ev_asn OR n.ptr != candidates.ev_ptr)",
+		 asn_points, ptr_points, domain_points);
+	if (begin(st) < 0)
+		return -1;
+	return exec(st, sql);
 }
 
 /* store_policy_save - add policyd's outcome counts; one transaction */
