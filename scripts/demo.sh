@@ -33,3 +33,7 @@ fi
 
 section "mxsensor hosts: IPv6 hosts by label"
 "$MX" hosts --db "$db" --family 6 --no-header | awk -F, '{ n[$19]++ } END { for (l in n) printf "  %-22s %d\n", l, n[l] }' | sort
+
+"$MX" report --db "$db" --format html -o "$out/report.html"
+section "mxsensor report: the method's tables (with charts, as one web page: $out/report.html)"
+"$MX" report --db "$db"

@@ -22,6 +22,11 @@ PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
 PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
 # a private PostgreSQL server for the shared-store tests (tests/pgcluster.sh)
 PKGS="$PKGS postgresql"
+# a real browser renders the HTML report (tests/integration/report_html.sh)
+PKGS="$PKGS chromium"
+# enrichment tests: NSD (above) serving PTR and Cymru-style zones,
+# a MaxMind DB writer and reader (mmdb), the public suffix list
+PKGS="$PKGS libmaxmind-db-writer-perl mmdb-bin publicsuffix"
 
 missing=""
 for p in $PKGS; do

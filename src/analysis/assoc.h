@@ -29,7 +29,12 @@
  *   tsclock      +30               TCP timestamps of both run on one clock
  *                                  (1, 10, 100, 250 or 1000 Hz); stacks that
  *                                  randomize per connection give none
- *   asn, ptr     hooks             enrichment evidence (0 until available)
+ *   asn          +10               same origin AS (for 6to4/Teredo: the
+ *                                  gateway's); set after the pass by
+ *                                  enrich/enrich.h, 0 without --asn
+ *   ptr          +20 / +10         same PTR name / same registered domain
+ *                                  (public suffix list); set after the
+ *                                  pass, 0 without --ptr / --ptr-file
  *   ehlo         +40 / -20         same / different EHLO name (capture --smtp
  *                                  sessions, compared without case)
  *   host         up to +40 / -20   (decision stage) how consistently this

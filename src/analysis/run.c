@@ -506,6 +506,14 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	fpdb_free(fp);   /* no attempt points at its labels any more */
 	smtplog_free(p.smtp);
 	phase("captures, attempts, candidates", t0);
+	/* enrichment: ASN and PTR evidence added to the stored candidates
+	 * after the pass, before the decisions (enrich/enrich.h) */
+	if (!p.err && o->enrich && enrich_wanted(o->enrich)) {
+		sum->enriched = true;
+		if (enrich_run(o->enrich, st, &sum->enrich) < 0)
+			return -1;
+		phase("enrichment", t0);
+	}
 	if (p.err || decide_run(st, &ap, &sum->decide) < 0)
 		return -1;
 	phase("decisions", t0);

@@ -21,6 +21,7 @@
 #include "analysis/assoc.h"
 #include "analysis/decide.h"
 #include "addr/addr.h"
+#include "enrich/enrich.h"
 #include "store/store.h"
 
 struct analysis_opts {
@@ -45,6 +46,7 @@ struct analysis_opts {
 	const char *sensor_name;
 	const char *argv;            /* the command line, stored with the run */
 	volatile sig_atomic_t *stop; /* set by a signal: abort cleanly */
+	const struct enrich_opts *enrich; /* ASN / PTR evidence; NULL = none */
 };
 
 struct analysis_summary {
@@ -52,6 +54,8 @@ struct analysis_summary {
 	uint64_t log_lines, dnsbl_events, other_rejects, unparsed_rejects;
 	uint64_t listed_v4, v6_associated, v6_assoc_unlisted, v6_unassociated;
 	struct decide_stats decide;
+	struct enrich_stats enrich;
+	bool enriched;               /* enrichment ran */
 	unsigned input_errors;       /* damaged captures or unreadable logs */
 	bool interrupted;
 };

@@ -75,6 +75,31 @@ const char cmd_analyze_usage[] =
 	"  -q, --quiet              no summary\n"
 	"  -v, --verbose            log each phase and its time on stderr\n"
 	"\n"
+	"Enrichment (association evidence; docs/enrichment.md):\n"
+	"      --asn FILE           origin AS table (repeatable; plain or gzip'd):\n"
+	"                           RouteViews pfx2as, pyasn IPASN-DAT, ip2asn TSV\n"
+	"                           (iptoasn.com, DB-IP), an 'asn,name' CSV of AS\n"
+	"                           names, or a MaxMind/DB-IP ASN .mmdb\n"
+	"      --asn-dns            ask Team Cymru's DNS (origin.asn.cymru.com) for\n"
+	"                           the AS of addresses no --asn table holds\n"
+	"      --ptr                ask DNS for the PTR name of every host\n"
+	"      --ptr-file FILE      PTR names from FILE, 'ADDRESS NAME' per line\n"
+	"                           (repeatable; used before any DNS)\n"
+	"      --no-dns             no DNS at all (overrides --ptr and --asn-dns)\n"
+	"      --dns-server A[:P]   DNS server (default: /etc/resolv.conf)\n"
+	"      --dns-timeout T      wait per try (default 2s); --dns-tries N (2)\n"
+	"      --dns-concurrency N  queries in flight (default 64)\n"
+	"      --dns-rate N         new queries per second (default 200; 0 = no limit)\n"
+	"      --dns-cache-age T    ask again for cached answers older than T\n"
+	"                           (default: cached answers are kept)\n"
+	"      --asn-points N       points for the same origin AS (default 10)\n"
+	"      --ptr-points N       points for the same PTR name (default 20)\n"
+	"      --domain-points N    points for the same registered domain of the\n"
+	"                           PTR names (default 10)\n"
+	"DNS is off by default: re-analysing old captures sends nothing to the\n"
+	"network unless asked.  Answers, and names that do not exist, are cached\n"
+	"in the store, so a second run asks nothing again.\n"
+	"\n"
 	"Durations T: a number of seconds, or with a unit: 300ms, 25s, 10m, 2h, 7d.\n"
 	"\n"
 	"How the evidence is weighed, and why these defaults, is in\n"
@@ -99,6 +124,8 @@ static void on_signal(int sig)
 enum {
 	O_SENSOR_ADDR = 256, O_SENSOR, O_ATTEMPT_WIN, O_ASSOC_WIN, O_THRESH, O_MARGIN,
 	O_CANDS, O_HOSTW, O_LISTWIN, O_YEAR, O_STRICT, O_FPDB, O_NOFP, O_SMTPLOG,
+	O_ASN, O_ASN_DNS, O_PTR, O_PTR_FILE, O_NO_DNS, O_DNS_SERVER, O_DNS_TIMEOUT,
+	O_DNS_TRIES, O_DNS_CONC, O_DNS_RATE, O_DNS_AGE, O_ASN_PTS, O_PTR_PTS, O_DOM_PTS,
 };
 
 static char *join_argv(int argc, char **argv)
@@ -137,6 +164,20 @@ int cmd_analyze(int argc, char **argv)
 		{ "fp-db", required_argument, NULL, O_FPDB },
 		{ "no-fp", no_argument, NULL, O_NOFP },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "asn", required_argument, NULL, O_ASN },
+		{ "asn-dns", no_argument, NULL, O_ASN_DNS },
+		{ "ptr", no_argument, NULL, O_PTR },
+		{ "ptr-file", required_argument, NULL, O_PTR_FILE },
+		{ "no-dns", no_argument, NULL, O_NO_DNS },
+		{ "dns-server", required_argument, NULL, O_DNS_SERVER },
+		{ "dns-timeout", required_argument, NULL, O_DNS_TIMEOUT },
+		{ "dns-tries", required_argument, NULL, O_DNS_TRIES },
+		{ "dns-concurrency", required_argument, NULL, O_DNS_CONC },
+		{ "dns-rate", required_argument, NULL, O_DNS_RATE },
+		{ "dns-cache-age", required_argument, NULL, O_DNS_AGE },
+		{ "asn-points", required_argument, NULL, O_ASN_PTS },
+		{ "ptr-points", required_argument, NULL, O_PTR_PTS },
+		{ "domain-points", required_argument, NULL, O_DOM_PTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -157,7 +198,15 @@ int cmd_analyze(int argc, char **argv)
 	int c;
 	unsigned long v;
 	long lv;
-	char *cmdline = join_argv(argc, argv);
+	/* the command line as given (getopt reorders argv); joined once the
+	 * options are known good, so a usage error leaves nothing allocated */
+	char *given[argc + 1];
+	memcpy(given, argv, sizeof given);
+	struct enrich_opts eo;
+	enrich_opts_default(&eo);
+	const char *asn_files[argc + 1], *ptr_files[argc + 1];   /* one per option at most */
+	bool no_dns = false;
+	int64_t dur_ns;
 
 	while ((c = getopt_long(argc, argv, "d:r:l:p:qv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -243,6 +292,66 @@ int cmd_analyze(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case O_ASN:
+		case O_PTR_FILE:
+			if (access(optarg, R_OK) < 0)
+				return cmd_usage_error("analyze", "%s: cannot read %s",
+						       c == O_ASN ? "--asn" : "--ptr-file", optarg);
+			if (c == O_ASN)
+				asn_files[eo.nasn++] = optarg;
+			else
+				ptr_files[eo.nptr++] = optarg;
+			break;
+		case O_ASN_DNS:
+			eo.asn_dns = true;
+			break;
+		case O_PTR:
+			eo.ptr_dns = true;
+			break;
+		case O_NO_DNS:
+			no_dns = true;
+			break;
+		case O_DNS_SERVER:
+			if (!*optarg || strlen(optarg) > 200)
+				return cmd_usage_error("analyze", "--dns-server: ADDR or ADDR:PORT");
+			eo.dns.server = optarg;
+			break;
+		case O_DNS_TIMEOUT:
+			if (num_duration_ns(optarg, 10000000LL, 60000000000LL, &dur_ns) < 0)
+				return cmd_usage_error("analyze", "--dns-timeout: a duration from 10ms to 60s: %s", optarg);
+			eo.dns.timeout_ms = (int)(dur_ns / 1000000);
+			break;
+		case O_DNS_TRIES:
+			if (num_ulong(optarg, 1, 10, &v) < 0)
+				return cmd_usage_error("analyze", "--dns-tries: 1 to 10: %s", optarg);
+			eo.dns.tries = (int)v;
+			break;
+		case O_DNS_CONC:
+			if (num_ulong(optarg, 1, 4096, &v) < 0)
+				return cmd_usage_error("analyze", "--dns-concurrency: 1 to 4096: %s", optarg);
+			eo.dns.concurrency = (unsigned)v;
+			break;
+		case O_DNS_RATE:
+			if (num_ulong(optarg, 0, 1000000, &v) < 0)
+				return cmd_usage_error("analyze", "--dns-rate: 0 to 1000000: %s", optarg);
+			eo.dns.rate = (unsigned)v;
+			break;
+		case O_DNS_AGE:
+			if (num_duration_ns(optarg, 1000000000LL, 36500LL * 86400000000000LL,
+					    &eo.cache_max_age_ns) < 0)
+				return cmd_usage_error("analyze", "--dns-cache-age: a duration from 1s: %s", optarg);
+			break;
+		case O_ASN_PTS:
+		case O_PTR_PTS:
+		case O_DOM_PTS:
+			if (num_long(optarg, -1000, 1000, &lv) < 0)
+				return cmd_usage_error("analyze", "%s: -1000 to 1000: %s",
+						       c == O_ASN_PTS ? "--asn-points" :
+						       c == O_PTR_PTS ? "--ptr-points" : "--domain-points",
+						       optarg);
+			*(c == O_ASN_PTS ? &eo.asn_points : c == O_PTR_PTS ? &eo.ptr_points
+								  : &eo.domain_points) = (int)lv;
+			break;
 		case 'v':
 			log_set_level(LOG_LVL_DEBUG);
 			break;
@@ -253,10 +362,8 @@ int cmd_analyze(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("analyze", "unexpected argument '%s' (inputs go with --pcap or --mta-log)",
 				       argv[optind]);
-	if (status) {
-		free(cmdline);
+	if (status)
 		return status;
-	}
 	if (!np)
 		return cmd_usage_error("analyze", "no capture given (--pcap PATH)");
 
@@ -271,8 +378,14 @@ int cmd_analyze(int argc, char **argv)
 	o.fp_dbs = fpdbs;
 	o.nfp = nfp;
 	o.progress = progress_enabled();
+	char *cmdline = join_argv(argc, given);
 	o.argv = cmdline;
 	o.stop = &stop;
+	if (no_dns)
+		eo.ptr_dns = eo.asn_dns = false;
+	eo.asn_files = asn_files;
+	eo.ptr_files = ptr_files;
+	o.enrich = &eo;
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -286,12 +399,13 @@ int cmd_analyze(int argc, char **argv)
 	struct analysis_summary sum;
 	int rc = analysis_run(&o, st, &sum);
 	char *shown = xstrdup(store_location(st));   /* without a password */
-	int ret = sum.input_errors ? 1 : 0;
+	int ret = sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
 	if (rc < 0 || sum.interrupted) {
 		store_abort(st);
 		if (sum.interrupted)
 			error("interrupted: %s keeps its previous results", shown);
 		ret = sum.interrupted ? 130 : 2;
+		quiet = true;   /* no summary; the inputs are freed below */
 	}
 	store_close(st);
 	if (!quiet && ret < 2) {
@@ -313,6 +427,15 @@ int cmd_analyze(int argc, char **argv)
 		printf("IPv6 hosts       %" PRIu64 " associated with a listed IPv4, %" PRIu64
 		       " with an unlisted IPv4, %" PRIu64 " unassociated\n",
 		       sum.v6_associated, sum.v6_assoc_unlisted, sum.v6_unassociated);
+		if (sum.enriched)
+			printf("enrichment       %" PRIu64 " hosts: %" PRIu64 " with an AS, %" PRIu64
+			       " with a PTR name (%" PRIu64 " from files, %" PRIu64 " cached, %" PRIu64
+			       " asked, %" PRIu64 " failed)\n", sum.enrich.hosts, sum.enrich.with_asn,
+			       sum.enrich.with_ptr, sum.enrich.ptr_file, sum.enrich.ptr_cached,
+			       sum.enrich.ptr_asked, sum.enrich.ptr_failed);
+		if (sum.enriched && eo.asn_dns)
+			printf("origin AS by DNS %" PRIu64 " asked, %" PRIu64 " failed\n",
+			       sum.enrich.asn_asked, sum.enrich.asn_failed);
 	}
 	for (size_t i = 0; i < np; i++)
 		free(pcaps[i]);

@@ -124,9 +124,19 @@ static const struct store_migration migrations[] = {
 	  "  limited {int} NOT NULL DEFAULT 0);\n", NULL, NULL },
 	/* 2 -> 3: EHLO names of capture --smtp as association evidence */
 	{ "ALTER TABLE candidates ADD COLUMN ev_ehlo {int} NOT NULL DEFAULT 0;\n", NULL, NULL },
-	/* 3 -> 4: several sensors in one store: a sensor column in every
+	/* 3 -> 4: enrichment (enrich/enrich.h): per-run host data and the
+	 * look-up caches kept across runs */
+	{ "CREATE TABLE enrich (addr TEXT PRIMARY KEY, asn {int}, as_name TEXT,\n"
+	  "  ptr TEXT, ptr_domain TEXT, match_asn {int}, match_ptr TEXT,\n"
+	  "  match_domain TEXT);\n"
+	  "CREATE TABLE ptr_cache (addr TEXT PRIMARY KEY, name TEXT,\n"
+	  "  status TEXT NOT NULL, source TEXT, queried_ns {int} NOT NULL);\n"
+	  "CREATE TABLE asn_cache (addr TEXT PRIMARY KEY, asn {int}, as_name TEXT,\n"
+	  "  status TEXT NOT NULL, queried_ns {int} NOT NULL);\n", NULL, NULL },
+	/* 4 -> 5: several sensors in one store: a sensor column in every
 	 * results table, attempt ids unique per sensor.  The results before
-	 * were those of the last run. */
+	 * were those of the last run.  The look-up caches are shared by all
+	 * sensors. */
 	{ "DROP VIEW weekly;\n"
 	  V2_ATTEMPTS
 	  "INSERT INTO attempts_v2 SELECT COALESCE((SELECT sensor FROM runs r\n"
@@ -181,6 +191,13 @@ static const struct store_migration migrations[] = {
 	  "ALTER TABLE inputs ADD COLUMN sensor TEXT NOT NULL DEFAULT '';\n"
 	  "UPDATE inputs SET sensor = COALESCE((SELECT sensor FROM runs r\n"
 	  "  WHERE r.id = inputs.run_id), '');\n"
+	  "CREATE TABLE enrich_v2 (sensor TEXT NOT NULL, addr TEXT NOT NULL,\n"
+	  "  asn {int}, as_name TEXT, ptr TEXT, ptr_domain TEXT, match_asn {int},\n"
+	  "  match_ptr TEXT, match_domain TEXT, PRIMARY KEY (sensor, addr));\n"
+	  "INSERT INTO enrich_v2 SELECT " V1_SENSOR ", addr, asn, as_name, ptr,\n"
+	  "  ptr_domain, match_asn, match_ptr, match_domain FROM enrich;\n"
+	  "DROP TABLE enrich;\n"
+	  "ALTER TABLE enrich_v2 RENAME TO enrich;\n"
 	  "CREATE INDEX runs_sensor ON runs(sensor, id);\n",
 	  /* weekly: all sensors together; weekly_sensor: per sensor */
 	  "CREATE VIEW weekly_sensor AS\n"
@@ -208,7 +225,7 @@ static const struct store_migration migrations[] = {
 const int store_put_ncols[PUT_COUNT] = {
 	[PUT_ATTEMPT] = 22, [PUT_CANDIDATE] = 9 + EV_COUNT, [PUT_MTA] = 7,
 	[PUT_INPUT] = 7, [PUT_PAIR_POINTS] = 3, [PUT_CHOSEN] = 4,
-	[PUT_PARTNER] = 4, [PUT_HOST_CLASS] = 4,
+	[PUT_PARTNER] = 4, [PUT_HOST_CLASS] = 4, [PUT_ENRICH] = 9,
 };
 
 /* backends[] - location prefix -> back end; the first match wins */
@@ -414,7 +431,7 @@ static void now_iso(char *buf, size_t n)
 
 /* the results tables: a run replaces its sensor's rows in each */
 static const char *const result_tables[] = {
-	"candidates", "attempts", "hosts", "mta_events", "inputs",
+	"candidates", "attempts", "hosts", "mta_events", "inputs", "enrich",
 };
 
 int store_run_begin(struct store *st, const struct store_run *run)
@@ -790,6 +807,13 @@ int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn
 		return -1;
 	if (classify && store_classify_hosts(st, classify) < 0)
 		return -1;
+	/* enrichment, when the run had any (store_set_enrich) */
+	if (sql1(st,
+		 "UPDATE hosts SET asn = e.asn, as_name = e.as_name, ptr = e.ptr,"
+		 " ptr_domain = e.ptr_domain FROM enrich e"
+		 " WHERE e.sensor = hosts.sensor AND e.addr = hosts.addr AND hosts.sensor = ?",
+		 1) < 0)
+		return -1;
 	/* listed: IPv4 addresses the production MTAs rejected by DNSBL */
 	snprintf(win, sizeof win, "%" PRId64, listing_window_ns);
 	if (listing_window_ns > 0)
@@ -850,6 +874,131 @@ int store_query(struct store *st, const char *sql, const char *const *params,
 		int nparams, store_row_fn fn, void *arg)
 {
 	return st->ops->query(st, sql, params, nparams, fn, arg);
+}
+
+/* --- enrichment (enrich/enrich.h) --- */
+
+struct sources {
+	store_source_fn fn;
+	void *arg;
+};
+
+static int source_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct sources *s = arg;
+	if (n != 3 || !v[0])
+		return -1;
+	return s->fn(v[0], v[1], v[2], s->arg);
+}
+
+int store_each_source(struct store *st, store_source_fn fn, void *arg)
+{
+	struct sources s = { fn, arg };
+	const char *p[1] = { st->sensor };
+	if (begin(st) < 0)
+		return -1;
+	/* query, not scan: the callback may look at the caches */
+	return st->ops->query(st, "SELECT src, max(emb_kind), max(emb4) FROM attempts"
+			      " WHERE sensor = ? GROUP BY src ORDER BY src", p, 1,
+			      source_row, &s);
+}
+
+static int cache_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct store_cache_row *out = arg;
+	if (n != 3)
+		return -1;
+	snprintf(out->text, sizeof out->text, "%s", v[0] ? v[0] : "");
+	snprintf(out->name, sizeof out->name, "%s", v[2] ? v[2] : "");
+	out->ok = v[1] && !strcmp(v[1], "ok");
+	return 1;
+}
+
+int store_cache_get(struct store *st, const char *table, const char *addr,
+		    int64_t min_ns, struct store_cache_row *out)
+{
+	char min[24];
+	snprintf(min, sizeof min, "%" PRId64, min_ns);
+	const char *p[2] = { addr, min };
+	const char *sql = !strcmp(table, "ptr")
+		? "SELECT name, status, NULL FROM ptr_cache"
+		  " WHERE addr = ? AND queried_ns >= CAST(? AS BIGINT)"
+		: "SELECT CAST(asn AS TEXT), status, as_name FROM asn_cache"
+		  " WHERE addr = ? AND queried_ns >= CAST(? AS BIGINT)";
+	int rc = st->ops->query(st, sql, p, 2, cache_row, out);
+	return rc < 0 ? -1 : rc == 1 ? 1 : 0;
+}
+
+int store_cache_put(struct store *st, const char *table, const char *addr,
+		    const char *value, const char *name, bool ok, const char *source,
+		    int64_t now_ns)
+{
+	bool ptr = !strcmp(table, "ptr");
+	char now[24];
+	snprintf(now, sizeof now, "%" PRId64, now_ns);
+	const char *sql = ptr
+		? "INSERT INTO ptr_cache (addr, name, status, source, queried_ns)"
+		  " VALUES (?, ?, ?, ?, CAST(? AS BIGINT)) ON CONFLICT (addr) DO UPDATE SET"
+		  " name = excluded.name, status = excluded.status, source = excluded.source,"
+		  " queried_ns = excluded.queried_ns"
+		: "INSERT INTO asn_cache (addr, asn, status, as_name, queried_ns)"
+		  " VALUES (?, CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT))"
+		  " ON CONFLICT (addr) DO UPDATE SET asn = excluded.asn,"
+		  " status = excluded.status, as_name = excluded.as_name,"
+		  " queried_ns = excluded.queried_ns";
+	const char *p[5] = {
+		addr, ok ? value : NULL, ok ? "ok" : "absent",
+		ptr ? source : (name && *name ? name : NULL), now,
+	};
+	if (begin(st) < 0)
+		return -1;
+	return st->ops->query(st, sql, p, 5, NULL, NULL) != 0 ? -1 : 0;
+}
+
+/* nonempty - a text value, or NULL for NULL or "" */
+static struct store_val nonempty(const char *s)
+{
+	return vtext(s && *s ? s : NULL);
+}
+
+int store_set_enrich(struct store *st, const struct store_enrich *e)
+{
+	struct store_val v[9] = {
+		vtext(st->sensor), vtext(e->addr),
+		e->asn ? vint(e->asn) : vtext(NULL), nonempty(e->as_name),
+		nonempty(e->ptr), nonempty(e->ptr_domain),
+		e->match_asn ? vint(e->match_asn) : vtext(NULL), nonempty(e->match_ptr),
+		nonempty(e->match_domain),
+	};
+	return put(st, PUT_ENRICH, v);
+}
+
+int store_score_enrich(struct store *st, int asn_points, int ptr_points, int domain_points)
+{
+	/* only rows whose points change are written: most candidates of a
+	 * crowded trace share neither AS nor name */
+	char sql[2048];
+	snprintf(sql, sizeof sql,
+		 "UPDATE %s AS c SET ev_asn = n.asn, ev_ptr = n.ptr,"
+		 " score = c.score - c.ev_asn - c.ev_ptr + n.asn + n.ptr"
+		 " FROM (SELECT k.id AS id,"
+		 "  CASE WHEN x.match_asn > 0 AND x.match_asn = y.match_asn THEN %d ELSE 0 END AS asn,"
+		 "  CASE WHEN x.match_ptr IS NOT NULL AND x.match_ptr = y.match_ptr THEN %d"
+		 "       WHEN x.match_domain IS NOT NULL AND x.match_domain = y.match_domain THEN %d"
+		 "       ELSE 0 END AS ptr"
+		 "  FROM %s k JOIN attempts a6 ON a6.sensor = k.sensor AND a6.id = k.a6"
+		 "  JOIN attempts a4 ON a4.sensor = k.sensor AND a4.id = k.a4"
+		 "  LEFT JOIN enrich x ON x.sensor = k.sensor AND x.addr = a6.src"
+		 "  LEFT JOIN enrich y ON y.sensor = k.sensor AND y.addr = a4.src"
+		 "  WHERE k.sensor = ?) n"
+		 " WHERE c.sensor = ? AND n.id = c.id"
+		 " AND (n.asn <> c.ev_asn OR n.ptr <> c.ev_ptr)",
+		 st->ops->cand_table, asn_points, ptr_points, domain_points, st->ops->cand_table);
+	if (begin(st) < 0)
+		return -1;
+	return sql1(st, sql, 2);
 }
 
 /* store_policy_save - add policyd's outcome counts; one transaction */

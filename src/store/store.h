@@ -119,6 +119,40 @@ int store_classify_hosts(struct store *st, store_classify_fn fn);
  * attempts. */
 int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify);
 
+/* --- enrichment (enrich/enrich.h), between the pass and the decisions --- */
+/* store_each_source - every distinct source address of the run's attempts,
+ * with its embedding kind and embedded IPv4 (NULL when none) */
+typedef int (*store_source_fn)(const char *addr, const char *emb_kind,
+			       const char *emb4, void *arg);
+int store_each_source(struct store *st, store_source_fn fn, void *arg);
+/* look-up caches kept across runs: table "ptr" (value = name, source = where
+ * it came from) or "asn" (value = AS number, name = AS name) */
+struct store_cache_row {
+	bool ok;                   /* false: a cached negative answer */
+	char text[256];            /* the name (ptr) or AS number (asn) */
+	char name[128];            /* asn: the AS name, "" when unknown */
+};
+/* store_cache_get - 1 found (asked at or after min_ns), 0 not, -1 error */
+int store_cache_get(struct store *st, const char *table, const char *addr,
+		    int64_t min_ns, struct store_cache_row *out);
+int store_cache_put(struct store *st, const char *table, const char *addr,
+		    const char *value, const char *name, bool ok, const char *source,
+		    int64_t now_ns);
+/* store_set_enrich - one host's enrichment; match_* are the values the
+ * association compares (for 6to4/Teredo: the gateway's) */
+struct store_enrich {
+	const char *addr;
+	uint32_t asn;
+	const char *as_name, *ptr, *ptr_domain;
+	uint32_t match_asn;
+	const char *match_ptr, *match_domain;
+};
+int store_set_enrich(struct store *st, const struct store_enrich *e);
+/* store_score_enrich - set ev_asn and ev_ptr of every candidate from the
+ * enrichment of its two hosts (same AS: asn_points; same PTR name:
+ * ptr_points, else same registered domain: domain_points) and update score */
+int store_score_enrich(struct store *st, int asn_points, int ptr_points, int domain_points);
+
 /* --- reading --- */
 /* store_query - run a read-only SQL query, calling fn per row with the
  * column values as text (NULL for SQL NULL).  Parameters bind as text. */

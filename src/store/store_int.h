@@ -49,6 +49,9 @@ enum store_put_kind {
 	PUT_PARTNER,
 	/* sensor, hosts.addr, addr_type, iid_class */
 	PUT_HOST_CLASS,
+	/* sensor, addr, asn, as_name, ptr, ptr_domain, match_asn, match_ptr,
+	 * match_domain: into enrich */
+	PUT_ENRICH,
 	PUT_COUNT
 };
 extern const int store_put_ncols[PUT_COUNT];

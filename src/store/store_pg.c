@@ -71,12 +71,15 @@ static const struct {
 		"UPDATE hosts h SET addr_type = u.addr_type, iid_class = u.iid_class"
 		" FROM mx_host_class u WHERE h.sensor = u.sensor AND h.addr = u.addr;"
 		" TRUNCATE mx_host_class" },
+	[PUT_ENRICH] = {
+		"enrich (sensor, addr, asn, as_name, ptr, ptr_domain, match_asn, match_ptr,"
+		" match_domain)", NULL },
 };
 
 /* the order buffers are sent in: rows before the updates of them */
 static const enum store_put_kind send_order[PUT_COUNT] = {
 	PUT_INPUT, PUT_ATTEMPT, PUT_CANDIDATE, PUT_MTA, PUT_PAIR_POINTS, PUT_CHOSEN,
-	PUT_PARTNER, PUT_HOST_CLASS,
+	PUT_PARTNER, PUT_HOST_CLASS, PUT_ENRICH,
 };
 
 static const char staging_sql[] =

@@ -43,6 +43,8 @@ static const char *const put_sql[PUT_COUNT] = {
 	"UPDATE attempts SET partner = ?3, score = ?4 WHERE sensor = ?1 AND id = ?2",
 	[PUT_HOST_CLASS] =
 	"UPDATE hosts SET addr_type = ?3, iid_class = ?4 WHERE sensor = ?1 AND addr = ?2",
+	[PUT_ENRICH] = ("INSERT INTO enrich (sensor, addr, asn, as_name, ptr, ptr_domain,"
+			" match_asn, match_ptr, match_domain) VALUES (?,?,?,?,?,?,?,?,?)"),
 };
 
 struct store_sqlite {

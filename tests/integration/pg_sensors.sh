@@ -9,6 +9,11 @@
 #     SQLite store holding the same two sensors,
 #   - reputation, the DNSBL export and the weekly view (all sensors
 #     together) agree with SQLite,
+#   - enrichment (--asn, --ptr-file) gives the same enrich rows, host
+#     names and ASNs and candidate points on both, the store's cache and
+#     scoring functions pass their unit test on PostgreSQL, and `report --format
+#     json` over PostgreSQL equals the one over SQLite (all sensors, and
+#     --sensor beta),
 #   - a sensor's re-run replaces only its own rows (counts unchanged, the
 #     other sensor untouched).
 . tests/lib.sh
@@ -35,16 +40,26 @@ GEN="$MX_TOOLS/mxgen"
 "$GEN" --clients 300 --seconds 1800 --seed 2 --start 1767232800 --pcap "$T/b.pcap" \
 	--truth "$T/b.csv" --log "$T/b.log" 2>/dev/null || not_ok "mxgen b"
 
+# enrichment offline: an origin AS per client (some IPv6/IPv4 pairs of
+# one client share it, others do not) and PTR names in a few domains
+for f in a b; do tail -n +2 "$T/$f.csv"; done | awk -F, '
+	{ key = $4; if (seen[key]++) next
+	  len = $3 == 4 ? 32 : 128
+	  printf "%s\t%d\t%d\n", $4, len, 64500 + ($2 * ($3 == 4 ? 1 : 3)) % 7 >"'"$T/as.pfx2as"'"
+	  if ($2 % 3 != 0)
+		printf "%s c%d.d%d.example\n", $4, ($3 == 4 || $2 % 2 == 0) ? $2 : $2 + 1000, $2 % 4 >"'"$T/ptr.txt"'" }'
+ENRICH="--asn $T/as.pfx2as --ptr-file $T/ptr.txt"
+
 # SQLite: the reference, one sensor after the other into one file
-"$MXSENSOR" analyze -q --db "$T/ref.db" --sensor alpha --pcap "$T/a.pcap" --mta-log "$T/a.log" &&
-"$MXSENSOR" analyze -q --db "$T/ref.db" --sensor beta --pcap "$T/b.pcap" --pcap "$T/a.pcap" --mta-log "$T/b.log" ||
+"$MXSENSOR" analyze -q --db "$T/ref.db" --sensor alpha $ENRICH --pcap "$T/a.pcap" --mta-log "$T/a.log" &&
+"$MXSENSOR" analyze -q --db "$T/ref.db" --sensor beta $ENRICH --pcap "$T/b.pcap" --pcap "$T/a.pcap" --mta-log "$T/b.log" ||
 	not_ok "analyze into SQLite"
 
 # PostgreSQL: both at once, into a database that has no schema yet
-"$MXSENSOR" analyze -q --db "$CONNINFO" --sensor alpha --pcap "$T/a.pcap" \
+"$MXSENSOR" analyze -q --db "$CONNINFO" --sensor alpha $ENRICH --pcap "$T/a.pcap" \
 	--mta-log "$T/a.log" >"$T/a.out" 2>&1 &
 pa=$!
-"$MXSENSOR" analyze -q --db "$URL" --sensor beta --pcap "$T/b.pcap" --pcap "$T/a.pcap" \
+"$MXSENSOR" analyze -q --db "$URL" --sensor beta $ENRICH --pcap "$T/b.pcap" --pcap "$T/a.pcap" \
 	--mta-log "$T/b.log" >"$T/b.out" 2>&1 &
 pb=$!
 wait $pa; ra=$?
@@ -134,6 +149,67 @@ else
 	not_ok "weekly view" "sqlite:" "$wr" "postgresql:" "$wp"
 fi
 
+# enrichment: the same rows, names and points on both
+EQ="SELECT sensor || ' ' || addr || ' ' || COALESCE(CAST(asn AS TEXT), '-') || ' ' ||
+ COALESCE(ptr, '-') || ' ' || COALESCE(ptr_domain, '-') || ' ' ||
+ COALESCE(CAST(match_asn AS TEXT), '-') || ' ' || COALESCE(match_domain, '-')"
+er=$(sqlite3 "$T/ref.db" "$EQ FROM enrich ORDER BY 1")
+ep=$(sql_pg "$EQ FROM enrich ORDER BY 1")
+HQ="SELECT sensor || ' ' || addr || ' ' || COALESCE(CAST(asn AS TEXT), '-') || ' ' ||
+ COALESCE(ptr, '-') || ' ' || COALESCE(ptr_domain, '-') FROM hosts ORDER BY 1"
+hr=$(sqlite3 "$T/ref.db" "$HQ")
+hp=$(sql_pg "$HQ")
+CQ="SELECT sensor || ' ' || a6 || ' ' || a4 || ' ' || ev_asn || ' ' || ev_ptr || ' ' ||
+ score || ' ' || total || ' ' || decision FROM candidates ORDER BY 1"
+cr=$(sqlite3 "$T/ref.db" "$CQ")
+cp=$(sql_pg "$CQ")
+nasn=$(sqlite3 "$T/ref.db" "SELECT COUNT(*) FROM candidates WHERE ev_asn > 0")
+nptr=$(sqlite3 "$T/ref.db" "SELECT COUNT(*) FROM candidates WHERE ev_ptr > 0")
+nhp=$(sqlite3 "$T/ref.db" "SELECT COUNT(*) FROM hosts WHERE ptr IS NOT NULL AND asn IS NOT NULL")
+if [ "$er" = "$ep" ] && [ "$hr" = "$hp" ] && [ "$cr" = "$cp" ] &&
+   [ "$nasn" -gt 50 ] && [ "$nptr" -gt 50 ] && [ "$nhp" -gt 300 ]; then
+	ok "enrichment agrees: enrich, hosts' ASN/PTR, candidate points ($nasn with ev_asn, $nptr with ev_ptr)"
+else
+	not_ok "enrichment" "asn $nasn ptr $nptr hosts $nhp" \
+		"$(printf '%s\n' "$er" >"$T/er"; printf '%s\n' "$ep" >"$T/ep"; diff "$T/er" "$T/ep" | head -4)" \
+		"$(printf '%s\n' "$hr" >"$T/hr"; printf '%s\n' "$hp" >"$T/hp"; diff "$T/hr" "$T/hp" | head -4)" \
+		"$(printf '%s\n' "$cr" >"$T/cr"; printf '%s\n' "$cp" >"$T/cp"; diff "$T/cr" "$T/cp" | head -4)"
+fi
+
+# the report: the same JSON document from both stores (but for when and
+# from where it was made), for all sensors and for one
+strip() { python3 -c 'import json, sys
+d = json.load(sys.stdin)
+for k in ("generated", "store"):
+    d.pop(k, None)
+print(json.dumps(d, sort_keys=True, indent=1))'; }
+for s in "" beta; do
+	opt=${s:+--sensor $s}
+	"$MXSENSOR" report --db "$T/ref.db" $opt --format json 2>"$T/rr.err" | strip >"$T/rep$s.ref"
+	"$MXSENSOR" report --db "$URL" $opt --format json 2>"$T/rp.err" | strip >"$T/rep$s.pg"
+	"$MXSENSOR" report --db "$T/ref.db" $opt --format text >"$T/rept$s.ref" 2>&1
+	"$MXSENSOR" report --db "$CONNINFO" $opt --format text >"$T/rept$s.pg" 2>&1
+	if [ "$(wc -l <"$T/rep$s.pg")" -gt 200 ] && cmp -s "$T/rep$s.ref" "$T/rep$s.pg" &&
+	   grep -q '"misbehaving"' "$T/rep$s.pg" &&
+	   [ "$(grep -v '^generated\|^store\|^Generated\|^Store' "$T/rept$s.ref" | md5sum)" = \
+	     "$(grep -v '^generated\|^store\|^Generated\|^Store' "$T/rept$s.pg" | md5sum)" ]; then
+		ok "report --format json/text ${opt:-(all sensors)}: PostgreSQL = SQLite ($(wc -l <"$T/rep$s.pg") lines)"
+	else
+		not_ok "report ${opt:-all sensors}" "$(cat "$T/rr.err" "$T/rp.err")" \
+			"$(diff "$T/rep$s.ref" "$T/rep$s.pg" | head -6)" \
+			"$(diff "$T/rept$s.ref" "$T/rept$s.pg" | head -6)"
+	fi
+done
+all=$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tables"]["families"]
+print(t["total"] if isinstance(t["total"], int) else t["total"]["attempts"])' "$T/rep.pg" 2>&1)
+one=$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["tables"]["families"]
+print(t["total"] if isinstance(t["total"], int) else t["total"]["attempts"])' "$T/repbeta.pg" 2>&1)
+if [ "$all" -gt "$one" ] 2>/dev/null && [ "$one" -gt 1000 ]; then
+	ok "report --sensor beta counts fewer attempts than all sensors ($one of $all)"
+else
+	not_ok "report --sensor" "all: $all" "beta: $one"
+fi
+
 # reputation and the DNSBL export combine every sensor's results
 "$MXSENSOR" reputation --db "$T/ref.db" --now latest >"$T/rep.ref" 2>&1
 "$MXSENSOR" reputation --db "$URL" --now latest >"$T/rep.pg" 2>&1
@@ -148,9 +224,9 @@ else
 fi
 
 # re-running both sensors at once replaces their own rows only
-"$MXSENSOR" analyze -q --db "$URL" --sensor alpha --pcap "$T/a.pcap" --mta-log "$T/a.log" &
+"$MXSENSOR" analyze -q --db "$URL" --sensor alpha $ENRICH --pcap "$T/a.pcap" --mta-log "$T/a.log" &
 pa=$!
-"$MXSENSOR" analyze -q --db "$CONNINFO" --sensor beta --pcap "$T/b.pcap" --pcap "$T/a.pcap" \
+"$MXSENSOR" analyze -q --db "$CONNINFO" --sensor beta $ENRICH --pcap "$T/b.pcap" --pcap "$T/a.pcap" \
 	--mta-log "$T/b.log" &
 pb=$!
 wait $pa; ra=$?
@@ -184,4 +260,13 @@ if [ $rc = 2 ] && grep -q nosuchdb "$T/err" && ! grep -q secret "$T/err"; then
 	ok "unreachable database: exit 2, password not shown"
 else
 	not_ok "unreachable database" "rc=$rc" "$(cat "$T/err")"
+fi
+
+# the store's enrichment functions (caches, scoring) against PostgreSQL:
+# the unit test of them, run on this server (last: it adds sensor "test")
+if MX_TEST_STORE="$URL" "$MX_TOOLS/../tests/test_enrich" >"$T/te.out" 2>&1 &&
+   grep -q 'OK \] test_store' "$T/te.out"; then
+	ok "test_enrich's store test (caches, enrich rows, scoring) passes on PostgreSQL"
+else
+	not_ok "test_enrich on PostgreSQL" "$(grep -v '^\[ *\(RUN\|OK\)' "$T/te.out" | head -8)"
 fi

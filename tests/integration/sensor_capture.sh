@@ -208,6 +208,9 @@ done
 STREAM=$!
 PIDS="$PIDS $STREAM"
 wait_for "$T/stream" '^60$' 30
+# at least one periodic stats line (--stats-interval 1s) before the stop,
+# however fast the stream ran
+wait_for "$T/cap.log" "stats (periodic)" 10
 before=$(wc -l <"$T/stream")
 kill -TERM "$CPID"
 bounded_wait $CAP 20

@@ -1,0 +1,1130 @@
+/*
+ * report.c - build the report's tables from the store.
+ *
+ * Every query counts connect() attempts (attempts a JOIN hosts h) under
+ * the same filter (time, sensor, sensor address, family, host label), so the
+ * tables agree with each other.  Host counts are distinct source
+ * addresses among the counted attempts; an attempt joins the hosts row of
+ * its own sensor, so a host that two sensors label differently counts
+ * under each label (once per label); a host's label, OS family and
+ * address type come from its hosts row, an attempt's OS family from its
+ * attempts row.  The SQL is kept to what SQLite and PostgreSQL share;
+ * weeks, histogram bins and IPv6 prefixes are computed here in C.
+ *
+ * NEEDSWORK: each table scans the attempts again (about nine scans; 1 M
+ * attempts take some 30 s of CPU); the queries that group by host
+ * attributes only, and those by attempt attributes only, could share one
+ * scan each.
+ */
+#include "report/report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr/addr.h"
+#include "store/store.h"
+#include "util/alloc.h"
+#include "util/log.h"
+#include "util/out.h"
+
+#define NS_PER_DAY INT64_C(86400000000000)
+
+/* --- query plumbing --- */
+
+struct filt {
+	char where[512];            /* " AND ..." clauses on a and h */
+	const char *params[8];
+	int np;
+	char from[24], to[24];
+};
+
+/* filt_build - the WHERE clauses and parameters of a filter */
+static void filt_build(struct filt *q, const struct report_filter *f)
+{
+	size_t n = 0;
+	q->where[0] = 0;
+	q->np = 0;
+#define ADD(...) (n += (size_t)snprintf(q->where + n, sizeof q->where - n, __VA_ARGS__))
+	if (f->from_ns) {
+		snprintf(q->from, sizeof q->from, "%" PRId64, f->from_ns);
+		ADD(" AND a.first_ns >= CAST(? AS BIGINT)");
+		q->params[q->np++] = q->from;
+	}
+	if (f->to_ns) {
+		snprintf(q->to, sizeof q->to, "%" PRId64, f->to_ns);
+		ADD(" AND a.first_ns < CAST(? AS BIGINT)");
+		q->params[q->np++] = q->to;
+	}
+	if (f->sensor) {
+		ADD(" AND a.sensor = ?");
+		q->params[q->np++] = f->sensor;
+	}
+	if (f->sensor_addr) {
+		ADD(" AND a.dst = ?");
+		q->params[q->np++] = f->sensor_addr;
+	}
+	if (f->family == 4 || f->family == 6)
+		ADD(" AND a.family = %d", f->family);
+	if (f->label) {
+		ADD(" AND h.label = ?");
+		q->params[q->np++] = f->label;
+	}
+#undef ADD
+}
+
+/* rows - a whole (small, grouped) result held as strings */
+struct rows {
+	int ncol;
+	size_t n, cap;
+	char **v;
+};
+
+/* rows_add - store_query callback: keep one row */
+static int rows_add(int ncol, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	struct rows *r = arg;
+	r->ncol = ncol;
+	GROW(r->v, (r->n + 1) * (size_t)ncol, r->cap);
+	for (int i = 0; i < ncol; i++)
+		r->v[r->n * (size_t)ncol + (size_t)i] = vals[i] ? xstrdup(vals[i]) : NULL;
+	r->n++;
+	return 0;
+}
+
+/* rows_free - free a kept result */
+static void rows_free(struct rows *r)
+{
+	for (size_t i = 0; i < r->n * (size_t)r->ncol; i++)
+		free(r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+/* rv - a kept value as text (NULL for SQL NULL) */
+static const char *rv(const struct rows *r, size_t row, int col)
+{
+	return r->v[row * (size_t)r->ncol + (size_t)col];
+}
+
+/* ri - a kept value as an integer (0 for NULL) */
+static int64_t ri(const struct rows *r, size_t row, int col)
+{
+	const char *s = rv(r, row, col);
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* query - run sql (with "%s" where the filter goes) and keep the rows */
+static int query(struct store *st, const struct filt *q, const char *fmt, struct rows *out)
+{
+	char *sql = xasprintf(fmt, q->where);
+	memset(out, 0, sizeof *out);
+	int rc = store_query(st, sql, q->params, q->np, rows_add, out);
+	free(sql);
+	if (rc)
+		rows_free(out);
+	return rc ? -1 : 0;
+}
+
+#define FROM " FROM attempts a JOIN hosts h ON h.sensor = a.sensor AND h.addr = a.src" \
+	" WHERE 1 = 1"
+
+/* add_table - append a table to the report */
+static void add_table(struct report *r, struct rep_table *t)
+{
+	if (r->ntables >= sizeof r->tables / sizeof *r->tables)
+		BUG("too many report tables");
+	r->tables[r->ntables++] = t;
+}
+
+/* say - append a summary sentence (takes ownership) */
+static void say(struct report *r, char *s)
+{
+	if (r->nsummary >= sizeof r->summary / sizeof *r->summary)
+		BUG("too many summary lines");
+	r->summary[r->nsummary++] = s;
+}
+
+/* pct - 100 * a / b, 0 when b is 0 */
+static double pct(int64_t a, int64_t b)
+{
+	return b > 0 ? 100.0 * (double)a / (double)b : 0.0;
+}
+
+/* --- overview: families and labels --- */
+
+static const char *const v6_labels[] = { "associated", "associated-unlisted", "unassociated" };
+static const char *const v4_labels[] = { "spammer", "unlisted" };
+
+/* build_overview - the families and labels tables and the summary sentences */
+static int build_overview(struct report *r, struct store *st, const struct filt *q)
+{
+	struct rows x;
+	if (query(st, q, "SELECT a.family, h.label, COUNT(DISTINCT a.src), COUNT(*), SUM(a.syns),"
+		  " MIN(a.first_ns), MAX(a.first_ns)" FROM "%s GROUP BY a.family, h.label", &x))
+		return -1;
+	int64_t hosts[7] = { 0 }, att[7] = { 0 }, syns[7] = { 0 };
+	int64_t fh[2] = { 0 }, fa[2] = { 0 }, fs[2] = { 0 };
+	/* index: 0-1 IPv4 labels, 2-4 IPv6 labels, 5 other IPv4, 6 other IPv6 */
+	for (size_t i = 0; i < x.n; i++) {
+		int fam = (int)ri(&x, i, 0);
+		const char *lab = rv(&x, i, 1) ? rv(&x, i, 1) : "";
+		int k = fam == 4 ? 5 : 6;
+		if (fam == 4) {
+			for (int j = 0; j < 2; j++)
+				if (!strcmp(lab, v4_labels[j]))
+					k = j;
+		} else {
+			for (int j = 0; j < 3; j++)
+				if (!strcmp(lab, v6_labels[j]))
+					k = 2 + j;
+		}
+		hosts[k] += ri(&x, i, 2);
+		att[k] += ri(&x, i, 3);
+		syns[k] += ri(&x, i, 4);
+		fh[fam == 6] += ri(&x, i, 2);
+		fa[fam == 6] += ri(&x, i, 3);
+		fs[fam == 6] += ri(&x, i, 4);
+		int64_t lo = ri(&x, i, 5), hi = ri(&x, i, 6);
+		if (!r->first_ns || lo < r->first_ns)
+			r->first_ns = lo;
+		if (hi > r->last_ns)
+			r->last_ns = hi;
+	}
+	rows_free(&x);
+
+	struct rep_table *t = rep_table_new("families", "Attempts by address family");
+	int c_fam = rep_col_add(t, "family", "Family", REP_STR);
+	int c_h = rep_col_add(t, "hosts", "Hosts", REP_INT);
+	int c_a = rep_col_add(t, "attempts", "Attempts", REP_INT);
+	int c_ap = rep_col_add(t, "attempts_pct", "% attempts", REP_PCT);
+	int c_s = rep_col_add(t, "syns", "SYNs", REP_INT);
+	int c_apr = rep_col_add(t, "attempts_per_host", "Att./host", REP_NUM);
+	for (int fam = 0; fam < 3; fam++) {
+		size_t row = rep_row_add(t);
+		int64_t h = fam < 2 ? fh[fam] : fh[0] + fh[1];
+		int64_t a = fam < 2 ? fa[fam] : fa[0] + fa[1];
+		int64_t s = fam < 2 ? fs[fam] : fs[0] + fs[1];
+		rep_set_str(t, row, c_fam, fam == 0 ? "IPv4" : fam == 1 ? "IPv6" : "Total");
+		rep_set_int(t, row, c_h, h);
+		rep_set_int(t, row, c_a, a);
+		rep_set_pct(t, row, c_ap, a, fa[0] + fa[1]);
+		rep_set_int(t, row, c_s, s);
+		if (h)
+			rep_set_num(t, row, c_apr, (double)a / (double)h);
+	}
+	t->total_row = true;
+	t->chart = REP_CHART_BARS;
+	t->chart_title = "Hosts and attempts per family";
+	t->ny = 2;
+	t->ycols[0] = c_h;
+	t->ycols[1] = c_a;
+	add_table(r, t);
+
+	t = rep_table_new("labels", "Hosts and attempts by label");
+	t->note = xstrdup("IPv4: spammer = rejected by a DNSBL in the production MTA logs. "
+			  "IPv6: associated = tied to a listed IPv4 spammer; associated-unlisted = "
+			  "tied to an IPv4 address that no DNSBL rejection names; unassociated = "
+			  "no IPv4 counterpart. Percentages are of the family.");
+	int l_fam = rep_col_add(t, "family", "Family", REP_STR);
+	int l_lab = rep_col_add(t, "label", "Label", REP_STR);
+	int l_h = rep_col_add(t, "hosts", "Hosts", REP_INT);
+	int l_hp = rep_col_add(t, "hosts_pct", "% hosts", REP_PCT);
+	int l_a = rep_col_add(t, "attempts", "Attempts", REP_INT);
+	int l_ap = rep_col_add(t, "attempts_pct", "% attempts", REP_PCT);
+	for (int k = 0; k < 7; k++) {
+		if (k >= 5 && !hosts[k])
+			continue;
+		int fam = (k < 2 || k == 5) ? 4 : 6;
+		size_t row = rep_row_add(t);
+		rep_set_str(t, row, l_fam, fam == 4 ? "IPv4" : "IPv6");
+		rep_set_str(t, row, l_lab, k < 2 ? v4_labels[k] : k < 5 ? v6_labels[k - 2] : "other");
+		rep_set_int(t, row, l_h, hosts[k]);
+		rep_set_pct(t, row, l_hp, hosts[k], fh[fam == 6]);
+		rep_set_int(t, row, l_a, att[k]);
+		rep_set_pct(t, row, l_ap, att[k], fa[fam == 6]);
+	}
+	t->chart = REP_CHART_BARS;
+	t->chart_title = "Hosts and attempts per label";
+	t->xcol = l_lab;
+	t->ny = 2;
+	t->ycols[0] = l_h;
+	t->ycols[1] = l_a;
+	add_table(r, t);
+
+	/* the plain-language summary */
+	char a[40], b[40];
+	if (r->first_ns)
+		say(r, xasprintf("From %s to %s the sensor saw %" PRId64 " connect() attempts "
+				 "(%" PRId64 " SYNs) from %" PRId64 " hosts.",
+				 out_time_iso(r->first_ns, 0, a), out_time_iso(r->last_ns, 0, b),
+				 fa[0] + fa[1], fs[0] + fs[1], fh[0] + fh[1]));
+	else
+		say(r, xasprintf("The store holds no attempts that match the filters."));
+	if (fa[0] && fa[1])
+		say(r, xasprintf("IPv6 brought %" PRId64 " attempts from %" PRId64 " hosts, IPv4 %"
+				 PRId64 " from %" PRId64 ": %.1f%% of the attempts came over IPv6, "
+				 "%.2f IPv4 attempts for each IPv6 attempt.",
+				 fa[1], fh[1], fa[0], fh[0], pct(fa[1], fa[0] + fa[1]),
+				 (double)fa[0] / (double)fa[1]));
+	else if (fa[0] || fa[1])
+		say(r, xasprintf("Only IPv%d attempts were counted (%" PRId64 " from %" PRId64 " hosts).",
+				 fa[0] ? 4 : 6, fa[0] ? fa[0] : fa[1], fa[0] ? fh[0] : fh[1]));
+	if (fh[0])
+		say(r, xasprintf("%" PRId64 " of the %" PRId64 " IPv4 hosts (%.1f%%) are known spammers "
+				 "(DNSBL rejections in the MTA logs); they made %.1f%% of the IPv4 attempts.",
+				 hosts[0], fh[0], pct(hosts[0], fh[0]), pct(att[0], fa[0])));
+	if (fh[1])
+		say(r, xasprintf("Of the IPv6 hosts, %.1f%% are tied to a known IPv4 spammer "
+				 "(associated; %.1f%% of the IPv6 attempts), %.1f%% to an unlisted IPv4 "
+				 "address (associated-unlisted, %.1f%%) and %.1f%% to no IPv4 address "
+				 "(unassociated, %.1f%%).",
+				 pct(hosts[2], fh[1]), pct(att[2], fa[1]), pct(hosts[3], fh[1]),
+				 pct(att[3], fa[1]), pct(hosts[4], fh[1]), pct(att[4], fa[1])));
+	return 0;
+}
+
+/* --- IPv6 hosts and attempts by OS and by address type --- */
+
+static const char *const os_rows[] = { "Windows", "Linux", "Mac OS X", "BSD", "Other", "Unknown" };
+#define NOS 6
+
+/* os_index - the OS row index of an os_family value */
+static int os_index(const char *family)
+{
+	const char *n = report_os_row(family);
+	for (int i = 0; i < NOS; i++)
+		if (!strcmp(n, os_rows[i]))
+			return i;
+	return NOS - 1;
+}
+
+/* assoc_cols - the six count and six percentage columns of a split table */
+struct split_cols {
+	int h[3], hp[3], a[3], ap[3];
+};
+
+/* split_columns - the associated / unassociated / total columns, hosts then attempts */
+static void split_columns(struct rep_table *t, struct split_cols *c)
+{
+	static const char *const hk[3] = { "hosts_associated", "hosts_unassociated", "hosts_total" };
+	static const char *const ak[3] = { "attempts_associated", "attempts_unassociated", "attempts_total" };
+	static const char *const hpk[3] = { "hosts_associated_pct", "hosts_unassociated_pct", "hosts_total_pct" };
+	static const char *const apk[3] = { "attempts_associated_pct", "attempts_unassociated_pct", "attempts_total_pct" };
+	static const char *const ti[3] = { "assoc", "unassoc", "total" };
+	for (int i = 0; i < 3; i++) {
+		c->h[i] = rep_col_add(t, hk[i], ti[i], REP_INT);
+		c->hp[i] = rep_col_add(t, hpk[i], "%", REP_PCT);
+		rep_col_group(t, c->h[i], "Hosts");
+		rep_col_group(t, c->hp[i], "Hosts");
+	}
+	for (int i = 0; i < 3; i++) {
+		c->a[i] = rep_col_add(t, ak[i], ti[i], REP_INT);
+		c->ap[i] = rep_col_add(t, apk[i], "%", REP_PCT);
+		rep_col_group(t, c->a[i], "Attempts");
+		rep_col_group(t, c->ap[i], "Attempts");
+	}
+}
+
+/* split_fill - rows of (name, hosts[2], attempts[2]) plus a total row;
+ * index 0 associated, 1 unassociated; percentages of the grand totals */
+static void split_fill(struct rep_table *t, const struct split_cols *c, int n,
+		       const char *const *names, int64_t (*h)[2], int64_t (*a)[2], bool skip_empty)
+{
+	int64_t th[3] = { 0 }, ta[3] = { 0 };
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < 2; j++) {
+			th[j] += h[i][j];
+			ta[j] += a[i][j];
+		}
+	th[2] = th[0] + th[1];
+	ta[2] = ta[0] + ta[1];
+	for (int i = 0; i <= n; i++) {
+		int64_t rh[3], ra[3];
+		if (i < n) {
+			rh[0] = h[i][0];
+			rh[1] = h[i][1];
+			ra[0] = a[i][0];
+			ra[1] = a[i][1];
+			rh[2] = rh[0] + rh[1];
+			ra[2] = ra[0] + ra[1];
+			if (skip_empty && !rh[2] && !ra[2])
+				continue;
+		} else {
+			memcpy(rh, th, sizeof rh);
+			memcpy(ra, ta, sizeof ra);
+		}
+		size_t row = rep_row_add(t);
+		rep_set_str(t, row, 0, i < n ? names[i] : "Total");
+		for (int j = 0; j < 3; j++) {
+			rep_set_int(t, row, c->h[j], rh[j]);
+			rep_set_pct(t, row, c->hp[j], rh[j], th[2]);
+			rep_set_int(t, row, c->a[j], ra[j]);
+			rep_set_pct(t, row, c->ap[j], ra[j], ta[2]);
+		}
+	}
+	t->total_row = true;
+}
+
+static const char split_note[] =
+	"Associated: tied to a listed IPv4 spammer; unassociated: every other IPv6 "
+	"host (no IPv4 counterpart, or one that no DNSBL lists). Percentages are "
+	"of all IPv6 hosts / attempts counted.";
+
+/* build_os - IPv6 hosts and attempts by OS family x associated */
+static int build_os(struct report *r, struct store *st, const struct filt *q)
+{
+	struct rows x, y;
+	if (query(st, q, "SELECT h.os_family, CASE WHEN h.label = 'associated' THEN 1 ELSE 0 END,"
+		  " COUNT(DISTINCT a.src)" FROM "%s AND a.family = 6 GROUP BY 1, 2", &x))
+		return -1;
+	if (query(st, q, "SELECT a.os_family, CASE WHEN h.label = 'associated' THEN 1 ELSE 0 END,"
+		  " COUNT(*)" FROM "%s AND a.family = 6 GROUP BY 1, 2", &y)) {
+		rows_free(&x);
+		return -1;
+	}
+	int64_t h[NOS][2] = { { 0 } }, a[NOS][2] = { { 0 } };
+	for (size_t i = 0; i < x.n; i++)
+		h[os_index(rv(&x, i, 0))][ri(&x, i, 1) ? 0 : 1] += ri(&x, i, 2);
+	for (size_t i = 0; i < y.n; i++)
+		a[os_index(rv(&y, i, 0))][ri(&y, i, 1) ? 0 : 1] += ri(&y, i, 2);
+	rows_free(&x);
+	rows_free(&y);
+	struct rep_table *t = rep_table_new("os", "IPv6 spammer OSes");
+	rep_col_add(t, "os", "OS", REP_STR);
+	struct split_cols c;
+	split_columns(t, &c);
+	split_fill(t, &c, NOS, os_rows, h, a, false);
+	t->note = xasprintf("%s Hosts by the most frequent p0f fingerprint of their attempts, "
+			    "attempts by their own; Unknown = no fingerprint.", split_note);
+	t->chart = REP_CHART_BARS;
+	t->chart_title = "IPv6 hosts by OS family";
+	t->ny = 2;
+	t->ycols[0] = c.h[0];
+	t->ycols[1] = c.h[1];
+	add_table(r, t);
+	return 0;
+}
+
+static const char *const kind_rows[] = {
+	"6to4", "EUI-64", "embedded IPv4", "other", "Teredo", "ISATAP", "NAT64",
+};
+#define NKIND 7
+
+/* build_addr_type - IPv6 hosts and attempts by address type x associated */
+static int build_addr_type(struct report *r, struct store *st, const struct filt *q)
+{
+	struct rows x;
+	if (query(st, q, "SELECT h.addr_type, h.iid_class, h.emb_kind,"
+		  " CASE WHEN h.label = 'associated' THEN 1 ELSE 0 END, COUNT(DISTINCT a.src), COUNT(*)"
+		  FROM "%s AND a.family = 6 GROUP BY 1, 2, 3, 4", &x))
+		return -1;
+	int64_t h[NKIND][2] = { { 0 } }, a[NKIND][2] = { { 0 } };
+	for (size_t i = 0; i < x.n; i++) {
+		const char *k = report_addr_kind(rv(&x, i, 0), rv(&x, i, 1), rv(&x, i, 2));
+		int j = 0;
+		while (j < NKIND - 1 && strcmp(kind_rows[j], k))
+			j++;
+		int s = ri(&x, i, 3) ? 0 : 1;
+		h[j][s] += ri(&x, i, 4);
+		a[j][s] += ri(&x, i, 5);
+	}
+	rows_free(&x);
+	/* the first four rows always show; transition mechanisms when present */
+	const char *names[NKIND];
+	int64_t hh[NKIND][2], aa[NKIND][2];
+	int n = 0;
+	for (int j = 0; j < NKIND; j++) {
+		if (j >= 4 && !h[j][0] && !h[j][1] && !a[j][0] && !a[j][1])
+			continue;
+		names[n] = kind_rows[j];
+		memcpy(hh[n], h[j], sizeof hh[n]);
+		memcpy(aa[n], a[j], sizeof aa[n]);
+		n++;
+	}
+	struct rep_table *t = rep_table_new("addr_type", "IPv6 address types");
+	rep_col_add(t, "addr_type", "Type", REP_STR);
+	struct split_cols c;
+	split_columns(t, &c);
+	split_fill(t, &c, n, names, hh, aa, false);
+	t->note = xasprintf("%s 6to4: 2002::/16. Among the other addresses: EUI-64 = "
+			    "interface ID derived from a MAC (ff:fe); embedded IPv4 = an IPv4 "
+			    "address in the interface ID; other = randomized, low-byte and the "
+			    "rest. Teredo, ISATAP and NAT64 rows appear when present.", split_note);
+	t->chart = REP_CHART_BARS;
+	t->chart_title = "IPv6 hosts by address type";
+	t->ny = 2;
+	t->ycols[0] = c.h[0];
+	t->ycols[1] = c.h[1];
+	add_table(r, t);
+	return 0;
+}
+
+/* --- weekly attempts --- */
+
+/* build_weekly - attempts per ISO week and series, gaps filled with zeros */
+static int build_weekly(struct report *r, struct store *st, const struct filt *q)
+{
+	struct rows x;
+	if (query(st, q, "SELECT a.first_ns / 86400000000000, a.family, h.listed,"
+		  " CASE WHEN h.label = 'associated' THEN 1 ELSE 0 END, COUNT(*)"
+		  FROM "%s GROUP BY 1, 2, 3, 4", &x))
+		return -1;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (size_t i = 0; i < x.n; i++) {
+		int y, w;
+		int64_t m = report_iso_week(ri(&x, i, 0), &y, &w);
+		if (m < lo)
+			lo = m;
+		if (m > hi)
+			hi = m;
+	}
+	struct rep_table *t = rep_table_new("weekly", "Weekly connect() attempts");
+	int c_w = rep_col_add(t, "week", "ISO week", REP_STR);
+	int c_d = rep_col_add(t, "week_start", "Monday", REP_STR);
+	int c4s = rep_col_add(t, "ipv4_spammer", "IPv4 spammer", REP_INT);
+	int c4u = rep_col_add(t, "ipv4_unlisted", "IPv4 unlisted", REP_INT);
+	int c6a = rep_col_add(t, "ipv6_associated", "IPv6 assoc.", REP_INT);
+	int c6u = rep_col_add(t, "ipv6_unassociated", "IPv6 unassoc.", REP_INT);
+	int c4 = rep_col_add(t, "ipv4_total", "IPv4", REP_INT);
+	int c6 = rep_col_add(t, "ipv6_total", "IPv6", REP_INT);
+	int cr = rep_col_add(t, "ratio_ipv4_ipv6", "v4/v6", REP_NUM);
+	size_t nweeks = x.n ? (size_t)((hi - lo) / 7 + 1) : 0;
+	if (nweeks > 100000)
+		nweeks = 100000;        /* a damaged store: keep the table bounded */
+	int64_t (*cnt)[4] = xcalloc(nweeks ? nweeks : 1, sizeof *cnt);
+	for (size_t i = 0; i < x.n; i++) {
+		int y, w;
+		int64_t m = report_iso_week(ri(&x, i, 0), &y, &w);
+		size_t k = (size_t)((m - lo) / 7);
+		if (k >= nweeks)
+			continue;
+		int s = ri(&x, i, 1) == 4 ? (ri(&x, i, 2) ? 0 : 1) : (ri(&x, i, 3) ? 2 : 3);
+		cnt[k][s] += ri(&x, i, 4);
+	}
+	rows_free(&x);
+	for (size_t k = 0; k < nweeks; k++) {
+		int y, w;
+		int64_t m = report_iso_week(lo + 7 * (int64_t)k, &y, &w);
+		char buf[40];
+		size_t row = rep_row_add(t);
+		snprintf(buf, sizeof buf, "%04d-W%02d", y, w);
+		rep_set_str(t, row, c_w, buf);
+		out_time_iso(m * NS_PER_DAY, 0, buf);
+		buf[10] = 0;
+		rep_set_str(t, row, c_d, buf);
+		rep_set_int(t, row, c4s, cnt[k][0]);
+		rep_set_int(t, row, c4u, cnt[k][1]);
+		rep_set_int(t, row, c6a, cnt[k][2]);
+		rep_set_int(t, row, c6u, cnt[k][3]);
+		rep_set_int(t, row, c4, cnt[k][0] + cnt[k][1]);
+		rep_set_int(t, row, c6, cnt[k][2] + cnt[k][3]);
+		if (cnt[k][2] + cnt[k][3])
+			rep_set_num(t, row, cr, (double)(cnt[k][0] + cnt[k][1]) /
+					       (double)(cnt[k][2] + cnt[k][3]));
+	}
+	free(cnt);
+	t->note = xstrdup("Attempts per ISO 8601 week (Monday to Sunday, UTC; week 1 holds the "
+			  "year's first Thursday) of their first SYN. Weeks without attempts "
+			  "between the first and the last are listed with zeros; the first and "
+			  "last week may be partial. v4/v6 = all IPv4 / all IPv6 attempts.");
+	t->chart = REP_CHART_LINES_LOG;
+	t->chart_title = "Weekly connect() attempts (log scale)";
+	t->y_title = "attempts";
+	t->ny = 3;
+	t->ycols[0] = c4s;
+	t->ycols[1] = c6a;
+	t->ycols[2] = c6u;
+	t->y2col = cr;
+	t->y2_title = "IPv4 attempts per IPv6 attempt";
+	add_table(r, t);
+	return 0;
+}
+
+/* --- SYNs per attempt --- */
+
+/* build_syns - SYNs per attempt by family and OS family */
+static int build_syns(struct report *r, struct store *st, const struct filt *q)
+{
+	struct rows x;
+	if (query(st, q, "SELECT a.family, a.os_family, a.syns, COUNT(*)"
+		  FROM "%s GROUP BY 1, 2, 3", &x))
+		return -1;
+	/* [family 4/6][os][syns 1..4, 5+] */
+	int64_t n[2][NOS][5] = { { { 0 } } };
+	for (size_t i = 0; i < x.n; i++) {
+		int s = (int)ri(&x, i, 2);
+		s = s < 1 ? 1 : s > 5 ? 5 : s;
+		n[ri(&x, i, 0) == 6][os_index(rv(&x, i, 1))][s - 1] += ri(&x, i, 3);
+	}
+	rows_free(&x);
+	struct rep_table *t = rep_table_new("syns", "SYNs per attempt by OS");
+	int c_f = rep_col_add(t, "family", "Family", REP_STR);
+	int c_o = rep_col_add(t, "os", "OS", REP_STR);
+	static const char *const sk[5] = { "syns_1", "syns_2", "syns_3", "syns_4", "syns_5_plus" };
+	static const char *const stt[5] = { "1 SYN", "2", "3", "4", "5+" };
+	int cs[5];
+	for (int i = 0; i < 5; i++)
+		cs[i] = rep_col_add(t, sk[i], stt[i], REP_INT);
+	int c_t = rep_col_add(t, "attempts", "Attempts", REP_INT);
+	int c_3 = rep_col_add(t, "three_pct", "% 3 SYNs", REP_PCT);
+	int c_m = rep_col_add(t, "mean", "Mean", REP_NUM);
+	for (int f = 0; f < 2; f++)
+		for (int o = 0; o < NOS; o++) {
+			int64_t tot = 0, sum = 0;
+			for (int i = 0; i < 5; i++) {
+				tot += n[f][o][i];
+				sum += (i + 1) * n[f][o][i];
+			}
+			if (!tot)
+				continue;
+			size_t row = rep_row_add(t);
+			rep_set_str(t, row, c_f, f ? "IPv6" : "IPv4");
+			rep_set_str(t, row, c_o, os_rows[o]);
+			for (int i = 0; i < 5; i++)
+				rep_set_int(t, row, cs[i], n[f][o][i]);
+			rep_set_int(t, row, c_t, tot);
+			rep_set_pct(t, row, c_3, n[f][o][2], tot);
+			rep_set_num(t, row, c_m, (double)sum / (double)tot);
+		}
+	t->note = xstrdup("Windows XP/7 send 3 SYNs per attempt after a RST (retries at about "
+			  "0.5 s and 1.5 s), Linux and macOS 1. The mean counts 5+ as 5.");
+	t->chart = REP_CHART_HIST;
+	t->chart_title = "Attempts by SYNs per attempt";
+	t->xcol = c_f;
+	t->xjoin = true;
+	t->ny = 5;
+	for (int i = 0; i < 5; i++)
+		t->ycols[i] = cs[i];
+	add_table(r, t);
+	return 0;
+}
+
+/* --- associated pairs: port distance and time gap --- */
+
+struct pairs {
+	int64_t port[REPORT_PORT_BUCKETS][NOS];
+	int64_t neg[NOS];
+	int64_t gap[REPORT_GAP_BUCKETS][2];     /* [bin][IPv4 first] */
+	int64_t n;
+};
+
+/* pair_row - store_query callback: bin one associated pair */
+static int pair_row(int n, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	struct pairs *p = arg;
+	if (n < 4)
+		return -1;
+	int os = os_index(vals[0]);
+	int64_t port = vals[1] ? strtoll(vals[1], NULL, 10) : 0;
+	int64_t gap = vals[2] ? strtoll(vals[2], NULL, 10) : 0;
+	bool before = vals[3] && strtol(vals[3], NULL, 10);
+	if (vals[1]) {
+		p->port[report_port_bucket(port)][os]++;
+		if (port < 0)
+			p->neg[os]++;
+	}
+	if (vals[2])
+		p->gap[report_gap_bucket(gap)][before]++;
+	p->n++;
+	return 0;
+}
+
+/* build_pairs - port-distance and gap histograms of the associated pairs */
+static int build_pairs(struct report *r, struct store *st, const struct filt *q)
+{
+	struct pairs *p = xcalloc(1, sizeof *p);
+	char *sql = xasprintf("SELECT a.os_family, c.port_dist, c.gap_ns, c.before"
+			      " FROM candidates c JOIN attempts a ON a.sensor = c.sensor AND a.id = c.a6"
+			      " JOIN hosts h ON h.sensor = a.sensor AND h.addr = a.src"
+			      " WHERE c.decision = 'associated'%s", q->where);
+	int rc = store_query(st, sql, q->params, q->np, pair_row, p);
+	free(sql);
+	if (rc) {
+		free(p);
+		return -1;
+	}
+	/* port distance: bins x OS families that occur */
+	struct rep_table *t = rep_table_new("port_distance",
+					    "TCP source-port distance of associated pairs");
+	int c_b = rep_col_add(t, "distance", "|Distance|", REP_STR);
+	int cos[NOS], used[NOS], nused = 0;
+	static const char *const ok[NOS] = {
+		"windows", "linux", "mac_os_x", "bsd", "other", "unknown",
+	};
+	for (int o = 0; o < NOS; o++) {
+		int64_t s = 0;
+		for (int b = 0; b < REPORT_PORT_BUCKETS; b++)
+			s += p->port[b][o];
+		cos[o] = rep_col_add(t, ok[o], os_rows[o], REP_INT);
+		if (s)
+			used[nused++] = o;
+	}
+	int c_t = rep_col_add(t, "pairs", "Pairs", REP_INT);
+	int c_p = rep_col_add(t, "pairs_pct", "%", REP_PCT);
+	int64_t total = 0;
+	int hib = 0;
+	for (int b = 0; b < REPORT_PORT_BUCKETS; b++)
+		for (int o = 0; o < NOS; o++)
+			if (p->port[b][o]) {
+				total += p->port[b][o];
+				hib = b;
+			}
+	for (int b = 0; b <= hib && total; b++) {
+		size_t row = rep_row_add(t);
+		char name[32];
+		rep_set_str(t, row, c_b, report_port_bucket_name(b, name, sizeof name));
+		int64_t s = 0;
+		for (int o = 0; o < NOS; o++) {
+			rep_set_int(t, row, cos[o], p->port[b][o]);
+			s += p->port[b][o];
+		}
+		rep_set_int(t, row, c_t, s);
+		rep_set_pct(t, row, c_p, s, total);
+	}
+	int64_t neg = 0;
+	for (int o = 0; o < NOS; o++)
+		neg += p->neg[o];
+	t->note = xasprintf("Source port of the later attempt minus that of the earlier one, "
+			    "binned by its absolute value (%" PRId64 " of %" PRId64 " distances are "
+			    "negative), by the OS family of the IPv6 attempt. Windows draws both "
+			    "families' ports from one sequential pool, so its pairs sit at small "
+			    "distances; Linux draws them independently.", neg, total);
+	t->chart = REP_CHART_HIST;
+	t->chart_title = "Port distance of associated pairs";
+	t->y_title = "pairs";
+	t->ny = nused;
+	for (int i = 0; i < nused && i < 8; i++)
+		t->ycols[i] = cos[used[i]];
+	add_table(r, t);
+
+	t = rep_table_new("gap", "Time from one attempt to its counterpart");
+	int g_b = rep_col_add(t, "gap", "Gap", REP_STR);
+	int g_6 = rep_col_add(t, "ipv6_first", "IPv6 first", REP_INT);
+	int g_4 = rep_col_add(t, "ipv4_first", "IPv4 first", REP_INT);
+	int g_t = rep_col_add(t, "pairs", "Pairs", REP_INT);
+	int g_p = rep_col_add(t, "pairs_pct", "%", REP_PCT);
+	int64_t gt = 0;
+	for (int b = 0; b < REPORT_GAP_BUCKETS; b++)
+		gt += p->gap[b][0] + p->gap[b][1];
+	for (int b = 0; b < REPORT_GAP_BUCKETS && gt; b++) {
+		size_t row = rep_row_add(t);
+		rep_set_str(t, row, g_b, report_gap_bucket_names[b]);
+		rep_set_int(t, row, g_6, p->gap[b][0]);
+		rep_set_int(t, row, g_4, p->gap[b][1]);
+		rep_set_int(t, row, g_t, p->gap[b][0] + p->gap[b][1]);
+		rep_set_pct(t, row, g_p, p->gap[b][0] + p->gap[b][1], gt);
+	}
+	t->note = xstrdup("From the last SYN of the first attempt to the first SYN of the "
+			  "other family's attempt. Native IPv6 goes first (RFC 6724); 6to4 "
+			  "clients try IPv4 first. Overlap: the second attempt began before the "
+			  "first one's last SYN.");
+	t->chart = REP_CHART_HIST;
+	t->chart_title = "Gap between associated attempts";
+	t->y_title = "pairs";
+	t->ny = 2;
+	t->ycols[0] = g_6;
+	t->ycols[1] = g_4;
+	add_table(r, t);
+	free(p);
+	return 0;
+}
+
+/* --- top sources: ASNs --- */
+
+struct asrow {
+	char *asn, *name;
+	int64_t h6, a6, a6assoc, h4, a4, h4listed;
+};
+
+/* as_cmp - ASNs by IPv6 attempts, then IPv4 attempts, then number */
+static int as_cmp(const void *x, const void *y)
+{
+	const struct asrow *a = x, *b = y;
+	if (a->a6 != b->a6)
+		return a->a6 < b->a6 ? 1 : -1;
+	if (a->a4 != b->a4)
+		return a->a4 < b->a4 ? 1 : -1;
+	return strcmp(a->asn ? a->asn : "", b->asn ? b->asn : "");
+}
+
+/* build_asn - the top ASNs */
+static int build_asn(struct report *r, struct store *st, const struct filt *q, unsigned top)
+{
+	struct rows x;
+	if (query(st, q, "SELECT h.asn, MAX(h.as_name), a.family, COUNT(DISTINCT a.src), COUNT(*),"
+		  " COUNT(DISTINCT CASE WHEN h.listed = 1 THEN a.src END),"
+		  " SUM(CASE WHEN h.label = 'associated' THEN 1 ELSE 0 END)"
+		  FROM "%s GROUP BY h.asn, a.family ORDER BY h.asn", &x))
+		return -1;
+	struct asrow *as = xcalloc(x.n ? x.n : 1, sizeof *as);
+	size_t n = 0;
+	bool any = false;
+	for (size_t i = 0; i < x.n; i++) {
+		const char *asn = rv(&x, i, 0);
+		if (!n || (asn ? !as[n - 1].asn || strcmp(asn, as[n - 1].asn) : !!as[n - 1].asn)) {
+			as[n].asn = (char *)asn;
+			as[n].name = (char *)rv(&x, i, 1);
+			n++;
+		}
+		struct asrow *s = &as[n - 1];
+		if (asn)
+			any = true;
+		if (!s->name)
+			s->name = (char *)rv(&x, i, 1);
+		if (ri(&x, i, 2) == 6) {
+			s->h6 += ri(&x, i, 3);
+			s->a6 += ri(&x, i, 4);
+			s->a6assoc += ri(&x, i, 6);
+		} else {
+			s->h4 += ri(&x, i, 3);
+			s->a4 += ri(&x, i, 4);
+			s->h4listed += ri(&x, i, 5);
+		}
+	}
+	qsort(as, n, sizeof *as, as_cmp);
+	struct rep_table *t = rep_table_new("asn", "Top source ASNs");
+	int c_asn = rep_col_add(t, "asn", "ASN", REP_STR);
+	int c_nm = rep_col_add(t, "as_name", "AS name", REP_STR);
+	int c_h6 = rep_col_add(t, "ipv6_hosts", "v6 hosts", REP_INT);
+	int c_a6 = rep_col_add(t, "ipv6_attempts", "v6 att.", REP_INT);
+	int c_ap = rep_col_add(t, "ipv6_associated_pct", "% assoc", REP_PCT);
+	int c_h4 = rep_col_add(t, "ipv4_hosts", "v4 hosts", REP_INT);
+	int c_a4 = rep_col_add(t, "ipv4_attempts", "v4 att.", REP_INT);
+	int c_lp = rep_col_add(t, "ipv4_listed_pct", "% listed", REP_PCT);
+	for (size_t i = 0; i < n && i < top; i++) {
+		size_t row = rep_row_add(t);
+		char buf[40];
+		if (as[i].asn) {
+			snprintf(buf, sizeof buf, "AS%s", as[i].asn);
+			rep_set_str(t, row, c_asn, buf);
+		} else {
+			rep_set_str(t, row, c_asn, "unknown");
+		}
+		if (as[i].name) {
+			char nm[25];
+			snprintf(nm, sizeof nm, "%s", as[i].name);
+			rep_set_str(t, row, c_nm, nm);
+		}
+		rep_set_int(t, row, c_h6, as[i].h6);
+		rep_set_int(t, row, c_a6, as[i].a6);
+		rep_set_pct(t, row, c_ap, as[i].a6assoc, as[i].a6);
+		rep_set_int(t, row, c_h4, as[i].h4);
+		rep_set_int(t, row, c_a4, as[i].a4);
+		rep_set_pct(t, row, c_lp, as[i].h4listed, as[i].h4);
+	}
+	t->note = any ? xstrdup("Ordered by IPv6 attempts. % assoc: IPv6 attempts of hosts tied to "
+				"a listed IPv4 spammer; % listed: IPv4 hosts a DNSBL rejected. "
+				"'unknown' gathers hosts without ASN data.")
+		      : xstrdup("No host has ASN data yet (hosts.asn is empty until the analysis "
+				"enriches hosts with an ASN database): all hosts are shown as 'unknown'.");
+	add_table(r, t);
+	free(as);
+	rows_free(&x);
+	return 0;
+}
+
+/* --- top sources: IPv6 /64 and /48 --- */
+
+struct pent {
+	struct addr v6, v4;        /* v4.family 0: no counterpart */
+	struct prefix p64, p48;
+	bool listed;
+	int64_t n, first, last;
+};
+
+struct pctx {
+	struct pent *e;
+	size_t n, cap;
+};
+
+/* pent_row - store_query callback: one (IPv6 host, IPv4 counterpart) group */
+static int pent_row(int n, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	struct pctx *c = arg;
+	struct addr a;
+	if (n < 6 || !vals[0] || addr_parse(vals[0], &a) < 0 || a.family != 6)
+		return 0;       /* not an IPv6 address: nothing to aggregate */
+	GROW(c->e, c->n + 1, c->cap);
+	struct pent *e = &c->e[c->n++];
+	memset(e, 0, sizeof *e);
+	e->v6 = a;
+	e->p64 = prefix_of(&a, 64);
+	e->p48 = prefix_of(&a, 48);
+	if (vals[1] && addr_parse(vals[1], &e->v4) < 0)
+		e->v4.family = 0;
+	e->listed = vals[2] && strtol(vals[2], NULL, 10) != 0;
+	e->n = strtoll(vals[3] ? vals[3] : "0", NULL, 10);
+	e->first = strtoll(vals[4] ? vals[4] : "0", NULL, 10);
+	e->last = strtoll(vals[5] ? vals[5] : "0", NULL, 10);
+	return 0;
+}
+
+static int plen_sort;
+
+/* pent_prefix - the prefix of the length being aggregated */
+static const struct prefix *pent_prefix(const struct pent *e)
+{
+	return plen_sort == 64 ? &e->p64 : &e->p48;
+}
+
+/* pent_cmp_v6 - order by prefix, then IPv6 host */
+static int pent_cmp_v6(const void *x, const void *y)
+{
+	const struct pent *a = x, *b = y;
+	int c = addr_cmp(&pent_prefix(a)->a, &pent_prefix(b)->a);
+	return c ? c : addr_cmp(&a->v6, &b->v6);
+}
+
+/* pent_cmp_v4 - order by prefix, then IPv4 counterpart */
+static int pent_cmp_v4(const void *x, const void *y)
+{
+	const struct pent *a = x, *b = y;
+	int c = addr_cmp(&pent_prefix(a)->a, &pent_prefix(b)->a);
+	return c ? c : addr_cmp(&a->v4, &b->v4);
+}
+
+struct pagg {
+	struct prefix p;
+	int64_t hosts, attempts, paired, v4, v4listed, first, last;
+	bool misb;
+	char reason[160];
+};
+
+/* pagg_cmp - prefixes by attempts (most first), then address */
+static int pagg_cmp(const void *x, const void *y)
+{
+	const struct pagg *a = x, *b = y;
+	if (a->attempts != b->attempts)
+		return a->attempts < b->attempts ? 1 : -1;
+	return addr_cmp(&a->p.a, &b->p.a);
+}
+
+/* aggregate - one pagg per prefix of length len, ordered by attempts */
+static struct pagg *aggregate(struct pctx *c, int len, size_t *np,
+			      const struct report_filter *f)
+{
+	plen_sort = len;
+	if (c->n)
+		qsort(c->e, c->n, sizeof *c->e, pent_cmp_v6);
+	struct pagg *g = xcalloc(c->n ? c->n : 1, sizeof *g);
+	size_t n = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pent *e = &c->e[i];
+		if (!n || addr_cmp(&g[n - 1].p.a, &pent_prefix(e)->a)) {
+			g[n].p = *pent_prefix(e);
+			g[n].first = e->first;
+			g[n].last = e->last;
+			n++;
+		}
+		struct pagg *s = &g[n - 1];
+		if (i == 0 || addr_cmp(&pent_prefix(&c->e[i - 1])->a, &pent_prefix(e)->a) ||
+		    !addr_eq(&c->e[i - 1].v6, &e->v6))
+			s->hosts++;
+		s->attempts += e->n;
+		if (e->v4.family)
+			s->paired += e->n;
+		if (e->first < s->first)
+			s->first = e->first;
+		if (e->last > s->last)
+			s->last = e->last;
+	}
+	/* distinct IPv4 counterparts per prefix */
+	if (c->n)
+		qsort(c->e, c->n, sizeof *c->e, pent_cmp_v4);
+	size_t k = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct pent *e = &c->e[i];
+		while (k < n && addr_cmp(&g[k].p.a, &pent_prefix(e)->a) < 0)
+			k++;
+		if (k >= n || !e->v4.family)
+			continue;
+		if (i && !addr_cmp(&pent_prefix(&c->e[i - 1])->a, &pent_prefix(e)->a) &&
+		    addr_eq(&c->e[i - 1].v4, &e->v4))
+			continue;
+		g[k].v4++;
+		g[k].v4listed += e->listed;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pagg *s = &g[i];
+		double span = (double)(s->last - s->first) / 1e9;
+		double iv = s->attempts > 1 ? span / (double)(s->attempts - 1) : INFINITY;
+		double nov4 = pct(s->attempts - s->paired, s->attempts);
+		char d[24];
+		if (s->attempts >= (int64_t)f->misb_min_attempts && iv <= f->misb_max_interval_s &&
+		    nov4 >= f->misb_min_nov4_pct) {
+			s->misb = true;
+			snprintf(s->reason, sizeof s->reason,
+				 "%" PRId64 " attempts over %s, one per %.1f s; %.0f%% without "
+				 "an IPv4 counterpart", s->attempts,
+				 report_duration(s->last - s->first, d, sizeof d), iv, nov4);
+		}
+	}
+	qsort(g, n, sizeof *g, pagg_cmp);
+	*np = n;
+	return g;
+}
+
+/* prefix_table - a table of the first top prefixes (misbehaving ones only when reason) */
+static struct rep_table *prefix_table(const char *key, const char *title,
+				      const struct pagg *g, size_t n, size_t top, bool reason)
+{
+	struct rep_table *t = rep_table_new(key, title);
+	int c_p = rep_col_add(t, "prefix", "Prefix", REP_STR);
+	int c_h = rep_col_add(t, "hosts", "Hosts", REP_INT);
+	int c_a = rep_col_add(t, "attempts", "Attempts", REP_INT);
+	int c_s = rep_col_add(t, "span_s", "Span", REP_INT);
+	int c_i = rep_col_add(t, "interval_s", "Every s", REP_NUM);
+	int c_4 = rep_col_add(t, "ipv4_counterparts", "IPv4", REP_INT);
+	int c_l = rep_col_add(t, "ipv4_listed_pct", "% listed", REP_PCT);
+	int c_n = rep_col_add(t, "no_ipv4_pct", "% no v4", REP_PCT);
+	int c_m = rep_col_add(t, "misbehaving", "Flag", REP_STR);
+	int c_r = reason ? rep_col_add(t, "reason", "Reason", REP_STR) : -1;
+	for (size_t i = 0, k = 0; i < n && k < top; i++) {
+		if (reason && !g[i].misb)
+			continue;
+		k++;
+		char buf[PREFIX_STRLEN];
+		size_t row = rep_row_add(t);
+		rep_set_str(t, row, c_p, prefix_format(&g[i].p, buf));
+		rep_set_int(t, row, c_h, g[i].hosts);
+		rep_set_int(t, row, c_a, g[i].attempts);
+		rep_set_int(t, row, c_s, (g[i].last - g[i].first) / 1000000000);
+		if (g[i].attempts > 1)
+			rep_set_num(t, row, c_i, (double)(g[i].last - g[i].first) / 1e9 /
+					       (double)(g[i].attempts - 1));
+		rep_set_int(t, row, c_4, g[i].v4);
+		rep_set_pct(t, row, c_l, g[i].v4listed, g[i].v4);
+		rep_set_pct(t, row, c_n, g[i].attempts - g[i].paired, g[i].attempts);
+		rep_set_str(t, row, c_m, g[i].misb ? "misbehaving" : "");
+		if (reason)
+			rep_set_str(t, row, c_r, g[i].reason);
+	}
+	return t;
+}
+
+/* build_prefixes - the top /64 and /48 tables and the misbehaving /64s */
+static int build_prefixes(struct report *r, struct store *st, const struct filt *q,
+			  const struct report_filter *f)
+{
+	struct pctx c = { 0 };
+	char *full = xasprintf("SELECT a.src, p.src, h4.listed, COUNT(*), MIN(a.first_ns),"
+			       " MAX(a.first_ns) FROM attempts a"
+			       " JOIN hosts h ON h.sensor = a.sensor AND h.addr = a.src"
+			       " LEFT JOIN attempts p ON p.sensor = a.sensor AND p.id = a.partner"
+			       " LEFT JOIN hosts h4 ON h4.sensor = p.sensor AND h4.addr = p.src"
+			       " WHERE a.family = 6%s GROUP BY a.src, p.src, h4.listed", q->where);
+	int rc = store_query(st, full, q->params, q->np, pent_row, &c);
+	free(full);
+	if (rc) {
+		free(c.e);
+		return -1;
+	}
+	static const char note[] =
+		"Span: first to last attempt (seconds); Every s: mean time between attempts; "
+		"IPv4: distinct IPv4 counterparts (associated attempts); % listed: of those, "
+		"listed by a DNSBL; % no v4: attempts without an IPv4 counterpart.";
+	size_t n64, n48;
+	struct pagg *g64 = aggregate(&c, 64, &n64, f);
+	struct pagg *g48 = aggregate(&c, 48, &n48, f);
+	struct rep_table *t = prefix_table("top64", "Top IPv6 /64s by attempts", g64, n64, f->top, false);
+	t->note = xstrdup(note);
+	add_table(r, t);
+	t = prefix_table("top48", "Top IPv6 /48s by attempts", g48, n48, f->top, false);
+	t->note = xstrdup(note);
+	add_table(r, t);
+	t = prefix_table("misbehaving", "Misbehaving IPv6 /64s", g64, n64, SIZE_MAX, true);
+	t->note = xasprintf("A /64 is misbehaving with at least %u attempts, one every %.0f s or "
+			    "more often on average, and at least %.0f%% of them without an IPv4 "
+			    "counterpart: far more attempts than an IPv4 counterpart explains.",
+			    f->misb_min_attempts, f->misb_max_interval_s, f->misb_min_nov4_pct);
+	add_table(r, t);
+	size_t nm = t->nrows;
+	if (nm)
+		say(r, xasprintf("%zu IPv6 /64%s misbehaved: the worst, %s, %s.", nm,
+				 nm == 1 ? "" : "s", rep_cell(t, 0, 0)->s,
+				 rep_cell(t, 0, t->ncols - 1)->s));
+	free(g64);
+	free(g48);
+	free(c.e);
+	return 0;
+}
+
+/* --- the store's runs --- */
+
+/* build_meta - the sensor names of the store's runs */
+static int build_meta(struct report *r, struct store *st, const struct report_filter *f)
+{
+	struct rows x;
+	struct filt none = { .np = 0 };
+	if (f->sensor) {
+		snprintf(none.where, sizeof none.where, " AND sensor = ?");
+		none.params[none.np++] = f->sensor;
+	}
+	if (query(st, &none, "SELECT DISTINCT sensor FROM runs WHERE status = 'complete'%s"
+		  " ORDER BY sensor", &x))
+		return -1;
+	size_t len = 1;
+	for (size_t i = 0; i < x.n; i++)
+		len += strlen(rv(&x, i, 0) ? rv(&x, i, 0) : "") + 2;
+	r->sensors = xcalloc(1, len);
+	for (size_t i = 0; i < x.n; i++) {
+		if (i)
+			strcat(r->sensors, ", ");
+		strcat(r->sensors, rv(&x, i, 0) ? rv(&x, i, 0) : "");
+	}
+	rows_free(&x);
+	return 0;
+}
+
+/* filters_text - the filters in words */
+static char *filters_text(const struct report_filter *f)
+{
+	char buf[512] = "", t[40];
+	size_t n = 0;
+#define ADD(...) (n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, __VA_ARGS__))
+	if (f->from_ns)
+		ADD("from %s ", out_time_iso(f->from_ns, 0, t));
+	if (f->to_ns)
+		ADD("to %s (excl.) ", out_time_iso(f->to_ns, 0, t));
+	if (f->sensor)
+		ADD("sensor %s ", f->sensor);
+	if (f->sensor_addr)
+		ADD("sensor address %s ", f->sensor_addr);
+	if (f->family)
+		ADD("IPv%d only ", f->family);
+	if (f->label)
+		ADD("label %s ", f->label);
+#undef ADD
+	n = strlen(buf);
+	if (n)
+		buf[n - 1] = 0;
+	return xstrdup(n ? buf : "none");
+}
+
+/* report_build - read the store into a report (report.h) */
+struct report *report_build(struct store *st, const struct report_filter *f)
+{
+	struct report *r = xcalloc(1, sizeof *r);
+	struct filt q;
+	char now[40];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->generated = xstrdup(out_time_iso((int64_t)ts.tv_sec * 1000000000, 0, now));
+	r->store = xstrdup(store_location(st));
+	r->filters = filters_text(f);
+	filt_build(&q, f);
+	if (build_meta(r, st, f) || build_overview(r, st, &q) || build_os(r, st, &q) ||
+	    build_addr_type(r, st, &q) || build_weekly(r, st, &q) || build_syns(r, st, &q) ||
+	    build_pairs(r, st, &q) || build_asn(r, st, &q, f->top) ||
+	    build_prefixes(r, st, &q, f)) {
+		report_free(r);
+		return NULL;
+	}
+	return r;
+}
