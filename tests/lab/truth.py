@@ -15,6 +15,7 @@ failed.  Trusts its inputs: they come from the lab itself.
 
 import argparse
 import csv
+import gzip
 import ipaddress
 import re
 import sys
@@ -93,7 +94,8 @@ def main():
     # --- the lab itself: every listed client met the DNSBL, no other did
     rejected = defaultdict(int)
     for path in a.mx_log:
-        for line in open(path, errors='replace'):
+        opener = gzip.open if path.endswith('.gz') else open
+        for line in opener(path, 'rt', errors='replace'):
             m = re.search(r'reject: RCPT from [^\[]*\[([^\]]+)\].*blocked using', line)
             if m:
                 rejected[norm(m.group(1))] += 1
