@@ -14,7 +14,7 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 # run time: p0f's signature database (/etc/p0f/p0f.fp)
 PKGS="$PKGS p0f"
 # real peers the tests compare against
-PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3"
+PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 # the lab (tests/lab/run): production MXs, DNS, DNSBL, senders.  Exim is
 # unpacked beside Postfix (Debian lets only one MTA be installed): these
 # are the libraries exim4-daemon-light links beyond Postfix's

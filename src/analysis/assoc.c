@@ -41,7 +41,7 @@ void assoc_params_default(struct assoc_params *p)
 	p->threshold = 45;
 	p->margin = 10;
 	p->min_evidence = 30;
-	p->floor = 20;
+	p->floor = 30;
 	p->top_k = 32;
 	p->host_weight = 40;
 }
@@ -98,8 +98,14 @@ void assoc_score(const struct assoc_params *p, const struct attempt *a6,
 	}
 	bool stack_eq = a6->stack == a4->stack && same_layout(a6, a4);
 	c->ev[EV_STACK] = stack_eq ? 15 : -40;
-	if (a6->os && a4->os)
-		c->ev[EV_OS] = strcmp(a6->os, a4->os) == 0 ? 10 : -20;
+	/* p0f's family counts only where it says something the raw stack
+	 * does not: when the stacks differ, the same family (e.g. one OS whose
+	 * IPv6 SYN carries other options) takes back part of the penalty.
+	 * Counting it on top of an equal stack would count one fact twice and
+	 * lift look-alike bystanders over the threshold. */
+	if (!stack_eq && a6->os_family && a4->os_family &&
+	    strcmp(a6->os_family, a4->os_family) == 0)
+		c->ev[EV_OS] = 20;
 	c->ev[EV_SYNS] = a6->syns == a4->syns ? 10 : -20;
 
 	int32_t d = c->port_dist;

@@ -16,7 +16,9 @@
  *                                  carrying another IPv4: -30
  *   stack        +15 / -40         same initial TTL, TCP option layout,
  *                                  window scale and quirks (one TCP stack)
- *   os           +10 / -20         same p0f label / different labels
+ *   os           +20               different raw stacks, but the same p0f OS
+ *                                  family (Windows, Linux, Mac OS X, BSD,
+ *                                  Other): only where it adds to "stack"
  *   syns         +10 / -20         same / different SYNs per attempt
  *                                  (Windows XP/7 retry 3 times after a RST)
  *   port         +30 / +15 / +5    IPv4 source port just above the IPv6 one
@@ -35,10 +37,11 @@
  * Candidates: for a native IPv6 source, IPv4 attempts that start after the
  * IPv6 attempt's first SYN and within `window` of its last SYN; for 6to4
  * and Teredo sources, IPv4 attempts from the embedded IPv4 within `window`
- * before or after.  Candidates scoring below `floor` (20: not even the same
- * TCP stack and SYN count) are dropped, and at most top_k (32) are kept
- * per IPv6 attempt: enough that the true partner survives among many
- * look-alike clients, so that host consistency can find it.
+ * before or after.  Candidates scoring below `floor` (30, the least own
+ * evidence a pair needs to be associated: decide.h) are dropped, and at
+ * most top_k (32) are kept per IPv6 attempt: enough that the true partner
+ * survives among many look-alike clients, so that host consistency can
+ * find it.
  *
  * Streaming: closed attempts come in (attempt.h); an IPv6 attempt is scored
  * once no IPv4 attempt that could be its candidate can still change, and

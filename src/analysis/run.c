@@ -13,6 +13,7 @@
 
 #include "addr/classify.h"
 #include "analysis/attempt.h"
+#include "fingerprint/fp.h"
 #include "mtalog/mtalog.h"
 #include "packet/reader.h"
 #include "util/alloc.h"
@@ -373,14 +374,19 @@ static bool to_sensor(const struct analysis_opts *o, const struct syn *s)
 	return false;
 }
 
-/* phase - log the time a phase took (debug level: analyze -v) */
-static void phase(const char *what, struct timespec *t0)
+/* phase - log the wall and CPU time a phase took (debug level: analyze -v) */
+static void phase(const char *what, struct timespec t0[2])
 {
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	debug("%s: %.3f s", what, (double)(t1.tv_sec - t0->tv_sec) +
-	      (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
-	*t0 = t1;
+	struct timespec t1[2];
+	clock_gettime(CLOCK_MONOTONIC, &t1[0]);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1[1]);
+	double d[2];
+	for (int i = 0; i < 2; i++)
+		d[i] = (double)(t1[i].tv_sec - t0[i].tv_sec) +
+		       (double)(t1[i].tv_nsec - t0[i].tv_nsec) / 1e9;
+	debug("%s: %.3f s (%.3f s CPU)", what, d[0], d[1]);
+	t0[0] = t1[0];
+	t0[1] = t1[1];
 }
 
 static int one_int(int n, const char *const *names, const char *const *vals, void *arg)
@@ -412,18 +418,30 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		 o->port, o->attempt_window_ns, o->assoc.window_ns, o->assoc.threshold,
 		 o->assoc.margin, o->assoc.top_k, o->assoc.host_weight, o->listing_window_ns);
 	struct store_run run = { o->sensor_name, o->argv, opts };
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct timespec t0[2];
+	clock_gettime(CLOCK_MONOTONIC, &t0[0]);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0[1]);
 	if (store_run_begin(st, &run) < 0)
 		return -1;
-	phase("clear previous results", &t0);
+	phase("clear previous results", t0);
 	int64_t start = merge_init(&m, o->pcaps, o->npcaps);
 	if (read_logs(o, st, start, sum) < 0) {
 		merge_free(&m);
 		return -1;
 	}
-	phase("MTA logs", &t0);
+	phase("MTA logs", t0);
 
+	struct fpdb *fp = NULL;
+	if (!o->no_fp) {
+		char *err = NULL;
+		fp = fpdb_open(o->fp_dbs, o->nfp, &err);
+		if (!fp) {
+			error("%s", err ? err : "cannot load the p0f signatures");
+			free(err);
+			merge_free(&m);
+			return -1;
+		}
+	}
 	struct pipe p = { .o = o, .st = st, .sum = sum };
 	struct assoc_params ap = o->assoc;
 	ap.attempt_window_ns = o->attempt_window_ns;
@@ -443,7 +461,16 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		if (!to_sensor(o, &s))
 			continue;
 		sum->syns_used++;
-		attempt_grouper_add(g, &s, NULL, NULL);
+		const char *os = NULL, *family = NULL;
+		if (fp) {
+			/* labels live as long as the database (fp.h) */
+			const struct fp_verdict *v = fp_match(fp, &s);
+			if (v->kind != FP_NONE && v->entry) {
+				os = v->entry->label;
+				family = fp_os_family(v);
+			}
+		}
+		attempt_grouper_add(g, &s, os, family);
 		assoc_advance(p.assoc, s.ts_ns);
 	}
 	if (o->progress && sum->syns >= 0x100000)
@@ -453,19 +480,21 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	if (sum->interrupted || p.err) {
 		attempt_grouper_free(g);
 		assoc_free(p.assoc);
+		fpdb_free(fp);
 		return p.err ? -1 : 0;
 	}
 	attempt_grouper_finish(g);
 	assoc_finish(p.assoc);
 	attempt_grouper_free(g);
 	assoc_free(p.assoc);
-	phase("captures, attempts, candidates", &t0);
+	fpdb_free(fp);   /* no attempt points at its labels any more */
+	phase("captures, attempts, candidates", t0);
 	if (p.err || decide_run(st, &ap, &sum->decide) < 0)
 		return -1;
-	phase("decisions", &t0);
+	phase("decisions", t0);
 	if (store_run_end(st, o->listing_window_ns, classify_host) < 0)
 		return -1;
-	phase("hosts, labels, commit", &t0);
+	phase("hosts, labels, commit", t0);
 
 	sum->hosts[0] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 4");
 	sum->hosts[1] = query_count(st, "SELECT COUNT(*) FROM hosts WHERE family = 6");

@@ -59,6 +59,9 @@ const char cmd_analyze_usage[] =
 	"      --listing-window T   an IPv4 address counts as listed only when a\n"
 	"                           rejection lies within T of its attempts\n"
 	"                           (default: any time)\n"
+	"      --fp-db FILE         p0f signature file (repeatable; later files add\n"
+	"                           signatures; default /etc/p0f/p0f.fp)\n"
+	"      --no-fp              do not fingerprint the SYNs\n"
 	"      --year YYYY          year of syslog time stamps (default: resolved\n"
 	"                           against the capture period)\n"
 	"      --strict             report every log line that looks like a\n"
@@ -89,7 +92,7 @@ static void on_signal(int sig)
 
 enum {
 	O_SENSOR_ADDR = 256, O_SENSOR, O_ATTEMPT_WIN, O_ASSOC_WIN, O_THRESH, O_MARGIN,
-	O_CANDS, O_HOSTW, O_LISTWIN, O_YEAR, O_STRICT,
+	O_CANDS, O_HOSTW, O_LISTWIN, O_YEAR, O_STRICT, O_FPDB, O_NOFP,
 };
 
 static char *join_argv(int argc, char **argv)
@@ -124,6 +127,8 @@ int cmd_analyze(int argc, char **argv)
 		{ "listing-window", required_argument, NULL, O_LISTWIN },
 		{ "year", required_argument, NULL, O_YEAR },
 		{ "strict", no_argument, NULL, O_STRICT },
+		{ "fp-db", required_argument, NULL, O_FPDB },
+		{ "no-fp", no_argument, NULL, O_NOFP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
@@ -132,6 +137,8 @@ int cmd_analyze(int argc, char **argv)
 	char **pcaps = NULL, **logs = NULL;
 	size_t np = 0, pcap_cap = 0, nl = 0, log_cap = 0;
 	struct addr *sensor = NULL;
+	const char **fpdbs = NULL;
+	size_t nfp = 0, fp_cap = 0;
 	size_t nsensor = 0, sensor_cap = 0;
 	struct analysis_opts o = { .port = 25, .attempt_window_ns = 25000000000LL };
 	assoc_params_default(&o.assoc);
@@ -215,6 +222,13 @@ int cmd_analyze(int argc, char **argv)
 		case O_STRICT:
 			o.strict = true;
 			break;
+		case O_FPDB:
+			GROW(fpdbs, nfp + 1, fp_cap);
+			fpdbs[nfp++] = optarg;
+			break;
+		case O_NOFP:
+			o.no_fp = true;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -228,8 +242,10 @@ int cmd_analyze(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("analyze", "unexpected argument '%s' (inputs go with --pcap or --mta-log)",
 				       argv[optind]);
-	if (status)
+	if (status) {
+		free(cmdline);
 		return status;
+	}
 	if (!np)
 		return cmd_usage_error("analyze", "no capture given (--pcap PATH)");
 
@@ -239,6 +255,8 @@ int cmd_analyze(int argc, char **argv)
 	o.nlogs = nl;
 	o.sensor = sensor;
 	o.nsensor = nsensor;
+	o.fp_dbs = fpdbs;
+	o.nfp = nfp;
 	o.progress = progress_enabled();
 	o.argv = cmdline;
 	o.stop = &stop;
@@ -289,6 +307,7 @@ int cmd_analyze(int argc, char **argv)
 	free(pcaps);
 	free(logs);
 	free(sensor);
+	free(fpdbs);
 	free(cmdline);
 	return sum.input_errors ? 1 : 0;
 }

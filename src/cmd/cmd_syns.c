@@ -9,9 +9,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "fingerprint/fp.h"
 #include "packet/parse.h"
 #include "packet/reader.h"
 #include "util/log.h"
@@ -21,7 +23,7 @@ const char cmd_syns_summary[] = "print the TCP SYNs of pcap/pcapng files (CSV, J
 
 const char cmd_syns_usage[] =
 	"usage: mxsensor syns [--port N | --all-ports] [--format csv|jsonl]\n"
-	"                     [--no-header] [--stats] FILE...\n"
+	"                     [--no-header] [--stats] [--os [--fp-db FILE]...] FILE...\n"
 	"\n"
 	"Print one record per TCP SYN (SYN set, ACK clear) found in pcap or\n"
 	"pcapng capture files.  FILE may be gzip'd; '-' reads standard input.\n"
@@ -32,6 +34,10 @@ const char cmd_syns_usage[] =
 	"  -f, --format FMT   csv (default) or jsonl (one JSON object per line)\n"
 	"  -H, --no-header    no CSV header line\n"
 	"  -s, --stats        per file, counts of what the packets were, on stderr\n"
+	"  -o, --os           add the passive OS fingerprint columns (p0f 3.09b's\n"
+	"                     verdicts from its signature database)\n"
+	"  -d, --fp-db FILE   p0f.fp signature file; repeat to add files, later ones\n"
+	"                     add signatures (default /etc/p0f/p0f.fp); implies --os\n"
 	"\n"
 	"Columns (CSV header names = JSON keys):\n"
 	"  time        capture time, seconds.fraction since the epoch, 6 or 9\n"
@@ -53,14 +59,29 @@ const char cmd_syns_usage[] =
 	"  payload_len           TCP payload bytes the IP header declares\n"
 	"  tunnelled             1 when inside 6in4, 4in6 or 6in6\n"
 	"  file packet           input file name and 1-based packet number\n"
+	"With --os, then:\n"
+	"  os                    p0f label (\"Linux 3.11 and newer\"); empty (null)\n"
+	"                        when no signature matches (p0f's ?\?\?)\n"
+	"  os_class os_family    signature class (win, unix, other; ! = a tool such\n"
+	"                        as NMap) and coarse family (Windows, Linux, Mac OS X,\n"
+	"                        BSD, Other, Unknown)\n"
+	"  os_match              exact, generic, fuzzy or none\n"
+	"  os_flags              p0f's params: generic, fuzzy, random_ttl (space list)\n"
+	"  os_dist               hops from the sender (p0f's dist)\n"
+	"  os_link               link type from the MSS ([mtu] label; ?\?\? unknown);\n"
+	"                        empty (null) without MSS\n"
+	"  raw_sig               p0f's raw signature of the SYN\n"
+	"                        (4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0)\n"
 	"\n"
 	"Exit status: 0 all files read; 1 a file could not be opened or is\n"
 	"damaged (records before the damage are printed, then\n"
-	"'mxsensor: FILE: packet N: what'); 2 usage error.\n"
+	"'mxsensor: FILE: packet N: what'); 2 usage error, or a signature\n"
+	"file that does not load ('mxsensor: FILE:LINE: what').\n"
 	"\n"
 	"Examples:\n"
 	"  mxsensor syns examples/sample-syns.pcap\n"
 	"  mxsensor syns --all-ports --format jsonl capture.pcapng.gz\n"
+	"  mxsensor syns --os --fp-db /etc/p0f/p0f.fp --fp-db local.fp capture.pcap\n"
 	"  tcpdump -w - -i eth0 'tcp[13] & 18 == 2' | mxsensor syns -\n";
 
 enum fmt { FMT_CSV, FMT_JSONL };
@@ -70,6 +91,12 @@ static const char *const columns[] = {
 	"ipid", "df", "ip_olen", "win", "mss", "wscale", "sackok", "tsval",
 	"tsecr", "olayout", "quirks", "payload_len", "tunnelled", "file", "packet",
 };
+
+/* the --os columns, after the others */
+static const char *const os_columns[] = {
+	"os", "os_class", "os_family", "os_match", "os_flags", "os_dist", "os_link", "raw_sig",
+};
+#define NCOLS (sizeof(columns) / sizeof(columns[0]) + sizeof(os_columns) / sizeof(os_columns[0]))
 
 /* fmt_time - "seconds.fraction" with prec (6 or 9) digits */
 static void fmt_time(char *buf, size_t len, int64_t ns, int prec)
@@ -120,10 +147,11 @@ static void json_str(FILE *f, const char *s)
 }
 
 /* print_syn - one record; values in columns[] order */
-static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *file)
+static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *file,
+		      const struct fp_verdict *fv)
 {
-	char v[24][128];
-	bool isnum[24], isnull[24];
+	char v[NCOLS][FP_RAW_MAX];
+	bool isnum[NCOLS], isnull[NCOLS];
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
 	int i = 0;
 
@@ -170,6 +198,25 @@ static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *fi
 	int file_i = i++;
 	isnum[file_i] = false;
 	snprintf(v[i++], sizeof(v[0]), "%" PRIu64, s->pkt_no);
+	if (fv) {
+		int first_os = i;
+		snprintf(v[i], sizeof(v[0]), "%s", fv->label ? fv->label : "");
+		isnull[i++] = !fv->label;
+		snprintf(v[i], sizeof(v[0]), "%s", fv->os_class ? fv->os_class : "");
+		isnull[i++] = !fv->os_class;
+		snprintf(v[i++], sizeof(v[0]), "%s", fp_os_family(fv));
+		snprintf(v[i++], sizeof(v[0]), "%s", fp_kind_name(fv->kind));
+		snprintf(v[i++], sizeof(v[0]), "%s%s%s", fv->generic ? " generic" : "",
+			 fv->fuzzy ? " fuzzy" : "", fv->bad_ttl ? " random_ttl" : "");
+		if (v[i - 1][0])
+			memmove(v[i - 1], v[i - 1] + 1, strlen(v[i - 1]));
+		snprintf(v[i++], sizeof(v[0]), "%d", fv->dist);
+		snprintf(v[i], sizeof(v[0]), "%s", fv->link ? fv->link : "");
+		isnull[i++] = !fv->link;
+		snprintf(v[i++], sizeof(v[0]), "%s", fv->raw_sig);
+		for (int k = first_os; k < i; k++)
+			isnum[k] = k == first_os + 5;
+	}
 
 	for (int k = 0; k < i; k++) {
 		if (fmt == FMT_CSV) {
@@ -179,7 +226,8 @@ static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *fi
 			continue;
 		}
 		fputs(k ? ",\"" : "{\"", f);
-		fputs(columns[k], f);
+		fputs(k < (int)(sizeof(columns) / sizeof(columns[0])) ? columns[k]
+		      : os_columns[k - sizeof(columns) / sizeof(columns[0])], f);
 		fputs("\":", f);
 		if (isnull[k])
 			fputs("null", f);
@@ -210,15 +258,19 @@ int cmd_syns(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "os", no_argument, NULL, 'o' },
+		{ "fp-db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long port = 25;
-	bool all_ports = false, port_given = false, header = true, stats = false;
+	bool all_ports = false, port_given = false, header = true, stats = false, os = false;
+	const char *fp_dbs[64];
+	size_t n_fp_dbs = 0;
 	enum fmt fmt = FMT_CSV;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:af:Hs", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:af:Hsod:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (port_given)
@@ -244,6 +296,16 @@ int cmd_syns(int argc, char **argv)
 		case 's':
 			stats = true;
 			break;
+		case 'o':
+			os = true;
+			break;
+		case 'd':
+			if (n_fp_dbs == sizeof(fp_dbs) / sizeof(fp_dbs[0]))
+				return cmd_usage_error("syns", "--fp-db: more than %zu files",
+						       sizeof(fp_dbs) / sizeof(fp_dbs[0]));
+			fp_dbs[n_fp_dbs++] = optarg;
+			os = true;
+			break;
 		default:
 			return cmd_usage_error("syns", "unknown option");
 		}
@@ -258,11 +320,24 @@ int cmd_syns(int argc, char **argv)
 	if (nstdin > 1)
 		return cmd_usage_error("syns", "standard input ('-') given more than once");
 
+	struct fpdb *db = NULL;
+	if (os) {
+		char *fperr = NULL;
+		db = fpdb_open(fp_dbs, n_fp_dbs, &fperr);
+		if (!db) {
+			error("%s", fperr);
+			free(fperr);
+			return 2;
+		}
+	}
+
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (header && fmt == FMT_CSV) {
 		for (size_t k = 0; k < sizeof(columns) / sizeof(columns[0]); k++)
 			printf("%s%s", k ? "," : "", columns[k]);
+		for (size_t k = 0; os && k < sizeof(os_columns) / sizeof(os_columns[0]); k++)
+			printf(",%s", os_columns[k]);
 		putchar('\n');
 	}
 
@@ -281,7 +356,7 @@ int cmd_syns(int argc, char **argv)
 		while ((r = pcapin_next(in, &s)) == 1) {
 			if (!all_ports && s.dport != port)
 				continue;
-			print_syn(stdout, fmt, &s, argv[i]);
+			print_syn(stdout, fmt, &s, argv[i], db ? fp_match(db, &s) : NULL);
 		}
 		fflush(stdout);
 		if (r < 0) {
@@ -292,6 +367,7 @@ int cmd_syns(int argc, char **argv)
 			print_stats(argv[i], pcapin_get_stats(in));
 		pcapin_close(in);
 	}
+	fpdb_free(db);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		error("standard output: write error");
 		return 1;

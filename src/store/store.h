@@ -52,41 +52,48 @@ int store_flush(struct store *st);
 /* store_abort - roll back the run in progress */
 void store_abort(struct store *st);
 
-/* --- the decision stage (analysis/decide.c) --- */
-struct store_cand_row {
-	int64_t rowid;
-	uint64_t a6, a4;
-	const char *h6, *h4;       /* source addresses (hosts) */
-	int64_t h6_attempts;       /* attempts of the IPv6 host */
-	int64_t h4_attempts;       /* attempts of the IPv4 host */
-	int score;                 /* evidence sum before EV_HOST */
-	int64_t gap_ns;
-	int32_t port_dist;
+/* --- the decision stage (analysis/decide.c) ---
+ * Set-based, so it costs a few passes over the candidates whatever their
+ * order: the host-pair counts come from one GROUP BY, points and
+ * ambiguity are applied by single UPDATEs, and only the pairs taken are
+ * written one by one. */
+struct store_pair {
+	const char *h6, *h4;       /* the IPv6 and IPv4 hosts */
+	uint64_t co;               /* IPv6 attempts of h6 with h4 as a candidate */
+	uint64_t n6, n4;           /* attempts of each host */
 };
-typedef int (*store_cand_fn)(const struct store_cand_row *r, void *arg);
-/* store_each_candidate_by_host - ordered by IPv6 host, then attempt */
-int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg);
-/* store_set_candidate_host - record EV_HOST, total, and ambiguity */
-int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
-			     int total, bool ambiguous);
-/* store_each_candidate_by_total - best total first, ties: |gap|, |port|, a4 */
+typedef int (*store_pair_fn)(const struct store_pair *p, void *arg);
+/* store_each_host_pair - every (IPv6 host, IPv4 host) pair that meets in
+ * two or more IPv6 attempts (co >= 2) */
+int store_each_host_pair(struct store *st, store_pair_fn fn, void *arg);
+/* store_set_pair_points - EV_HOST for every candidate of this pair (0 need not be set) */
+int store_set_pair_points(struct store *st, const char *h6, const char *h4, int points);
+/* store_apply_host_points - add the pair points to the candidates' totals
+ * (a pair that meets once, co = 1, gets single_meeting when its IPv6 host
+ * has three or more attempts) and flag IPv6 attempts whose best total
+ * leads the best candidate of any other IPv4 host by less than margin
+ * (ambiguous) */
+int store_apply_host_points(struct store *st, int single_meeting, int margin);
+/* store_each_eligible - candidates with total >= threshold, score >=
+ * min_evidence and not ambiguous, best first (ties: |gap|, |port|, a4, a6) */
 struct store_cand_total {
 	int64_t rowid;
 	uint64_t a6, a4;
 	int score;                 /* evidence without EV_HOST */
 	int total;
-	bool ambiguous;
 };
 typedef int (*store_total_fn)(const struct store_cand_total *r, void *arg);
-int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg);
-/* store_set_decision - "associated", "ambiguous", "below-threshold",
- * "ipv4-taken" (the IPv4 attempt went to a better pair) or "lost" (the IPv6
- * attempt took a better candidate); associated also sets attempts.partner */
-int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
-		       const char *decision, int total);
+int store_each_eligible(struct store *st, int threshold, int min_evidence,
+			store_total_fn fn, void *arg);
+/* store_associate - take the pair: both attempts' partner and score */
+int store_associate(struct store *st, const struct store_cand_total *r);
+/* store_label_decisions - every candidate's decision from what was taken:
+ * "associated", "lost" (its IPv6 attempt took a better candidate),
+ * "below-threshold", "ambiguous", "ipv4-taken" (the IPv4 attempt went to a
+ * better pair), in the precedence the greedy pass applied them */
+int store_label_decisions(struct store *st, int threshold, int min_evidence);
 /* store_max_attempt_id - largest attempt id of the current run */
 uint64_t store_max_attempt_id(struct store *st);
-
 
 /* store_classify_hosts - let fn name each host's address type and
  * interface-ID class (called before store_run_end) */

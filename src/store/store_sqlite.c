@@ -70,7 +70,7 @@ static const char *const migrations[] = {
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
 enum {
-	Q_ATTEMPT, Q_CAND, Q_MTA, Q_INPUT, Q_CAND_HOST, Q_DECISION, Q_PARTNER,
+	Q_ATTEMPT, Q_CAND, Q_MTA, Q_INPUT, Q_PARTNER,
 	Q_COUNT
 };
 
@@ -81,8 +81,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 	" emb_kind, emb4) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_CAND] =
 	"INSERT INTO candidates (a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
-	" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns, port_dist, before)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns, port_dist, before,"
+	" total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?13,0)",
 	[Q_MTA] =
 	"INSERT INTO mta_events (addr, family, kind, list, first_ns, last_ns, count, format)"
 	" VALUES (?,?,?,?,?,?,1,?) ON CONFLICT(addr, kind, list) DO UPDATE SET"
@@ -90,10 +90,6 @@ static const char *const stmt_sql[Q_COUNT] = {
 	" last_ns = max(last_ns, excluded.last_ns), count = count + 1",
 	[Q_INPUT] =
 	"INSERT INTO inputs (run_id, kind, path, records, errors, note) VALUES (?,?,?,?,?,?)",
-	[Q_CAND_HOST] =
-	"UPDATE candidates SET ev_host = ?, total = ?, ambiguous = ? WHERE id = ?",
-	[Q_DECISION] =
-	"UPDATE candidates SET decision = ? WHERE id = ?",
 	[Q_PARTNER] =
 	"UPDATE attempts SET partner = ?, score = ? WHERE id = ?",
 };
@@ -107,6 +103,8 @@ struct store {
 	uint64_t max_attempt;
 	unsigned long batch;
 	bool in_tx;
+	sqlite3_stmt *pair_ins;     /* on temp tables of the decision stage, */
+	sqlite3_stmt *chosen_ins;   /* prepared when those exist */
 };
 
 static int db_error(struct store *st, const char *what)
@@ -220,11 +218,20 @@ struct store *store_open(const char *location, bool create)
 	return st;
 }
 
+/* decide_stmts_free - the decision stage's statements die with its tables */
+static void decide_stmts_free(struct store *st)
+{
+	sqlite3_finalize(st->pair_ins);
+	sqlite3_finalize(st->chosen_ins);
+	st->pair_ins = st->chosen_ins = NULL;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
 	if (st->db) {
+		decide_stmts_free(st);
 		store_abort(st);   /* an unfinished run never lands */
 		for (int i = 0; i < Q_COUNT; i++)
 			sqlite3_finalize(st->q[i]);
@@ -409,83 +416,110 @@ int store_add_mta_event(struct store *st, const struct addr *a, const char *kind
 	return batched(st);
 }
 
-int store_each_candidate_by_host(struct store *st, store_cand_fn fn, void *arg)
+int store_each_host_pair(struct store *st, store_pair_fn fn, void *arg)
 {
-	sqlite3_stmt *s;
-	/* attempts per host, counted once (a per-row count would be quadratic
-	 * for a host with thousands of attempts) */
+	decide_stmts_free(st);
+	/* attempts per host, counted once */
 	if (exec(st, "DROP TABLE IF EXISTS temp.host_n;"
 		     " CREATE TEMP TABLE host_n (src TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;"
-		     " INSERT INTO host_n SELECT src, COUNT(*) FROM attempts GROUP BY src") < 0)
+		     " INSERT INTO host_n SELECT src, COUNT(*) FROM attempts GROUP BY src;"
+		     " DROP TABLE IF EXISTS temp.pair_pts;"
+		     " CREATE TEMP TABLE pair_pts (h6 TEXT, h4 TEXT, pts INTEGER,"
+		     "  PRIMARY KEY (h6, h4)) WITHOUT ROWID") < 0)
 		return -1;
+	sqlite3_stmt *s;
 	const char *sql =
-		"SELECT c.id, c.a6, c.a4, a6.src, a4.src, n6.n, n4.n,"
-		" c.score, c.gap_ns, c.port_dist"
+		"SELECT a6.src, a4.src, COUNT(DISTINCT c.a6), n6.n, n4.n"
 		" FROM candidates c JOIN attempts a6 ON a6.id = c.a6"
 		" JOIN attempts a4 ON a4.id = c.a4"
 		" JOIN host_n n6 ON n6.src = a6.src JOIN host_n n4 ON n4.src = a4.src"
-		" ORDER BY a6.src, c.a6, c.score DESC";
+		" GROUP BY a6.src, a4.src HAVING COUNT(DISTINCT c.a6) >= 2";
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, "candidates");
+		return db_error(st, "host pairs");
 	int rc, ret = 0;
-	if (begin(st) < 0) {
-		sqlite3_finalize(s);
-		return -1;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_cand_row r = {
-			.rowid = sqlite3_column_int64(s, 0),
-			.a6 = (uint64_t)sqlite3_column_int64(s, 1),
-			.a4 = (uint64_t)sqlite3_column_int64(s, 2),
-			.h6 = (const char *)sqlite3_column_text(s, 3),
-			.h4 = (const char *)sqlite3_column_text(s, 4),
-			.h6_attempts = sqlite3_column_int64(s, 5),
-			.h4_attempts = sqlite3_column_int64(s, 6),
-			.score = sqlite3_column_int(s, 7),
-			.gap_ns = sqlite3_column_int64(s, 8),
-			.port_dist = sqlite3_column_int(s, 9),
+		struct store_pair p = {
+			.h6 = (const char *)sqlite3_column_text(s, 0),
+			.h4 = (const char *)sqlite3_column_text(s, 1),
+			.co = (uint64_t)sqlite3_column_int64(s, 2),
+			.n6 = (uint64_t)sqlite3_column_int64(s, 3),
+			.n4 = (uint64_t)sqlite3_column_int64(s, 4),
 		};
-		if ((ret = fn(&r, arg)) != 0)
+		if ((ret = fn(&p, arg)) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_error(st, "candidates");
+		ret = db_error(st, "host pairs");
 	sqlite3_finalize(s);
 	return ret;
 }
 
-int store_set_candidate_host(struct store *st, int64_t rowid, int host_points,
-			     int total, bool ambiguous)
+int store_set_pair_points(struct store *st, const char *h6, const char *h4, int points)
 {
-	sqlite3_stmt *s = st->q[Q_CAND_HOST];
-	sqlite3_bind_int(s, 1, host_points);
-	sqlite3_bind_int(s, 2, total);
-	sqlite3_bind_int(s, 3, ambiguous);
-	sqlite3_bind_int64(s, 4, rowid);
-	return step_reset(st, s, "candidate");
+	if (!st->pair_ins &&
+	    sqlite3_prepare_v2(st->db, "INSERT INTO pair_pts VALUES (?,?,?)", -1,
+			       &st->pair_ins, NULL) != SQLITE_OK)
+		return db_error(st, "pair points");
+	sqlite3_stmt *s = st->pair_ins;
+	sqlite3_bind_text(s, 1, h6, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, h4, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, points);
+	return step_reset(st, s, "pair points");
 }
 
-int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg)
+int store_apply_host_points(struct store *st, int single_meeting, int margin)
 {
+	char sql[2560];
+	snprintf(sql, sizeof sql,
+		 /* single meetings first: every candidate of a host with three
+		  * or more attempts; the pairs that met more often then get
+		  * their own points */
+		 "UPDATE candidates SET ev_host = %d, total = candidates.score + %d"
+		 " FROM attempts a6, host_n n6 WHERE a6.id = candidates.a6"
+		 " AND n6.src = a6.src AND n6.n >= 3;"
+		 "UPDATE candidates SET ev_host = p.pts, total = candidates.score + p.pts"
+		 " FROM attempts a6, attempts a4, pair_pts p"
+		 " WHERE a6.id = candidates.a6 AND a4.id = candidates.a4"
+		 " AND p.h6 = a6.src AND p.h4 = a4.src;"
+		 /* best candidate of each IPv6 attempt, and the best of any
+		  * other IPv4 host: ambiguous when within the margin */
+		 "WITH r AS (SELECT c.a6, a4.src AS h4, c.total, ROW_NUMBER() OVER"
+		 "  (PARTITION BY c.a6 ORDER BY c.total DESC, abs(c.gap_ns), abs(c.port_dist), c.a4) AS rn"
+		 "  FROM candidates c JOIN attempts a4 ON a4.id = c.a4),"
+		 " b AS (SELECT a6, h4, total FROM r WHERE rn = 1),"
+		 " o AS (SELECT r.a6, MAX(r.total) AS ot FROM r JOIN b ON b.a6 = r.a6"
+		 "  WHERE r.h4 <> b.h4 GROUP BY r.a6)"
+		 " UPDATE candidates SET ambiguous = 1 WHERE a6 IN"
+		 " (SELECT b.a6 FROM b JOIN o ON o.a6 = b.a6 WHERE b.total - o.ot < %d)",
+		 single_meeting, single_meeting, margin);
+	return exec(st, sql);
+}
+
+int store_each_eligible(struct store *st, int threshold, int min_evidence,
+			store_total_fn fn, void *arg)
+{
+	decide_stmts_free(st);
+	if (exec(st, "DROP TABLE IF EXISTS temp.chosen;"
+		     " CREATE TEMP TABLE chosen (a6 INTEGER PRIMARY KEY, a4 INTEGER,"
+		     "  total INTEGER, agap INTEGER, aport INTEGER)") < 0)
+		return -1;
 	sqlite3_stmt *s;
 	const char *sql =
-		"SELECT id, a6, a4, total, ambiguous, score FROM candidates"
+		"SELECT id, a6, a4, total, score FROM candidates"
+		" WHERE total >= ? AND score >= ? AND ambiguous = 0"
 		" ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6";
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, "candidates");
+	sqlite3_bind_int(s, 1, threshold);
+	sqlite3_bind_int(s, 2, min_evidence);
 	int rc, ret = 0;
-	if (begin(st) < 0) {
-		sqlite3_finalize(s);
-		return -1;
-	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_cand_total r = {
 			.rowid = sqlite3_column_int64(s, 0),
 			.a6 = (uint64_t)sqlite3_column_int64(s, 1),
 			.a4 = (uint64_t)sqlite3_column_int64(s, 2),
 			.total = sqlite3_column_int(s, 3),
-			.ambiguous = sqlite3_column_int(s, 4) != 0,
-			.score = sqlite3_column_int(s, 5),
+			.score = sqlite3_column_int(s, 4),
 		};
 		if ((ret = fn(&r, arg)) != 0)
 			break;
@@ -496,25 +530,43 @@ int store_each_candidate_by_total(struct store *st, store_total_fn fn, void *arg
 	return ret;
 }
 
-int store_set_decision(struct store *st, int64_t rowid, uint64_t a6, uint64_t a4,
-		       const char *decision, int total)
+int store_associate(struct store *st, const struct store_cand_total *r)
 {
-	sqlite3_stmt *s = st->q[Q_DECISION];
-	sqlite3_bind_text(s, 1, decision, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, rowid);
-	if (step_reset(st, s, "decision") < 0)
-		return -1;
-	if (strcmp(decision, "associated") != 0)
-		return 0;
-	s = st->q[Q_PARTNER];
+	sqlite3_stmt *s = st->q[Q_PARTNER];
 	for (int k = 0; k < 2; k++) {
-		sqlite3_bind_int64(s, 1, (sqlite3_int64)(k ? a6 : a4));
-		sqlite3_bind_int(s, 2, total);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)(k ? a4 : a6));
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)(k ? r->a6 : r->a4));
+		sqlite3_bind_int(s, 2, r->total);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)(k ? r->a4 : r->a6));
 		if (step_reset(st, s, "partner") < 0)
 			return -1;
 	}
-	return 0;
+	if (!st->chosen_ins &&
+	    sqlite3_prepare_v2(st->db, "INSERT INTO chosen SELECT a6, a4, total, abs(gap_ns),"
+			       " abs(port_dist) FROM candidates WHERE id = ?", -1,
+			       &st->chosen_ins, NULL) != SQLITE_OK)
+		return db_error(st, "chosen");
+	sqlite3_bind_int64(st->chosen_ins, 1, r->rowid);
+	return step_reset(st, st->chosen_ins, "chosen");
+}
+
+int store_label_decisions(struct store *st, int threshold, int min_evidence)
+{
+	char sql[2048];
+	snprintf(sql, sizeof sql,
+		 "UPDATE candidates SET decision = CASE"
+		 " WHEN total < %d OR score < %d THEN 'below-threshold'"
+		 " WHEN ambiguous THEN 'ambiguous' ELSE 'ipv4-taken' END;"
+		 /* rows of an IPv6 attempt that was taken: the pair itself, and
+		  * the rows the greedy pass met after it */
+		 "UPDATE candidates SET decision = CASE WHEN ch.a4 = candidates.a4"
+		 " THEN 'associated' ELSE 'lost' END FROM chosen ch"
+		 " WHERE ch.a6 = candidates.a6 AND (ch.a4 = candidates.a4"
+		 "  OR ch.total > candidates.total"
+		 "  OR (ch.total = candidates.total AND (ch.agap < abs(candidates.gap_ns)"
+		 "   OR (ch.agap = abs(candidates.gap_ns) AND (ch.aport < abs(candidates.port_dist)"
+		 "    OR (ch.aport = abs(candidates.port_dist) AND ch.a4 < candidates.a4))))))",
+		 threshold, min_evidence);
+	return exec(st, sql);
 }
 
 uint64_t store_max_attempt_id(struct store *st)

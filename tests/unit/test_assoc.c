@@ -127,6 +127,29 @@ static void test_embedded_and_tsclock(void **state)
 	assert_int_equal(c.ev[EV_TSCLOCK], 30);
 }
 
+static void test_os_only_where_independent(void **state)
+{
+	(void)state;
+	struct assoc_params p = P();
+	struct attempt a6 = mk(1, "2001:db8:1::1", 50000, 0, 0, 1);
+	struct attempt a4 = mk(2, "198.51.100.1", 60000, 10 * MS, 10 * MS, 1);
+	struct assoc_cand c;
+	a6.os_family = a4.os_family = "Linux";
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_STACK], 15);
+	assert_int_equal(c.ev[EV_OS], 0);      /* the stack said it already */
+	a4.stack = 99;                          /* other options, same OS */
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_STACK], -40);
+	assert_int_equal(c.ev[EV_OS], 20);
+	a4.os_family = "Windows";
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_OS], 0);
+	a4.os_family = NULL;                    /* unknown: no say */
+	assoc_score(&p, &a6, &a4, &c);
+	assert_int_equal(c.ev[EV_OS], 0);
+}
+
 struct cands {
 	struct assoc_cand c[32];
 	int n;
@@ -340,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_port_distance_edges),
 		cmocka_unit_test(test_gap_and_syns),
 		cmocka_unit_test(test_embedded_and_tsclock),
+		cmocka_unit_test(test_os_only_where_independent),
 		cmocka_unit_test(test_candidate_ordering),
 		cmocka_unit_test(test_stream_bounded),
 		cmocka_unit_test(test_ipv4_claimed_twice),
