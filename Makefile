@@ -5,6 +5,7 @@
 #   make check SAN=1     the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make demo            set-up, build, run the analysis on examples/
 #   make bench           benchmarks against the peers (bench/README.md)
+#   make fuzz            every libFuzzer harness for FUZZ_SECONDS (default 60)
 #   make install PREFIX=/usr/local
 #
 # Sources are discovered: every src/<stage>/*.c is part of libmxsensor.a,
@@ -44,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard bench/*.c tests/tools/*.c))
 TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
 
-.PHONY: all check demo bench install setup clean unit-tests tools fuzz lab
+.PHONY: all check demo bench install setup clean unit-tests tools fuzz fuzzers lab
 all: $(BUILD)/mxsensor
 
 $(BUILD)/%.o: %.c
@@ -73,6 +74,23 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libmxsensor.a
 
 unit-tests: $(UNIT_BIN)
 tools: $(TOOL_BIN)
+
+# libFuzzer harnesses: tests/fuzz/fuzz_<parser>.c, built with clang into
+# build-fuzz/ with the library instrumented for coverage (fuzzer-no-link)
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+fuzzers: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libmxsensor.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	    $(BUILD)/libmxsensor.a $(ALL_LDFLAGS) $(LIBS)
+
+fuzz: setup
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=0 \
+	    CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined' fuzzers
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run
 
 setup:
 	@sh scripts/setup.sh

@@ -15,10 +15,13 @@ libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev"
 PKGS="$PKGS p0f"
 # real peers the tests compare against
 PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
-# the lab (tests/lab/run): production MXs, DNS, DNSBL, senders.  Exim is
-# unpacked beside Postfix (Debian lets only one MTA be installed): these
-# are the libraries exim4-daemon-light links beyond Postfix's
-PKGS="$PKGS postfix swaks rbldnsd unbound util-linux libidn12 libgnutls-dane0"
+# defence tests: a real Postfix (its own instance, never the system one),
+# swaks, rbldnsd, dig, BIND's named-checkzone; util-linux for script(1)
+PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
+# the lab (tests/lab/run): also unbound, and Exim unpacked beside Postfix
+# (Debian lets only one MTA be installed): these are the libraries
+# exim4-daemon-light links beyond Postfix's
+PKGS="$PKGS unbound libidn12 libgnutls-dane0"
 
 missing=""
 for p in $PKGS; do
@@ -39,15 +42,18 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >&2 || exit 1
-# Postfix asks what kind of mail system this is: none, the lab runs its own
-echo "postfix postfix/main_mailer_type select No configuration" |
-	$SUDO debconf-set-selections || exit 1
+# Postfix asks which configuration to install: none.  Without a main.cf the
+# system's own Postfix never starts; the tests run private instances.
+case " $missing " in *" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		$SUDO debconf-set-selections ;;
+esac
 pkgs=$(echo "$missing" | tr ' ' '\n' | grep -v '^(' | tr '\n' ' ')
 if [ -n "$pkgs" ]; then
 	# shellcheck disable=SC2086
 	$SUDO apt-get install -y -qq --no-install-recommends $pkgs >&2 || exit 1
 fi
-# the system-wide Postfix stays off ("No configuration" never starts it)
+# Exim for the lab, unpacked (not installed: it would replace Postfix)
 if [ ! -x "$EXIM_DIR/usr/sbin/exim4" ]; then
 	tmp=$(mktemp -d) && chmod 755 "$tmp" || exit 1
 	(cd "$tmp" && $SUDO apt-get download -qq exim4-daemon-light exim4-base >&2) || exit 1

@@ -20,6 +20,9 @@ static const struct cmd commands[] = {
 	CMD(hosts),
 	CMD(addr),
 	CMD(syns),
+	CMD(reputation),
+	CMD(policyd),
+	CMD(dnsbl),
 	CMD(logs),
 	{ NULL, NULL, NULL, NULL }
 };

@@ -32,6 +32,9 @@ CMD_DECLARE(explain);
 CMD_DECLARE(hosts);
 CMD_DECLARE(addr);
 CMD_DECLARE(syns);
+CMD_DECLARE(reputation);
+CMD_DECLARE(policyd);
+CMD_DECLARE(dnsbl);
 CMD_DECLARE(logs);
 
 #endif

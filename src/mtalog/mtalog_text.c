@@ -49,7 +49,8 @@ static unsigned mdays(unsigned y, unsigned m)
 int mtalog_time_iso(const char *s, bool sep_space, const char **end, int64_t *ns)
 {
 	unsigned y, mo, d, hh, mi, ss;
-	if (digits(s, 4, 1970, 9999, &y) < 0 || s[4] != '-' ||
+	/* 2200: nanoseconds since 1970 in an int64_t end in 2262 */
+	if (digits(s, 4, 1970, 2200, &y) < 0 || s[4] != '-' ||
 	    digits(s + 5, 2, 1, 12, &mo) < 0 || s[7] != '-' ||
 	    digits(s + 8, 2, 1, 31, &d) < 0 || d > mdays(y, mo))
 		return -1;

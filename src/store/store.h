@@ -20,6 +20,7 @@
 #define MX_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "analysis/assoc.h"
@@ -114,5 +115,17 @@ typedef int (*store_row_fn)(int ncol, const char *const *names,
 			    const char *const *vals, void *arg);
 int store_query(struct store *st, const char *sql, const char *const *params,
 		int nparams, store_row_fn fn, void *arg);
+
+/* --- the policy server's outcomes (defence/policyd.c) --- */
+struct store_policy_row {
+	const char *prefix;        /* reputation prefix, "ADDR/LEN" */
+	const char *cls;           /* class it was served with */
+	int64_t first_ns, last_ns;
+	uint64_t accepted;         /* messages let through since the last save */
+	uint64_t limited;          /* limit hits since the last save */
+};
+/* store_policy_save - add the counts to table policy_outcomes, one
+ * transaction for all rows */
+int store_policy_save(struct store *st, const struct store_policy_row *rows, size_t n);
 
 #endif

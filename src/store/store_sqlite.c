@@ -66,6 +66,10 @@ static const char *const migrations[] = {
 	"         COUNT(*) AS attempts\n"
 	"  FROM attempts a JOIN hosts h ON h.addr = a.src\n"
 	"  GROUP BY week, series;\n",
+	/* 1 -> 2: what the policy server saw per reputation prefix */
+	"CREATE TABLE policy_outcomes (prefix TEXT PRIMARY KEY, class TEXT,\n"
+	"  first_ns INTEGER, last_ns INTEGER, accepted INTEGER NOT NULL DEFAULT 0,\n"
+	"  limited INTEGER NOT NULL DEFAULT 0);\n",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -694,4 +698,40 @@ int store_query(struct store *st, const char *sql, const char *const *params,
 	free(names);
 	free(vals);
 	return ret;
+}
+
+/* store_policy_save - add policyd's outcome counts; one transaction */
+int store_policy_save(struct store *st, const struct store_policy_row *rows, size_t n)
+{
+	static const char sql[] =
+		"INSERT INTO policy_outcomes (prefix, class, first_ns, last_ns, accepted, limited)"
+		" VALUES (?,?,?,?,?,?) ON CONFLICT(prefix) DO UPDATE SET class = excluded.class,"
+		" first_ns = min(first_ns, excluded.first_ns), last_ns = max(last_ns, excluded.last_ns),"
+		" accepted = accepted + excluded.accepted, limited = limited + excluded.limited";
+	sqlite3_stmt *s;
+	if (st->in_tx && store_flush(st) < 0)
+		return -1;
+	if (exec(st, "BEGIN") < 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		exec(st, "ROLLBACK");
+		return db_error(st, "policy_outcomes");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct store_policy_row *r = &rows[i];
+		sqlite3_bind_text(s, 1, r->prefix, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, r->cls, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 3, r->first_ns);
+		sqlite3_bind_int64(s, 4, r->last_ns);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)r->accepted);
+		sqlite3_bind_int64(s, 6, (sqlite3_int64)r->limited);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			exec(st, "ROLLBACK");
+			return db_error(st, "policy_outcomes");
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return exec(st, "COMMIT");
 }

@@ -21,7 +21,10 @@ struct wire {
 
 static inline struct wire wire_make(const void *buf, size_t len)
 {
-	struct wire w = { (const uint8_t *)buf, (const uint8_t *)buf + len };
+	/* no arithmetic on NULL, even + 0 (undefined in C) */
+	struct wire w = { (const uint8_t *)buf, (const uint8_t *)buf };
+	if (len)
+		w.end += len;
 	return w;
 }
 

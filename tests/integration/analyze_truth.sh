@@ -86,3 +86,20 @@ if [ $rc = 1 ] && [ "$n" -gt 100 ] && grep -q "cut.pcap" "$T/err"; then
 else
 	not_ok "truncated capture" "rc=$rc attempts=$n" "$(cat "$T/err")"
 fi
+
+# SIGINT in the middle of a run: exit 130, the previous results stay
+"$GEN" --syns 300000 --seconds 15000 --seed 3 --pcap "$T/big.pcap" --truth "$T/big.csv" \
+	--log "$T/big.log" 2>/dev/null
+before=$(counts "$T/default.db")
+"$MXSENSOR" analyze -q --db "$T/default.db" --pcap "$T/big.pcap" --mta-log "$T/big.log" 2>"$T/err" &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+after=$(counts "$T/default.db")
+if [ $rc = 130 ] && [ "$before" = "$after" ] && grep -q "previous results" "$T/err"; then
+	ok "SIGINT mid-run: exit 130, previous results intact ($after)"
+else
+	not_ok "SIGINT mid-run" "rc=$rc" "before: $before" "after: $after" "$(cat "$T/err")"
+fi

@@ -712,9 +712,13 @@ static void test_parse_time(void **state)
 	assert_int_equal(mtalog_parse_time("2024-01-05T24:00:00Z", &ns), -1);
 	assert_int_equal(mtalog_parse_time("2024-01-05T10:00:00Zjunk", &ns), -1);
 	assert_int_equal(mtalog_parse_time("-5", &ns), -1);
+	/* found by fuzzing: a year past 2262 overflowed the nanoseconds */
+	assert_int_equal(mtalog_parse_time("9999-06-29T16:04:19Z", &ns), -1);
 	assert_int_equal(mtalog_parse_time("", &ns), -1);
 	assert_int_equal(mtalog_parse_time("99999999999999999999", &ns), -1);
 	assert_true(ns == 42);
+	assert_int_equal(mtalog_parse_time("2200-12-31T23:59:59Z", &ns), 0);
+	assert_true(ns == utc("2200-12-31 23:59:59"));
 }
 
 int main(void)

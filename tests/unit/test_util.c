@@ -62,6 +62,9 @@ static void test_wire_bounds(void **state)
 	assert_int_equal(v8, 0x9a);
 	assert_false(wire_get_u8(&w, &v8));
 	assert_false(wire_skip(&w, 1));
+	struct wire empty = wire_make(NULL, 0);
+	assert_int_equal(wire_left(&empty), 0);
+	assert_false(wire_get_u8(&empty, &v8));
 	struct wire w2 = wire_make(buf, sizeof buf), sub;
 	assert_false(wire_sub(&w2, 6, &sub));
 	assert_true(wire_sub(&w2, 2, &sub));

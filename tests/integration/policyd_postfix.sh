@@ -1,0 +1,240 @@
+#!/bin/sh
+# policyd_postfix.sh - `mxsensor policyd` behind a real Postfix
+# (check_policy_service); swaks sends with XCLIENT from many IPv6 addresses
+# of one /64 and of several /64s: the limits hold per prefix, not per
+# address; unknown prefixes get the strict class, the store's bad and good
+# prefixes theirs; a 6to4 address shares its IPv4's reputation; SIGHUP
+# reloads, SIGTERM saves the outcomes.  Also the protocol limits, the idle
+# timeout and the refusal to run as root.
+. tests/lib.sh
+. tests/postfix.sh
+need_file examples/sensor.pcap.gz
+[ "$(id -u)" = 0 ] || { not_ok "runs as root (Postfix's master needs it)"; exit 1; }
+for p in postfix swaks python3 sqlite3; do
+	command -v $p >/dev/null 2>&1 || { not_ok "peer $p installed" "run scripts/setup.sh"; exit 1; }
+done
+
+chmod 755 "$T"
+mkdir -p "$T/db" && chmod 777 "$T/db"
+db=$T/db/mx.db
+"$MXSENSOR" analyze --db "$db" --pcap examples/sensor.pcap.gz --mta-log examples/mail.log.gz \
+	>/dev/null 2>"$T/analyze.err" || { not_ok "analyze examples" "$(cat "$T/analyze.err")"; exit 1; }
+# a good /64: earlier outcomes of the policy server (100 messages, no hits)
+latest=$(sqlite3 "$db" "SELECT max(last_ns) FROM hosts")
+sqlite3 "$db" "INSERT INTO policy_outcomes VALUES ('2001:db8:600d:1::/64', 'unknown', $latest, $latest, 100, 0)"
+chmod 666 "$db"
+bad64=$("$MXSENSOR" reputation --db "$db" --class bad --format csv | sed -n 's|^\([0-9a-f:]*\)::/64,.*|\1|p' | head -n 1)
+bad4=$("$MXSENSOR" reputation --db "$db" --class bad --format csv | sed -n 's|^\([0-9.]*\)/32,.*|\1|p' | head -n 1)
+[ -n "$bad64" ] && [ -n "$bad4" ] || { not_ok "bad prefixes in the store" "$bad64 $bad4"; exit 1; }
+bad6to4=$(printf '2002:%02x%02x:%02x%02x:1::' $(echo "$bad4" | tr . ' '))
+
+cat >"$T/cos.conf" <<'CONF'
+half-life 3650d
+session-idle 1s
+class unknown
+  conn 50
+  msgs 3/1h 100/24h
+  rcpts 100/1h 1000/24h
+  retry-wait 0
+  tarpit 0
+  action 450 4.7.1 mxsensor-test unknown limit
+class bad
+  conn 50
+  msgs 1/1h 1/24h
+  rcpts 100/1h 1000/24h
+  retry-wait 0
+  tarpit 0
+  action REJECT mxsensor-test bad network
+class good
+  conn 50
+  msgs 100/1h 1000/24h
+  rcpts 100/1h 1000/24h
+  tarpit 0
+CONF
+chmod 644 "$T/cos.conf"
+
+# other jobs share the loopback: on a lost race for the port, take the next
+pport=$((30000 + $$ % 10000))
+for try in 1 2 3 4 5; do
+	pport=$(free_port $((pport + 2)))
+	"$MXSENSOR" policyd --listen "inet:127.0.0.1:$pport" --user nobody --db "$db" \
+		--config "$T/cos.conf" --idle 2 2>"$T/policyd.err" &
+	ppid=$!
+	trap 'kill $ppid 2>/dev/null; pf_stop "$T/pf"; rm -rf "$T"' EXIT INT TERM
+	i=0
+	while [ $i -lt 50 ] && ! grep -q 'listening\|in use' "$T/policyd.err"; do sleep 0.1; i=$((i + 1)); done
+	grep -q 'in use' "$T/policyd.err" || break
+	wait $ppid
+done
+sport=$(free_port $((pport + 1)))
+grep -q listening "$T/policyd.err" && ok "policyd listening" || { not_ok "policyd listening" "$(cat "$T/policyd.err")"; exit 1; }
+ps -o user= -p "$ppid" | grep -q nobody && ok "policyd runs as nobody" || not_ok "policyd runs as nobody" "$(ps -o user= -p "$ppid")"
+
+pf_start "$T/pf" "127.0.0.1:$sport" "smtpd_recipient_restrictions = check_policy_service inet:127.0.0.1:$pport, permit" ||
+	{ not_ok "postfix started" "$(cat "$T/pf/start.out")"; exit 1; }
+ok "postfix started"
+
+# send ADDR - one message from ADDR (XCLIENT); prints "250" or the reply text
+send() {
+	timeout 30 swaks --server "127.0.0.1:$sport" --xclient-addr "IPV6:$1" \
+		--to u@example.test --from s@example.org --quit-after RCPT >"$T/sw.out" 2>&1
+	if grep -q '^<-  250 2.1.5' "$T/sw.out"; then echo 250; else
+		sed -n 's/^<\*\* //p' "$T/sw.out" | tail -n 1; fi
+}
+# tally PREFIX FIRST LAST - send from PREFIX::FIRST..LAST, count 250s
+tally() {
+	n=0
+	for i in $(seq "$2" "$3"); do
+		r=$(send "$1$(printf %x "$i")")
+		echo "$1$(printf %x "$i") $r" >>"$T/replies"
+		[ "$r" = 250 ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+n=$(tally 2001:db8:77:1:: 1 6)
+if [ "$n" = 3 ] && grep -q '^2001:db8:77:1::6 450 4.7.1 .*mxsensor-test unknown limit' "$T/replies"; then
+	ok "unknown /64: 3 of 6 messages from 6 addresses, then 450"
+else
+	not_ok "unknown /64: 3 of 6 messages, then 450" "accepted $n" "$(cat "$T/replies")"
+fi
+n=0
+for net in 10 11 12 13 14 15; do
+	[ "$(send "2001:db8:77:$net::1")" = 250 ] && n=$((n + 1))
+done
+[ "$n" = 6 ] && ok "six unknown /64s: one message each, all accepted" || not_ok "six /64s all accepted" "accepted $n"
+
+: >"$T/replies"
+n=$(tally "$bad64::" 1 3)
+if [ "$n" = 1 ] && grep -q "^$bad64::3 5[0-9][0-9] .*mxsensor-test bad network" "$T/replies"; then
+	ok "bad /64 $bad64::/64 (from the analysis): 1 message, then REJECT"
+else
+	not_ok "bad /64: 1 message, then REJECT" "accepted $n" "$(cat "$T/replies")"
+fi
+: >"$T/replies"
+n=$(tally "$bad6to4" 1 3)
+if [ "$n" = 1 ] && grep -q "mxsensor-test bad network" "$T/replies"; then
+	ok "6to4 ${bad6to4}/48 shares the bad reputation of $bad4"
+else
+	not_ok "6to4 shares its IPv4's reputation" "accepted $n" "$(cat "$T/replies")"
+fi
+: >"$T/replies"
+n=$(tally 2001:db8:600d:1:: 1 8)
+[ "$n" = 8 ] && ok "good /64: 8 of 8 accepted" || not_ok "good /64: all accepted" "$(cat "$T/replies")"
+
+# the Postfix policy protocol directly: several requests on one connection,
+# an over-long line, unknown attributes, an idle client
+python3 - "$pport" >"$T/proto.out" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+def ask(body):
+    s.sendall(body)
+    r = b""
+    while not r.endswith(b"\n\n"):
+        c = s.recv(4096)
+        if not c:
+            return "closed"
+        r += c
+    return r.decode().strip()
+base = b"request=smtpd_access_policy\nprotocol_state=RCPT\nclient_port=1\n"
+print("A", ask(base + b"client_address=2001:db8:99::1\ninstance=a\nx_future=1\n\n"))
+print("B", ask(base + b"client_address=2001:db8:99::1\nsender=" + b"x" * 5000 + b"\n\n"))
+print("C", ask(base + b"client_address=not-an-address\n\n"))
+print("D", ask(b"".join(b"a%d=1\n" % i for i in range(200)) + b"\n"))
+# pipelined: 3000 requests in one write, all answered in order
+p = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+p.sendall((base + b"client_address=2001:db8:98::1\ninstance=p\n\n") * 3000)
+got = b""
+p.settimeout(10)
+while got.count(b"\n\n") < 3000:
+    c = p.recv(65536)
+    if not c:
+        break
+    got += c
+print("F", got.count(b"\naction=") + got.startswith(b"action="))
+# a client that never reads its replies is disconnected, nobody else is
+q = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+q.settimeout(10)
+try:
+    for i in range(200000):
+        q.sendall(base + b"client_address=2001:db8:97::1\n\n")
+    print("G open")
+except OSError:
+    print("G closed")
+time.sleep(3.5)
+try:
+    s.sendall(base + b"client_address=2001:db8:99::1\n\n")
+    print("E", s.recv(100) or b"closed")
+except OSError:
+    print("E closed")
+PY
+if grep -qx 'A action=DUNNO' "$T/proto.out" && grep -qx 'B action=DUNNO' "$T/proto.out" &&
+	grep -qx 'C action=DUNNO' "$T/proto.out" && grep -qx 'D action=DUNNO' "$T/proto.out"; then
+	ok "protocol: 4 requests on one connection; over-long line, bad address, 200 attributes answered DUNNO"
+else
+	not_ok "protocol: limits answered DUNNO" "$(cat "$T/proto.out")"
+fi
+grep -qx 'F 3000' "$T/proto.out" && ok "protocol: 3000 pipelined requests answered" || not_ok "pipelined requests" "$(cat "$T/proto.out")"
+grep -qx 'G closed' "$T/proto.out" && ok "protocol: a client that never reads is disconnected" || not_ok "non-reading client disconnected" "$(cat "$T/proto.out")"
+grep -q "^E .*closed" "$T/proto.out" && ok "protocol: idle client closed (--idle 2)" || not_ok "idle client closed" "$(cat "$T/proto.out")"
+
+# SIGHUP: a bad file keeps the old configuration, a good one applies
+cp "$T/cos.conf" "$T/cos.good"
+echo "class unknown
+  msgs lots" >>"$T/cos.conf"
+kill -HUP "$ppid"
+sleep 0.5
+r=$(send 2001:db8:77:1::20)
+if grep -q "cos.conf:[0-9]*: msgs" "$T/policyd.err" && [ "$r" != 250 ]; then
+	ok "SIGHUP with a broken config: FILE:LINE error, old limits kept"
+else
+	not_ok "SIGHUP with a broken config" "$r" "$(cat "$T/policyd.err")"
+fi
+sed 's|msgs 3/1h 100/24h|msgs 50/1h 100/24h|; s|^  tarpit 0$|  tarpit 1s|' "$T/cos.good" >"$T/cos.conf"
+kill -HUP "$ppid"
+sleep 0.5
+t0=$(date +%s%N)
+r=$(send 2001:db8:77:1::21)
+t1=$(date +%s%N)
+[ "$r" = 250 ] && ok "SIGHUP reloads: the unknown /64 gets the new limit" || not_ok "SIGHUP reloads" "$r" "$(cat "$T/policyd.err")"
+ms=$(( (t1 - t0) / 1000000 ))
+[ "$ms" -ge 1000 ] && [ "$r" = 250 ] && ok "tarpit: SLEEP 1 delays the session ${ms} ms, mail still accepted" ||
+	not_ok "tarpit: SLEEP 1 delays the session" "${ms} ms, $r"
+
+kill -TERM "$ppid"
+wait "$ppid"
+rc=$?
+[ "$rc" = 0 ] && ok "SIGTERM: exit 0" || not_ok "SIGTERM: exit 0" "exit $rc" "$(cat "$T/policyd.err")"
+row=$(sqlite3 "$db" "SELECT accepted, limited FROM policy_outcomes WHERE prefix = '2001:db8:77:1::/64'")
+[ "$row" = "4|4" ] && ok "outcomes saved per /64: 4 accepted, 4 limited" || not_ok "outcomes saved per /64" "$row"
+"$MXSENSOR" reputation --db "$db" --config "$T/cos.good" | grep -q '^2001:db8:77:1::/64 .*policy-limit=4 policy-accept=4' &&
+	ok "reputation shows the policy outcomes as evidence" ||
+	not_ok "reputation shows the policy outcomes" "$("$MXSENSOR" reputation --db "$db" | grep 2001:db8:77:)"
+
+# a unix socket, as Postfix's private/ sockets are used
+"$MXSENSOR" policyd --listen "unix:$T/policy.sock" --user nobody --db "$db" 2>"$T/unix.err" &
+upid=$!
+i=0
+while [ $i -lt 50 ] && ! [ -S "$T/policy.sock" ]; do sleep 0.1; i=$((i + 1)); done
+r=$(python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=2001:db8:42::1\nclient_port=1\ninstance=u\n\n")
+print(s.recv(100).decode().strip())' "$T/policy.sock" 2>&1)
+kill -TERM "$upid"
+wait "$upid"
+[ "$r" = "action=DUNNO" ] && ok "unix socket: request answered" || not_ok "unix socket" "$r" "$(cat "$T/unix.err")"
+
+# root without --user is refused, before anything is bound
+"$MXSENSOR" policyd --listen "inet:127.0.0.1:$pport" --db "$db" 2>"$T/root.err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "refusing to run as root" "$T/root.err" && ok "refuses root without --user" ||
+	not_ok "refuses root without --user" "exit $rc" "$(cat "$T/root.err")"
+"$MXSENSOR" policyd --check-config --config "$T/cos.good" >/dev/null 2>&1 && ok "--check-config" || not_ok "--check-config"
+printf 'class unknown\n  conn 0\n' >"$T/bad.conf"
+"$MXSENSOR" policyd --check-config --config "$T/bad.conf" 2>"$T/err" >/dev/null
+rc=$?
+[ "$rc" = 2 ] && grep -q "bad.conf:2: conn" "$T/err" && ok "config error is FILE:LINE: what, exit 2" || not_ok "config error FILE:LINE" "$rc $(cat "$T/err")"
+
+pf_stop "$T/pf"
+exit 0
