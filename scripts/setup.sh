@@ -18,6 +18,8 @@ PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 # defence tests: a real Postfix (its own instance, never the system one),
 # swaks, rbldnsd, dig, BIND's named-checkzone; util-linux for script(1)
 PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
+# sensor tests: SMTP clients over IPv4 and IPv6, an authoritative DNS server
+PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
 # the lab (tests/lab/run): also unbound, and Exim unpacked beside Postfix
 # (Debian lets only one MTA be installed): these are the libraries
 # exim4-daemon-light links beyond Postfix's

@@ -24,6 +24,8 @@ static const struct cmd commands[] = {
 	CMD(policyd),
 	CMD(dnsbl),
 	CMD(logs),
+	CMD(capture),
+	{ "check-dns", cmd_check_dns, cmd_check_dns_summary, cmd_check_dns_usage },
 	{ NULL, NULL, NULL, NULL }
 };
 

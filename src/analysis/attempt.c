@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fingerprint/fp.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
@@ -30,17 +31,6 @@ struct attempt_grouper {
 	uint32_t head, tail;        /* index + 1; head = least recently active */
 	uint64_t next_id;
 };
-
-uint8_t attempt_ittl(uint8_t ttl)
-{
-	if (ttl <= 32)
-		return 32;
-	if (ttl <= 64)
-		return 64;
-	if (ttl <= 128)
-		return 128;
-	return 255;
-}
 
 static uint64_t key_hash(const struct addr *src, uint16_t sport)
 {
@@ -162,7 +152,7 @@ static void close_slot(struct attempt_grouper *g, uint32_t i)
 static void stack_features(struct attempt *a, const struct syn *s)
 {
 	a->ttl = s->ttl;
-	a->ittl = attempt_ittl(s->ttl);
+	a->ittl = fp_ittl(s->ttl);
 	a->win = s->win;
 	a->mss = s->mss;
 	a->wscale = s->wscale;

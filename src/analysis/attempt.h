@@ -69,7 +69,4 @@ void attempt_grouper_finish(struct attempt_grouper *g);
 size_t attempt_grouper_open_count(const struct attempt_grouper *g);
 void attempt_grouper_free(struct attempt_grouper *g);
 
-/* attempt_ittl - the initial TTL a stack most likely used */
-uint8_t attempt_ittl(uint8_t ttl);
-
 #endif

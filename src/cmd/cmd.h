@@ -36,5 +36,7 @@ CMD_DECLARE(reputation);
 CMD_DECLARE(policyd);
 CMD_DECLARE(dnsbl);
 CMD_DECLARE(logs);
+CMD_DECLARE(capture);
+CMD_DECLARE(check_dns);
 
 #endif

@@ -130,26 +130,10 @@ int cmd_dnsbl(int argc, char **argv)
 	if (!zonefmt && family == 0)
 		return cmd_usage_error("dnsbl", "--family all needs --format zone (rbldnsd datasets hold one family)");
 	struct cos_config cfg;
-	if (config) {
-		if (cos_load(&cfg, config) < 0)
-			return 2;
-	} else {
-		cos_defaults(&cfg);
-	}
-	struct store *st = store_open(db, false);
-	if (!st) {
-		cos_free(&cfg);
+	struct rep_table *t = rep_open(db, config, len, 0, &cfg);
+	if (!t)
 		return 2;
-	}
-	struct rep_table *t = rep_new();
-	int rc = rep_load_store(t, st, &cfg, len);
-	store_close(st);
-	if (rc) {
-		rep_free(t);
-		cos_free(&cfg);
-		return 2;
-	}
-	rep_finish(t, &cfg, 0);
+	int rc;
 	struct dnsbl_list l = { 0 };
 	for (size_t i = 0; i < rep_count(t); i++) {
 		const struct rep_entry *e = rep_at(t, i);

@@ -117,53 +117,39 @@ int cmd_reputation(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("reputation", "unexpected argument '%s'", argv[optind]);
 	struct cos_config cfg;
-	if (config) {
-		if (cos_load(&cfg, config) < 0)
-			return 2;
-	} else {
-		cos_defaults(&cfg);
-	}
-	struct store *st = store_open(db, false);
-	if (!st) {
-		cos_free(&cfg);
+	struct rep_table *t = rep_open(db, config, len, now, &cfg);
+	if (!t)
 		return 2;
-	}
-	struct rep_table *t = rep_new();
-	int rc = rep_load_store(t, st, &cfg, len);
-	store_close(st);
-	if (rc == 0) {
-		rep_finish(t, &cfg, now);
-		if (fmt == OUT_TEXT)
-			printf("%-44s %-7s %8s %8s  evidence\n", "prefix", "class", "bad", "good");
-		else
-			out_header(stdout, fmt, NCOLS, cols);
-		for (size_t i = 0; i < rep_count(t); i++) {
-			const struct rep_entry *e = rep_at(t, i);
-			if (only >= 0 && (int)e->cls != only)
-				continue;
-			char pf[PREFIX_STRLEN], b[32], g[32], last[40];
-			char n[REP_NKIND][24];
-			prefix_format(&e->key, pf);
-			snprintf(b, sizeof b, "%.3f", e->bad);
-			snprintf(g, sizeof g, "%.3f", e->good);
-			out_time_iso(e->last_ns, 0, last);
+	if (fmt == OUT_TEXT)
+		printf("%-44s %-7s %8s %8s  evidence\n", "prefix", "class", "bad", "good");
+	else
+		out_header(stdout, fmt, NCOLS, cols);
+	for (size_t i = 0; i < rep_count(t); i++) {
+		const struct rep_entry *e = rep_at(t, i);
+		if (only >= 0 && (int)e->cls != only)
+			continue;
+		char pf[PREFIX_STRLEN], b[32], g[32], last[40];
+		char n[REP_NKIND][24];
+		prefix_format(&e->key, pf);
+		snprintf(b, sizeof b, "%.3f", e->bad);
+		snprintf(g, sizeof g, "%.3f", e->good);
+		out_time_iso(e->last_ns, 0, last);
+		for (int k = 0; k < REP_NKIND; k++)
+			snprintf(n[k], sizeof n[k], "%llu", (unsigned long long)e->n[k]);
+		if (fmt == OUT_TEXT) {
+			printf("%-44s %-7s %8s %8s ", pf, cos_class_name(e->cls), b, g);
 			for (int k = 0; k < REP_NKIND; k++)
-				snprintf(n[k], sizeof n[k], "%llu", (unsigned long long)e->n[k]);
-			if (fmt == OUT_TEXT) {
-				printf("%-44s %-7s %8s %8s ", pf, cos_class_name(e->cls), b, g);
-				for (int k = 0; k < REP_NKIND; k++)
-					if (e->n[k])
-						printf(" %s=%s", rep_kind_name(k), n[k]);
-				printf("  last %s\n", last);
-			} else {
-				const char *vals[NCOLS] = { pf, cos_class_name(e->cls), b, g,
-					n[REP_ASSOC], n[REP_LISTED4], n[REP_DNSBL], n[REP_REJECT],
-					n[REP_ACCEPT], n[REP_POL_LIMIT], n[REP_POL_ACCEPT], last };
-				out_row(stdout, fmt, NCOLS, cols, vals, numeric);
-			}
+				if (e->n[k])
+					printf(" %s=%s", rep_kind_name(k), n[k]);
+			printf("  last %s\n", last);
+		} else {
+			const char *vals[NCOLS] = { pf, cos_class_name(e->cls), b, g,
+				n[REP_ASSOC], n[REP_LISTED4], n[REP_DNSBL], n[REP_REJECT],
+				n[REP_ACCEPT], n[REP_POL_LIMIT], n[REP_POL_ACCEPT], last };
+			out_row(stdout, fmt, NCOLS, cols, vals, numeric);
 		}
 	}
 	rep_free(t);
 	cos_free(&cfg);
-	return rc ? 2 : 0;
+	return 0;
 }

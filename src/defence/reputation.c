@@ -255,3 +255,29 @@ int rep_load_store(struct rep_table *t, struct store *st, const struct cos_confi
 		     (unsigned long long)t->skipped);
 	return 0;
 }
+
+struct rep_table *rep_open(const char *db, const char *config, unsigned len_override,
+			   int64_t now_ns, struct cos_config *cfg)
+{
+	if (config) {
+		if (cos_load(cfg, config) < 0)
+			return NULL;
+	} else {
+		cos_defaults(cfg);
+	}
+	struct store *st = store_open(db, false);
+	if (!st) {
+		cos_free(cfg);
+		return NULL;
+	}
+	struct rep_table *t = rep_new();
+	int rc = rep_load_store(t, st, cfg, len_override);
+	store_close(st);
+	if (rc) {
+		rep_free(t);
+		cos_free(cfg);
+		return NULL;
+	}
+	rep_finish(t, cfg, now_ns);
+	return t;
+}

@@ -59,6 +59,11 @@ void rep_finish(struct rep_table *t, const struct cos_config *c, int64_t now_ns)
 /* rep_load_store - all evidence of a store; 0 or -1 */
 int rep_load_store(struct rep_table *t, struct store *st, const struct cos_config *c,
 		   unsigned len_override);
+/* rep_open - the configuration (config NULL: the compiled-in defaults)
+ * into *cfg and a finished table (rep_finish against now_ns) of the
+ * store at db; NULL after logging why.  The caller frees both. */
+struct rep_table *rep_open(const char *db, const char *config, unsigned len_override,
+			   int64_t now_ns, struct cos_config *cfg);
 size_t rep_count(const struct rep_table *t);
 const struct rep_entry *rep_at(const struct rep_table *t, size_t i);
 /* rep_find - the entry of key (after rep_finish), or NULL */

@@ -142,6 +142,10 @@ bool fp_memo_full(const struct fpdb *db);
 size_t fp_memo_size(const struct fpdb *db);
 #define FP_MEMO_MAX (1u << 18)
 
+/* fp_ittl - the usual initial TTL at or above ttl: 32, 64, 128 or 255
+ * (p0f's guess of what a stack started from) */
+uint8_t fp_ittl(unsigned ttl);
+
 /* fp_kind_name - "none", "exact", "generic", "fuzzy" */
 const char *fp_kind_name(enum fp_kind k);
 /*

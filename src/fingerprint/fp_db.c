@@ -130,8 +130,7 @@ static void digits(const char **p, long *v)
 	*v = n;
 }
 
-/* std_ittl - the usual initial TTL at or above ttl (p0f's guess) */
-static int std_ittl(int ttl)
+uint8_t fp_ittl(unsigned ttl)
 {
 	if (ttl <= 32)
 		return 32;
@@ -284,7 +283,7 @@ int fp_sig_parse(const char *text, struct fp_sig *out, const char **why)
 		p = n + 3;
 	} else if (*n == '+' && n[1] == '?' && n[2] == ':') {
 		/* mxsensor extension: raw_sig "ttl+?" = next usual initial TTL */
-		s.ittl = (uint8_t)std_ittl(s.ittl);
+		s.ittl = fp_ittl(s.ittl);
 		p = n + 3;
 	} else if (*n == '+') {
 		long add;

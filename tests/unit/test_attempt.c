@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analysis/attempt.h"
+#include "fingerprint/fp.h"
 
 #define SEC 1000000000LL
 
@@ -139,11 +140,11 @@ static void test_bounded_state(void **state)
 static void test_ittl(void **state)
 {
 	(void)state;
-	assert_int_equal(attempt_ittl(1), 32);
-	assert_int_equal(attempt_ittl(57), 64);
-	assert_int_equal(attempt_ittl(64), 64);
-	assert_int_equal(attempt_ittl(65), 128);
-	assert_int_equal(attempt_ittl(240), 255);
+	assert_int_equal(fp_ittl(1), 32);
+	assert_int_equal(fp_ittl(57), 64);
+	assert_int_equal(fp_ittl(64), 64);
+	assert_int_equal(fp_ittl(65), 128);
+	assert_int_equal(fp_ittl(240), 255);
 }
 
 int main(void)
