@@ -25,7 +25,7 @@ BUILD    ?= build
 SANFLAGS :=
 endif
 
-PKGS     := libpcap zlib sqlite3 libcares libpsl libmaxminddb
+PKGS     := libpcap zlib sqlite3 libcares libpsl libmaxminddb json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

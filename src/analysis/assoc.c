@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/alloc.h"
 
@@ -25,7 +26,7 @@ const char *assoc_emb_name(int kind)
 }
 
 static const char *const ev_names[EV_COUNT] = {
-	"embed", "stack", "os", "syns", "port", "gap", "tsclock", "asn", "ptr", "host",
+	"embed", "stack", "os", "syns", "port", "gap", "tsclock", "asn", "ptr", "host", "ehlo",
 };
 
 const char *assoc_ev_name(enum assoc_evidence e)
@@ -126,6 +127,11 @@ void assoc_score(const struct assoc_params *p, const struct attempt *a6,
 
 	if (tsclock_consistent(early, late))
 		c->ev[EV_TSCLOCK] = 30;
+
+	/* a greeting is chosen by the client's software, not by its stack:
+	 * the same name over both families is strong, independent evidence */
+	if (a6->ehlo && a4->ehlo)
+		c->ev[EV_EHLO] = strcasecmp(a6->ehlo, a4->ehlo) == 0 ? 40 : -20;
 
 	int s = 0;
 	for (int i = 0; i < EV_COUNT; i++)

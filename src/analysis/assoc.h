@@ -30,7 +30,9 @@
  *                                  (1, 10, 100, 250 or 1000 Hz); stacks that
  *                                  randomize per connection give none
  *   asn, ptr     hooks             enrichment evidence (0 until available)
- *   host         up to +40 / -10   (decision stage) how consistently this
+ *   ehlo         +40 / -20         same / different EHLO name (capture --smtp
+ *                                  sessions, compared without case)
+ *   host         up to +40 / -20   (decision stage) how consistently this
  *                                  IPv4 host is a candidate across the IPv6
  *                                  host's attempts (decide.h)
  *
@@ -71,7 +73,7 @@ const char *assoc_emb_name(int kind);
 /* evidence index into struct assoc_cand.ev */
 enum assoc_evidence {
 	EV_EMBED, EV_STACK, EV_OS, EV_SYNS, EV_PORT, EV_GAP, EV_TSCLOCK,
-	EV_ASN, EV_PTR, EV_HOST, EV_COUNT
+	EV_ASN, EV_PTR, EV_HOST, EV_EHLO, EV_COUNT
 };
 const char *assoc_ev_name(enum assoc_evidence e);
 

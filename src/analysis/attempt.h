@@ -44,7 +44,8 @@ struct attempt {
 	uint64_t stack;         /* hash of the family-independent stack features */
 	const char *os;         /* fingerprint label of the first SYN, or NULL */
 	const char *os_family;  /* "Windows", "Linux", ... or NULL */
-	/* filled by the caller before association (addr classification) */
+	/* filled by the caller before association */
+	const char *ehlo;       /* EHLO/HELO name from capture --smtp, or NULL */
 	uint8_t emb_kind;       /* EMB_* (assoc.h): how src embeds an IPv4 */
 	struct addr emb4;       /* that IPv4 */
 };

@@ -16,6 +16,7 @@
 #include "fingerprint/fp.h"
 #include "mtalog/mtalog.h"
 #include "packet/reader.h"
+#include "sensor/smtplog.h"
 #include "util/alloc.h"
 #include "util/log.h"
 #include <time.h>
@@ -263,6 +264,7 @@ static void merge_free(struct merge *m)
 
 struct pipe {
 	const struct analysis_opts *o;
+	struct smtplog *smtp;
 	struct store *st;
 	struct assoc *assoc;
 	struct analysis_summary *sum;
@@ -287,6 +289,8 @@ static void on_attempt(const struct attempt *a0, void *arg)
 {
 	struct pipe *p = arg;
 	struct attempt a = *a0;
+	if (p->smtp)
+		a.ehlo = smtplog_ehlo(p->smtp, &a.src, a.sport);
 	if (a.src.family == 6) {
 		enum addr_v4_via via;
 		if (addr_embedded_v4(&a.src, &a.emb4, &via))
@@ -443,6 +447,15 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		}
 	}
 	struct pipe p = { .o = o, .st = st, .sum = sum };
+	if (o->nsmtp) {
+		p.smtp = smtplog_new();
+		for (size_t i = 0; i < o->nsmtp; i++) {
+			if (smtplog_load(p.smtp, o->smtp_logs[i]) < 0)
+				sum->input_errors++;
+			store_add_input(st, "smtp-log", o->smtp_logs[i], smtplog_count(p.smtp),
+					smtplog_bad(p.smtp) != 0, NULL);
+		}
+	}
 	struct assoc_params ap = o->assoc;
 	ap.attempt_window_ns = o->attempt_window_ns;
 	p.assoc = assoc_new(&ap, on_cand, &p);
@@ -481,6 +494,7 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		attempt_grouper_free(g);
 		assoc_free(p.assoc);
 		fpdb_free(fp);
+		smtplog_free(p.smtp);
 		return p.err ? -1 : 0;
 	}
 	attempt_grouper_finish(g);
@@ -488,6 +502,7 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	attempt_grouper_free(g);
 	assoc_free(p.assoc);
 	fpdb_free(fp);   /* no attempt points at its labels any more */
+	smtplog_free(p.smtp);
 	phase("captures, attempts, candidates", t0);
 	if (p.err || decide_run(st, &ap, &sum->decide) < 0)
 		return -1;

@@ -34,6 +34,8 @@ struct analysis_opts {
 	int64_t attempt_window_ns;   /* 25 s */
 	int64_t listing_window_ns;   /* 0 = a listing counts whenever it was */
 	struct assoc_params assoc;
+	const char *const *smtp_logs; /* capture --smtp logs (EHLO names) */
+	size_t nsmtp;
 	const char *const *fp_dbs;   /* p0f.fp files (none: the default one) */
 	size_t nfp;
 	bool no_fp;                  /* do not fingerprint */

@@ -39,6 +39,8 @@ const char cmd_analyze_usage[] =
 	"  -l, --mta-log PATH       Postfix, Exim, Sendmail logs or a CSV of\n"
 	"                           'timestamp,address,list' (plain or gzip'd;\n"
 	"                           format detected per file)\n"
+	"      --smtp-log PATH      the records of 'capture --smtp' (--smtp-log\n"
+	"                           there): EHLO names become association evidence\n"
 	"\n"
 	"Options:\n"
 	"  -d, --db PATH            the store (SQLite file; default mxsensor.db)\n"
@@ -92,7 +94,7 @@ static void on_signal(int sig)
 
 enum {
 	O_SENSOR_ADDR = 256, O_SENSOR, O_ATTEMPT_WIN, O_ASSOC_WIN, O_THRESH, O_MARGIN,
-	O_CANDS, O_HOSTW, O_LISTWIN, O_YEAR, O_STRICT, O_FPDB, O_NOFP,
+	O_CANDS, O_HOSTW, O_LISTWIN, O_YEAR, O_STRICT, O_FPDB, O_NOFP, O_SMTPLOG,
 };
 
 static char *join_argv(int argc, char **argv)
@@ -115,6 +117,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "pcap", required_argument, NULL, 'r' },
 		{ "mta-log", required_argument, NULL, 'l' },
+		{ "smtp-log", required_argument, NULL, O_SMTPLOG },
 		{ "port", required_argument, NULL, 'p' },
 		{ "sensor-addr", required_argument, NULL, O_SENSOR_ADDR },
 		{ "sensor", required_argument, NULL, O_SENSOR },
@@ -134,8 +137,8 @@ int cmd_analyze(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "mxsensor.db";
-	char **pcaps = NULL, **logs = NULL;
-	size_t np = 0, pcap_cap = 0, nl = 0, log_cap = 0;
+	char **pcaps = NULL, **logs = NULL, **smtps = NULL;
+	size_t np = 0, pcap_cap = 0, nl = 0, log_cap = 0, ns = 0, smtp_cap = 0;
 	struct addr *sensor = NULL;
 	const char **fpdbs = NULL;
 	size_t nfp = 0, fp_cap = 0;
@@ -163,6 +166,10 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case 'l':
 			if (analysis_expand_inputs(optarg, &logs, &nl, &log_cap) < 0)
+				status = 2;
+			break;
+		case O_SMTPLOG:
+			if (analysis_expand_inputs(optarg, &smtps, &ns, &smtp_cap) < 0)
 				status = 2;
 			break;
 		case 'p':
@@ -253,6 +260,8 @@ int cmd_analyze(int argc, char **argv)
 	o.npcaps = np;
 	o.logs = (const char *const *)logs;
 	o.nlogs = nl;
+	o.smtp_logs = (const char *const *)smtps;
+	o.nsmtp = ns;
 	o.sensor = sensor;
 	o.nsensor = nsensor;
 	o.fp_dbs = fpdbs;
@@ -304,8 +313,11 @@ int cmd_analyze(int argc, char **argv)
 		free(pcaps[i]);
 	for (size_t i = 0; i < nl; i++)
 		free(logs[i]);
+	for (size_t i = 0; i < ns; i++)
+		free(smtps[i]);
 	free(pcaps);
 	free(logs);
+	free(smtps);
 	free(sensor);
 	free(fpdbs);
 	free(cmdline);

@@ -106,7 +106,7 @@ static int cand_row(int n, const char *const *names, const char *const *v, void 
 
 static const char cand_cols[] =
 	"c.ev_embed, c.ev_stack, c.ev_os, c.ev_syns, c.ev_port, c.ev_gap, c.ev_tsclock,"
-	" c.ev_asn, c.ev_ptr, c.ev_host, c.score, c.total, c.gap_ns, c.port_dist,"
+	" c.ev_asn, c.ev_ptr, c.ev_host, c.ev_ehlo, c.score, c.total, c.gap_ns, c.port_dist,"
 	" c.decision, c.before";
 
 /* attempt columns: id, first_ns, sport, syns, partner, score, os, dst */

@@ -4,7 +4,10 @@
  * Options, then one loop per file over pcapin_next() (packet/reader.h);
  * output is CSV (RFC 4180 quoting) or JSON lines on stdout.  A damaged
  * file keeps every record read before the damage, then gets one error
- * line; the other files still run; the exit status is then 1.
+ * line; the other files still run; the exit status is then 1.  With
+ * --os each record gets fp_match()'s verdict (fingerprint/fp.h) as extra
+ * columns.  Lines are built in a buffer (struct out), text escaped with
+ * util/out.h's out_csv_escape()/out_json_escape().
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -16,8 +19,10 @@
 #include "fingerprint/fp.h"
 #include "packet/parse.h"
 #include "packet/reader.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "util/out.h"
 
 const char cmd_syns_summary[] = "print the TCP SYNs of pcap/pcapng files (CSV, JSON lines)";
 
@@ -90,153 +95,246 @@ static const char *const columns[] = {
 	"time", "family", "src", "sport", "dst", "dport", "ttl", "tos", "flow",
 	"ipid", "df", "ip_olen", "win", "mss", "wscale", "sackok", "tsval",
 	"tsecr", "olayout", "quirks", "payload_len", "tunnelled", "file", "packet",
-};
-
-/* the --os columns, after the others */
-static const char *const os_columns[] = {
+	/* with --os only, after the others */
 	"os", "os_class", "os_family", "os_match", "os_flags", "os_dist", "os_link", "raw_sig",
 };
-#define NCOLS (sizeof(columns) / sizeof(columns[0]) + sizeof(os_columns) / sizeof(os_columns[0]))
+#define NCOLS_BASE 24        /* the columns without --os */
+#define NCOLS (sizeof(columns) / sizeof(columns[0]))
+_Static_assert(NCOLS == NCOLS_BASE + 8, "the --os columns are the last 8");
 
-/* fmt_time - "seconds.fraction" with prec (6 or 9) digits */
-static void fmt_time(char *buf, size_t len, int64_t ns, int prec)
+/* struct out - one output line being built; flushed to the stream
+ * before the (separately escaped) file name */
+struct out {
+	FILE *f;
+	enum fmt fmt;
+	int col;
+	size_t n;
+	char b[4096];
+};
+
+static void o_raw(struct out *o, const char *s, size_t n)
 {
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	const char *sign = "";
-	if (ns < 0) {
-		sec = -(ns / 1000000000);
-		frac = -(ns % 1000000000);
-		sign = "-";
+	if (n > sizeof(o->b) - o->n) {
+		fwrite(o->b, 1, o->n, o->f);
+		o->n = 0;
+		if (n > sizeof(o->b)) {
+			fwrite(s, 1, n, o->f);
+			return;
+		}
 	}
-	if (prec == 9)
-		snprintf(buf, len, "%s%" PRId64 ".%09" PRId64, sign, sec, frac);
-	else
-		snprintf(buf, len, "%s%" PRId64 ".%06" PRId64, sign, sec, frac / 1000);
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
 }
 
-/* csv_field - one CSV field, quoted when it holds , " CR or LF */
-static void csv_field(FILE *f, const char *s)
+static void o_str(struct out *o, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
+	o_raw(o, s, strlen(s));
+}
+
+/* o_key - the separator before column o->col, and its JSON key */
+static void o_key(struct out *o)
+{
+	if (o->fmt == FMT_CSV) {
+		if (o->col)
+			o_raw(o, ",", 1);
+	} else {
+		o_str(o, o->col ? ",\"" : "{\"");
+		o_str(o, columns[o->col]);
+		o_raw(o, "\":", 2);
+	}
+	o->col++;
+}
+
+static size_t utoa(char *buf, uint64_t v)
+{
+	char t[24];
+	size_t n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = t[n - 1 - i];
+	return n;
+}
+
+static void o_uint(struct out *o, uint64_t v)
+{
+	char t[24];
+	o_key(o);
+	o_raw(o, t, utoa(t, v));
+}
+
+static void o_null(struct out *o)
+{
+	o_key(o);
+	if (o->fmt == FMT_JSONL)
+		o_raw(o, "null", 4);
+}
+
+/* o_text - a text column; the caller passes text already escaped for the
+ * format (escape_text()) or text that needs none */
+static void o_text(struct out *o, const char *s)
+{
+	o_key(o);
+	o_str(o, s);
+}
+
+/* escape_text - s as one CSV field (RFC 4180: quoted when it holds , " CR
+ * LF) or as a JSON string (bytes >= 0x80 pass through: UTF-8); malloc'd */
+static char *escape_text(const char *s, enum fmt fmt)
+{
+	char *r = xmalloc(OUT_ESC_MAX(strlen(s)));
+	if (fmt == FMT_CSV)
+		out_csv_escape(r, s);
+	else
+		out_json_escape(r, s);
+	return r;
+}
+
+/* o_esc - a text column escaped for the format, built in the line buffer */
+static void o_esc(struct out *o, const char *s)
+{
+	size_t need = OUT_ESC_MAX(strlen(s));
+	o_key(o);
+	if (need > sizeof(o->b) - o->n) {
+		fwrite(o->b, 1, o->n, o->f);
+		o->n = 0;
+	}
+	if (need > sizeof(o->b)) {
+		char *e = escape_text(s, o->fmt);
+		o_str(o, e);
+		free(e);
 		return;
 	}
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	o->n += o->fmt == FMT_CSV ? out_csv_escape(o->b + o->n, s)
+				  : out_json_escape(o->b + o->n, s);
 }
 
-/* json_str - a JSON string; bytes >= 0x80 pass through (UTF-8 names) */
-static void json_str(FILE *f, const char *s)
+/* o_opt_esc - o_esc, or null when s is NULL */
+static void o_opt_esc(struct out *o, const char *s)
 {
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			putc(ch, f);
-	}
-	putc('"', f);
+	if (s)
+		o_esc(o, s);
+	else
+		o_null(o);
 }
 
-/* print_syn - one record; values in columns[] order */
-static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *file,
+/* o_verdict - the --os columns of one SYN */
+static void o_verdict(struct out *o, const struct fp_verdict *fv)
+{
+	char flags[32];
+	o_opt_esc(o, fv->label);
+	o_opt_esc(o, fv->os_class);
+	o_esc(o, fp_os_family(fv));
+	o_esc(o, fp_kind_name(fv->kind));
+	snprintf(flags, sizeof(flags), "%s%s%s", fv->generic ? " generic" : "",
+		 fv->fuzzy ? " fuzzy" : "", fv->bad_ttl ? " random_ttl" : "");
+	o_esc(o, flags + (flags[0] == ' '));
+	if (fv->dist < 0) {
+		char d[16];
+		snprintf(d, sizeof(d), "%d", fv->dist);
+		o_key(o);
+		o_str(o, d);
+	} else {
+		o_uint(o, (uint64_t)fv->dist);
+	}
+	o_opt_esc(o, fv->link);
+	o_esc(o, fv->raw_sig);
+}
+
+/* o_time - "seconds.fraction" with prec (6 or 9) digits */
+static void o_time(struct out *o, int64_t ns, int prec)
+{
+	char t[48];
+	size_t n = 0;
+	uint64_t a = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	uint64_t sec = a / 1000000000, frac = a % 1000000000;
+	int digits = prec == 9 ? 9 : 6;
+	if (digits == 6)
+		frac /= 1000;
+	if (o->fmt == FMT_JSONL)
+		t[n++] = '"';
+	if (ns < 0)
+		t[n++] = '-';
+	n += utoa(t + n, sec);
+	t[n++] = '.';
+	for (int i = digits - 1; i >= 0; i--) {
+		t[n + (size_t)i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	n += (size_t)digits;
+	if (o->fmt == FMT_JSONL)
+		t[n++] = '"';
+	o_key(o);
+	o_raw(o, t, n);
+}
+
+/* print_syn - one record, in columns[] order; file_esc = escape_text(file);
+ * fv = the fingerprint verdict for the --os columns, or NULL */
+static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *file_esc,
 		      const struct fp_verdict *fv)
 {
-	char v[NCOLS][FP_RAW_MAX];
-	bool isnum[NCOLS], isnull[NCOLS];
-	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
-	int i = 0;
+	struct out o = { .f = f, .fmt = fmt };
+	char a[ADDR_STRLEN + 2], t[256];
+	bool js = fmt == FMT_JSONL;
 
-	memset(isnull, 0, sizeof(isnull));
-	memset(isnum, 1, sizeof(isnum));
-	fmt_time(v[i], sizeof(v[i]), s->ts_ns, s->ts_prec);
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ipver);
-	snprintf(v[i], sizeof(v[0]), "%s", addr_format(&s->src, src));
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%u", s->sport);
-	snprintf(v[i], sizeof(v[0]), "%s", addr_format(&s->dst, dst));
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%u", s->dport);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ttl);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->tos);
-	snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->flow);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ipid);
-	snprintf(v[i++], sizeof(v[0]), "%d", s->df ? 1 : 0);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->ip_olen);
-	snprintf(v[i++], sizeof(v[0]), "%u", s->win);
+	o_time(&o, s->ts_ns, s->ts_prec);
+	o_uint(&o, s->ipver);
+	a[0] = '"';
+	addr_format(&s->src, a + 1);
+	if (js)
+		strcat(a, "\"");
+	o_text(&o, js ? a : a + 1);
+	o_uint(&o, s->sport);
+	addr_format(&s->dst, a + 1);
+	if (js)
+		strcat(a, "\"");
+	o_text(&o, js ? a : a + 1);
+	o_uint(&o, s->dport);
+	o_uint(&o, s->ttl);
+	o_uint(&o, s->tos);
+	o_uint(&o, s->flow);
+	o_uint(&o, s->ipid);
+	o_uint(&o, s->df);
+	o_uint(&o, s->ip_olen);
+	o_uint(&o, s->win);
 	if (s->has_mss)
-		snprintf(v[i++], sizeof(v[0]), "%u", s->mss);
+		o_uint(&o, s->mss);
 	else
-		v[i][0] = '\0', isnull[i++] = true;
+		o_null(&o);
 	if (s->wscale >= 0)
-		snprintf(v[i++], sizeof(v[0]), "%d", s->wscale);
+		o_uint(&o, (uint64_t)s->wscale);
 	else
-		v[i][0] = '\0', isnull[i++] = true;
-	snprintf(v[i++], sizeof(v[0]), "%d", s->sackok ? 1 : 0);
+		o_null(&o);
+	o_uint(&o, s->sackok);
 	if (s->has_ts) {
-		snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->tsval);
-		snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->tsecr);
+		o_uint(&o, s->tsval);
+		o_uint(&o, s->tsecr);
 	} else {
-		v[i][0] = '\0', isnull[i++] = true;
-		v[i][0] = '\0', isnull[i++] = true;
+		o_null(&o);
+		o_null(&o);
 	}
-	packet_olayout_format(s, v[i], sizeof(v[0]));
-	isnum[i++] = false;
-	packet_quirks_format(s->quirks, v[i], sizeof(v[0]));
-	isnum[i++] = false;
-	snprintf(v[i++], sizeof(v[0]), "%" PRIu32, s->payload_len);
-	snprintf(v[i++], sizeof(v[0]), "%d", s->tunnelled ? 1 : 0);
-	int file_i = i++;
-	isnum[file_i] = false;
-	snprintf(v[i++], sizeof(v[0]), "%" PRIu64, s->pkt_no);
-	if (fv) {
-		int first_os = i;
-		snprintf(v[i], sizeof(v[0]), "%s", fv->label ? fv->label : "");
-		isnull[i++] = !fv->label;
-		snprintf(v[i], sizeof(v[0]), "%s", fv->os_class ? fv->os_class : "");
-		isnull[i++] = !fv->os_class;
-		snprintf(v[i++], sizeof(v[0]), "%s", fp_os_family(fv));
-		snprintf(v[i++], sizeof(v[0]), "%s", fp_kind_name(fv->kind));
-		snprintf(v[i++], sizeof(v[0]), "%s%s%s", fv->generic ? " generic" : "",
-			 fv->fuzzy ? " fuzzy" : "", fv->bad_ttl ? " random_ttl" : "");
-		if (v[i - 1][0])
-			memmove(v[i - 1], v[i - 1] + 1, strlen(v[i - 1]));
-		snprintf(v[i++], sizeof(v[0]), "%d", fv->dist);
-		snprintf(v[i], sizeof(v[0]), "%s", fv->link ? fv->link : "");
-		isnull[i++] = !fv->link;
-		snprintf(v[i++], sizeof(v[0]), "%s", fv->raw_sig);
-		for (int k = first_os; k < i; k++)
-			isnum[k] = k == first_os + 5;
-	}
-
-	for (int k = 0; k < i; k++) {
-		if (fmt == FMT_CSV) {
-			if (k)
-				putc(',', f);
-			csv_field(f, k == file_i ? file : v[k]);
-			continue;
-		}
-		fputs(k ? ",\"" : "{\"", f);
-		fputs(k < (int)(sizeof(columns) / sizeof(columns[0])) ? columns[k]
-		      : os_columns[k - sizeof(columns) / sizeof(columns[0])], f);
-		fputs("\":", f);
-		if (isnull[k])
-			fputs("null", f);
-		else if (isnum[k])
-			fputs(v[k], f);
-		else
-			json_str(f, k == file_i ? file : v[k]);
-	}
-	fputs(fmt == FMT_CSV ? "\n" : "}\n", f);
+	/* olayout and quirks hold commas but never quotes or backslashes */
+	t[0] = '"';
+	packet_olayout_format(s, t + 1, sizeof(t) - 2);
+	bool quote = js || strchr(t + 1, ',');
+	if (quote)
+		strcat(t, "\"");
+	o_text(&o, quote ? t : t + 1);
+	packet_quirks_format(s->quirks, t + 1, sizeof(t) - 2);
+	quote = js || strchr(t + 1, ',');
+	if (quote)
+		strcat(t, "\"");
+	o_text(&o, quote ? t : t + 1);
+	o_uint(&o, s->payload_len);
+	o_uint(&o, s->tunnelled);
+	o_text(&o, file_esc);
+	o_uint(&o, s->pkt_no);
+	if (fv)
+		o_verdict(&o, fv);
+	o_raw(&o, js ? "}\n" : "\n", js ? 2 : 1);
+	fwrite(o.b, 1, o.n, f);
 }
 
 /* print_stats - the per-file counters on stderr */
@@ -334,10 +432,8 @@ int cmd_syns(int argc, char **argv)
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (header && fmt == FMT_CSV) {
-		for (size_t k = 0; k < sizeof(columns) / sizeof(columns[0]); k++)
+		for (size_t k = 0; k < (os ? NCOLS : NCOLS_BASE); k++)
 			printf("%s%s", k ? "," : "", columns[k]);
-		for (size_t k = 0; os && k < sizeof(os_columns) / sizeof(os_columns[0]); k++)
-			printf(",%s", os_columns[k]);
 		putchar('\n');
 	}
 
@@ -351,13 +447,15 @@ int cmd_syns(int argc, char **argv)
 			status = 1;
 			continue;
 		}
+		char *file_esc = escape_text(argv[i], fmt);
 		struct syn s;
 		int r;
 		while ((r = pcapin_next(in, &s)) == 1) {
 			if (!all_ports && s.dport != port)
 				continue;
-			print_syn(stdout, fmt, &s, argv[i], db ? fp_match(db, &s) : NULL);
+			print_syn(stdout, fmt, &s, file_esc, db ? fp_match(db, &s) : NULL);
 		}
+		free(file_esc);
 		fflush(stdout);
 		if (r < 0) {
 			error("%s", pcapin_error(in));

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "packet/parse.h"
 #include "util/alloc.h"
 #include "util/hash.h"
 
@@ -171,9 +172,12 @@ bool fp_sig_covers(const struct fp_entry *ref, const struct fp_sig *s)
 	return !ref->generic && try_ref(ref, &p, false, wm, use_mtu) == MATCH;
 }
 
-/* tcp_hdr_len - TCP header length implied by the option layout (syn has none) */
+/* tcp_hdr_len - the SYN's TCP header length; for a record built by hand
+ * (tcp_hlen 0), the length its option layout implies */
 static int tcp_hdr_len(const struct syn *s, int nopts)
 {
+	if (s->tcp_hlen)
+		return s->tcp_hlen;
 	int n = 20;
 	for (int i = 0; i < nopts; i++) {
 		switch (s->olayout[i]) {
@@ -184,7 +188,7 @@ static int tcp_hdr_len(const struct syn *s, int nopts)
 		case TCPOPT_SOK: n += 2; break;
 		case TCPOPT_TS: n += 10; break;
 		case TCPOPT_SACK: n += 10; break;
-		default: n += 2; break;   /* NEEDSWORK: real length not in struct syn */
+		default: n += 2; break;   /* real length unknown here */
 		}
 	}
 	n = (n + 3) & ~3;
@@ -196,16 +200,8 @@ static void make_key(const struct syn *s, struct fp_key *k)
 {
 	memset(k, 0, sizeof *k);
 	int nopts = s->nopts;
+	/* the quirks as packet_parse() computes them, p0f's 'ack+' included */
 	k->quirks = s->quirks & Q_ALL;
-	/*
-	 * p0f 3.09b sets 'ack+' from "ack & !(flags & RST)", which is bit 0 of
-	 * the ACK field as loaded in host order: on the little-endian hosts it
-	 * runs on, the low bit of the field's first byte.  Follow it, so the
-	 * raw signatures and verdicts are p0f's.
-	 */
-	k->quirks &= ~SYN_Q_NZ_ACK;
-	if ((s->ack >> 24) & 1)
-		k->quirks |= SYN_Q_NZ_ACK;
 	if (nopts > FP_MAX_OPTS) {
 		/* p0f records 24 options and flags the rest as malformed */
 		nopts = FP_MAX_OPTS;
@@ -225,13 +221,11 @@ static void make_key(const struct syn *s, struct fp_key *k)
 	k->tot_hdr = (uint16_t)((k->ipver == 4 ? 20 + k->olen : 40) + tcp_hdr_len(s, nopts));
 }
 
-/* raw_sig - p0f's dump_sig() text for a packet */
+/* raw_sig - p0f's dump_sig() text for a packet; the option layout and
+ * quirks in packet/parse.h's p0f notation */
 static void raw_sig(const struct probe *p, char *buf, size_t cap)
 {
-	static const char *const qn[] = {
-		"df", "id+", "id-", "ecn", "0+", "flow", "seq-", "ack+", "ack-",
-		"uptr+", "urgf+", "pushf+", "ts1-", "ts2+", "opt+", "exws", "bad",
-	};
+	char ol[FP_MAX_OPTS * 8], q[128];
 	size_t n = 0;
 #define PUT(...)                                                              \
 	do {                                                                  \
@@ -252,27 +246,9 @@ static void raw_sig(const struct probe *p, char *buf, size_t cap)
 	else
 		PUT("%d", p->win);
 	PUT(",%d:", p->wscale);
-	for (int i = 0; i < p->nopts; i++) {
-		const char *sep = i ? "," : "";
-		switch (p->olayout[i]) {
-		case TCPOPT_EOL: PUT("%seol+%d", sep, p->eol_pad); break;
-		case TCPOPT_NOP: PUT("%snop", sep); break;
-		case TCPOPT_MSS: PUT("%smss", sep); break;
-		case TCPOPT_WS: PUT("%sws", sep); break;
-		case TCPOPT_SOK: PUT("%ssok", sep); break;
-		case TCPOPT_SACK: PUT("%ssack", sep); break;
-		case TCPOPT_TS: PUT("%sts", sep); break;
-		default: PUT("%s?%u", sep, p->olayout[i]); break;
-		}
-	}
-	PUT(":");
-	bool first = true;
-	for (unsigned b = 0; b < sizeof qn / sizeof qn[0]; b++)
-		if (p->quirks & (1u << b)) {
-			PUT("%s%s", first ? "" : ",", qn[b]);
-			first = false;
-		}
-	PUT(":%s", p->pclass ? "+" : "0");
+	packet_options_format(p->olayout, (unsigned)p->nopts, (unsigned)p->eol_pad, ol, sizeof ol);
+	packet_quirks_format(p->quirks, q, sizeof q);
+	PUT("%s:%s:%s", ol, q, p->pclass ? "+" : "0");
 #undef PUT
 	if (n >= cap)
 		buf[cap - 1] = 0;

@@ -205,6 +205,7 @@ static enum res tcp(struct pctx *c, struct wire *w, size_t dlen, bool frag)
 	s->seq = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
 	s->ack = (uint32_t)h[8] << 24 | (uint32_t)h[9] << 16 | (uint32_t)h[10] << 8 | h[11];
 	s->tcp_flags = flags;
+	s->tcp_hlen = (uint8_t)doff;
 	s->win = (uint16_t)(h[14] << 8 | h[15]);
 	s->urg = (uint16_t)(h[18] << 8 | h[19]);
 	s->payload_len = (uint32_t)(dlen - doff);
@@ -213,8 +214,13 @@ static enum res tcp(struct pctx *c, struct wire *w, size_t dlen, bool frag)
 		s->quirks |= SYN_Q_ECN;
 	if (!s->seq)
 		s->quirks |= SYN_Q_ZERO_SEQ;
-	/* ACK flag is clear here (ack- cannot happen) */
-	if (s->ack && !(flags & TCP_RST))
+	/* ACK flag is clear here (ack- cannot happen).  p0f v3 tests
+	 * `RD32(tcp->ack) & !(tcp->flags & TCP_RST)`: a bitwise AND with 1 of
+	 * the number read in host order, i.e. on the little-endian hosts p0f
+	 * runs on (x86, ARM), the lowest bit of the first ACK byte on the
+	 * wire.  Reproduced as such so "ack+" means what it means in p0f.fp;
+	 * the whole number is in syn.ack for anyone wanting more. */
+	if ((h[8] & 1) && !(flags & TCP_RST))
 		s->quirks |= SYN_Q_NZ_ACK;
 	if (flags & TCP_URG)
 		s->quirks |= SYN_Q_URG;
@@ -827,19 +833,20 @@ static void append(char *buf, size_t len, size_t *at, const char *piece)
 	buf[*at] = '\0';
 }
 
-char *packet_olayout_format(const struct syn *s, char *buf, size_t len)
+char *packet_options_format(const uint8_t *olayout, unsigned nopts, unsigned eol_pad,
+			    char *buf, size_t len)
 {
 	size_t at = 0;
 	char piece[16];
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	for (unsigned i = 0; i < s->nopts && i < SYN_MAX_OPTS; i++) {
+	for (unsigned i = 0; i < nopts; i++) {
 		if (i)
 			append(buf, len, &at, ",");
-		switch (s->olayout[i]) {
+		switch (olayout[i]) {
 		case TCPOPT_EOL:
-			snprintf(piece, sizeof(piece), "eol+%u", s->eol_pad);
+			snprintf(piece, sizeof(piece), "eol+%u", eol_pad);
 			break;
 		case TCPOPT_NOP: strcpy(piece, "nop"); break;
 		case TCPOPT_MSS: strcpy(piece, "mss"); break;
@@ -848,12 +855,18 @@ char *packet_olayout_format(const struct syn *s, char *buf, size_t len)
 		case TCPOPT_SACK: strcpy(piece, "sack"); break;
 		case TCPOPT_TS:  strcpy(piece, "ts"); break;
 		default:
-			snprintf(piece, sizeof(piece), "?%u", s->olayout[i]);
+			snprintf(piece, sizeof(piece), "?%u", olayout[i]);
 			break;
 		}
 		append(buf, len, &at, piece);
 	}
 	return buf;
+}
+
+char *packet_olayout_format(const struct syn *s, char *buf, size_t len)
+{
+	unsigned n = s->nopts < SYN_MAX_OPTS ? s->nopts : SYN_MAX_OPTS;
+	return packet_options_format(s->olayout, n, s->eol_pad, buf, len);
 }
 
 char *packet_quirks_format(uint32_t quirks, char *buf, size_t len)

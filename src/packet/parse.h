@@ -15,9 +15,11 @@
  * captured is returned even when its payload was cut by the snaplen;
  * payload_len is then what the IP header declares.
  *
- * Known difference to p0f v3 (process.c): "ack+" is set when the ACK
- * number is non-zero and RST is clear; p0f's test is written
- * `RD32(ack) & !(flags & RST)`, which only looks at one bit of the number.
+ * Quirks are p0f v3's (process.c), including its oddities: "ack+" is
+ * p0f's `RD32(ack) & !(flags & RST)` as computed on a little-endian host
+ * (the lowest bit of the first ACK byte on the wire, RST clear); option
+ * parsing stops after 24 options ("bad"); the scan after EOL stops at the
+ * first non-zero byte and flags "opt+" only when more bytes follow it.
  */
 #ifndef MX_PARSE_H
 #define MX_PARSE_H
@@ -56,6 +58,12 @@ const char *packet_dlt_name(int dlt);
 /* packet_olayout_format - p0f notation of the option layout
  * ("mss,nop,ws,nop,nop,sok", "eol+1", "?30") into buf; returns buf */
 char *packet_olayout_format(const struct syn *s, char *buf, size_t len);
+
+/* packet_options_format - the same for a layout held elsewhere (an
+ * attempt, a fingerprint key): nopts kinds of olayout (TCPOPT_*), eol_pad
+ * bytes after an EOL; truncated to fit len; returns buf */
+char *packet_options_format(const uint8_t *olayout, unsigned nopts, unsigned eol_pad,
+			    char *buf, size_t len);
 
 /* packet_quirks_format - p0f notation of the quirks ("df,id+") into buf;
  * returns buf ("" when none) */

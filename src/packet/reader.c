@@ -7,14 +7,20 @@
  * handed to pcap_fopen_offline_with_tstamp_precision() (nanoseconds).
  *
  * libpcap gives every timestamp in nanoseconds but not what the file
- * itself records, so the first bytes are read ahead (and then served to
- * libpcap from that buffer) to learn it: the pcap magic (a1b2c3d4 = usec,
- * a1b23c4d = nsec) or, for pcapng, the if_tsresol option of the interface
- * blocks in that first part (finer than a microsecond on any = 9 digits).
+ * itself records.  For pcap the magic, read first, tells (a1b2c3d4 = usec,
+ * a1b23c4d = nsec).  pcapng goes to libpcap block by block through the
+ * cookie, which notes each interface's if_tsresol and link type and, per
+ * packet block, which interface it came from (a FIFO that pcapin_next()
+ * pops as libpcap returns the packets in the same order).  libpcap 1.10
+ * refuses interfaces whose snapshot length or link type differ from the
+ * first one (as in files merged from several captures); the cookie hands
+ * it every interface with snaplen 0 and the first link type, and
+ * packet_parse() gets each packet's true link type from the FIFO.
  *
  * Trusts nothing in the file: libpcap checks the record framing; the
- * read-ahead parser of pcapng blocks checks every length against the
- * buffer; packet contents go to packet_parse().
+ * pcapng block walk checks every length before using it and, on anything
+ * that does not frame, passes the rest through untouched for libpcap to
+ * report; packet contents go to packet_parse().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,68 +37,72 @@
 #include "packet/reader.h"
 #include "util/alloc.h"
 
-#define PEEK_LEN 65536          /* bytes read ahead for the resolution */
+#define NG_MAX_BLOCK (16u << 20)  /* libpcap's own limit; larger: passed through raw */
+
+/* link type and timestamp digits of one pcapng interface or packet */
+struct ifinfo {
+	int dlt;
+	int prec;
+};
 
 struct gzcookie {
 	gzFile gz;
-	uint8_t *pre;           /* read-ahead bytes, served first */
-	size_t pre_len, pre_off;
+	bool ng;                /* pcapng: pass whole blocks through ng_block() */
+	bool raw;               /* stop looking at blocks: plain pass-through */
+	bool be;                /* byte order of the current section */
+	uint8_t *buf;           /* bytes ready for libpcap: buf[off..len) */
+	size_t len, off, cap;
+	struct ifinfo *ifs;     /* interfaces of the current section */
+	size_t nif, ifcap;
+	int first_dlt;          /* link type of the first interface, or -1 */
+	struct ifinfo *fifo;    /* packet blocks read ahead of libpcap */
+	size_t fhead, ftail, fcap;
+	uint8_t pre[4];         /* the magic, read at open, given out first */
+	size_t npre, opre;
 };
 
 struct pcapin {
 	char *path;
 	pcap_t *pc;
+	struct gzcookie *ck;    /* owned by the FILE libpcap holds */
 	int dlt;
-	int prec;               /* 6 or 9 */
+	int prec;               /* 6 or 9: pcap magic; pcapng per interface */
 	int state;              /* 0 reading, 1 clean end, -1 damaged */
 	uint64_t pkt_no;
 	struct pcapin_stats st;
 	char err[PCAP_ERRBUF_SIZE + 256];
 };
 
-/* ck_read - fopencookie read: the read-ahead buffer, then gzread() */
-static ssize_t ck_read(void *cookie, char *buf, size_t size)
+/* gz_full - read up to n bytes (fewer only at the end); -1 on error */
+static ssize_t gz_full(gzFile gz, uint8_t *dst, size_t n)
 {
-	struct gzcookie *ck = cookie;
 	size_t done = 0;
-	if (ck->pre_off < ck->pre_len) {
-		size_t n = ck->pre_len - ck->pre_off;
-		if (n > size)
-			n = size;
-		memcpy(buf, ck->pre + ck->pre_off, n);
-		ck->pre_off += n;
-		done = n;
-		if (ck->pre_off == ck->pre_len) {
-			free(ck->pre);
-			ck->pre = NULL;
-		}
-	}
-	while (done < size) {
-		size_t want = size - done;
+	while (done < n) {
+		size_t want = n - done;
 		if (want > (1u << 30))
 			want = 1u << 30;
-		int n = gzread(ck->gz, buf + done, (unsigned)want);
-		if (n < 0) {
-			if (done)
-				break;
-			errno = EIO;
-			return -1;
-		}
-		if (n == 0)
+		int r = gzread(gz, dst + done, (unsigned)want);
+		if (r < 0)
+			return done ? (ssize_t)done : -1;
+		if (r == 0)
 			break;
-		done += (size_t)n;
+		done += (size_t)r;
 	}
 	return (ssize_t)done;
 }
 
-/* ck_close - fopencookie close: free the buffer, close the gzFile */
-static int ck_close(void *cookie)
+/* src_read - the file's bytes: the magic read at open, then gz_full() */
+static ssize_t src_read(struct gzcookie *ck, uint8_t *dst, size_t n)
 {
-	struct gzcookie *ck = cookie;
-	int r = gzclose(ck->gz);
-	free(ck->pre);
-	free(ck);
-	return r == Z_OK ? 0 : -1;
+	size_t done = 0;
+	while (done < n && ck->opre < ck->npre)
+		dst[done++] = ck->pre[ck->opre++];
+	if (done == n)
+		return (ssize_t)done;
+	ssize_t r = gz_full(ck->gz, dst + done, n - done);
+	if (r < 0)
+		return done ? (ssize_t)done : -1;
+	return (ssize_t)done + r;
 }
 
 static uint32_t rd32(const uint8_t *p, bool be)
@@ -106,71 +116,196 @@ static uint16_t rd16(const uint8_t *p, bool be)
 	return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
 }
 
-/* tsresol_finer - true when a pcapng if_tsresol value is finer than 1 us */
-static bool tsresol_finer(uint8_t v)
+static void wr16(uint8_t *p, bool be, uint16_t v)
+{
+	p[be ? 0 : 1] = (uint8_t)(v >> 8);
+	p[be ? 1 : 0] = (uint8_t)v;
+}
+
+/* tsresol_prec - 9 when a pcapng if_tsresol value is finer than 1 us */
+static int tsresol_prec(uint8_t v)
 {
 	if (v & 0x80)
-		return (v & 0x7f) >= 20;   /* 2^-20 s < 1 us */
-	return v > 6;
+		return (v & 0x7f) >= 20 ? 9 : 6;   /* 2^-20 s < 1 us */
+	return v > 6 ? 9 : 6;
+}
+
+/* fifo_push - remember the interface of a packet block libpcap will return */
+static void fifo_push(struct gzcookie *ck, struct ifinfo fi)
+{
+	if (ck->fhead && ck->fhead == ck->ftail)
+		ck->fhead = ck->ftail = 0;
+	if (ck->ftail == ck->fcap && ck->fhead > ck->fcap / 2) {
+		memmove(ck->fifo, ck->fifo + ck->fhead,
+			(ck->ftail - ck->fhead) * sizeof(*ck->fifo));
+		ck->ftail -= ck->fhead;
+		ck->fhead = 0;
+	}
+	GROW(ck->fifo, ck->ftail + 1, ck->fcap);
+	ck->fifo[ck->ftail++] = fi;
 }
 
 /*
- * pcapng_prec - walk the blocks in the read-ahead (pcapng 4.1, 4.2):
+ * ng_look - note what a whole pcapng block (pcapng 4.1-4.4) tells us:
  *   block: type(4) total length(4) body total length(4)
- *   SHB body: byte-order magic 1a2b3c4d(4) major(2) minor(2) length(8) options
- *   IDB body: linktype(2) reserved(2) snaplen(4) options
- *   option: code(2) length(2) value padded to 4; code 9 = if_tsresol
+ *   SHB body: byte-order magic 1a2b3c4d(4) ...: starts a section
+ *   IDB body: linktype(2) reserved(2) snaplen(4) options; option code(2)
+ *             length(2) value padded to 4, code 9 = if_tsresol
+ *   EPB body: interface(4) ...; PB: interface(2) ...; SPB: interface 0
+ * libpcap (1.10) refuses interfaces whose snapshot length or link type
+ * differ from the first one; every IDB is rewritten to snaplen 0 (no
+ * limit) and the first link type, and the true link type and resolution
+ * of each packet are kept here, in block order, for pcapin_next().
  */
-static int pcapng_prec(const uint8_t *b, size_t n)
+static void ng_look(struct gzcookie *ck, uint8_t *b, size_t len)
 {
-	size_t o = 0;
-	bool be = false;
-	int prec = 6;
-	while (o + 12 <= n) {
-		uint32_t type = rd32(b + o, be);
-		if (type == 0x0a0d0d0a) {
-			if (o + 12 > n)
-				break;
-			uint32_t bom = rd32(b + o + 8, true);
-			if (bom == 0x1a2b3c4d)
-				be = true;
-			else if (bom == 0x4d3c2b1a)
-				be = false;
-			else
-				break;
-		}
-		uint32_t len = rd32(b + o + 4, be);
-		if (len < 12 || len % 4 || len > n - o)
-			break;
-		if (type == 1 && len >= 20) {
-			size_t p = o + 16, end = o + len - 4;
-			while (p + 4 <= end) {
-				uint16_t code = rd16(b + p, be), olen = rd16(b + p + 2, be);
-				if (code == 0)
-					break;
-				if ((size_t)olen > end - p - 4)
-					break;
-				if (code == 9 && olen >= 1 && tsresol_finer(b[p + 4]))
-					prec = 9;
-				p += 4 + (((size_t)olen + 3) & ~(size_t)3);
-			}
-		}
-		o += len;
+	uint32_t type = rd32(b, ck->be);
+	if (type == 0x0a0d0d0a) {
+		ck->nif = 0;
+		return;
 	}
-	return prec;
+	if (type == 1 && len >= 20) {
+		struct ifinfo fi = { rd16(b + 8, ck->be), 6 };
+		size_t p = 16, end = len - 4;
+		while (p + 4 <= end) {
+			uint16_t code = rd16(b + p, ck->be), olen = rd16(b + p + 2, ck->be);
+			if (code == 0 || (size_t)olen > end - p - 4)
+				break;
+			if (code == 9 && olen >= 1)
+				fi.prec = tsresol_prec(b[p + 4]);
+			p += 4 + (((size_t)olen + 3) & ~(size_t)3);
+		}
+		if (ck->first_dlt < 0)
+			ck->first_dlt = fi.dlt;
+		wr16(b + 8, ck->be, (uint16_t)ck->first_dlt);
+		memset(b + 12, 0, 4);
+		GROW(ck->ifs, ck->nif + 1, ck->ifcap);
+		ck->ifs[ck->nif++] = fi;
+		return;
+	}
+	size_t ifid;
+	if (type == 6 && len >= 12 + 4)
+		ifid = rd32(b + 8, ck->be);
+	else if (type == 2 && len >= 12 + 2)
+		ifid = rd16(b + 8, ck->be);
+	else if (type == 3)
+		ifid = 0;
+	else
+		return;
+	struct ifinfo none = { -1, 6 };
+	fifo_push(ck, ifid < ck->nif ? ck->ifs[ifid] : none);
 }
 
-/* file_prec - 6 or 9 from the first bytes of the file */
-static int file_prec(const uint8_t *b, size_t n)
+/* ng_block - read the next pcapng block into ck->buf; 0 at the end.
+ * Anything that does not frame as a block is passed on as it is (from
+ * then on, raw) for libpcap to report. */
+static int ng_block(struct gzcookie *ck)
 {
-	if (n < 4)
-		return 6;
-	uint32_t m = rd32(b, true);
-	if (m == 0xa1b23c4d || m == 0x4d3cb2a1)
-		return 9;
-	if (m == 0x0a0d0d0a)
-		return pcapng_prec(b, n);
-	return 6;
+	uint8_t h[12];
+	ck->off = ck->len = 0;
+	ssize_t n = src_read(ck, h, 8);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	size_t hl = 8;
+	if (n == 8 && rd32(h, false) == 0x0a0d0d0a) {
+		ssize_t m = src_read(ck, h + 8, 4);
+		if (m < 0)
+			return -1;
+		n += m;
+		hl = 12;
+		if (m == 4) {
+			uint32_t bom = rd32(h + 8, true);
+			if (bom == 0x1a2b3c4d)
+				ck->be = true;
+			else if (bom == 0x4d3c2b1a)
+				ck->be = false;
+			else
+				ck->raw = true;
+		}
+	}
+	GROW(ck->buf, (size_t)n, ck->cap);
+	memcpy(ck->buf, h, (size_t)n);
+	ck->len = (size_t)n;
+	if ((size_t)n < hl || ck->raw)
+		return ck->raw = true, 1;
+	uint32_t blen = rd32(h + 4, ck->be);
+	if (blen < 12 || blen % 4 || blen > NG_MAX_BLOCK) {
+		ck->raw = true;
+		return 1;
+	}
+	GROW(ck->buf, blen, ck->cap);
+	ssize_t m = src_read(ck, ck->buf + hl, blen - hl);
+	if (m < 0)
+		return -1;
+	ck->len = hl + (size_t)m;
+	if (ck->len < blen) {
+		ck->raw = true;        /* cut short: libpcap says so */
+		return 1;
+	}
+	ng_look(ck, ck->buf, blen);
+	return 1;
+}
+
+/* ck_read - fopencookie read: ready bytes, whole pcapng blocks, or gzread() */
+static ssize_t ck_read(void *cookie, char *buf, size_t size)
+{
+	struct gzcookie *ck = cookie;
+	size_t done = 0;
+	while (done < size) {
+		if (ck->off < ck->len) {
+			size_t n = ck->len - ck->off;
+			if (n > size - done)
+				n = size - done;
+			memcpy(buf + done, ck->buf + ck->off, n);
+			ck->off += n;
+			done += n;
+			continue;
+		}
+		if (!ck->ng || ck->raw) {
+			ssize_t n = src_read(ck, (uint8_t *)buf + done, size - done);
+			if (n < 0)
+				break;
+			done += (size_t)n;
+			break;
+		}
+		int r = ng_block(ck);
+		if (r <= 0)
+			break;
+	}
+	if (done == 0 && gzeof(ck->gz) == 0) {
+		int zerr;
+		gzerror(ck->gz, &zerr);
+		if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+			errno = EIO;
+			return -1;
+		}
+	}
+	return (ssize_t)done;
+}
+
+/* ck_close - fopencookie close: close the gzFile, free the rest */
+static int ck_close(void *cookie)
+{
+	struct gzcookie *ck = cookie;
+	int r = gzclose(ck->gz);
+	free(ck->buf);
+	free(ck->ifs);
+	free(ck->fifo);
+	free(ck);
+	return r == Z_OK ? 0 : -1;
+}
+
+/* ts_ns - seconds + nanoseconds as ns since the epoch; pcapng's 64-bit
+ * stamps can lie beyond int64 ns (year 2262): those saturate */
+static int64_t ts_ns(int64_t sec, int64_t nsec)
+{
+	int64_t r;
+	if (__builtin_mul_overflow(sec, (int64_t)1000000000, &r) ||
+	    __builtin_add_overflow(r, nsec, &r))
+		return sec < 0 ? INT64_MIN : INT64_MAX;
+	return r;
 }
 
 struct pcapin *pcapin_open(const char *path, char *err, size_t errlen)
@@ -196,29 +331,27 @@ struct pcapin *pcapin_open(const char *path, char *err, size_t errlen)
 	gzbuffer(gz, 1u << 17);
 	struct gzcookie *ck = xcalloc(1, sizeof(*ck));
 	ck->gz = gz;
-	ck->pre = xmalloc(PEEK_LEN);
-	size_t got = 0;
-	while (got < PEEK_LEN) {
-		int n = gzread(gz, ck->pre + got, (unsigned)(PEEK_LEN - got));
-		if (n < 0) {
-			int zerr;
-			const char *msg = gzerror(gz, &zerr);
-			snprintf(err, errlen, "%s: cannot read: %s", path,
-				 zerr == Z_ERRNO ? strerror(errno) : msg);
-			ck_close(ck);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	ck->first_dlt = -1;
+	ssize_t got = gz_full(gz, ck->pre, 4);
+	if (got < 0) {
+		int zerr;
+		const char *msg = gzerror(gz, &zerr);
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 zerr == Z_ERRNO ? strerror(errno) : msg);
+		ck_close(ck);
+		return NULL;
 	}
 	if (got == 0) {
 		snprintf(err, errlen, "%s: empty file, not a pcap or pcapng capture", path);
 		ck_close(ck);
 		return NULL;
 	}
-	ck->pre_len = got;
-	int prec = file_prec(ck->pre, got);
+	int prec = 6;
+	uint32_t magic = got == 4 ? rd32(ck->pre, true) : 0;
+	if (magic == 0xa1b23c4d || magic == 0x4d3cb2a1)
+		prec = 9;
+	ck->npre = (size_t)got;
+	ck->ng = magic == 0x0a0d0d0a;   /* the SHB goes through ng_block() */
 
 	cookie_io_functions_t io = { .read = ck_read, .close = ck_close };
 	FILE *f = fopencookie(ck, "r", io);
@@ -246,6 +379,7 @@ struct pcapin *pcapin_open(const char *path, char *err, size_t errlen)
 	in->pc = pc;
 	in->dlt = dlt;
 	in->prec = prec;
+	in->ck = ck;
 	return in;
 }
 
@@ -258,12 +392,19 @@ int pcapin_next(struct pcapin *in, struct syn *out)
 		const u_char *d;
 		int r = pcap_next_ex(in->pc, &h, &d);
 		if (r == 1) {
+			int dlt = in->dlt, prec = in->prec;
+			struct gzcookie *ck = in->ck;
+			if (ck->ng && ck->fhead < ck->ftail) {
+				struct ifinfo fi = ck->fifo[ck->fhead++];
+				dlt = fi.dlt;
+				prec = fi.prec;
+			}
 			in->pkt_no++;
 			in->st.packets++;
-			if (!packet_parse(in->dlt, d, h->caplen, h->len, out, &in->st))
+			if (!packet_parse(dlt, d, h->caplen, h->len, out, &in->st))
 				continue;
-			out->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
-			out->ts_prec = (uint8_t)in->prec;
+			out->ts_ns = ts_ns(h->ts.tv_sec, h->ts.tv_usec);
+			out->ts_prec = (uint8_t)prec;
 			out->pkt_no = in->pkt_no;
 			return 1;
 		}

@@ -4,7 +4,10 @@
  * Reading is libpcap's (nanosecond precision requested); the file is fed to
  * it through zlib, so gzip'd and plain input look the same.  Each SYN comes
  * out of packet_parse() (packet/parse.h) with its time, the resolution the
- * file itself records (syn.ts_prec 6 or 9) and its 1-based packet number.
+ * file itself records (syn.ts_prec 6 or 9; in pcapng per interface) and
+ * its 1-based packet number.  pcapng files whose interfaces differ in link
+ * type or snapshot length (merged captures) are read too, each packet
+ * with its own interface's link type.
  *
  * Ownership: struct pcapin owns its libpcap handle and the file; strings
  * returned by pcapin_error()/pcapin_path() live until pcapin_close().
@@ -48,9 +51,11 @@ int pcapin_next(struct pcapin *in, struct syn *out);
 const char *pcapin_error(const struct pcapin *in);
 const struct pcapin_stats *pcapin_get_stats(const struct pcapin *in);
 const char *pcapin_path(const struct pcapin *in);
-/* pcapin_dlt - the file's link type (libpcap DLT) */
+/* pcapin_dlt - the file's link type (libpcap DLT; for pcapng that of the
+ * first interface, syn.linktype has each packet's) */
 int pcapin_dlt(const struct pcapin *in);
-/* pcapin_ts_prec - 6 (microsecond file) or 9 (nanosecond file) */
+/* pcapin_ts_prec - 6 (microsecond pcap) or 9 (nanosecond pcap); for
+ * pcapng 6, and syn.ts_prec has each packet's interface resolution */
 int pcapin_ts_prec(const struct pcapin *in);
 /* pcapin_close - free everything; NULL is fine */
 void pcapin_close(struct pcapin *in);

@@ -61,6 +61,7 @@ struct syn {
 	uint8_t ip_olen;        /* IPv4 options length in bytes; IPv6: 0 */
 	uint32_t seq, ack;
 	uint8_t tcp_flags;      /* TCP flags byte (CWR..FIN) */
+	uint8_t tcp_hlen;       /* TCP header length in bytes (data offset * 4) */
 	uint16_t win;           /* TCP window (unscaled) */
 	uint16_t urg;           /* urgent pointer */
 	uint8_t nopts;          /* entries in olayout */

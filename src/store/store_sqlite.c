@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "packet/parse.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -70,6 +71,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE policy_outcomes (prefix TEXT PRIMARY KEY, class TEXT,\n"
 	"  first_ns INTEGER, last_ns INTEGER, accepted INTEGER NOT NULL DEFAULT 0,\n"
 	"  limited INTEGER NOT NULL DEFAULT 0);\n",
+	/* 2 -> 3: EHLO names of capture --smtp as association evidence */
+	"ALTER TABLE candidates ADD COLUMN ev_ehlo INTEGER NOT NULL DEFAULT 0;\n",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
@@ -85,8 +88,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 	" emb_kind, emb4) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_CAND] =
 	"INSERT INTO candidates (a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
-	" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, score, gap_ns, port_dist, before,"
-	" total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?13,0)",
+	" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns, port_dist,"
+	" before, total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?14,0)",
 	[Q_MTA] =
 	"INSERT INTO mta_events (addr, family, kind, list, first_ns, last_ns, count, format)"
 	" VALUES (?,?,?,?,?,?,1,?) ON CONFLICT(addr, kind, list) DO UPDATE SET"
@@ -314,33 +317,14 @@ int store_add_input(struct store *st, const char *kind, const char *path,
 	return step_reset(st, s, "input");
 }
 
-/* olayout_text - the option layout in p0f notation */
-static void olayout_text(const struct attempt *a, char *buf, size_t n)
-{
-	size_t o = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < a->nopts && o + 12 < n; i++) {
-		const char *sep = i ? "," : "";
-		switch (a->olayout[i]) {
-		case TCPOPT_EOL: o += (size_t)snprintf(buf + o, n - o, "%seol+%u", sep, a->eol_pad); break;
-		case TCPOPT_NOP: o += (size_t)snprintf(buf + o, n - o, "%snop", sep); break;
-		case TCPOPT_MSS: o += (size_t)snprintf(buf + o, n - o, "%smss", sep); break;
-		case TCPOPT_WS: o += (size_t)snprintf(buf + o, n - o, "%sws", sep); break;
-		case TCPOPT_SOK: o += (size_t)snprintf(buf + o, n - o, "%ssok", sep); break;
-		case TCPOPT_SACK: o += (size_t)snprintf(buf + o, n - o, "%ssack", sep); break;
-		case TCPOPT_TS: o += (size_t)snprintf(buf + o, n - o, "%sts", sep); break;
-		default: o += (size_t)snprintf(buf + o, n - o, "%s?%u", sep, a->olayout[i]); break;
-		}
-	}
-}
-
 int store_add_attempt(struct store *st, const struct attempt *a)
 {
 	sqlite3_stmt *s = st->q[Q_ATTEMPT];
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN], emb[ADDR_STRLEN], ol[SYN_MAX_OPTS * 8];
 	if (begin(st) < 0)
 		return -1;
-	olayout_text(a, ol, sizeof ol);
+	packet_options_format(a->olayout, a->nopts < SYN_MAX_OPTS ? a->nopts : SYN_MAX_OPTS,
+			      a->eol_pad, ol, sizeof ol);
 	int i = 1;
 	sqlite3_bind_int64(s, i++, (sqlite3_int64)a->id);
 	sqlite3_bind_int64(s, i++, st->run_id);

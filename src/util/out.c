@@ -3,7 +3,10 @@
  */
 #include "util/out.h"
 
+#include "util/alloc.h"
+
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,34 +23,68 @@ int out_fmt_parse(const char *s, enum out_fmt *f)
 	return 0;
 }
 
-void out_csv_field(FILE *f, const char *s)
+size_t out_csv_escape(char *dst, const char *s)
 {
+	char *p = dst;
+	size_t len = strlen(s);
 	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
+		memcpy(dst, s, len + 1);
+		return len;
 	}
-	putc('"', f);
+	*p++ = '"';
 	for (; *s; s++) {
 		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
+			*p++ = '"';
+		*p++ = *s;
 	}
-	putc('"', f);
+	*p++ = '"';
+	*p = '\0';
+	return (size_t)(p - dst);
+}
+
+size_t out_json_escape(char *dst, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = dst;
+	*p++ = '"';
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			*p++ = '\\';
+			*p++ = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			memcpy(p, "\\u00", 4);
+			p[4] = hex[ch >> 4];
+			p[5] = hex[ch & 15];
+			p += 6;
+		} else {
+			*p++ = (char)ch;
+		}
+	}
+	*p++ = '"';
+	*p = '\0';
+	return (size_t)(p - dst);
+}
+
+/* put_escaped - s through esc() onto f (stack buffer for short text) */
+static void put_escaped(FILE *f, const char *s, size_t (*esc)(char *, const char *))
+{
+	char small[512];
+	size_t need = OUT_ESC_MAX(strlen(s));
+	char *b = need <= sizeof(small) ? small : xmalloc(need);
+	fwrite(b, 1, esc(b, s), f);
+	if (b != small)
+		free(b);
+}
+
+void out_csv_field(FILE *f, const char *s)
+{
+	put_escaped(f, s, out_csv_escape);
 }
 
 void out_json_str(FILE *f, const char *s)
 {
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			putc(ch, f);
-	}
-	putc('"', f);
+	put_escaped(f, s, out_json_escape);
 }
 
 void out_header(FILE *f, enum out_fmt fmt, int n, const char *const *names)

@@ -10,6 +10,7 @@
 #define MX_OUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -17,6 +18,15 @@ enum out_fmt { OUT_TEXT, OUT_CSV, OUT_JSONL };
 
 /* out_fmt_parse - "text", "csv", "jsonl" (or "json"); 0 or -1 */
 int out_fmt_parse(const char *s, enum out_fmt *f);
+/*
+ * out_csv_escape, out_json_escape - the text out_csv_field /
+ * out_json_str write, into dst instead (for writers that build a line in
+ * memory).  dst needs OUT_ESC_MAX(strlen(s)) bytes; the text is
+ * NUL-terminated and its length returned.
+ */
+#define OUT_ESC_MAX(len) ((len) * 6 + 3)
+size_t out_csv_escape(char *dst, const char *s);
+size_t out_json_escape(char *dst, const char *s);
 /* out_csv_field - one field, quoted when it holds , " CR or LF */
 void out_csv_field(FILE *f, const char *s);
 /* out_json_str - a JSON string literal (control bytes escaped) */

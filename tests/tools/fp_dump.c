@@ -153,14 +153,17 @@ static bool parse(int dlt, const uint8_t *d, int len, struct syn *s)
 	s->seq = rd32(t + 4);
 	s->ack = rd32(t + 8);
 	s->tcp_flags = fl;
+	s->tcp_hlen = (uint8_t)thl;
 	s->win = (uint16_t)rd16(t + 14);
 	s->urg = (uint16_t)rd16(t + 18);
 	if ((fl & 0xc0) || (t[12] & 1))
 		s->quirks |= SYN_Q_ECN;
 	if (!s->seq)
 		s->quirks |= SYN_Q_ZERO_SEQ;
-	if (s->ack)
-		s->quirks |= SYN_Q_NZ_ACK;     /* fp_match() applies p0f's reading */
+	/* p0f's `RD32(ack) & !(flags & RST)` on a little-endian host: the
+	 * low bit of the first ACK byte (RST is clear here) */
+	if (t[8] & 1)
+		s->quirks |= SYN_Q_NZ_ACK;
 	if (fl & 0x20)
 		s->quirks |= SYN_Q_URG;
 	else if (s->urg)

@@ -1,4 +1,5 @@
-/* test_util.c - util/: numbers, wire reader, hashing, allocation helpers. */
+/* test_util.c - util/: numbers, wire reader, hashing, allocation helpers,
+ * CSV/JSON escaping. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/num.h"
+#include "util/out.h"
 #include "util/wire.h"
 
 static void test_num_ulong_ranges(void **state)
@@ -100,6 +102,57 @@ static void test_grow(void **state)
 	free(s);
 }
 
+/* streamed - what out_csv_field (json false) or out_json_str writes */
+static char *streamed(const char *in, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	if (json)
+		out_json_str(f, in);
+	else
+		out_csv_field(f, in);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_out_escape(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *csv, *json;
+	} c[] = {
+		{ "plain", "plain", "\"plain\"" },
+		{ "", "", "\"\"" },
+		{ "a,b", "\"a,b\"", "\"a,b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"", "\"say \\\"hi\\\"\"" },
+		{ "l1\nl2\r", "\"l1\nl2\r\"", "\"l1\\u000al2\\u000d\"" },
+		{ "back\\slash\x7f\x01", "back\\slash\x7f\x01", "\"back\\\\slash\\u007f\\u0001\"" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char b[OUT_ESC_MAX(16)];
+		assert_int_equal(out_csv_escape(b, c[i].in), strlen(c[i].csv));
+		assert_string_equal(b, c[i].csv);
+		assert_int_equal(out_json_escape(b, c[i].in), strlen(c[i].json));
+		assert_string_equal(b, c[i].json);
+		char *sc = streamed(c[i].in, false), *sj = streamed(c[i].in, true);
+		assert_string_equal(sc, c[i].csv);
+		assert_string_equal(sj, c[i].json);
+		free(sc);
+		free(sj);
+	}
+	/* worst case fills OUT_ESC_MAX exactly; long text takes the heap path */
+	char in[2001], want[OUT_ESC_MAX(2000)];
+	memset(in, '\x1f', 2000);
+	in[2000] = '\0';
+	assert_int_equal(out_json_escape(want, in), OUT_ESC_MAX(2000) - 1);
+	char *got = streamed(in, true);
+	assert_string_equal(got, want);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_wire_bounds),
 		cmocka_unit_test(test_hash_seeded),
 		cmocka_unit_test(test_grow),
+		cmocka_unit_test(test_out_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
