@@ -27,12 +27,19 @@ PKGS="$PKGS chromium"
 # enrichment tests: NSD (above) serving PTR and Cymru-style zones,
 # a MaxMind DB writer and reader (mmdb), the public suffix list
 PKGS="$PKGS libmaxmind-db-writer-perl mmdb-bin publicsuffix"
+# the lab (tests/lab/run): also unbound, and Exim unpacked beside Postfix
+# (Debian lets only one MTA be installed): these are the libraries
+# exim4-daemon-light links beyond Postfix's
+PKGS="$PKGS unbound libidn12 libgnutls-dane0"
 
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
+EXIM_DIR=/opt/mxsensor-lab/exim4
+[ -x "$EXIM_DIR/usr/sbin/exim4" ] || missing="$missing (exim4)"
+getent passwd Debian-exim >/dev/null 2>&1 || missing="$missing (Debian-exim)"
 [ -z "$missing" ] && exit 0
 
 echo "setup: installing:$missing" >&2
@@ -50,5 +57,20 @@ case " $missing " in *" postfix "*)
 	echo "postfix postfix/main_mailer_type select No configuration" |
 		$SUDO debconf-set-selections ;;
 esac
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >&2 || exit 1
+pkgs=$(echo "$missing" | tr ' ' '\n' | grep -v '^(' | tr '\n' ' ')
+if [ -n "$pkgs" ]; then
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $pkgs >&2 || exit 1
+fi
+# Exim for the lab, unpacked (not installed: it would replace Postfix)
+if [ ! -x "$EXIM_DIR/usr/sbin/exim4" ]; then
+	tmp=$(mktemp -d) && chmod 755 "$tmp" || exit 1
+	(cd "$tmp" && $SUDO apt-get download -qq exim4-daemon-light exim4-base >&2) || exit 1
+	$SUDO mkdir -p "$EXIM_DIR" || exit 1
+	for deb in "$tmp"/*.deb; do $SUDO dpkg-deb -x "$deb" "$EXIM_DIR" || exit 1; done
+	rm -rf "$tmp"
+fi
+# Exim's binary has its user compiled in
+getent passwd Debian-exim >/dev/null 2>&1 ||
+	$SUDO adduser --system --group --quiet --allow-bad-names --home /nonexistent \
+		--no-create-home Debian-exim >&2 || exit 1

@@ -14,20 +14,21 @@
 
 #define CMD(n) { #n, cmd_##n, cmd_##n##_summary, cmd_##n##_usage }
 
+/* in the order of the work: deploy, read, analyse, look, defend */
 static const struct cmd commands[] = {
+	{ "check-dns", cmd_check_dns, cmd_check_dns_summary, cmd_check_dns_usage },
+	CMD(capture),
+	CMD(syns),
+	CMD(logs),
 	CMD(analyze),
+	CMD(report),
 	CMD(explain),
 	CMD(hosts),
 	CMD(addr),
 	CMD(asn),
-	CMD(syns),
 	CMD(reputation),
 	CMD(policyd),
 	CMD(dnsbl),
-	CMD(report),
-	CMD(logs),
-	CMD(capture),
-	{ "check-dns", cmd_check_dns, cmd_check_dns_summary, cmd_check_dns_usage },
 	{ NULL, NULL, NULL, NULL }
 };
 
