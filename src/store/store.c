@@ -982,7 +982,8 @@ int store_score_enrich(struct store *st, int asn_points, int ptr_points, int dom
 	char sql[2048];
 	snprintf(sql, sizeof sql,
 		 "UPDATE %s AS c SET ev_asn = n.asn, ev_ptr = n.ptr,"
-		 " score = c.score - c.ev_asn - c.ev_ptr + n.asn + n.ptr"
+		 " score = c.score - c.ev_asn - c.ev_ptr + n.asn + n.ptr,"
+		 " total = c.total - c.ev_asn - c.ev_ptr + n.asn + n.ptr"
 		 " FROM (SELECT k.id AS id,"
 		 "  CASE WHEN x.match_asn > 0 AND x.match_asn = y.match_asn THEN %d ELSE 0 END AS asn,"
 		 "  CASE WHEN x.match_ptr IS NOT NULL AND x.match_ptr = y.match_ptr THEN %d"

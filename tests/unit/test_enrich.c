@@ -292,6 +292,10 @@ static void test_store(void **state)
 					     one_row, row), 0);
 		assert_string_equal(row, want[k]);
 	}
+	/* the decisions read total: enrichment points count there too */
+	assert_int_equal(store_query(st, "SELECT COUNT(*) FROM candidates WHERE sensor = 'test'"
+				     " AND total <> score + ev_host", NULL, 0, one_row, row), 0);
+	assert_string_equal(row, "0");
 	assert_int_equal(store_query(st, "SELECT asn, as_name, ptr, ptr_domain FROM hosts"
 				     " WHERE sensor = 'test' AND addr = '192.0.2.1'", NULL, 0, one_row, row), 0);
 	assert_string_equal(row, "64500|TEST-NET|b.example.co.uk|example.co.uk");
