@@ -16,7 +16,7 @@ mkdir -p "$out"
 section() { printf '\n== %s\n\n' "$*"; }
 
 section "mxsensor syns: the first SYN records of the capture"
-"$MX" syns examples/sensor.pcap.gz | head -n 6 | cut -c1-150
+"$MX" syns examples/sensor.pcap.gz | head -n 6
 
 section "mxsensor analyze: captures + MTA log -> $db"
 "$MX" analyze --db "$db" --pcap examples/sensor.pcap.gz --mta-log examples/mail.log.gz
