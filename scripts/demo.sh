@@ -35,5 +35,11 @@ section "mxsensor hosts: IPv6 hosts by label"
 "$MX" hosts --db "$db" --family 6 --no-header | awk -F, '{ n[$19]++ } END { for (l in n) printf "  %-22s %d\n", l, n[l] }' | sort
 
 "$MX" report --db "$db" --format html -o "$out/report.html"
+section "the lab's capture: real Postfix, Exim and swaks senders (examples/lab/)"
+"$MX" analyze --db "$out/lab.db" --pcap examples/lab/sensor.pcap.gz \
+	--mta-log examples/lab/mx1.log.gz --mta-log examples/lab/mx2.log.gz
+echo
+"$MX" hosts --db "$out/lab.db" --no-header | awk -F, '{ printf "  %-30s %-14s %-22s %s\n", $1, $3, $19, $20 }'
+
 section "mxsensor report: the method's tables (with charts, as one web page: $out/report.html)"
 "$MX" report --db "$db"
