@@ -29,3 +29,25 @@ check() {
 need_file() {
 	[ -e "$1" ] || { not_ok "input present: $1" "missing"; exit 1; }
 }
+
+# netns_pair NET - a client namespace $C and a sensor namespace $S joined
+# by a veth pair ($VC in C, $VS in S): client 10.NET.0.1 and fd00:NET::1,
+# sensor A4=10.NET.0.2 and A6=fd00:NET::2 (IPv6 without DAD, usable at
+# once).  Sets the names first, so a cleanup trap set before the call
+# removes what was made.  Fails (status 1) when a step fails (no root).
+netns_pair() {
+	C=mx${1}c$$
+	S=mx${1}s$$
+	VC=mx${1}a$$
+	VS=mx${1}b$$
+	A4=10.$1.0.2
+	A6=fd00:$1::2
+	ip netns add "$C" && ip netns add "$S" &&
+		ip link add "$VC" netns "$C" type veth peer name "$VS" netns "$S" &&
+		ip -n "$C" link set lo up && ip -n "$S" link set lo up &&
+		ip -n "$C" addr add "10.$1.0.1/24" dev "$VC" &&
+		ip -n "$C" addr add "fd00:$1::1/64" dev "$VC" nodad &&
+		ip -n "$S" addr add "$A4/24" dev "$VS" &&
+		ip -n "$S" addr add "$A6/64" dev "$VS" nodad &&
+		ip -n "$C" link set "$VC" up && ip -n "$S" link set "$VS" up
+}

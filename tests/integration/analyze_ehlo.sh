@@ -8,10 +8,6 @@
 # Namespaces are removed on every exit.
 . tests/lib.sh
 
-C=mxe$$
-S=mxf$$
-VC=mxg$$
-VS=mxh$$
 CAP=""
 cleanup() {
 	[ -n "$CAP" ] && kill "$CAP" 2>/dev/null
@@ -21,16 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-A4=10.97.0.2
-A6=fd00:97::2
-if ! { ip netns add "$C" && ip netns add "$S" &&
-	ip link add "$VC" netns "$C" type veth peer name "$VS" netns "$S" &&
-	ip -n "$C" link set lo up && ip -n "$S" link set lo up &&
-	ip -n "$C" addr add 10.97.0.1/24 dev "$VC" &&
-	ip -n "$C" addr add fd00:97::1/64 dev "$VC" nodad &&
-	ip -n "$S" addr add $A4/24 dev "$VS" &&
-	ip -n "$S" addr add $A6/64 dev "$VS" nodad &&
-	ip -n "$C" link set "$VC" up && ip -n "$S" link set "$VS" up; }; then
+if ! netns_pair 97; then
 	not_ok "network namespaces set up (needs root)"
 	exit 1
 fi

@@ -12,10 +12,6 @@
 # are removed on every exit.
 . tests/lib.sh
 
-C=mxc$$
-S=mxs$$
-VC=mxa$$
-VS=mxb$$
 PIDS=""
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
@@ -25,19 +21,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-A4=10.99.0.2
-A6=fd00:99::2
 inC() { ip netns exec "$C" "$@"; }
 inS() { ip netns exec "$S" "$@"; }
 
-if ! { ip netns add "$C" && ip netns add "$S" &&
-	ip link add "$VC" netns "$C" type veth peer name "$VS" netns "$S" &&
-	ip -n "$C" link set lo up && ip -n "$S" link set lo up &&
-	ip -n "$C" addr add 10.99.0.1/24 dev "$VC" &&
-	ip -n "$C" addr add fd00:99::1/64 dev "$VC" nodad &&
-	ip -n "$S" addr add $A4/24 dev "$VS" &&
-	ip -n "$S" addr add $A6/64 dev "$VS" nodad &&
-	ip -n "$C" link set "$VC" up && ip -n "$S" link set "$VS" up; }; then
+if ! netns_pair 99; then
 	not_ok "network namespaces set up (needs root)"
 	exit 1
 fi
