@@ -11,6 +11,7 @@
 #include "sensor/portguard.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,19 +67,23 @@ int portguard_listeners(uint16_t port, char *err, size_t errlen)
 	return total;
 }
 
-/* bind_one - a socket of family af bound to the wildcard address:port */
-static int bind_one(int af, uint16_t port, char *err, size_t errlen)
+/* bind_one - a socket of family af bound to the wildcard address:port;
+ * listening: also non-blocking, SO_REUSEADDR and listen() (SMTP mode),
+ * else bound only, so the kernel keeps answering SYNs with a RST */
+static int bind_one(int af, uint16_t port, bool listening, char *err, size_t errlen)
 {
-	int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(af, SOCK_STREAM | SOCK_CLOEXEC | (listening ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0) {
 		if (af == AF_INET6 && errno == EAFNOSUPPORT)
 			return -2;
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
+	int one = 1;
+	if (listening)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	int r;
 	if (af == AF_INET6) {
-		int one = 1;
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) {
 			snprintf(err, errlen, "IPV6_V6ONLY: %s", strerror(errno));
 			close(fd);
@@ -94,9 +99,10 @@ static int bind_one(int af, uint16_t port, char *err, size_t errlen)
 					  .sin_addr.s_addr = htonl(INADDR_ANY) };
 		r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	}
-	if (r < 0) {
+	if (r < 0 || (listening && listen(fd, 1024) < 0)) {
 		int e = errno;
-		snprintf(err, errlen, "cannot hold port %u over %s: %s%s", port,
+		snprintf(err, errlen, "cannot %s port %u over %s: %s%s",
+			 listening ? "listen on" : "hold", port,
 			 af == AF_INET6 ? "IPv6" : "IPv4", strerror(e),
 			 e == EADDRINUSE ? " (another socket has it)" :
 			 e == EACCES ? " (needs root or CAP_NET_BIND_SERVICE)" : "");
@@ -106,13 +112,14 @@ static int bind_one(int af, uint16_t port, char *err, size_t errlen)
 	return fd;
 }
 
-int portguard_hold(uint16_t port, int fds[2], char *err, size_t errlen)
+/* bind_both - bind_one for IPv4 and IPv6 (absent IPv6 support: fds[1] -1) */
+static int bind_both(uint16_t port, bool listening, int fds[2], char *err, size_t errlen)
 {
 	fds[0] = fds[1] = -1;
-	int fd4 = bind_one(AF_INET, port, err, errlen);
+	int fd4 = bind_one(AF_INET, port, listening, err, errlen);
 	if (fd4 < 0)
 		return -1;
-	int fd6 = bind_one(AF_INET6, port, err, errlen);
+	int fd6 = bind_one(AF_INET6, port, listening, err, errlen);
 	if (fd6 == -1) {
 		close(fd4);
 		return -1;
@@ -120,4 +127,14 @@ int portguard_hold(uint16_t port, int fds[2], char *err, size_t errlen)
 	fds[0] = fd4;
 	fds[1] = fd6 < 0 ? -1 : fd6;
 	return 0;
+}
+
+int portguard_hold(uint16_t port, int fds[2], char *err, size_t errlen)
+{
+	return bind_both(port, false, fds, err, errlen);
+}
+
+int portguard_listen(uint16_t port, int fds[2], char *err, size_t errlen)
+{
+	return bind_both(port, true, fds, err, errlen);
 }

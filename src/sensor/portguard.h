@@ -27,5 +27,8 @@ int portguard_listeners(uint16_t port, char *err, size_t errlen);
  * fds[0] IPv4, fds[1] IPv6 (-1 when the host has no IPv6).  0, or -1 with
  * a message in err (e.g. the port is taken, or no privilege for port < 1024) */
 int portguard_hold(uint16_t port, int fds[2], char *err, size_t errlen);
+/* portguard_listen - the same, but non-blocking sockets that listen
+ * (capture --smtp); errors read "cannot listen on port N over IPvX" */
+int portguard_listen(uint16_t port, int fds[2], char *err, size_t errlen);
 
 #endif

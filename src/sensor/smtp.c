@@ -10,6 +10,7 @@
  * Like postscreen's smtpd test, it hangs up on over-long lines.
  */
 #include "sensor/smtp.h"
+#include "sensor/portguard.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,52 +65,9 @@ static int64_t mono(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* listen_one - a listening socket of family af on the wildcard address */
-static int listen_one(int af, uint16_t port, char *err, size_t errlen)
-{
-	int fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		if (af == AF_INET6 && errno == EAFNOSUPPORT)
-			return -2;
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	int r;
-	if (af == AF_INET6) {
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-		struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(port),
-					   .sin6_addr = IN6ADDR_ANY_INIT };
-		r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	} else {
-		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
-					  .sin_addr.s_addr = htonl(INADDR_ANY) };
-		r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	}
-	if (r < 0 || listen(fd, 1024) < 0) {
-		snprintf(err, errlen, "cannot listen on port %u over %s: %s", port,
-			 af == AF_INET6 ? "IPv6" : "IPv4", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int smtp_listen(uint16_t port, int fds[2], char *err, size_t errlen)
 {
-	fds[0] = fds[1] = -1;
-	int fd4 = listen_one(AF_INET, port, err, errlen);
-	if (fd4 < 0)
-		return -1;
-	int fd6 = listen_one(AF_INET6, port, err, errlen);
-	if (fd6 == -1) {
-		close(fd4);
-		return -1;
-	}
-	fds[0] = fd4;
-	fds[1] = fd6 < 0 ? -1 : fd6;
-	return 0;
+	return portguard_listen(port, fds, err, errlen);
 }
 
 /* sock_addr - sockaddr -> struct addr and port */
