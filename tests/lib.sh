@@ -4,6 +4,8 @@
 #   not_ok NAME [WHY]       one failing case (WHY printed indented)
 #   check NAME CMD...       run CMD; ok when it exits 0
 #   need_file PATH          a missing input is a failure, never a skip
+#   wait_for FILE RE SECS   until FILE has a line matching RE (bounded)
+#   bounded_wait PID SECS   wait for PID, killing it after SECS
 #   T                       a fresh temporary directory, removed at exit
 #
 # MXSENSOR (the binary), MX_TOOLS (helper programs), MXSENSOR_CORPUS
@@ -50,4 +52,26 @@ netns_pair() {
 		ip -n "$S" addr add "$A4/24" dev "$VS" &&
 		ip -n "$S" addr add "$A6/64" dev "$VS" nodad &&
 		ip -n "$C" link set "$VC" up && ip -n "$S" link set "$VS" up
+}
+
+# wait_for FILE RE SECS - until FILE holds a line matching RE; 1 after SECS
+wait_for() {
+	i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# bounded_wait PID SECS - wait for PID, killing it after SECS; its status
+bounded_wait() {
+	( sleep "$2"; kill -KILL "$1" 2>/dev/null ) &
+	wd=$!
+	wait "$1"
+	r=$?
+	kill "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	return $r
 }

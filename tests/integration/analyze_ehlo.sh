@@ -29,12 +29,7 @@ chmod 755 "$T"
 ip netns exec "$S" "$MXSENSOR" capture --smtp --user nobody --smtp-hostname sensor.test \
 	--smtp-log "$OUT/smtp.jsonl" -w "$OUT/syn-%Y%m%d-%H%M%S.pcap" >"$T/cap.log" 2>&1 &
 CAP=$!
-i=0
-until grep -q "capturing SYNs" "$T/cap.log" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && { not_ok "sensor started" "$(cat "$T/cap.log")"; exit 1; }
-	sleep 0.1
-done
+wait_for "$T/cap.log" "capturing SYNs" 10 || { not_ok "sensor started" "$(cat "$T/cap.log")"; exit 1; }
 
 greet() {
 	ip netns exec "$C" timeout 20 swaks --server "$1" --port 25 --ehlo "$2" \

@@ -36,26 +36,8 @@ chown nobody "$OUT"
 chmod 755 "$T"
 
 # wait_for FILE TEXT SECONDS - until FILE holds TEXT
-wait_for() {
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # bounded_wait PID SECONDS - wait for a child, killing it when it overstays
-bounded_wait() {
-	( sleep "$2"; kill -KILL "$1" 2>/dev/null ) &
-	wd=$!
-	wait "$1"
-	r=$?
-	kill "$wd" 2>/dev/null
-	wait "$wd" 2>/dev/null
-	return $r
-}
 
 # --- refusals -----------------------------------------------------------
 ip netns exec "$S" python3 -c '

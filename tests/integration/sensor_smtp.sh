@@ -28,24 +28,6 @@ mkdir -p "$OUT"
 chown nobody "$OUT"
 chmod 755 "$T"
 
-wait_for() {
-	i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-bounded_wait() {
-	( sleep "$2"; kill -KILL "$1" 2>/dev/null ) &
-	wd=$!
-	wait "$1"
-	r=$?
-	kill "$wd" 2>/dev/null
-	wait "$wd" 2>/dev/null
-	return $r
-}
 
 # start NAME ARGS... - a sensor in SMTP mode; sets CAP
 start() {

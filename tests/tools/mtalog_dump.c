@@ -20,22 +20,7 @@
 
 #include "mtalog/mtalog.h"
 #include "util/num.h"
-
-/* csv_field - print s as a CSV field, quoted when needed */
-static void csv_field(const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
+#include "util/out.h"
 
 /* rfc3339 - ns since the epoch as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" */
 static void rfc3339(int64_t ns, char *buf, size_t n)
@@ -98,13 +83,13 @@ int main(int argc, char **argv)
 		while ((r = mtalog_next(m, &ev)) > 0) {
 			char t[48], a[ADDR_STRLEN];
 			rfc3339(ev.ts_ns, t, sizeof t);
-			csv_field(argv[i]);
+			out_csv_field(stdout, argv[i]);
 			printf(",%llu,%s,%s,%s,%s,", (unsigned long long)ev.line,
 			       ev.format, t, mtalog_kind_name(ev.kind),
 			       addr_format(&ev.addr, a));
-			csv_field(ev.list);
+			out_csv_field(stdout, ev.list);
 			putchar(',');
-			csv_field(ev.reason);
+			out_csv_field(stdout, ev.reason);
 			putchar('\n');
 		}
 		if (r < 0)
