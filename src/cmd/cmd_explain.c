@@ -88,7 +88,7 @@ static int cand_row(int n, const char *const *names, const char *const *v, void 
 {
 	(void)names;
 	(void)arg;
-	if (n < 8 + EV_COUNT)
+	if (n < 9 + EV_COUNT)   /* 3 + evidence + 6 columns: cand_cols */
 		return -1;
 	char gap[32], ev[256];
 	size_t o = 0;
