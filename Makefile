@@ -6,6 +6,7 @@
 #   make demo            set-up, build, run the analysis on examples/
 #   make bench           benchmarks against the peers (bench/README.md)
 #   make fuzz            every libFuzzer harness for FUZZ_SECONDS (default 60)
+#                        or FUZZ_RUNS executions each
 #   make install PREFIX=/usr/local
 #
 # Sources are discovered: every src/<stage>/*.c is part of libmxsensor.a,
@@ -90,7 +91,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libmxsensor.a
 fuzz: setup
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=0 \
 	    CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined' fuzzers
-	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run
 
 setup:
 	@sh scripts/setup.sh

@@ -10,6 +10,7 @@
  * Like postscreen's smtpd test, it hangs up on over-long lines.
  */
 #include "sensor/smtp.h"
+#include "sensor/smtp_cmd.h"
 #include "sensor/portguard.h"
 
 #include <arpa/inet.h>
@@ -18,7 +19,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -118,12 +118,8 @@ static void record(struct smtp *s, const struct addr *src, uint16_t sport,
 	snprintf(fam, sizeof fam, "%d", src->family);
 	snprintf(sp, sizeof sp, "%u", sport);
 	snprintf(dp, sizeof dp, "%u", dport);
-	size_t i = 0;
-	for (; value && value[i] && i + 1 < sizeof v; i++) {
-		unsigned char ch = (unsigned char)value[i];
-		v[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-	}
-	v[i] = '\0';
+	if (value)
+		smtp_printable(value, v, sizeof v);
 	const char *vals[] = { t, event, fam, addr_format(src, sa), sp, addr_format(dst, da), dp,
 			       value ? v : NULL };
 	out_row(s->rec, OUT_JSONL, 8, names, vals, isnum);
@@ -236,20 +232,6 @@ static bool flush(struct smtp *s, struct client *c)
 	return true;
 }
 
-/* verb - line starts with word w followed by end, space or ':' */
-static const char *verb(const char *line, const char *w)
-{
-	size_t n = strlen(w);
-	if (strncasecmp(line, w, n))
-		return NULL;
-	if (line[n] && line[n] != ' ' && line[n] != ':')
-		return NULL;
-	const char *arg = line + n;
-	while (*arg == ' ')
-		arg++;
-	return arg;
-}
-
 /* command - one command line (CRLF removed) -> one reply */
 static void command(struct smtp *s, struct client *c, const char *line)
 {
@@ -263,16 +245,15 @@ static void command(struct smtp *s, struct client *c, const char *line)
 		reply(s, c, "limit-commands", "421 4.7.0 Too many commands, closing");
 		return;
 	}
-	if ((arg = verb(line, "EHLO")) || (arg = verb(line, "HELO"))) {
-		bool ehlo = (line[0] | 0x20) == 'e';
+	enum smtp_verb v = smtp_verb(line, &arg);
+	switch (v) {
+	case SMTP_V_EHLO:
+	case SMTP_V_HELO:
 		s->st.helos++;
-		crecord(s, c, ehlo ? "ehlo" : "helo", arg);
+		crecord(s, c, v == SMTP_V_EHLO ? "ehlo" : "helo", arg);
 		reply(s, c, NULL, "250 %s", s->cfg.hostname);
-	} else if ((arg = verb(line, "MAIL"))) {
-		if (!strncasecmp(arg, "FROM:", 5))
-			arg += 5;
-		while (*arg == ' ')
-			arg++;
+		break;
+	case SMTP_V_MAIL:
 		s->st.mails++;
 		crecord(s, c, "mail", arg);
 		if (s->cfg.reject_at_rcpt) {
@@ -282,28 +263,33 @@ static void command(struct smtp *s, struct client *c, const char *line)
 			reply(s, c, NULL, "%d 4.7.1 Service temporarily unavailable, try again later",
 			      code);
 		}
-	} else if ((arg = verb(line, "RCPT"))) {
-		if (!strncasecmp(arg, "TO:", 3))
-			arg += 3;
-		while (*arg == ' ')
-			arg++;
+		break;
+	case SMTP_V_RCPT:
 		s->st.rcpts++;
 		crecord(s, c, "rcpt", arg);
 		reply(s, c, NULL, "%d 4.7.1 Service temporarily unavailable, try again later", code);
-	} else if (verb(line, "DATA")) {
+		break;
+	case SMTP_V_DATA:
 		crecord(s, c, "data", NULL);
 		reply(s, c, NULL, "%d 4.3.0 No valid recipients", code);
-	} else if (verb(line, "RSET") || verb(line, "NOOP")) {
+		break;
+	case SMTP_V_RSET:
+	case SMTP_V_NOOP:
 		c->mail = false;
 		reply(s, c, NULL, "250 2.0.0 Ok");
-	} else if (verb(line, "QUIT")) {
+		break;
+	case SMTP_V_QUIT:
 		reply(s, c, "quit", "221 2.0.0 Bye");
-	} else if (verb(line, "STARTTLS")) {
+		break;
+	case SMTP_V_STARTTLS:
 		reply(s, c, NULL, "454 4.7.0 TLS not available");
-	} else if (verb(line, "VRFY")) {
+		break;
+	case SMTP_V_VRFY:
 		reply(s, c, NULL, "252 2.0.0 Cannot VRFY user");
-	} else {
+		break;
+	case SMTP_V_OTHER:
 		reply(s, c, NULL, "502 5.5.2 Command not recognized");
+		break;
 	}
 }
 
@@ -311,32 +297,19 @@ static void command(struct smtp *s, struct client *c, const char *line)
 static void process(struct smtp *s, struct client *c)
 {
 	while (c->fd >= 0 && !c->outlen) {
-		char *nl = memchr(c->in, '\n', c->inlen);
-		if (!nl) {
-			if (c->inlen >= (size_t)s->cfg.max_line) {
-				s->st.limited++;
-				reply(s, c, "line-too-long", "500 5.5.0 Line too long");
-				flush(s, c);
-			}
+		char *line;
+		long used = smtp_line(c->in, c->inlen, (size_t)s->cfg.max_line, &line);
+		if (used == SMTP_LINE_MORE)
 			return;
-		}
-		size_t len = (size_t)(nl - c->in);
-		if (len + 1 > (size_t)s->cfg.max_line) {
+		if (used == SMTP_LINE_LONG) {
 			s->st.limited++;
 			reply(s, c, "line-too-long", "500 5.5.0 Line too long");
 			flush(s, c);
 			return;
 		}
-		*nl = '\0';
-		size_t cmdlen = len;
-		if (cmdlen && c->in[cmdlen - 1] == '\r')
-			c->in[--cmdlen] = '\0';
-		for (size_t i = 0; i < cmdlen; i++)
-			if (c->in[i] == '\0')
-				c->in[i] = '?';
-		command(s, c, c->in);
-		memmove(c->in, nl + 1, c->inlen - len - 1);
-		c->inlen -= len + 1;
+		command(s, c, line);
+		memmove(c->in, c->in + used, c->inlen - (size_t)used);
+		c->inlen -= (size_t)used;
 		if (!flush(s, c))
 			return;
 	}

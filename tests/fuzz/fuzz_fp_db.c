@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fpdb *db = fpdb_new();
 	char *err = NULL;
 	if (fpdb_load_text(db, "fuzz.fp", (const char *)data, size, &err) == 0) {
-		for (size_t off = 0; off + 16 <= size && off < 4096; off += 16) {
+		for (size_t off = 0; off + 16 <= size && off < 512; off += 16) {
 			const uint8_t *b = data + off;
 			struct syn s;
 			memset(&s, 0, sizeof s);

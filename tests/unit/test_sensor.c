@@ -21,6 +21,7 @@
 #include "sensor/pcapw.h"
 #include "sensor/portguard.h"
 #include "sensor/privdrop.h"
+#include "sensor/smtp_cmd.h"
 
 /* a real /proc/net/tcp6 excerpt: LISTEN on 25 (v6), ESTABLISHED from 25,
  * LISTEN on 2525 */
@@ -393,6 +394,78 @@ static void test_dnscheck_server(void **state)
 	assert_int_equal(dnscheck_server_csv("[::1:53", b, sizeof b), -1);
 }
 
+/* smtp_line frames CRLF and bare LF lines, strips the CR, masks NULs,
+ * waits for more when there is room and refuses a line that cannot fit */
+static void test_smtp_line(void **state)
+{
+	(void)state;
+	char buf[64], *line = NULL;
+	memcpy(buf, "EHLO a\r\nQUIT\n", 13);
+	assert_int_equal(smtp_line(buf, 13, 512, &line), 8);
+	assert_string_equal(line, "EHLO a");
+	assert_int_equal(smtp_line(buf + 8, 5, 512, &line), 5);
+	assert_string_equal(line, "QUIT");
+	memcpy(buf, "HE\0LO\n", 6);
+	assert_int_equal(smtp_line(buf, 6, 512, &line), 6);
+	assert_string_equal(line, "HE?LO");
+	memcpy(buf, "EHLO partial", 12);
+	assert_int_equal(smtp_line(buf, 12, 512, &line), SMTP_LINE_MORE);
+	/* max_line counts the LF: "ABCDEFG\n" is 8 bytes */
+	memcpy(buf, "ABCDEFG\n", 8);
+	assert_int_equal(smtp_line(buf, 8, 8, &line), 8);
+	memcpy(buf, "ABCDEFGH\n", 9);
+	assert_int_equal(smtp_line(buf, 9, 8, &line), SMTP_LINE_LONG);
+	assert_int_equal(smtp_line(buf, 8, 8, &line), SMTP_LINE_LONG);
+	assert_int_equal(smtp_line(buf, 7, 8, &line), SMTP_LINE_MORE);
+	memcpy(buf, "\r\n", 2);
+	assert_int_equal(smtp_line(buf, 2, 8, &line), 2);
+	assert_string_equal(line, "");
+}
+
+/* smtp_verb: case-insensitive verbs that must end at a word boundary,
+ * MAIL/RCPT arguments past FROM:/TO: */
+static void test_smtp_verb(void **state)
+{
+	(void)state;
+	const char *arg;
+	assert_int_equal(smtp_verb("ehlo  mx.example.net", &arg), SMTP_V_EHLO);
+	assert_string_equal(arg, "mx.example.net");
+	assert_int_equal(smtp_verb("HELO", &arg), SMTP_V_HELO);
+	assert_string_equal(arg, "");
+	assert_int_equal(smtp_verb("MAIL FROM: <a@b.example> SIZE=10", &arg), SMTP_V_MAIL);
+	assert_string_equal(arg, "<a@b.example> SIZE=10");
+	assert_int_equal(smtp_verb("mail from:<>", &arg), SMTP_V_MAIL);
+	assert_string_equal(arg, "<>");
+	assert_int_equal(smtp_verb("RCPT To:<c@d.example>", &arg), SMTP_V_RCPT);
+	assert_string_equal(arg, "<c@d.example>");
+	assert_int_equal(smtp_verb("RCPT <c@d.example>", &arg), SMTP_V_RCPT);
+	assert_string_equal(arg, "<c@d.example>");
+	assert_int_equal(smtp_verb("MAILX FROM:<x>", &arg), SMTP_V_OTHER);
+	assert_int_equal(smtp_verb("DATA", &arg), SMTP_V_DATA);
+	assert_int_equal(smtp_verb("rset", &arg), SMTP_V_RSET);
+	assert_int_equal(smtp_verb("NOOP x", &arg), SMTP_V_NOOP);
+	assert_int_equal(smtp_verb("QUIT", &arg), SMTP_V_QUIT);
+	assert_int_equal(smtp_verb("STARTTLS", &arg), SMTP_V_STARTTLS);
+	assert_int_equal(smtp_verb("STARTTLSX", &arg), SMTP_V_OTHER);
+	assert_int_equal(smtp_verb("VRFY root", &arg), SMTP_V_VRFY);
+	assert_int_equal(smtp_verb("", &arg), SMTP_V_OTHER);
+	assert_string_equal(arg, "");
+	assert_int_equal(smtp_verb("EHL", &arg), SMTP_V_OTHER);
+}
+
+/* smtp_printable: bytes outside printable ASCII become '?', cut to fit */
+static void test_smtp_printable(void **state)
+{
+	(void)state;
+	char out[8];
+	assert_int_equal(smtp_printable("a\x01\xff\"b", out, sizeof out), 5);
+	assert_string_equal(out, "a??\"b");
+	assert_int_equal(smtp_printable("0123456789", out, sizeof out), 7);
+	assert_string_equal(out, "0123456");
+	assert_int_equal(smtp_printable("x", out, 1), 0);
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +477,9 @@ int main(void)
 		cmocka_unit_test(test_privdrop_lookup),
 		cmocka_unit_test(test_dnscheck_judge),
 		cmocka_unit_test(test_dnscheck_server),
+		cmocka_unit_test(test_smtp_line),
+		cmocka_unit_test(test_smtp_verb),
+		cmocka_unit_test(test_smtp_printable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
