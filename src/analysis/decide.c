@@ -1,18 +1,24 @@
 /*
  * decide.c - host consistency, ambiguity, one-to-one assignment (decide.h).
  *
- * The pair counts come from the store in one pass; points, ambiguity and
- * decision labels are applied by set-based updates there; the greedy pass
- * reads only eligible candidates, best first, with two bitmaps over attempt
- * ids: memory is two bits per attempt.
+ * Memory: a host table (address, attempt count, enrichment keys), one
+ * 4-byte host index per attempt id, one entry per (IPv6 host, IPv4 host)
+ * pair that meets, the eligible candidates of the greedy pass (a compact
+ * record each) and two bits per attempt id.  Every candidate is held only
+ * in the temporary file.
  */
 #include "analysis/decide.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "addr/classify.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/log.h"
 
 int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, uint64_t n4)
@@ -29,80 +35,729 @@ int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, u
 	return 0;
 }
 
-struct pairs {
-	const struct assoc_params *p;
-	struct store *st;
+/* how often a host's attempts carried one fingerprint label */
+struct label_count {
+	const char *s;
+	uint32_t n;
 };
 
-static int pair_row(const struct store_pair *r, void *arg)
+struct host {
+	struct addr a;
+	uint32_t n;                 /* attempts */
+	uint32_t asn;               /* enrichment match keys (0 / NULL: none) */
+	char *ptr, *domain;
+	uint8_t emb_kind;
+	bool listed;                /* an IPv4 address the MTAs rejected by DNSBL */
+	char *lists;
+	struct addr emb4;
+	int64_t first_ns, last_ns;
+	uint64_t syns;
+	struct label_count *os, *fam;
+	uint16_t nos, nfam;
+	size_t oscap, famcap;
+};
+
+struct pair {
+	uint64_t key;               /* (h6 + 1) << 32 | (h4 + 1); 0 = empty slot */
+	uint64_t last_a6;           /* the IPv6 attempt that last met the pair */
+	uint32_t co;                /* distinct IPv6 attempts that met it */
+};
+
+/* an eligible candidate, in the greedy order's terms */
+struct elig {
+	int total;
+	uint32_t aport;
+	uint64_t agap;
+	uint64_t a4, a6, seq;
+};
+
+/* a pair taken by the greedy pass */
+struct chosen {
+	uint64_t a6, a4, agap;
+	int total;
+	uint32_t aport;
+};
+
+struct decider {
+	struct assoc_params p;
+	FILE *spill;
+	uint64_t ncand;
+	struct host *hosts;
+	size_t nhosts, hcap;
+	uint32_t *htab;             /* host index + 1; 0 = empty */
+	size_t hsize;               /* slots, a power of two */
+	uint32_t *att_host;         /* attempt id -> host index + 1 */
+	size_t acap;
+	uint64_t max_id;
+	struct pair *ptab;
+	size_t pn, psize;
+	struct decide_enrich_points ep;
+	bool enriched;
+	struct chosen *ch;          /* the pairs taken, by a6 (decider_run) */
+	size_t nch;
+};
+
+struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen)
 {
-	struct pairs *ps = arg;
-	/* every pair that met twice or more is written, even with 0 points:
-	 * it replaces the single-meeting penalty */
-	return store_set_pair_points(ps->st, r->h6, r->h4,
-				     decide_host_points(ps->p, r->co, r->n6, r->n4));
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/mxsensor-cand.XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	unlink(path);
+	free(path);
+	FILE *f = fdopen(fd, "w+");
+	if (!f) {
+		snprintf(err, errlen, "temporary file: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	struct decider *d = xcalloc(1, sizeof *d);
+	d->p = *p;
+	d->spill = f;
+	d->hsize = 1024;
+	d->htab = xcalloc(d->hsize, sizeof *d->htab);
+	d->psize = 1024;
+	d->ptab = xcalloc(d->psize, sizeof *d->ptab);
+	return d;
 }
 
-struct greedy {
-	struct store *st;
-	uint8_t *taken6, *taken4;   /* bitmaps over attempt ids */
-	uint64_t max_id;
-	struct decide_stats *stats;
+static uint64_t addr_hash(const struct addr *a)
+{
+	return hash_bytes(a, sizeof *a);
+}
+
+/* host_find - index of a's host, or -1; *slot: where it is or would go */
+static long host_find(const struct decider *d, const struct addr *a, size_t *slot)
+{
+	size_t mask = d->hsize - 1, i = (size_t)addr_hash(a) & mask;
+	while (d->htab[i]) {
+		const struct host *h = &d->hosts[d->htab[i] - 1];
+		if (addr_eq(&h->a, a)) {
+			*slot = i;
+			return (long)(d->htab[i] - 1);
+		}
+		i = (i + 1) & mask;
+	}
+	*slot = i;
+	return -1;
+}
+
+static void host_grow(struct decider *d)
+{
+	size_t n = d->hsize * 2;
+	uint32_t *t = xcalloc(n, sizeof *t);
+	for (size_t k = 0; k < d->nhosts; k++) {
+		size_t i = (size_t)addr_hash(&d->hosts[k].a) & (n - 1);
+		while (t[i])
+			i = (i + 1) & (n - 1);
+		t[i] = (uint32_t)k + 1;
+	}
+	free(d->htab);
+	d->htab = t;
+	d->hsize = n;
+}
+
+/* host_of - a's host index, added when new */
+static uint32_t host_of(struct decider *d, const struct addr *a)
+{
+	size_t slot;
+	long k = host_find(d, a, &slot);
+	if (k >= 0)
+		return (uint32_t)k;
+	if ((d->nhosts + 1) * 2 > d->hsize) {
+		host_grow(d);
+		host_find(d, a, &slot);
+	}
+	if (d->nhosts >= UINT32_MAX - 1)
+		BUG("too many hosts");
+	GROW(d->hosts, d->nhosts + 1, d->hcap);
+	memset(&d->hosts[d->nhosts], 0, sizeof d->hosts[0]);
+	d->hosts[d->nhosts].a = *a;
+	d->htab[slot] = (uint32_t)d->nhosts + 1;
+	return (uint32_t)d->nhosts++;
+}
+
+/* count_label - one more attempt with label s (NULL: none) */
+static void count_label(struct label_count **v, uint16_t *n, size_t *cap, const char *s)
+{
+	if (!s)
+		return;
+	for (uint16_t i = 0; i < *n; i++)
+		if ((*v)[i].s == s || !strcmp((*v)[i].s, s)) {
+			(*v)[i].n++;
+			return;
+		}
+	if (*n == UINT16_MAX)
+		return;   /* more distinct labels than p0f has: ignore the rest */
+	GROW(*v, (size_t)*n + 1, *cap);
+	(*v)[(*n)++] = (struct label_count){ s, 1 };
+}
+
+/* top_label - the most frequent label, the lowest of those tied; NULL */
+static const char *top_label(const struct label_count *v, uint16_t n)
+{
+	const struct label_count *best = NULL;
+	for (uint16_t i = 0; i < n; i++)
+		if (!best || v[i].n > best->n || (v[i].n == best->n && strcmp(v[i].s, best->s) < 0))
+			best = &v[i];
+	return best ? best->s : NULL;
+}
+
+void decider_attempt(struct decider *d, const struct attempt *a)
+{
+	uint32_t h = host_of(d, &a->src);
+	struct host *x = &d->hosts[h];
+	if (!x->n) {
+		x->emb_kind = a->emb_kind;
+		x->emb4 = a->emb4;
+		x->first_ns = a->first_ns;
+		x->last_ns = a->last_ns;
+	}
+	x->n++;
+	if (a->first_ns < x->first_ns)
+		x->first_ns = a->first_ns;
+	if (a->last_ns > x->last_ns)
+		x->last_ns = a->last_ns;
+	x->syns += a->syns;
+	count_label(&x->os, &x->nos, &x->oscap, a->os);
+	count_label(&x->fam, &x->nfam, &x->famcap, a->os_family);
+	if (a->id >= (uint64_t)SIZE_MAX / sizeof *d->att_host)
+		BUG("attempt id %llu", (unsigned long long)a->id);
+	if (a->id >= d->acap) {
+		size_t cap = d->acap ? d->acap : 4096;
+		while (cap <= a->id)
+			cap *= 2;
+		d->att_host = xreallocarray(d->att_host, cap, sizeof *d->att_host);
+		memset(d->att_host + d->acap, 0, (cap - d->acap) * sizeof *d->att_host);
+		d->acap = cap;
+	}
+	d->att_host[a->id] = h + 1;
+	if (a->id > d->max_id)
+		d->max_id = a->id;
+}
+
+/* host_at - host index of attempt id (which decider_attempt saw) */
+static uint32_t host_at(const struct decider *d, uint64_t id)
+{
+	if (id >= d->acap || !d->att_host[id])
+		BUG("candidate names unknown attempt %llu", (unsigned long long)id);
+	return d->att_host[id] - 1;
+}
+
+static uint64_t pair_key(uint32_t h6, uint32_t h4)
+{
+	return ((uint64_t)h6 + 1) << 32 | ((uint64_t)h4 + 1);
+}
+
+static struct pair *pair_slot(struct pair *t, size_t size, uint64_t key)
+{
+	size_t mask = size - 1, i = (size_t)hash_u64(key) & mask;
+	while (t[i].key && t[i].key != key)
+		i = (i + 1) & mask;
+	return &t[i];
+}
+
+int decider_cand(struct decider *d, const struct assoc_cand *c)
+{
+	if (fwrite_unlocked(c, sizeof *c, 1, d->spill) != 1)
+		return error("temporary candidate file: %s", strerror(errno));
+	d->ncand++;
+	if ((d->pn + 1) * 2 > d->psize) {
+		size_t n = d->psize * 2;
+		struct pair *t = xcalloc(n, sizeof *t);
+		for (size_t i = 0; i < d->psize; i++)
+			if (d->ptab[i].key)
+				*pair_slot(t, n, d->ptab[i].key) = d->ptab[i];
+		free(d->ptab);
+		d->ptab = t;
+		d->psize = n;
+	}
+	uint64_t key = pair_key(host_at(d, c->a6), host_at(d, c->a4));
+	struct pair *e = pair_slot(d->ptab, d->psize, key);
+	if (!e->key) {
+		e->key = key;
+		d->pn++;
+	} else if (e->last_a6 == c->a6) {
+		return 0;   /* another IPv4 attempt of the same host: one meeting */
+	}
+	e->last_a6 = c->a6;
+	e->co++;
+	return 0;
+}
+
+/* --- enrichment --- */
+
+struct enrich_load {
+	struct decider *d;
+	int err;
 };
+
+static int enrich_row(const char *addr, uint32_t match_asn, const char *match_ptr,
+		      const char *match_domain, void *arg)
+{
+	struct enrich_load *l = arg;
+	struct addr a;
+	size_t slot;
+	long k;
+	if (addr_parse(addr, &a) < 0 || (k = host_find(l->d, &a, &slot)) < 0)
+		return 0;   /* not a source of this run: no candidate names it */
+	struct host *h = &l->d->hosts[k];
+	h->asn = match_asn;
+	free(h->ptr);
+	free(h->domain);
+	h->ptr = match_ptr && *match_ptr ? xstrdup(match_ptr) : NULL;
+	h->domain = match_domain && *match_domain ? xstrdup(match_domain) : NULL;
+	return 0;
+}
+
+int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts)
+{
+	struct enrich_load l = { d, 0 };
+	if (store_each_enrich(st, enrich_row, &l) != 0)
+		return -1;
+	d->ep = *pts;
+	d->enriched = true;
+	return 0;
+}
+
+static bool same(const char *x, const char *y)
+{
+	return x && y && !strcmp(x, y);
+}
+
+/* --- the passes --- */
+
+struct group {
+	struct assoc_cand *c;
+	int *total;
+	size_t n, cap, ncap;
+	bool ambiguous;
+};
+
+/* rank_before - x comes before y in the greedy order (total, |gap|,
+ * |port|, a4) */
+static bool rank_before(int xt, uint64_t xg, uint32_t xp, uint64_t x4,
+			int yt, uint64_t yg, uint32_t yp, uint64_t y4)
+{
+	if (xt != yt)
+		return xt > yt;
+	if (xg != yg)
+		return xg < yg;
+	if (xp != yp)
+		return xp < yp;
+	return x4 < y4;
+}
+
+static uint64_t agap(const struct assoc_cand *c)
+{
+	return c->gap_ns < 0 ? (uint64_t)0 - (uint64_t)c->gap_ns : (uint64_t)c->gap_ns;
+}
+
+static uint32_t aport(const struct assoc_cand *c)
+{
+	return c->port_dist < 0 ? (uint32_t)0 - (uint32_t)c->port_dist : (uint32_t)c->port_dist;
+}
+
+/* score_group - host and enrichment points, totals and ambiguity of the
+ * candidates of one IPv6 attempt */
+static void score_group(const struct decider *d, struct group *g)
+{
+	const struct assoc_params *p = &d->p;
+	long best = -1;
+	for (size_t i = 0; i < g->n; i++) {
+		struct assoc_cand *c = &g->c[i];
+		uint32_t h6 = host_at(d, c->a6), h4 = host_at(d, c->a4);
+		const struct host *x = &d->hosts[h6], *y = &d->hosts[h4];
+		if (d->enriched) {
+			int asn = x->asn && x->asn == y->asn ? d->ep.asn : 0;
+			int ptr = same(x->ptr, y->ptr) ? d->ep.ptr
+				  : same(x->domain, y->domain) ? d->ep.domain : 0;
+			c->score += asn + ptr - c->ev[EV_ASN] - c->ev[EV_PTR];
+			c->ev[EV_ASN] = (int16_t)asn;
+			c->ev[EV_PTR] = (int16_t)ptr;
+		}
+		const struct pair *e = pair_slot(d->ptab, d->psize, pair_key(h6, h4));
+		int pts = decide_host_points(p, e->co, x->n, y->n);
+		c->ev[EV_HOST] = (int16_t)pts;
+		g->total[i] = c->score + pts;
+		if (best < 0 ||
+		    rank_before(g->total[i], agap(c), aport(c), c->a4, g->total[best],
+				agap(&g->c[best]), aport(&g->c[best]), g->c[best].a4))
+			best = (long)i;
+	}
+	g->ambiguous = false;
+	if (best < 0)
+		return;
+	uint32_t bh = host_at(d, g->c[best].a4);
+	bool other = false;
+	int ot = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (host_at(d, g->c[i].a4) != bh && (!other || g->total[i] > ot)) {
+			ot = g->total[i];
+			other = true;
+		}
+	g->ambiguous = other && g->total[best] - ot < p->margin;
+}
+
+static bool eligible(const struct assoc_params *p, const struct group *g, size_t i)
+{
+	return g->total[i] >= p->threshold && g->c[i].score >= p->min_evidence && !g->ambiguous;
+}
+
+/* each_group - read the temporary file from the start, one IPv6
+ * attempt's candidates at a time, scored; fn returns 0 to go on */
+typedef int (*group_fn)(struct decider *d, struct group *g, uint64_t first_seq, void *arg);
+
+static int each_group(struct decider *d, group_fn fn, void *arg)
+{
+	if (fflush(d->spill) != 0 || fseek(d->spill, 0, SEEK_SET) != 0)
+		return error("temporary candidate file: %s", strerror(errno));
+	struct group g = { 0 };
+	struct assoc_cand c;
+	uint64_t seq = 0, first = 0;
+	int rc = 0;
+	for (uint64_t k = 0; k <= d->ncand && rc == 0; k++) {
+		bool have = k < d->ncand;
+		if (have && fread_unlocked(&c, sizeof c, 1, d->spill) != 1) {
+			rc = error("temporary candidate file: %s",
+				   ferror(d->spill) ? strerror(errno) : "short read");
+			break;
+		}
+		if (g.n && (!have || c.a6 != g.c[0].a6)) {
+			score_group(d, &g);
+			rc = fn(d, &g, first, arg);
+			g.n = 0;
+		}
+		if (!have)
+			break;
+		if (!g.n)
+			first = seq;
+		GROW(g.c, g.n + 1, g.cap);
+		GROW(g.total, g.n + 1, g.ncap);
+		g.c[g.n++] = c;
+		seq++;
+	}
+	free(g.c);
+	free(g.total);
+	return rc;
+}
+
+struct elig_list {
+	struct elig *e;
+	size_t n, cap;
+};
+
+static int collect(struct decider *d, struct group *g, uint64_t first, void *arg)
+{
+	struct elig_list *l = arg;
+	for (size_t i = 0; i < g->n; i++) {
+		if (!eligible(&d->p, g, i))
+			continue;
+		GROW(l->e, l->n + 1, l->cap);
+		l->e[l->n++] = (struct elig){ g->total[i], aport(&g->c[i]), agap(&g->c[i]),
+					      g->c[i].a4, g->c[i].a6, first + i };
+	}
+	return 0;
+}
+
+static int cmp_elig(const void *pa, const void *pb)
+{
+	const struct elig *x = pa, *y = pb;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	if (x->agap != y->agap)
+		return x->agap < y->agap ? -1 : 1;
+	if (x->aport != y->aport)
+		return x->aport < y->aport ? -1 : 1;
+	if (x->a4 != y->a4)
+		return x->a4 < y->a4 ? -1 : 1;
+	if (x->a6 != y->a6)
+		return x->a6 < y->a6 ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_chosen(const void *pa, const void *pb)
+{
+	const struct chosen *x = pa, *y = pb;
+	return x->a6 < y->a6 ? -1 : x->a6 > y->a6;
+}
+
+struct label {
+	struct store *st;
+	const struct chosen *ch;
+	size_t nch;
+	struct decide_stats *out;
+};
+
+static int label(struct decider *d, struct group *g, uint64_t first, void *arg)
+{
+	(void)first;
+	struct label *l = arg;
+	const struct assoc_params *p = &d->p;
+	struct chosen key = { .a6 = g->c[0].a6 };
+	const struct chosen *ch = bsearch(&key, l->ch, l->nch, sizeof key, cmp_chosen);
+	for (size_t i = 0; i < g->n; i++) {
+		const struct assoc_cand *c = &g->c[i];
+		const char *dec;
+		if (ch && ch->a4 == c->a4)
+			dec = "associated";
+		else if (ch && rank_before(ch->total, ch->agap, ch->aport, ch->a4, g->total[i],
+					  agap(c), aport(c), c->a4))
+			dec = "lost";   /* its IPv6 attempt took a pair ranked before it */
+		else if (g->total[i] < p->threshold || c->score < p->min_evidence)
+			dec = "below-threshold";
+		else if (g->ambiguous)
+			dec = "ambiguous";
+		else
+			dec = "ipv4-taken";
+		l->out->below += dec[0] == 'b';
+		l->out->ambiguous += dec[0] == 'a' && dec[1] == 'm';
+		l->out->taken += dec[0] == 'i';
+		l->out->candidates++;
+		if (store_add_candidate(l->st, c, g->total[i], g->ambiguous, dec) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 static bool bit(const uint8_t *m, uint64_t i) { return m[i >> 3] & (1u << (i & 7)); }
 static void set_bit(uint8_t *m, uint64_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 
-static int greedy_row(const struct store_cand_total *r, void *arg)
+int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 {
-	struct greedy *g = arg;
-	if (r->a6 > g->max_id || r->a4 > g->max_id)
+	memset(out, 0, sizeof *out);
+	struct elig_list el = { 0 };
+	if (each_group(d, collect, &el) != 0) {
+		free(el.e);
 		return -1;
-	if (bit(g->taken6, r->a6) || bit(g->taken4, r->a4))
-		return 0;
-	set_bit(g->taken6, r->a6);
-	set_bit(g->taken4, r->a4);
-	g->stats->associated++;
-	return store_associate(g->st, r);
+	}
+	debug("decisions: %zu eligible of %llu candidates", el.n, (unsigned long long)d->ncand);
+	qsort(el.e, el.n, sizeof *el.e, cmp_elig);
+	size_t bytes = (size_t)(d->max_id / 8 + 1);
+	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
+	struct chosen *ch = NULL;
+	size_t nch = 0, chcap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < el.n && rc == 0; i++) {
+		const struct elig *e = &el.e[i];
+		if (bit(taken6, e->a6) || bit(taken4, e->a4))
+			continue;
+		set_bit(taken6, e->a6);
+		set_bit(taken4, e->a4);
+		GROW(ch, nch + 1, chcap);
+		ch[nch++] = (struct chosen){ e->a6, e->a4, e->agap, e->total, e->aport };
+		rc = store_set_partner(st, e->a6, e->a4, e->total);
+	}
+	free(taken6);
+	free(taken4);
+	free(el.e);
+	out->associated = nch;
+	if (rc == 0) {
+		qsort(ch, nch, sizeof *ch, cmp_chosen);
+		struct label l = { st, ch, nch, out };
+		rc = each_group(d, label, &l);
+	}
+	free(d->ch);
+	d->ch = ch;      /* for decider_hosts */
+	d->nch = nch;
+	return rc;
 }
 
-static int count_row(int n, const char *const *names, const char *const *vals, void *arg)
+/* --- hosts --- */
+
+/* a taken pair seen from one side: partners of a host */
+struct side {
+	uint32_t h, other;
+	int total;
+};
+
+static int cmp_side(const void *pa, const void *pb)
 {
-	(void)names;
-	struct decide_stats *d = arg;
-	if (n < 2 || !vals[0] || !vals[1])
-		return 0;
-	uint64_t c = strtoull(vals[1], NULL, 10);
-	d->candidates += c;
-	if (!strcmp(vals[0], "ambiguous"))
-		d->ambiguous = c;
-	else if (!strcmp(vals[0], "below-threshold"))
-		d->below = c;
-	else if (!strcmp(vals[0], "ipv4-taken"))
-		d->taken = c;
+	const struct side *x = pa, *y = pb;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->other < y->other ? -1 : x->other > y->other;
+}
+
+/* one partner host in a host's list */
+struct partner {
+	const char *addr;
+	uint64_t count;
+	int max;
+};
+
+static int cmp_partner(const void *pa, const void *pb)
+{
+	const struct partner *x = pa, *y = pb;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->addr, y->addr);
+}
+
+static char (*sort_txt)[ADDR_STRLEN];
+
+static int cmp_host_txt(const void *pa, const void *pb)
+{
+	return strcmp(sort_txt[*(const uint32_t *)pa], sort_txt[*(const uint32_t *)pb]);
+}
+
+/* partners_text - "ADDR/COUNT/MAXTOTAL ..." of the sides [s, e), most
+ * frequent first (then by address), into a new string */
+static char *partners_text(const struct side *s, const struct side *e,
+			   char (*txt)[ADDR_STRLEN])
+{
+	struct partner *v = NULL;
+	size_t n = 0, cap = 0;
+	for (const struct side *k = s; k < e; k++) {
+		if (n && v[n - 1].addr == txt[k->other]) {
+			v[n - 1].count++;
+			if (k->total > v[n - 1].max)
+				v[n - 1].max = k->total;
+			continue;
+		}
+		GROW(v, n + 1, cap);
+		v[n++] = (struct partner){ txt[k->other], 1, k->total };
+	}
+	qsort(v, n, sizeof *v, cmp_partner);
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i].addr) + 2 * 21 + 3;
+	char *out = xmalloc(len), *o = out;
+	for (size_t i = 0; i < n; i++)
+		o += snprintf(o, len - (size_t)(o - out), "%s%s/%llu/%d", i ? " " : "", v[i].addr,
+			      (unsigned long long)v[i].count, v[i].max);
+	*o = '\0';
+	free(v);
+	return out;
+}
+
+/* the listing of one address (store_each_listed): IPv4 hosts only */
+static struct host *listed_host(struct decider *d, const char *addr)
+{
+	struct addr a;
+	size_t slot;
+	long k;
+	if (addr_parse(addr, &a) < 0 || a.family != 4 || (k = host_find(d, &a, &slot)) < 0)
+		return NULL;
+	return &d->hosts[k];
+}
+
+static int on_listed(const char *addr, const char *lists, void *arg)
+{
+	(void)lists;
+	struct host *h = listed_host(arg, addr);
+	if (h)
+		h->listed = true;
 	return 0;
 }
 
-int decide_run(struct store *st, const struct assoc_params *p, struct decide_stats *out)
+static int on_lists(const char *addr, const char *lists, void *arg)
 {
-	memset(out, 0, sizeof *out);
-	struct pairs ps = { .p = p, .st = st };
-	if (store_each_host_pair(st, pair_row, &ps) != 0 ||
-	    store_apply_host_points(st, decide_host_points(p, 1, 3, 1), p->margin) < 0)
-		return -1;
-	debug("decisions: host consistency done");
+	struct host *h = listed_host(arg, addr);
+	if (h && h->listed && lists && !h->lists)
+		h->lists = xstrdup(lists);
+	return 0;
+}
 
-	struct greedy g = { .st = st, .stats = out };
-	g.max_id = store_max_attempt_id(st);
-	size_t bytes = (size_t)(g.max_id / 8 + 1);
-	g.taken6 = xcalloc(bytes, 1);
-	g.taken4 = xcalloc(bytes, 1);
-	int rc = store_each_eligible(st, p->threshold, p->min_evidence, greedy_row, &g);
-	free(g.taken6);
-	free(g.taken4);
-	if (rc != 0 || store_label_decisions(st, p->threshold, p->min_evidence) < 0)
+int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns)
+{
+	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0)
 		return -1;
-	const char *sensor[1] = { store_run_sensor(st) };
-	return store_query(st, "SELECT decision, COUNT(*) FROM candidates WHERE sensor = ?"
-			   " GROUP BY decision", sensor, 1, count_row, out) ? -1 : 0;
+	char (*txt)[ADDR_STRLEN] = xreallocarray(NULL, d->nhosts ? d->nhosts : 1, sizeof *txt);
+	uint32_t *order = xreallocarray(NULL, d->nhosts ? d->nhosts : 1, sizeof *order);
+	for (size_t i = 0; i < d->nhosts; i++) {
+		addr_format(&d->hosts[i].a, txt[i]);
+		order[i] = (uint32_t)i;
+	}
+	/* both sides of every taken pair, grouped by host */
+	struct side *sd = xreallocarray(NULL, d->nch * 2 + 1, sizeof *sd);
+	for (size_t i = 0; i < d->nch; i++) {
+		uint32_t h6 = host_at(d, d->ch[i].a6), h4 = host_at(d, d->ch[i].a4);
+		sd[2 * i] = (struct side){ h6, h4, d->ch[i].total };
+		sd[2 * i + 1] = (struct side){ h4, h6, d->ch[i].total };
+	}
+	qsort(sd, d->nch * 2, sizeof *sd, cmp_side);
+	size_t *first = xcalloc(d->nhosts + 1, sizeof *first);   /* sides of host i: [first[i], first[i+1]) */
+	for (size_t k = 0, i = 0; i <= d->nhosts; i++) {
+		while (k < d->nch * 2 && sd[k].h < i)
+			k++;
+		first[i] = k;
+	}
+	/* rows in address order, as an index over addresses would give them */
+	sort_txt = txt;
+	qsort(order, d->nhosts, sizeof *order, cmp_host_txt);
+	int rc = 0;
+	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
+		uint32_t i = order[k];
+		const struct host *x = &d->hosts[i];
+		struct addr_class c;
+		addr_classify(&x->a, &c);
+		char emb4[ADDR_STRLEN];
+		char *partners = first[i] < first[i + 1]
+				 ? partners_text(sd + first[i], sd + first[i + 1], txt) : NULL;
+		/* IPv4: spammer when listed; IPv6: associated when a partner
+		 * is a listed IPv4 address */
+		const char *label;
+		if (x->a.family != 6) {
+			label = x->listed ? "spammer" : "unlisted";
+		} else {
+			label = partners ? "associated-unlisted" : "unassociated";
+			for (size_t k2 = first[i]; k2 < first[i + 1]; k2++)
+				if (d->hosts[sd[k2].other].listed)
+					label = "associated";
+		}
+		struct store_host row = {
+			.addr = txt[i], .family = x->a.family,
+			.addr_type = addr_scope_name(c.scope),
+			.iid_class = c.iid != ADDR_IID_NONE ? addr_iid_name(c.iid) : NULL,
+			.emb_kind = x->emb_kind ? assoc_emb_name(x->emb_kind) : NULL,
+			.emb4 = x->emb_kind ? addr_format(&x->emb4, emb4) : NULL,
+			.first_ns = x->first_ns, .last_ns = x->last_ns,
+			.attempts = x->n, .syns = x->syns,
+			.os = top_label(x->os, x->nos), .os_family = top_label(x->fam, x->nfam),
+			.partners = partners, .label = label,
+			.listed = x->listed, .lists = x->lists,
+		};
+		rc = store_add_host(st, &row);
+		free(partners);
+	}
+	free(first);
+	free(sd);
+	free(order);
+	free(txt);
+	return rc;
+}
+
+size_t decider_bytes(const struct decider *d)
+{
+	return d->hcap * sizeof *d->hosts + d->hsize * sizeof *d->htab +
+	       d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab;
+}
+
+void decider_free(struct decider *d)
+{
+	if (!d)
+		return;
+	if (d->spill)
+		fclose(d->spill);
+	for (size_t i = 0; i < d->nhosts; i++) {
+		free(d->hosts[i].ptr);
+		free(d->hosts[i].domain);
+	}
+	for (size_t i = 0; i < d->nhosts; i++) {
+		free(d->hosts[i].os);
+		free(d->hosts[i].fam);
+		free(d->hosts[i].lists);
+	}
+	free(d->hosts);
+	free(d->htab);
+	free(d->ch);
+	free(d->att_host);
+	free(d->ptab);
+	free(d);
 }

@@ -1,7 +1,9 @@
 /*
  * decide.h - turn scored candidates into associations.
  *
- * Runs after the streaming pass, over the candidates in the store:
+ * The decision engine sees every attempt and every candidate as the
+ * streaming pass makes them (decider_attempt, decider_cand) and decides
+ * once the pass is over (decider_run):
  *
  * 1. Host consistency.  An IPv4 host that is a candidate in co attempts of
  *    an IPv6 host earns, on each of those candidates,
@@ -25,11 +27,23 @@
  *    most once and the result does not depend on input order.
  *
  * Every candidate gets its decision recorded for `mxsensor explain`.
+ *
+ * How: the host-pair meeting counts and attempts per host are counted
+ * while the candidates stream by (memory per host and per meeting pair,
+ * not per candidate); the candidates themselves go to an unlinked
+ * temporary file as fixed-size records.  decider_run reads that file
+ * twice in the order it was written (each IPv6 attempt's candidates are
+ * together): once to score host consistency and ambiguity and keep the
+ * eligible candidates (a compact record each) for the greedy pass, once to
+ * label every candidate and write it to the store, decided, in the order
+ * the pass made it.  Nothing in the store is updated row by row or joined
+ * to find a host.
  */
 #ifndef MX_DECIDE_H
 #define MX_DECIDE_H
 
 #include "analysis/assoc.h"
+#include "analysis/attempt.h"
 #include "store/store.h"
 
 struct decide_stats {
@@ -39,6 +53,37 @@ struct decide_stats {
 /* decide_host_points - EV_HOST for co meetings in n attempts */
 int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, uint64_t n4);
 
-int decide_run(struct store *st, const struct assoc_params *p, struct decide_stats *out);
+/* EV_ASN / EV_PTR points from enrichment (enrich/enrich.h) */
+struct decide_enrich_points {
+	int asn;        /* same origin AS */
+	int ptr;        /* same PTR name */
+	int domain;     /* else same registered domain */
+};
+
+struct decider;
+
+/* decider_new - NULL (with err) when no temporary file can be made;
+ * TMPDIR names its directory (default /tmp) */
+struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen);
+/* decider_attempt - every attempt of the run, before any candidate of it;
+ * its os / os_family strings must outlive the decider */
+void decider_attempt(struct decider *d, const struct attempt *a);
+/* decider_cand - one candidate (assoc.h: all of an IPv6 attempt's in a
+ * row); 0, or -1 when the temporary file cannot be written */
+int decider_cand(struct decider *d, const struct assoc_cand *c);
+/* decider_enrich - load the run's enrichment from st (store_each_enrich)
+ * and score candidates with pts; call before decider_run */
+int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts);
+/* decider_run - decide and write every candidate and partner to st */
+int decider_run(struct decider *d, struct store *st, struct decide_stats *out);
+/* decider_hosts - after decider_run: one row per source address of the
+ * run (totals, most frequent fingerprint, address class, the partners
+ * taken, listing and label), in address order.  listing_window_ns > 0: an
+ * IPv4 address counts as listed only when the MTAs listed it within that
+ * time of one of its attempts. */
+int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns);
+/* decider_bytes - memory the engine holds (for memory tests) */
+size_t decider_bytes(const struct decider *d);
+void decider_free(struct decider *d);
 
 #endif

@@ -267,6 +267,7 @@ struct pipe {
 	struct smtplog *smtp;
 	struct store *st;
 	struct assoc *assoc;
+	struct decider *dec;
 	struct analysis_summary *sum;
 	int err;
 };
@@ -299,26 +300,15 @@ static void on_attempt(const struct attempt *a0, void *arg)
 	p->sum->attempts[a.src.family == 6]++;
 	if (store_add_attempt(p->st, &a) < 0)
 		p->err = -1;
+	decider_attempt(p->dec, &a);
 	assoc_add(p->assoc, &a);
 }
 
 static void on_cand(const struct assoc_cand *c, void *arg)
 {
 	struct pipe *p = arg;
-	if (store_add_candidate(p->st, c) < 0)
+	if (decider_cand(p->dec, c) < 0)
 		p->err = -1;
-}
-
-static void classify_host(const char *txt, char *type, size_t tn, char *iid, size_t in)
-{
-	struct addr a;
-	struct addr_class c;
-	if (addr_parse(txt, &a) < 0)
-		return;
-	addr_classify(&a, &c);
-	snprintf(type, tn, "%s", addr_scope_name(c.scope));
-	if (c.iid != ADDR_IID_NONE)
-		snprintf(iid, in, "%s", addr_iid_name(c.iid));
 }
 
 static int read_logs(const struct analysis_opts *o, struct store *st, int64_t ref_ns,
@@ -460,6 +450,14 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	}
 	struct assoc_params ap = o->assoc;
 	ap.attempt_window_ns = o->attempt_window_ns;
+	char err[256];
+	if (!(p.dec = decider_new(&ap, err, sizeof err))) {
+		error("%s", err);
+		fpdb_free(fp);
+		smtplog_free(p.smtp);
+		merge_free(&m);
+		return -1;
+	}
 	p.assoc = assoc_new(&ap, on_cand, &p);
 	struct attempt_grouper *g = attempt_grouper_new(o->attempt_window_ns, ap.max_span_ns,
 							on_attempt, &p);
@@ -497,27 +495,39 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		assoc_free(p.assoc);
 		fpdb_free(fp);
 		smtplog_free(p.smtp);
+		decider_free(p.dec);
 		return p.err ? -1 : 0;
 	}
 	attempt_grouper_finish(g);
 	assoc_finish(p.assoc);
 	attempt_grouper_free(g);
 	assoc_free(p.assoc);
-	fpdb_free(fp);   /* no attempt points at its labels any more */
 	smtplog_free(p.smtp);
 	phase("captures, attempts, candidates", t0);
-	/* enrichment: ASN and PTR evidence added to the stored candidates
-	 * after the pass, before the decisions (enrich/enrich.h) */
+	/* enrichment: ASN and PTR evidence for the candidates, after the
+	 * pass, before the decisions (enrich/enrich.h) */
 	if (!p.err && o->enrich && enrich_wanted(o->enrich)) {
 		sum->enriched = true;
-		if (enrich_run(o->enrich, st, &sum->enrich) < 0)
+		struct decide_enrich_points pts = { o->enrich->asn_points, o->enrich->ptr_points,
+						    o->enrich->domain_points };
+		if (enrich_run(o->enrich, st, &sum->enrich) < 0 ||
+		    decider_enrich(p.dec, st, &pts) < 0) {
+			decider_free(p.dec);
+			fpdb_free(fp);
 			return -1;
+		}
 		phase("enrichment", t0);
 	}
-	if (p.err || decide_run(st, &ap, &sum->decide) < 0)
+	if (p.err || decider_run(p.dec, st, &sum->decide) < 0) {
+		decider_free(p.dec);
+		fpdb_free(fp);
 		return -1;
+	}
 	phase("decisions", t0);
-	if (store_run_end(st, o->listing_window_ns, classify_host) < 0)
+	int rc = decider_hosts(p.dec, st, o->listing_window_ns);
+	decider_free(p.dec);
+	fpdb_free(fp);   /* no host points at its labels any more */
+	if (rc < 0 || store_run_end(st) < 0)
 		return -1;
 	phase("hosts, labels, commit", t0);
 

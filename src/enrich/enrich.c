@@ -556,8 +556,6 @@ int enrich_run(const struct enrich_opts *o, struct store *st, struct enrich_stat
 		if (store_set_enrich(st, &e) < 0)
 			goto out;
 	}
-	if (store_score_enrich(st, o->asn_points, o->ptr_points, o->domain_points) < 0)
-		goto out;
 	ret = 0;
 out:
 	asn_db_free(db);

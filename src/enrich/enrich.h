@@ -61,9 +61,10 @@ struct enrich_stats {
 	uint64_t bad_lines;            /* unusable lines in --asn / --ptr-file files */
 };
 
-/* enrich_run - enrich the hosts of the run in progress in st and score
- * the candidates; 0 ok (look-up failures are counted), -1 when a file
- * could not be read or the store failed */
+/* enrich_run - enrich the hosts of the run in progress in st (the
+ * decision stage scores the candidates from it: decider_enrich with
+ * asn_points, ptr_points, domain_points); 0 ok (look-up failures are
+ * counted), -1 when a file could not be read or the store failed */
 int enrich_run(const struct enrich_opts *o, struct store *st, struct enrich_stats *s);
 
 /* enrich_registered_domain - the registered domain of name (public suffix

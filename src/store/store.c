@@ -223,9 +223,8 @@ static const struct store_migration migrations[] = {
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
 const int store_put_ncols[PUT_COUNT] = {
-	[PUT_ATTEMPT] = 22, [PUT_CANDIDATE] = 9 + EV_COUNT, [PUT_MTA] = 7,
-	[PUT_INPUT] = 7, [PUT_PAIR_POINTS] = 3, [PUT_CHOSEN] = 4,
-	[PUT_PARTNER] = 4, [PUT_HOST_CLASS] = 4, [PUT_ENRICH] = 9,
+	[PUT_ATTEMPT] = 22, [PUT_CANDIDATE] = 10 + EV_COUNT, [PUT_MTA] = 7,
+	[PUT_INPUT] = 7, [PUT_PARTNER] = 4, [PUT_HOST] = 17, [PUT_ENRICH] = 9,
 };
 
 /* backends[] - location prefix -> back end; the first match wins */
@@ -440,7 +439,6 @@ int store_run_begin(struct store *st, const struct store_run *run)
 	now_iso(ts, sizeof ts);
 	free(st->sensor);
 	st->sensor = xstrdup(run->sensor);
-	st->max_attempt = 0;
 	if (begin(st) < 0)
 		return -1;
 	if (st->ops->lock_sensor_sql && sql1(st, st->ops->lock_sensor_sql, 1) < 0)
@@ -506,14 +504,13 @@ int store_add_attempt(struct store *st, const struct attempt *a)
 		vtext(a->emb_kind ? assoc_emb_name(a->emb_kind) : NULL),
 		vtext(a->emb_kind ? addr_format(&a->emb4, emb) : NULL),
 	};
-	if (a->id > st->max_attempt)
-		st->max_attempt = a->id;
 	return put(st, PUT_ATTEMPT, v);
 }
 
-int store_add_candidate(struct store *st, const struct assoc_cand *c)
+int store_add_candidate(struct store *st, const struct assoc_cand *c, int total,
+			bool ambiguous, const char *decision)
 {
-	struct store_val v[9 + EV_COUNT];
+	struct store_val v[10 + EV_COUNT];
 	int i = 0;
 	v[i++] = vtext(st->sensor);
 	v[i++] = vint((int64_t)c->a6);
@@ -524,8 +521,9 @@ int store_add_candidate(struct store *st, const struct assoc_cand *c)
 	v[i++] = vint(c->gap_ns);
 	v[i++] = vint(c->port_dist);
 	v[i++] = vint(c->before);
-	v[i++] = vint(c->score);        /* total, until host points are added */
-	v[i++] = vint(0);               /* ambiguous */
+	v[i++] = vint(total);
+	v[i++] = vint(ambiguous);
+	v[i++] = vtext(decision);
 	return put(st, PUT_CANDIDATE, v);
 }
 
@@ -545,197 +543,20 @@ static int64_t num(const char *s)
 	return s ? strtoll(s, NULL, 10) : 0;
 }
 
-/* --- the decision stage: set-based statements over the run's candidates
- * (ops->cand_table, "c") --- */
+/* --- the decision stage (analysis/decide.c) --- */
 
-static int pair_row(int n, const char *const *names, const char *const *v, void *arg)
-{
-	(void)names;
-	void **fa = arg;
-	if (n != 5)
-		return -1;
-	struct store_pair p = {
-		.h6 = v[0], .h4 = v[1], .co = (uint64_t)num(v[2]),
-		.n6 = (uint64_t)num(v[3]), .n4 = (uint64_t)num(v[4]),
-	};
-	return ((store_pair_fn)fa[0])(&p, fa[1]);
-}
-
-int store_each_host_pair(struct store *st, store_pair_fn fn, void *arg)
-{
-	if (begin(st) < 0)
-		return -1;
-	/* attempts per host, counted once */
-	char *ddl = store_sql_expand(
-		"DROP TABLE IF EXISTS host_n;"
-		" CREATE TEMP TABLE host_n (src TEXT PRIMARY KEY, n {int}) {without_rowid};"
-		" DROP TABLE IF EXISTS pair_pts;"
-		" CREATE TEMP TABLE pair_pts (h6 TEXT, h4 TEXT, pts {int},"
-		"  PRIMARY KEY (h6, h4)) {without_rowid}", st->ops->backend);
-	int rc = st->ops->exec(st, ddl);
-	free(ddl);
-	if (rc < 0 ||
-	    sql1(st, "INSERT INTO host_n SELECT src, COUNT(*) FROM attempts"
-		 " WHERE sensor = ? GROUP BY src", 1) < 0)
-		return -1;
-	char sql[640];
-	snprintf(sql, sizeof sql,
-		 "SELECT a6.src, a4.src, COUNT(DISTINCT c.a6), n6.n, n4.n"
-		 " FROM %s c JOIN attempts a6 ON a6.sensor = c.sensor AND a6.id = c.a6"
-		 " JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
-		 " JOIN host_n n6 ON n6.src = a6.src JOIN host_n n4 ON n4.src = a4.src"
-		 " WHERE c.sensor = ?"
-		 " GROUP BY a6.src, a4.src, n6.n, n4.n HAVING COUNT(DISTINCT c.a6) >= 2",
-		 st->ops->cand_table);
-	const char *p[1] = { st->sensor };
-	void *fa[2] = { (void *)fn, arg };
-	return st->ops->scan(st, sql, p, 1, pair_row, fa);
-}
-
-int store_set_pair_points(struct store *st, const char *h6, const char *h4, int points)
-{
-	struct store_val v[3] = { vtext(h6), vtext(h4), vint(points) };
-	return put(st, PUT_PAIR_POINTS, v);
-}
-
-int store_apply_host_points(struct store *st, int single_meeting, int margin)
-{
-	const char *c = st->ops->cand_table;
-	char sql[2048];
-	if (begin(st) < 0)
-		return -1;
-	/* single meetings first: every candidate of a host with three or
-	 * more attempts; the pairs that met more often then get their own
-	 * points */
-	snprintf(sql, sizeof sql,
-		 "UPDATE %s SET ev_host = %d, total = score + %d WHERE sensor = ? AND a6 IN"
-		 " (SELECT a6.id FROM attempts a6 JOIN host_n n6 ON n6.src = a6.src"
-		 "  WHERE a6.sensor = ? AND n6.n >= 3)", c, single_meeting, single_meeting);
-	if (sql1(st, sql, 2) < 0)
-		return -1;
-	snprintf(sql, sizeof sql,
-		 "UPDATE %s AS c SET ev_host = p.pts, total = c.score + p.pts"
-		 " FROM attempts a6, attempts a4, pair_pts p"
-		 " WHERE c.sensor = ? AND a6.sensor = c.sensor AND a6.id = c.a6"
-		 " AND a4.sensor = c.sensor AND a4.id = c.a4 AND p.h6 = a6.src AND p.h4 = a4.src",
-		 c);
-	if (sql1(st, sql, 1) < 0)
-		return -1;
-	/* best candidate of each IPv6 attempt, and the best of any other
-	 * IPv4 host: ambiguous when within the margin (the best ones in a
-	 * keyed table, so the second look-up is by key in both planners) */
-	char *ddl = store_sql_expand("DROP TABLE IF EXISTS best;"
-				     " CREATE TEMP TABLE best (a6 {int} PRIMARY KEY, h4 TEXT,"
-				     "  total {int})", st->ops->backend);
-	int rc = st->ops->exec(st, ddl);
-	free(ddl);
-	if (rc < 0)
-		return -1;
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO best SELECT a6, h4, total FROM"
-		 " (SELECT c.a6, a4.src AS h4, c.total, ROW_NUMBER() OVER (PARTITION BY c.a6"
-		 "  ORDER BY c.total DESC, abs(c.gap_ns), abs(c.port_dist), c.a4) AS rn"
-		 "  FROM %s c JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
-		 "  WHERE c.sensor = ?) r WHERE rn = 1", c);
-	if (sql1(st, sql, 1) < 0)
-		return -1;
-	snprintf(sql, sizeof sql,
-		 "UPDATE %s SET ambiguous = 1 WHERE sensor = ? AND a6 IN"
-		 " (SELECT b.a6 FROM best b JOIN"
-		 "  (SELECT c.a6, MAX(c.total) AS ot FROM %s c"
-		 "   JOIN attempts a4 ON a4.sensor = c.sensor AND a4.id = c.a4"
-		 "   JOIN best o ON o.a6 = c.a6 WHERE c.sensor = ? AND a4.src <> o.h4"
-		 "   GROUP BY c.a6) x ON x.a6 = b.a6 WHERE b.total - x.ot < %d)",
-		 c, c, margin);
-	return sql1(st, sql, 2);
-}
-
-static int eligible_row(int n, const char *const *names, const char *const *v, void *arg)
-{
-	(void)names;
-	void **fa = arg;
-	if (n != 5)
-		return -1;
-	struct store_cand_total r = {
-		.rowid = num(v[0]), .a6 = (uint64_t)num(v[1]), .a4 = (uint64_t)num(v[2]),
-		.total = (int)num(v[3]), .score = (int)num(v[4]),
-	};
-	return ((store_total_fn)fa[0])(&r, fa[1]);
-}
-
-int store_each_eligible(struct store *st, int threshold, int min_evidence,
-			store_total_fn fn, void *arg)
-{
-	if (begin(st) < 0)
-		return -1;
-	char *ddl = store_sql_expand("DROP TABLE IF EXISTS chosen;"
-				     " CREATE TEMP TABLE chosen (a6 {int} PRIMARY KEY, a4 {int},"
-				     "  total {int}, cid {int}, agap {int}, aport {int})", st->ops->backend);
-	int rc = st->ops->exec(st, ddl);
-	free(ddl);
-	if (rc < 0)
-		return -1;
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "SELECT id, a6, a4, total, score FROM %s"
-		 " WHERE sensor = ? AND total >= %d AND score >= %d AND ambiguous = 0"
-		 " ORDER BY total DESC, abs(gap_ns), abs(port_dist), a4, a6, id",
-		 st->ops->cand_table, threshold, min_evidence);
-	const char *p[1] = { st->sensor };
-	void *fa[2] = { (void *)fn, arg };
-	return st->ops->scan(st, sql, p, 1, eligible_row, fa);
-}
-
-int store_associate(struct store *st, const struct store_cand_total *r)
+int store_set_partner(struct store *st, uint64_t a6, uint64_t a4, int total)
 {
 	struct store_val v[4];
 	for (int k = 0; k < 2; k++) {
 		v[0] = vtext(st->sensor);
-		v[1] = vint((int64_t)(k ? r->a4 : r->a6));
-		v[2] = vint((int64_t)(k ? r->a6 : r->a4));
-		v[3] = vint(r->total);
+		v[1] = vint((int64_t)(k ? a4 : a6));
+		v[2] = vint((int64_t)(k ? a6 : a4));
+		v[3] = vint(total);
 		if (put(st, PUT_PARTNER, v) < 0)
 			return -1;
 	}
-	v[0] = vint((int64_t)r->a6);
-	v[1] = vint((int64_t)r->a4);
-	v[2] = vint(r->total);
-	v[3] = vint(r->rowid);
-	return put(st, PUT_CHOSEN, v);
-}
-
-int store_label_decisions(struct store *st, int threshold, int min_evidence)
-{
-	const char *c = st->ops->cand_table;
-	char sql[2048];
-	if (begin(st) < 0)
-		return -1;
-	snprintf(sql, sizeof sql,
-		 "UPDATE %s SET decision = CASE"
-		 " WHEN total < %d OR score < %d THEN 'below-threshold'"
-		 " WHEN ambiguous = 1 THEN 'ambiguous' ELSE 'ipv4-taken' END WHERE sensor = ?",
-		 c, threshold, min_evidence);
-	if (sql1(st, sql, 1) < 0)
-		return -1;
-	/* rows of an IPv6 attempt that was taken: the pair itself, and the
-	 * rows the greedy pass met after it */
-	snprintf(sql, sizeof sql,
-		 "UPDATE chosen SET agap = abs(k.gap_ns), aport = abs(k.port_dist)"
-		 " FROM %s k WHERE k.id = chosen.cid", c);
-	if (st->ops->exec(st, sql) < 0)
-		return -1;
-	snprintf(sql, sizeof sql,
-		 "UPDATE %s AS c SET decision = CASE WHEN ch.a4 = c.a4"
-		 " THEN 'associated' ELSE 'lost' END FROM chosen ch"
-		 " WHERE c.sensor = ? AND ch.a6 = c.a6 AND (ch.a4 = c.a4"
-		 "  OR ch.total > c.total"
-		 "  OR (ch.total = c.total AND (ch.agap < abs(c.gap_ns)"
-		 "   OR (ch.agap = abs(c.gap_ns) AND (ch.aport < abs(c.port_dist)"
-		 "    OR (ch.aport = abs(c.port_dist) AND ch.a4 < c.a4))))))", c);
-	if (sql1(st, sql, 1) < 0)
-		return -1;
-	/* the decisions are final: staged candidates go into place */
-	return st->ops->finish ? st->ops->finish(st) : 0;
+	return 0;
 }
 
 const char *store_run_sensor(const struct store *st)
@@ -743,124 +564,70 @@ const char *store_run_sensor(const struct store *st)
 	return st->sensor;
 }
 
-uint64_t store_max_attempt_id(struct store *st)
+int store_add_host(struct store *st, const struct store_host *h)
 {
-	return st->max_attempt;
+	struct store_val v[17] = {
+		vtext(st->sensor), vtext(h->addr), vint(h->family), vtext(h->addr_type),
+		vtext(h->iid_class), vtext(h->emb_kind), vtext(h->emb4), vint(h->first_ns),
+		vint(h->last_ns), vint((int64_t)h->attempts), vint((int64_t)h->syns),
+		vtext(h->os), vtext(h->os_family), vtext(h->partners), vtext(h->label),
+		vint(h->listed), vtext(h->lists),
+	};
+	return put(st, PUT_HOST, v);
 }
 
-struct classify {
-	struct store *st;
-	store_classify_fn fn;
-};
-
-static int classify_row(int n, const char *const *names, const char *const *v, void *arg)
+static int listed_row(int n, const char *const *names, const char *const *v, void *arg)
 {
 	(void)names;
-	struct classify *c = arg;
-	char type[64] = "", iid[64] = "";
-	if (n != 1 || !v[0])
+	void **fa = arg;
+	if (n < 1 || !v[0])
 		return -1;
-	c->fn(v[0], type, sizeof type, iid, sizeof iid);
-	struct store_val row[4] = {
-		vtext(c->st->sensor), vtext(v[0]), vtext(type), vtext(iid[0] ? iid : NULL),
-	};
-	return put(c->st, PUT_HOST_CLASS, row);
+	return ((store_listed_fn)fa[0])(v[0], n > 1 ? v[1] : NULL, fa[1]);
 }
 
-int store_classify_hosts(struct store *st, store_classify_fn fn)
+int store_each_listed(struct store *st, int64_t listing_window_ns, store_listed_fn listed,
+		      store_listed_fn lists, void *arg)
 {
-	struct classify c = { st, fn };
-	const char *p[1] = { st->sensor };
+	char sql[1024];
 	if (begin(st) < 0)
 		return -1;
-	return st->ops->scan(st, "SELECT addr FROM hosts WHERE sensor = ?", p, 1,
-			     classify_row, &c);
+	if (listing_window_ns > 0)
+		snprintf(sql, sizeof sql,
+			 "SELECT DISTINCT m.addr FROM mta_events m JOIN attempts a"
+			 " ON a.sensor = m.sensor AND a.src = m.addr"
+			 " WHERE m.sensor = ? AND m.kind = 'dnsbl'"
+			 " AND a.first_ns >= m.first_ns - %" PRId64
+			 " AND a.first_ns <= m.last_ns + %" PRId64,
+			 listing_window_ns, listing_window_ns);
+	else
+		snprintf(sql, sizeof sql,
+			 "SELECT DISTINCT addr FROM mta_events WHERE sensor = ? AND kind = 'dnsbl'");
+	const char *p[1] = { st->sensor };
+	void *fa[2] = { (void *)listed, arg };
+	int rc = st->ops->scan(st, sql, p, 1, listed_row, fa);
+	if (rc != 0)
+		return rc;
+	fa[0] = (void *)lists;
+	return st->ops->scan(st,
+		"SELECT addr, group_concat(list, ',') AS lists FROM"
+		" (SELECT DISTINCT addr, list FROM mta_events WHERE sensor = ?"
+		"  AND kind = 'dnsbl' ORDER BY addr, list) d GROUP BY addr",
+		p, 1, listed_row, fa);
 }
 
-int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify)
+int store_run_end(struct store *st)
 {
-	char ts[32], sql[1024], win[24];
+	char ts[32];
 	now_iso(ts, sizeof ts);
-	if (begin(st) < 0 || (st->ops->finish && st->ops->finish(st) < 0))
+	if (begin(st) < 0)
 		return -1;
-	/* set-based statements only (no per-host subqueries), so both
-	 * planners join by hash or index whatever their statistics say */
-	/* hosts: one row per source address with its totals and its most
-	 * frequent fingerprint */
-	if (sql1(st,
-		 "INSERT INTO hosts (sensor, addr, family, emb_kind, emb4, first_ns, last_ns,"
-		 " attempts, syns, os, os_family)"
-		 " SELECT g.sensor, g.src, g.family, g.emb_kind, g.emb4, g.first_ns, g.last_ns,"
-		 " g.n, g.syns, o.os, f.os_family FROM"
-		 " (SELECT sensor, src, family, max(emb_kind) AS emb_kind, max(emb4) AS emb4,"
-		 "  min(first_ns) AS first_ns, max(last_ns) AS last_ns, COUNT(*) AS n,"
-		 "  SUM(syns) AS syns FROM attempts WHERE sensor = ?"
-		 "  GROUP BY sensor, src, family) g"
-		 " LEFT JOIN (SELECT src, os, ROW_NUMBER() OVER (PARTITION BY src"
-		 "  ORDER BY COUNT(*) DESC, os) AS r FROM attempts"
-		 "  WHERE sensor = ? AND os IS NOT NULL GROUP BY src, os) o"
-		 "  ON o.src = g.src AND o.r = 1"
-		 " LEFT JOIN (SELECT src, os_family, ROW_NUMBER() OVER (PARTITION BY src"
-		 "  ORDER BY COUNT(*) DESC, os_family) AS r FROM attempts"
-		 "  WHERE sensor = ? AND os_family IS NOT NULL GROUP BY src, os_family) f"
-		 "  ON f.src = g.src AND f.r = 1", 3) < 0)
-		return -1;
-	if (classify && store_classify_hosts(st, classify) < 0)
-		return -1;
-	/* enrichment, when the run had any (store_set_enrich) */
+	/* the hosts are in place, labelled (store_add_host); enrichment, when
+	 * the run had any (store_set_enrich) */
 	if (sql1(st,
 		 "UPDATE hosts SET asn = e.asn, as_name = e.as_name, ptr = e.ptr,"
 		 " ptr_domain = e.ptr_domain FROM enrich e"
 		 " WHERE e.sensor = hosts.sensor AND e.addr = hosts.addr AND hosts.sensor = ?",
 		 1) < 0)
-		return -1;
-	/* listed: IPv4 addresses the production MTAs rejected by DNSBL */
-	snprintf(win, sizeof win, "%" PRId64, listing_window_ns);
-	if (listing_window_ns > 0)
-		snprintf(sql, sizeof sql,
-			 "UPDATE hosts SET listed = 1 WHERE sensor = ? AND family = 4 AND addr IN ("
-			 " SELECT m.addr FROM mta_events m JOIN attempts a"
-			 "  ON a.sensor = m.sensor AND a.src = m.addr"
-			 " WHERE m.sensor = ? AND m.kind = 'dnsbl'"
-			 " AND a.first_ns >= m.first_ns - %s AND a.first_ns <= m.last_ns + %s)",
-			 win, win);
-	else
-		snprintf(sql, sizeof sql,
-			 "UPDATE hosts SET listed = 1 WHERE sensor = ? AND family = 4 AND addr IN"
-			 " (SELECT addr FROM mta_events WHERE sensor = ? AND kind = 'dnsbl')");
-	if (sql1(st, sql, 2) < 0)
-		return -1;
-	if (sql1(st,
-		 "UPDATE hosts SET lists = l.lists FROM"
-		 " (SELECT addr, group_concat(list, ',') AS lists FROM"
-		 "  (SELECT DISTINCT addr, list FROM mta_events WHERE sensor = ?"
-		 "   AND kind = 'dnsbl' ORDER BY addr, list) d GROUP BY addr) l"
-		 " WHERE hosts.sensor = ? AND hosts.addr = l.addr AND hosts.listed = 1", 2) < 0 ||
-	    sql1(st,
-		 "UPDATE hosts SET label = CASE WHEN listed = 1 THEN 'spammer' ELSE 'unlisted' END"
-		 " WHERE sensor = ? AND family = 4", 1) < 0 ||
-	    /* an IPv6 host is associated when one of its attempts is
-	     * associated with an attempt of a listed IPv4 address */
-	    sql1(st,
-		 "UPDATE hosts SET label = 'unassociated' WHERE sensor = ? AND family = 6", 1) < 0 ||
-	    sql1(st,
-		 "UPDATE hosts SET label = 'associated-unlisted' WHERE sensor = ? AND family = 6"
-		 " AND addr IN (SELECT src FROM attempts WHERE sensor = ? AND partner IS NOT NULL)",
-		 2) < 0 ||
-	    sql1(st,
-		 "UPDATE hosts SET label = 'associated' WHERE sensor = ? AND family = 6"
-		 " AND addr IN (SELECT a.src FROM attempts a JOIN attempts b"
-		 "  ON b.sensor = a.sensor AND b.id = a.partner"
-		 "  JOIN hosts h4 ON h4.sensor = b.sensor AND h4.addr = b.src"
-		 "  WHERE a.sensor = ? AND h4.listed = 1)", 2) < 0 ||
-	    sql1(st,
-		 "UPDATE hosts SET partners = x.partners FROM"
-		 " (SELECT src, group_concat(p, ' ') AS partners FROM"
-		 "  (SELECT a.src AS src, b.src || '/' || COUNT(*) || '/' || MAX(a.score) AS p"
-		 "   FROM attempts a JOIN attempts b ON b.sensor = a.sensor AND b.id = a.partner"
-		 "   WHERE a.sensor = ? GROUP BY a.src, b.src"
-		 "   ORDER BY a.src, COUNT(*) DESC, b.src) y GROUP BY src) x"
-		 " WHERE hosts.sensor = ? AND hosts.addr = x.src", 2) < 0)
 		return -1;
 	const char *p[3] = { ts, st->sensor, st->run_id_txt };
 	if (st->ops->query(st, "UPDATE runs SET finished = ?, status = 'complete',"
@@ -975,31 +742,23 @@ int store_set_enrich(struct store *st, const struct store_enrich *e)
 	return put(st, PUT_ENRICH, v);
 }
 
-int store_score_enrich(struct store *st, int asn_points, int ptr_points, int domain_points)
+static int enrich_match_row(int n, const char *const *names, const char *const *v, void *arg)
 {
-	/* only rows whose points change are written: most candidates of a
-	 * crowded trace share neither AS nor name */
-	char sql[2048];
-	snprintf(sql, sizeof sql,
-		 "UPDATE %s AS c SET ev_asn = n.asn, ev_ptr = n.ptr,"
-		 " score = c.score - c.ev_asn - c.ev_ptr + n.asn + n.ptr,"
-		 " total = c.total - c.ev_asn - c.ev_ptr + n.asn + n.ptr"
-		 " FROM (SELECT k.id AS id,"
-		 "  CASE WHEN x.match_asn > 0 AND x.match_asn = y.match_asn THEN %d ELSE 0 END AS asn,"
-		 "  CASE WHEN x.match_ptr IS NOT NULL AND x.match_ptr = y.match_ptr THEN %d"
-		 "       WHEN x.match_domain IS NOT NULL AND x.match_domain = y.match_domain THEN %d"
-		 "       ELSE 0 END AS ptr"
-		 "  FROM %s k JOIN attempts a6 ON a6.sensor = k.sensor AND a6.id = k.a6"
-		 "  JOIN attempts a4 ON a4.sensor = k.sensor AND a4.id = k.a4"
-		 "  LEFT JOIN enrich x ON x.sensor = k.sensor AND x.addr = a6.src"
-		 "  LEFT JOIN enrich y ON y.sensor = k.sensor AND y.addr = a4.src"
-		 "  WHERE k.sensor = ?) n"
-		 " WHERE c.sensor = ? AND n.id = c.id"
-		 " AND (n.asn <> c.ev_asn OR n.ptr <> c.ev_ptr)",
-		 st->ops->cand_table, asn_points, ptr_points, domain_points, st->ops->cand_table);
+	(void)names;
+	void **fa = arg;
+	if (n != 4 || !v[0])
+		return -1;
+	return ((store_enrich_fn)fa[0])(v[0], (uint32_t)num(v[1]), v[2], v[3], fa[1]);
+}
+
+int store_each_enrich(struct store *st, store_enrich_fn fn, void *arg)
+{
 	if (begin(st) < 0)
 		return -1;
-	return sql1(st, sql, 2);
+	const char *p[1] = { st->sensor };
+	void *fa[2] = { (void *)fn, arg };
+	return st->ops->scan(st, "SELECT addr, match_asn, match_ptr, match_domain FROM enrich"
+			     " WHERE sensor = ?", p, 1, enrich_match_row, fa);
 }
 
 /* store_policy_save - add policyd's outcome counts; one transaction */

@@ -51,7 +51,10 @@ int store_run_begin(struct store *st, const struct store_run *run);
 int store_add_input(struct store *st, const char *kind, const char *path,
 		    uint64_t records, uint64_t errors, const char *note);
 int store_add_attempt(struct store *st, const struct attempt *a);
-int store_add_candidate(struct store *st, const struct assoc_cand *c);
+/* store_add_candidate - one decided candidate (analysis/decide.c): its
+ * evidence, score, total with host points, ambiguity and decision */
+int store_add_candidate(struct store *st, const struct assoc_cand *c, int total,
+			bool ambiguous, const char *decision);
 /* store_add_mta_event - one log outcome; rows are aggregated per
  * (address, kind, list) with first/last time and count */
 int store_add_mta_event(struct store *st, const struct addr *a, const char *kind,
@@ -61,63 +64,39 @@ int store_flush(struct store *st);
 /* store_abort - roll back the run in progress */
 void store_abort(struct store *st);
 
-/* --- the decision stage (analysis/decide.c) ---
- * Set-based, so it costs a few passes over the candidates whatever their
- * order: the host-pair counts come from one GROUP BY, points and
- * ambiguity are applied by single UPDATEs, and only the pairs taken are
- * written one by one. */
-struct store_pair {
-	const char *h6, *h4;       /* the IPv6 and IPv4 hosts */
-	uint64_t co;               /* IPv6 attempts of h6 with h4 as a candidate */
-	uint64_t n6, n4;           /* attempts of each host */
-};
-typedef int (*store_pair_fn)(const struct store_pair *p, void *arg);
-/* store_each_host_pair - every (IPv6 host, IPv4 host) pair that meets in
- * two or more IPv6 attempts (co >= 2) */
-int store_each_host_pair(struct store *st, store_pair_fn fn, void *arg);
-/* store_set_pair_points - EV_HOST for every candidate of this pair (0 need not be set) */
-int store_set_pair_points(struct store *st, const char *h6, const char *h4, int points);
-/* store_apply_host_points - add the pair points to the candidates' totals
- * (a pair that meets once, co = 1, gets single_meeting when its IPv6 host
- * has three or more attempts) and flag IPv6 attempts whose best total
- * leads the best candidate of any other IPv4 host by less than margin
- * (ambiguous) */
-int store_apply_host_points(struct store *st, int single_meeting, int margin);
-/* store_each_eligible - candidates with total >= threshold, score >=
- * min_evidence and not ambiguous, best first (ties: |gap|, |port|, a4, a6) */
-struct store_cand_total {
-	int64_t rowid;
-	uint64_t a6, a4;
-	int score;                 /* evidence without EV_HOST */
-	int total;
-};
-typedef int (*store_total_fn)(const struct store_cand_total *r, void *arg);
-int store_each_eligible(struct store *st, int threshold, int min_evidence,
-			store_total_fn fn, void *arg);
-/* store_associate - take the pair: both attempts' partner and score */
-int store_associate(struct store *st, const struct store_cand_total *r);
-/* store_label_decisions - every candidate's decision from what was taken:
- * "associated", "lost" (its IPv6 attempt took a better candidate),
- * "below-threshold", "ambiguous", "ipv4-taken" (the IPv4 attempt went to a
- * better pair), in the precedence the greedy pass applied them */
-int store_label_decisions(struct store *st, int threshold, int min_evidence);
+/* --- the decision stage (analysis/decide.c) --- */
+/* store_set_partner - the pair (a6, a4) was taken: each attempt's partner
+ * and the pair's total */
+int store_set_partner(struct store *st, uint64_t a6, uint64_t a4, int total);
 /* store_run_sensor - the sensor of the run in progress: the decision
  * stage sees only its rows (attempt ids are per sensor) */
 const char *store_run_sensor(const struct store *st);
-/* store_max_attempt_id - largest attempt id of the current run */
-uint64_t store_max_attempt_id(struct store *st);
 
-/* store_classify_hosts - let fn name each host's address type and
- * interface-ID class (called before store_run_end) */
-typedef void (*store_classify_fn)(const char *addr, char *type, size_t typelen,
-				  char *iid, size_t iidlen);
-int store_classify_hosts(struct store *st, store_classify_fn fn);
+/* store_add_host - one host of the run (analysis/decide.c); enrichment
+ * is added by store_run_end */
+struct store_host {
+	const char *addr;
+	int family;
+	const char *addr_type, *iid_class, *emb_kind, *emb4;   /* NULL: none */
+	int64_t first_ns, last_ns;
+	uint64_t attempts, syns;
+	const char *os, *os_family;                            /* NULL: none */
+	const char *partners;          /* "ADDR/COUNT/MAXTOTAL ...", NULL: none */
+	const char *label;             /* spammer, unlisted, associated, ... */
+	bool listed;
+	const char *lists;             /* "a,b" when listed, else NULL */
+};
+int store_add_host(struct store *st, const struct store_host *h);
+/* store_each_listed - listed(addr) for each address the production MTAs
+ * rejected by DNSBL (when listing_window_ns > 0: within that time of one
+ * of its attempts), then lists(addr, "list1,list2") for each address with
+ * DNSBL rejections, lists in order */
+typedef int (*store_listed_fn)(const char *addr, const char *lists, void *arg);
+int store_each_listed(struct store *st, int64_t listing_window_ns, store_listed_fn listed,
+		      store_listed_fn lists, void *arg);
 
-/* store_run_end - build hosts (classified by classify, may be NULL) and
- * labels, record totals, commit.  listing_window_ns > 0: an IPv4 address
- * counts as listed only when listed within that time of one of its
- * attempts. */
-int store_run_end(struct store *st, int64_t listing_window_ns, store_classify_fn classify);
+/* store_run_end - enrichment of the hosts, record totals, commit */
+int store_run_end(struct store *st);
 
 /* --- enrichment (enrich/enrich.h), between the pass and the decisions --- */
 /* store_each_source - every distinct source address of the run's attempts,
@@ -148,10 +127,11 @@ struct store_enrich {
 	const char *match_ptr, *match_domain;
 };
 int store_set_enrich(struct store *st, const struct store_enrich *e);
-/* store_score_enrich - set ev_asn and ev_ptr of every candidate from the
- * enrichment of its two hosts (same AS: asn_points; same PTR name:
- * ptr_points, else same registered domain: domain_points) and update score */
-int store_score_enrich(struct store *st, int asn_points, int ptr_points, int domain_points);
+/* store_each_enrich - the run's enrichment: each address with the values
+ * the association compares (match_ptr / match_domain NULL when none) */
+typedef int (*store_enrich_fn)(const char *addr, uint32_t match_asn, const char *match_ptr,
+			       const char *match_domain, void *arg);
+int store_each_enrich(struct store *st, store_enrich_fn fn, void *arg);
 
 /* --- reading --- */
 /* store_query - run a read-only SQL query, calling fn per row with the

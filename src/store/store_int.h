@@ -34,21 +34,18 @@ enum store_put_kind {
 	 * os_family, emb_kind, emb4 */
 	PUT_ATTEMPT,
 	/* sensor, a6, a4, ev_embed .. ev_ehlo (EV_COUNT), score, gap_ns,
-	 * port_dist, before, total, ambiguous (into ops->cand_table) */
+	 * port_dist, before, total, ambiguous, decision */
 	PUT_CANDIDATE,
 	/* sensor, addr, family, kind, list, ts_ns, format: aggregated per
 	 * (sensor, addr, kind, list) into mta_events */
 	PUT_MTA,
 	/* run_id, sensor, kind, path, records, errors, note */
 	PUT_INPUT,
-	/* h6, h4, pts: into the decision stage's temp table pair_pts */
-	PUT_PAIR_POINTS,
-	/* a6, a4, total, candidate id: into the temp table chosen */
-	PUT_CHOSEN,
 	/* sensor, attempts.id, partner, score */
 	PUT_PARTNER,
-	/* sensor, hosts.addr, addr_type, iid_class */
-	PUT_HOST_CLASS,
+	/* sensor, addr, family, addr_type, iid_class, emb_kind, emb4,
+	 * first_ns, last_ns, attempts, syns, os, os_family, partners */
+	PUT_HOST,
 	/* sensor, addr, asn, as_name, ptr, ptr_domain, match_asn, match_ptr,
 	 * match_domain: into enrich */
 	PUT_ENRICH,
@@ -67,12 +64,6 @@ struct store_ops {
 	/* SQL that serializes runs of one sensor (parameter: the sensor),
 	 * or NULL when begin_run_sql already does */
 	const char *lock_sensor_sql;
-	/* the table the run's candidates are in until their decisions are
-	 * final (the decision stage's statements read and update it) */
-	const char *cand_table;
-	/* finish - move staged candidates into place once decided (NULL:
-	 * nothing staged) */
-	int (*finish)(struct store *st);
 	/* open - connect to location; NULL on error */
 	struct store *(*open)(const char *location, bool create);
 	void (*close)(struct store *st);
@@ -99,7 +90,6 @@ struct store {
 	char *sensor;               /* of the run in progress */
 	int64_t run_id;
 	char run_id_txt[24];
-	uint64_t max_attempt;
 	bool in_tx;
 };
 

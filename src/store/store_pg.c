@@ -9,10 +9,9 @@
  *
  * Row writes are buffered per kind as COPY text and sent with COPY when a
  * buffer grows past COPY_CHUNK or before any other statement.  Candidates
- * wait in a session temp table (mx_cand: not WAL-logged, no other
- * session's rows) while the decision stage updates them, and are written
- * once, decided, into candidates; the other updates (partners, host classes) and the per-address
- * aggregation of MTA events go through temp tables too, applied with one
+ * arrive decided (analysis/decide.c) and are copied once, in place; the
+ * updates (partners, host classes) and the per-address aggregation of
+ * MTA events go through session temp tables, applied with one
  * UPDATE ... FROM (or INSERT ... ON CONFLICT) each.  During a streaming
  * scan the buffers only grow, since the connection is busy.
  *
@@ -41,12 +40,10 @@ static const struct {
 		"attempts (sensor, id, run_id, family, src, sport, dst, dport, first_ns,"
 		" last_ns, syns, ttl, ittl, win, mss, wscale, olayout, tsval, os, os_family,"
 		" emb_kind, emb4)", NULL },
-	/* candidates, host points and decisions stay in temp tables (no
-	 * WAL, no updated rows) until pgs_finish() writes them once */
 	[PUT_CANDIDATE] = {
-		"mx_cand (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
+		"candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
 		" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns,"
-		" port_dist, before, total, ambiguous)", NULL },
+		" port_dist, before, total, ambiguous, decision)", NULL },
 	[PUT_INPUT] = {
 		"inputs (run_id, sensor, kind, path, records, errors, note)", NULL },
 	[PUT_MTA] = {
@@ -60,17 +57,13 @@ static const struct {
 		" last_ns = GREATEST(e.last_ns, excluded.last_ns),"
 		" count = e.count + excluded.count;"
 		" TRUNCATE mx_mta" },
-	[PUT_PAIR_POINTS] = { "pair_pts (h6, h4, pts)", NULL },
-	[PUT_CHOSEN] = { "chosen (a6, a4, total, cid)", NULL },
 	[PUT_PARTNER] = {
 		"mx_partner (sensor, id, partner, score)",
 		"UPDATE attempts a SET partner = u.partner, score = u.score FROM mx_partner u"
 		" WHERE a.sensor = u.sensor AND a.id = u.id; TRUNCATE mx_partner" },
-	[PUT_HOST_CLASS] = {
-		"mx_host_class (sensor, addr, addr_type, iid_class)",
-		"UPDATE hosts h SET addr_type = u.addr_type, iid_class = u.iid_class"
-		" FROM mx_host_class u WHERE h.sensor = u.sensor AND h.addr = u.addr;"
-		" TRUNCATE mx_host_class" },
+	[PUT_HOST] = {
+		"hosts (sensor, addr, family, addr_type, iid_class, emb_kind, emb4, first_ns,"
+		" last_ns, attempts, syns, os, os_family, partners, label, listed, lists)", NULL },
 	[PUT_ENRICH] = {
 		"enrich (sensor, addr, asn, as_name, ptr, ptr_domain, match_asn, match_ptr,"
 		" match_domain)", NULL },
@@ -78,22 +71,15 @@ static const struct {
 
 /* the order buffers are sent in: rows before the updates of them */
 static const enum store_put_kind send_order[PUT_COUNT] = {
-	PUT_INPUT, PUT_ATTEMPT, PUT_CANDIDATE, PUT_MTA, PUT_PAIR_POINTS, PUT_CHOSEN,
-	PUT_PARTNER, PUT_HOST_CLASS, PUT_ENRICH,
+	PUT_INPUT, PUT_ATTEMPT, PUT_CANDIDATE, PUT_MTA, PUT_PARTNER, PUT_HOST,
+	PUT_ENRICH,
 };
 
 static const char staging_sql[] =
 	"SET client_min_messages = warning;"
-	"CREATE TEMP TABLE mx_cand (id bigserial PRIMARY KEY, sensor text, a6 bigint,"
-	" a4 bigint, ev_embed bigint, ev_stack bigint, ev_os bigint, ev_syns bigint,"
-	" ev_port bigint, ev_gap bigint, ev_tsclock bigint, ev_asn bigint, ev_ptr bigint,"
-	" ev_host bigint, ev_ehlo bigint, score bigint, gap_ns bigint, port_dist bigint, before bigint,"
-	" total bigint, ambiguous bigint, decision text);"
 	"CREATE TEMP TABLE mx_mta (sensor text, addr text, family bigint, kind text,"
 	" list text, ts bigint, format text);"
-	"CREATE TEMP TABLE mx_partner (sensor text, id bigint, partner bigint, score bigint);"
-	"CREATE TEMP TABLE mx_host_class (sensor text, addr text, addr_type text,"
-	" iid_class text);";
+	"CREATE TEMP TABLE mx_partner (sensor text, id bigint, partner bigint, score bigint);";
 
 struct pgbuf {
 	char *p;
@@ -386,23 +372,6 @@ static int pgs_schema_version(struct store *st)
 	return v;
 }
 
-/* pgs_finish - the run's decided candidates into candidates, in the
- * order they came */
-static int pgs_finish(struct store *st)
-{
-	struct store_pg *s = pg(st);
-	if (sync_writes(s) < 0)
-		return -1;
-	return run(s,
-		"INSERT INTO candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns,"
-		" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, total,"
-		" ambiguous, gap_ns, port_dist, before, decision)"
-		" SELECT sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port, ev_gap,"
-		" ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, total, ambiguous, gap_ns,"
-		" port_dist, before, decision FROM mx_cand ORDER BY id;"
-		" TRUNCATE mx_cand");
-}
-
 static void pgs_close(struct store *st)
 {
 	struct store_pg *s = pg(st);
@@ -476,8 +445,6 @@ const struct store_ops store_pg_ops = {
 	 * one row per sensor and nest loops over thousands): hash joins */
 	.begin_run_sql = "BEGIN; SET LOCAL enable_nestloop = off",
 	.lock_sensor_sql = "SELECT pg_advisory_xact_lock(hashtext(?))",
-	.cand_table = "mx_cand",
-	.finish = pgs_finish,
 	.open = pgs_open,
 	.close = pgs_close,
 	.exec = pgs_exec,

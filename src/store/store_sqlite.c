@@ -6,9 +6,19 @@
  * waits for the first, up to the busy timeout), so readers see either the
  * previous results or the new ones.  Several sensors can share one file,
  * one writer at a time; many sensors writing at once want PostgreSQL.
+ *
+ * Row writes run on a second thread: put() copies the row into a chunk,
+ * and a full chunk goes to the writer thread, which binds and steps the
+ * prepared statements while the analysis goes on (SQLite's b-tree work
+ * is most of a run's CPU).  The connection is only ever used by one
+ * thread at a time: every other operation first waits until the writer
+ * has finished what it was given (lite_sync), and a put from inside a
+ * query's callback is written at once.  A write error is reported by the
+ * next operation (at the latest, the run's COMMIT fails).
  */
 #include "store/store_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +38,8 @@ static const char *const put_sql[PUT_COUNT] = {
 	[PUT_CANDIDATE] =
 	"INSERT INTO candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns,"
 	" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns,"
-	" port_dist, before, total, ambiguous) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	" port_dist, before, total, ambiguous, decision)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_MTA] =
 	"INSERT INTO mta_events (sensor, addr, family, kind, list, first_ns, last_ns,"
 	" count, format) VALUES (?1,?2,?3,?4,?5,?6,?6,1,?7)"
@@ -37,20 +48,38 @@ static const char *const put_sql[PUT_COUNT] = {
 	" last_ns = max(last_ns, excluded.last_ns), count = count + 1",
 	[PUT_INPUT] =
 	"INSERT INTO inputs (run_id, sensor, kind, path, records, errors, note) VALUES (?,?,?,?,?,?,?)",
-	[PUT_PAIR_POINTS] = "INSERT INTO pair_pts (h6, h4, pts) VALUES (?,?,?)",
-	[PUT_CHOSEN] = "INSERT INTO chosen (a6, a4, total, cid) VALUES (?,?,?,?)",
 	[PUT_PARTNER] =
 	"UPDATE attempts SET partner = ?3, score = ?4 WHERE sensor = ?1 AND id = ?2",
-	[PUT_HOST_CLASS] =
-	"UPDATE hosts SET addr_type = ?3, iid_class = ?4 WHERE sensor = ?1 AND addr = ?2",
+	[PUT_HOST] =
+	"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, emb_kind, emb4,"
+	" first_ns, last_ns, attempts, syns, os, os_family, partners, label, listed, lists)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_ENRICH] = ("INSERT INTO enrich (sensor, addr, asn, as_name, ptr, ptr_domain,"
 			" match_asn, match_ptr, match_domain) VALUES (?,?,?,?,?,?,?,?,?)"),
+};
+
+/* a chunk of serialized row writes: kind byte, then per column a type
+ * byte and an int64 or a u32 length and the bytes */
+#define CHUNK_SIZE (512u << 10)
+#define MAX_COLS 32                 /* columns of a put, at most */
+
+struct chunk {
+	unsigned char *p;
+	size_t n, cap;
 };
 
 struct store_sqlite {
 	struct store st;            /* first: the shared part */
 	sqlite3 *db;
 	sqlite3_stmt *q[PUT_COUNT]; /* prepared on first use */
+	/* the writer thread (started on the first put) */
+	pthread_t th;
+	bool started, quit, busy;   /* busy: todo is being written */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk fill, todo;    /* fill: the main thread's; todo: the writer's */
+	int werr;                   /* -1 after a write failed */
+	int in_query;               /* > 0: inside a query's callbacks */
 };
 
 static struct store_sqlite *lite(struct store *st)
@@ -64,9 +93,13 @@ static int db_error(struct store_sqlite *s, const char *what)
 }
 
 /* lite_exec - statements without parameters */
+static int lite_sync(struct store_sqlite *s);
+
 static int lite_exec(struct store *st, const char *sql)
 {
 	char *msg = NULL;
+	if (lite_sync(lite(st)) < 0)
+		return -1;
 	if (sqlite3_exec(lite(st)->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		error("%s: %s", st->location, msg ? msg : "SQL error");
 		sqlite3_free(msg);
@@ -82,6 +115,8 @@ static int lite_query(struct store *st, const char *sql, const char *const *para
 {
 	struct store_sqlite *s = lite(st);
 	sqlite3_stmt *q;
+	if (lite_sync(s) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return db_error(s, "query");
 	for (int i = 0; i < nparams; i++)
@@ -92,6 +127,7 @@ static int lite_query(struct store *st, const char *sql, const char *const *para
 	for (int i = 0; i < n; i++)
 		names[i] = sqlite3_column_name(q, i);
 	int rc, ret = 0;
+	s->in_query++;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (!fn)
 			continue;
@@ -100,6 +136,7 @@ static int lite_query(struct store *st, const char *sql, const char *const *para
 		if ((ret = fn(n, names, vals, arg)) != 0)
 			break;
 	}
+	s->in_query--;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = db_error(s, "query");
 	sqlite3_finalize(q);
@@ -108,23 +145,155 @@ static int lite_query(struct store *st, const char *sql, const char *const *para
 	return ret;
 }
 
-static int lite_put(struct store *st, enum store_put_kind k, const struct store_val *v)
+/* write_row - bind and step one row write (on whichever thread owns the
+ * connection now) */
+static int write_row(struct store_sqlite *s, enum store_put_kind k, const struct store_val *v)
 {
-	struct store_sqlite *s = lite(st);
 	if (!s->q[k] && sqlite3_prepare_v2(s->db, put_sql[k], -1, &s->q[k], NULL) != SQLITE_OK)
 		return db_error(s, "prepare");
 	sqlite3_stmt *q = s->q[k];
 	for (int i = 0; i < store_put_ncols[k]; i++) {
 		switch (v[i].type) {
 		case SV_INT: sqlite3_bind_int64(q, i + 1, v[i].i); break;
-		case SV_TEXT: sqlite3_bind_text(q, i + 1, v[i].s, -1, SQLITE_TRANSIENT); break;
+		case SV_TEXT: sqlite3_bind_text(q, i + 1, v[i].s, (int)v[i].i, SQLITE_STATIC); break;
 		case SV_NULL: sqlite3_bind_null(q, i + 1); break;
 		}
 	}
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
 	if (rc != SQLITE_DONE)
 		return db_error(s, "write");
+	return 0;
+}
+
+/* write_chunk - every row of c, in order; stops at the first error */
+static int write_chunk(struct store_sqlite *s, const struct chunk *c)
+{
+	struct store_val v[MAX_COLS];
+	size_t off = 0;
+	while (off < c->n) {
+		enum store_put_kind k = (enum store_put_kind)c->p[off++];
+		for (int i = 0; i < store_put_ncols[k]; i++) {
+			v[i].type = c->p[off++];
+			if (v[i].type == SV_INT) {
+				memcpy(&v[i].i, c->p + off, sizeof v[i].i);
+				off += sizeof v[i].i;
+			} else if (v[i].type == SV_TEXT) {
+				uint32_t len;
+				memcpy(&len, c->p + off, sizeof len);
+				off += sizeof len;
+				v[i].s = (const char *)c->p + off;
+				v[i].i = len;
+				off += len;
+			}
+		}
+		if (write_row(s, k, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void *writer(void *arg)
+{
+	struct store_sqlite *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->busy && !s->quit)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->busy)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		int rc = s->werr ? -1 : write_chunk(s, &s->todo);
+		pthread_mutex_lock(&s->mu);
+		if (rc < 0)
+			s->werr = -1;
+		s->todo.n = 0;
+		s->busy = false;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* wait_idle - until the writer has written what it was given */
+static void wait_idle(struct store_sqlite *s)
+{
+	pthread_mutex_lock(&s->mu);
+	while (s->busy)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* hand_off - give the filled chunk to the writer (once it is idle) */
+static void hand_off(struct store_sqlite *s)
+{
+	wait_idle(s);
+	struct chunk t = s->todo;   /* empty: the writer is idle */
+	s->todo = s->fill;
+	s->fill = t;
+	pthread_mutex_lock(&s->mu);
+	s->busy = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* lite_sync - every queued row written; -1 when one failed */
+static int lite_sync(struct store_sqlite *s)
+{
+	if (!s->started)
+		return s->werr;
+	if (s->fill.n)
+		hand_off(s);
+	wait_idle(s);
+	return s->werr;
+}
+
+static void put_bytes(struct chunk *c, const void *p, size_t n)
+{
+	GROW(c->p, c->n + n, c->cap);
+	memcpy(c->p + c->n, p, n);
+	c->n += n;
+}
+
+static int lite_put(struct store *st, enum store_put_kind k, const struct store_val *v)
+{
+	struct store_sqlite *s = lite(st);
+	if (store_put_ncols[k] > MAX_COLS)
+		BUG("put kind %d has %d columns", (int)k, store_put_ncols[k]);
+	if (s->in_query) {
+		/* a callback's write: the connection is this thread's now */
+		struct store_val w[MAX_COLS];
+		for (int i = 0; i < store_put_ncols[k]; i++) {
+			w[i] = v[i];
+			if (w[i].type == SV_TEXT)
+				w[i].i = (int64_t)strlen(v[i].s);
+		}
+		return lite_sync(s) < 0 ? -1 : write_row(s, k, w);
+	}
+	if (!s->started) {
+		if (pthread_create(&s->th, NULL, writer, s) != 0)
+			return error("%s: cannot start the writer thread", st->location);
+		s->started = true;
+	}
+	unsigned char kind = (unsigned char)k;
+	put_bytes(&s->fill, &kind, 1);
+	for (int i = 0; i < store_put_ncols[k]; i++) {
+		unsigned char t = (unsigned char)v[i].type;
+		if (t == SV_TEXT && !v[i].s)
+			t = SV_NULL;
+		put_bytes(&s->fill, &t, 1);
+		if (t == SV_INT) {
+			put_bytes(&s->fill, &v[i].i, sizeof v[i].i);
+		} else if (t == SV_TEXT) {
+			size_t len = strlen(v[i].s);
+			uint32_t l = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+			put_bytes(&s->fill, &l, sizeof l);
+			put_bytes(&s->fill, v[i].s, l);
+		}
+	}
+	if (s->fill.n >= CHUNK_SIZE)
+		hand_off(s);
 	return 0;
 }
 
@@ -133,6 +302,7 @@ static int lite_schema_version(struct store *st)
 	struct store_sqlite *s = lite(st);
 	sqlite3_stmt *q;
 	int v = 0;
+	lite_sync(s);
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'",
 			       -1, &q, NULL) != SQLITE_OK)
 		return 0;   /* no meta table: empty database */
@@ -158,6 +328,18 @@ static int slow_statement(unsigned type, void *arg, void *stmt, void *ns)
 static void lite_close(struct store *st)
 {
 	struct store_sqlite *s = lite(st);
+	if (s->started) {
+		lite_sync(s);
+		pthread_mutex_lock(&s->mu);
+		s->quit = true;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->th, NULL);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s->fill.p);
+	free(s->todo.p);
 	for (int i = 0; i < PUT_COUNT; i++)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);
@@ -169,7 +351,11 @@ static struct store *lite_open(const char *location, bool create)
 {
 	struct store_sqlite *s = xcalloc(1, sizeof *s);
 	store_init(&s->st, &store_sqlite_ops, location);
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	/* one connection per store, used by one thread: no mutexes */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+		    (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(location, &s->db, flags, NULL) != SQLITE_OK) {
 		error("%s: cannot open store: %s", location,
 		      s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -194,8 +380,6 @@ const struct store_ops store_sqlite_ops = {
 	.begin_schema_sql = "BEGIN IMMEDIATE",
 	.begin_run_sql = "BEGIN IMMEDIATE",
 	.lock_sensor_sql = NULL,
-	.cand_table = "candidates",
-	.finish = NULL,
 	.open = lite_open,
 	.close = lite_close,
 	.exec = lite_exec,

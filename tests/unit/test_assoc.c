@@ -259,16 +259,21 @@ static void run_pipeline(struct store *st, struct attempt *v, size_t n, struct d
 {
 	struct assoc_params p = P();
 	struct cands k = { .n = 0 };
+	char err[128];
+	struct decider *d = decider_new(&p, err, sizeof err);
+	assert_non_null(d);
 	struct assoc *s = assoc_new(&p, keep, &k);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(store_add_attempt(st, &v[i]), 0);
+		decider_attempt(d, &v[i]);
 		assoc_add(s, &v[i]);
 	}
 	assoc_finish(s);
 	for (int i = 0; i < k.n; i++)
-		assert_int_equal(store_add_candidate(st, &k.c[i]), 0);
+		assert_int_equal(decider_cand(d, &k.c[i]), 0);
 	assoc_free(s);
-	assert_int_equal(decide_run(st, &p, ds), 0);
+	assert_int_equal(decider_run(d, st, ds), 0);
+	decider_free(d);
 }
 
 static void test_ipv4_claimed_twice(void **state)
@@ -357,6 +362,59 @@ static void test_host_consistency(void **state)
 	drop_store(st);
 }
 
+/* the decision engine holds per-host and per-pair state only: 100 000
+ * attempts of the same two hosts, each IPv6 one with a candidate, leave
+ * its memory where 1 000 did; and the meetings count once per IPv6
+ * attempt however many IPv4 attempts of the host it met */
+static void test_decider_memory(void **state)
+{
+	(void)state;
+	struct assoc_params p = P();
+	char err[128];
+	struct decider *d = decider_new(&p, err, sizeof err);
+	assert_non_null(d);
+	size_t at1k = 0;
+	for (uint64_t i = 1; i <= 100000; i += 2) {
+		struct attempt a6 = mk(i, "2001:db8::1", 1000, (int64_t)i * SEC, (int64_t)i * SEC, 1);
+		struct attempt a4 = mk(i + 1, "192.0.2.1", 1001, (int64_t)i * SEC + MS,
+				       (int64_t)i * SEC + MS, 1);
+		decider_attempt(d, &a6);
+		decider_attempt(d, &a4);
+		struct assoc_cand c = { .a6 = i, .a4 = i + 1, .score = 60 };
+		assert_int_equal(decider_cand(d, &c), 0);
+		if (i == 999)
+			at1k = decider_bytes(d);
+	}
+	/* only the attempt-id index grows: 4 bytes per attempt */
+	assert_true(decider_bytes(d) <= at1k + 4 * 2 * 100000);
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/mxtest-decider-%d.db", (int)getpid());
+	unlink(path);
+	struct store *st = store_open(path, true);
+	assert_non_null(st);
+	struct store_run run = { "test", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	struct decide_stats ds;
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	assert_int_equal(ds.candidates, 50000);
+	assert_int_equal(ds.associated, 50000);
+	char out[512] = "";
+	assert_int_equal(store_query(st, "SELECT decision, MIN(ev_host) FROM candidates"
+				     " GROUP BY decision", NULL, 0, grab, out), 0);
+	/* every attempt of both hosts pairs up: full host weight */
+	char want[64];
+	snprintf(want, sizeof want, "associated=%d", p.host_weight);
+	assert_string_equal(out, want);
+	decider_free(d);
+	store_close(st);
+	unlink(path);
+	size_t n = strlen(path);
+	snprintf(path + n, 8, "-wal");
+	unlink(path);
+	snprintf(path + n, 8, "-shm");
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_claimed_twice),
 		cmocka_unit_test(test_tie_break_and_ambiguity),
 		cmocka_unit_test(test_host_consistency),
+		cmocka_unit_test(test_decider_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "enrich/dns.h"
+#include "analysis/decide.h"
 #include "enrich/enrich.h"
 #include "store/store.h"
 
@@ -244,10 +245,16 @@ static void test_store(void **state)
 	assert_string_equal(r.name, "TEST-NET");
 
 	/* two IPv6 attempts, two IPv4 candidates each */
+	struct assoc_params ap;
+	assoc_params_default(&ap);
+	char err[128];
+	struct decider *d = decider_new(&ap, err, sizeof err);
+	assert_non_null(d);
 	const char *h[] = { "2001:db8::1", "2001:db8::2", "192.0.2.1", "192.0.2.2" };
 	for (int i = 0; i < 4; i++) {
 		struct attempt a = mk((uint64_t)i + 1, h[i], i);
 		assert_int_equal(store_add_attempt(st, &a), 0);
+		decider_attempt(d, &a);
 	}
 	for (int i = 0; i < 2; i++)
 		for (int j = 0; j < 2; j++) {
@@ -255,7 +262,7 @@ static void test_store(void **state)
 			c.ev[EV_STACK] = 15;
 			c.ev[EV_PTR] = 99;     /* stale: replaced */
 			c.score = 15 + 99;
-			assert_int_equal(store_add_candidate(st, &c), 0);
+			assert_int_equal(decider_cand(d, &c), 0);
 		}
 	int seen = 0;
 	assert_int_equal(store_each_source(st, count_source, &seen), 0);
@@ -273,9 +280,15 @@ static void test_store(void **state)
 	};
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(store_set_enrich(st, &e[i]), 0);
-	assert_int_equal(store_score_enrich(st, 10, 20, 7), 0);
-	/* the candidates are in place (PostgreSQL stages them) after the run */
-	assert_int_equal(store_run_end(st, 0, NULL), 0);
+	/* the decision stage scores the candidates from the enrichment */
+	struct decide_enrich_points pts = { 10, 20, 7 };
+	struct decide_stats ds;
+	assert_int_equal(decider_enrich(d, st, &pts), 0);
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	assert_int_equal(ds.candidates, 4);
+	assert_int_equal(decider_hosts(d, st, 0), 0);
+	decider_free(d);
+	assert_int_equal(store_run_end(st), 0);
 	const char *want[] = {
 		"1|3|10|7|32",     /* same AS, same registered domain */
 		"1|4|0|0|15",

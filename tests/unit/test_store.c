@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "analysis/decide.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -85,24 +86,18 @@ static void qs(struct store *st, const char *sql, const char *sensor, char *out)
 	assert_int_equal(store_query(st, sql, p, 1, grab, out), 0);
 }
 
-static int no_pair(const struct store_pair *p, void *arg)
-{
-	(void)p;
-	(void)arg;
-	return 0;
-}
-
-static int take(const struct store_cand_total *r, void *arg)
-{
-	return store_associate(arg, r);
-}
-
 /* one run of sensor over n attempts: a pair (IPv6 id 1, IPv4 id 2) that
  * gets associated, the IPv4 address listed */
 static void run_sensor(struct store *st, const char *sensor, int n)
 {
 	struct store_run run = { sensor, "test", "{}" };
 	assert_int_equal(store_run_begin(st, &run), 0);
+	struct assoc_params ap;
+	assoc_params_default(&ap);
+	ap.min_evidence = 0;
+	char err[128];
+	struct decider *d = decider_new(&ap, err, sizeof err);
+	assert_non_null(d);
 	assert_int_equal(store_add_input(st, "pcap", "x.pcap", (uint64_t)n, 0, NULL), 0);
 	for (int i = 1; i <= n; i++) {
 		char src[64];
@@ -112,6 +107,7 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 			snprintf(src, sizeof src, "198.51.100.%d", i);
 		struct attempt a = mk((uint64_t)i, src, (uint16_t)(40000 + i), 1767225600000000000LL + i);
 		assert_int_equal(store_add_attempt(st, &a), 0);
+		decider_attempt(d, &a);
 	}
 	struct addr a4;
 	addr_parse("198.51.100.2", &a4);
@@ -126,13 +122,14 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	c.ev[EV_GAP] = 50;
 	c.score = 50;
 	c.gap_ns = 1000;
-	assert_int_equal(store_add_candidate(st, &c), 0);
-	/* the decision stage's steps, taking every eligible pair */
-	assert_int_equal(store_each_host_pair(st, no_pair, NULL), 0);
-	assert_int_equal(store_apply_host_points(st, 0, 10), 0);
-	assert_int_equal(store_each_eligible(st, 45, 0, take, st), 0);
-	assert_int_equal(store_label_decisions(st, 45, 0), 0);
-	assert_int_equal(store_run_end(st, 0, NULL), 0);
+	/* the decision stage writes the pair it takes, and the hosts */
+	assert_int_equal(decider_cand(d, &c), 0);
+	struct decide_stats ds;
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	assert_int_equal(ds.associated, 1);
+	assert_int_equal(decider_hosts(d, st, 0), 0);
+	decider_free(d);
+	assert_int_equal(store_run_end(st), 0);
 }
 
 static void test_sql_tokens(void **state)
@@ -265,6 +262,31 @@ static void test_newer_schema_refused(void **state)
 	assert_null(store_open(dbpath, false));
 }
 
+/* rows are written on the writer thread: a query right after the puts
+ * sees all of them, and a row the database refuses (a second host with
+ * the same address) fails the run's end instead of vanishing */
+static void test_queued_writes(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	struct store_run run = { "q", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	char addr[64], out[1024];
+	for (int i = 0; i < 20000; i++) {
+		snprintf(addr, sizeof addr, "2001:db8::%x", i);
+		struct store_host h = { .addr = addr, .family = 6, .attempts = 1, .syns = 1,
+					.label = "unassociated" };
+		assert_int_equal(store_add_host(st, &h), 0);
+	}
+	q(st, "SELECT COUNT(*), SUM(syns) FROM hosts WHERE sensor = 'q'", out);
+	assert_string_equal(out, "20000|20000");
+	struct store_host dup = { .addr = "2001:db8::7", .family = 6 };
+	assert_int_equal(store_add_host(st, &dup), 0);     /* queued */
+	assert_int_equal(store_run_end(st), -1);           /* refused */
+	store_close(st);
+}
+
 static void test_sensors_replace_own_rows(void **state)
 {
 	(void)state;
@@ -394,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_save_adds, setup, teardown),
 		cmocka_unit_test(test_location_picks_backend),
+		cmocka_unit_test_setup_teardown(test_queued_writes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
