@@ -35,40 +35,53 @@ int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, u
 	return 0;
 }
 
-/* how often a host's attempts carried one fingerprint label */
-struct label_count {
-	const char *s;
-	uint32_t n;
-};
-
+/* A host is 72 bytes: what most hosts need is inline; the rest lives in
+ * side tables (further fingerprint labels, DNSBL lists, enrichment). */
 struct host {
 	struct addr a;
-	uint32_t n;                 /* attempts */
-	uint32_t asn;               /* enrichment match keys (0 / NULL: none) */
-	char *ptr, *domain;
 	uint8_t emb_kind;
 	bool listed;                /* an IPv4 address the MTAs rejected by DNSBL */
-	char *lists;
-	struct addr emb4;
+	uint32_t n;                 /* attempts */
+	uint32_t syns;
+	uint8_t emb4[4];            /* the embedded IPv4 (emb_kind != 0) */
 	int64_t first_ns, last_ns;
-	uint64_t syns;
-	struct label_count *os, *fam;
-	uint16_t nos, nfam;
-	size_t oscap, famcap;
+	uint32_t lists;             /* index + 1 into strs: the DNSBLs; 0 = none */
+	uint16_t os, fam;           /* first label seen, id + 1; 0 = none */
+	uint32_t os_n, fam_n;       /* its count */
+	uint32_t more;              /* index + 1 into more: further labels */
 };
 
+/* further labels of a host, a list through next (index + 1) */
+struct label_more {
+	uint32_t next;
+	uint32_t n;
+	uint16_t id;                /* label id + 1 */
+	uint8_t fam;                /* 0: os label, 1: os family */
+};
+
+/* enrichment match keys of a host (decider_enrich) */
+struct host_enrich {
+	uint32_t asn;               /* 0: none */
+	char *ptr, *domain;         /* NULL: none */
+};
+
+/* a host pair that met: key (h6 + 1) << 32 | (h4 + 1), 0 = empty slot;
+ * meta: the last IPv6 attempt that met it (low 40 bits) and how many
+ * distinct IPv6 attempts did (high 24 bits, saturating) */
 struct pair {
-	uint64_t key;               /* (h6 + 1) << 32 | (h4 + 1); 0 = empty slot */
-	uint64_t last_a6;           /* the IPv6 attempt that last met the pair */
-	uint32_t co;                /* distinct IPv6 attempts that met it */
+	uint64_t key;
+	uint64_t meta;
 };
+#define PAIR_A6_MASK ((UINT64_C(1) << 40) - 1)
+#define PAIR_CO_MAX ((UINT64_C(1) << 24) - 1)
 
-/* an eligible candidate, in the greedy order's terms */
+/* an eligible candidate, in the greedy order's terms ((a6, a4) is
+ * unique: an IPv6 attempt's candidates are distinct IPv4 attempts) */
 struct elig {
 	int total;
 	uint32_t aport;
 	uint64_t agap;
-	uint64_t a4, a6, seq;
+	uint64_t a4, a6;
 };
 
 /* a pair taken by the greedy pass */
@@ -91,8 +104,17 @@ struct decider {
 	uint64_t max_id;
 	struct pair *ptab;
 	size_t pn, psize;
+	struct label_more *more;
+	size_t nmore, morecap;
+	const char **labels;        /* fingerprint labels by id (strings of the fp db) */
+	size_t nlabels, lcap;
+	const char **lptr;          /* label pointer -> id cache: open addressing */
+	uint16_t *lid;
+	size_t lsize, lused;
+	char **strs;                /* DNSBL list strings (host.lists) */
+	size_t nstrs, scap;
+	struct host_enrich *en;     /* per host, when enriched */
 	struct decide_enrich_points ep;
-	bool enriched;
 	struct chosen *ch;          /* the pairs taken, by a6 (decider_run) */
 	size_t nch;
 };
@@ -123,6 +145,9 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 	d->htab = xcalloc(d->hsize, sizeof *d->htab);
 	d->psize = 1024;
 	d->ptab = xcalloc(d->psize, sizeof *d->ptab);
+	d->lsize = 64;
+	d->lptr = xcalloc(d->lsize, sizeof *d->lptr);
+	d->lid = xcalloc(d->lsize, sizeof *d->lid);
 	return d;
 }
 
@@ -182,30 +207,90 @@ static uint32_t host_of(struct decider *d, const struct addr *a)
 	return (uint32_t)d->nhosts++;
 }
 
-/* count_label - one more attempt with label s (NULL: none) */
-static void count_label(struct label_count **v, uint16_t *n, size_t *cap, const char *s)
+/* label_id - id + 1 of label s; labels equal as text share an id */
+static uint16_t label_id(struct decider *d, const char *s)
 {
 	if (!s)
-		return;
-	for (uint16_t i = 0; i < *n; i++)
-		if ((*v)[i].s == s || !strcmp((*v)[i].s, s)) {
-			(*v)[i].n++;
-			return;
-		}
-	if (*n == UINT16_MAX)
-		return;   /* more distinct labels than p0f has: ignore the rest */
-	GROW(*v, (size_t)*n + 1, *cap);
-	(*v)[(*n)++] = (struct label_count){ s, 1 };
+		return 0;
+	size_t mask = d->lsize - 1, i = (size_t)hash_u64((uint64_t)(uintptr_t)s) & mask;
+	while (d->lptr[i]) {
+		if (d->lptr[i] == s)
+			return d->lid[i];
+		i = (i + 1) & mask;
+	}
+	uint16_t id = 0;
+	for (size_t k = 0; k < d->nlabels && !id; k++)
+		if (!strcmp(d->labels[k], s))
+			id = (uint16_t)(k + 1);
+	if (!id) {
+		if (d->nlabels >= UINT16_MAX - 1)
+			return 0;   /* more distinct labels than any database has */
+		GROW(d->labels, d->nlabels + 1, d->lcap);
+		d->labels[d->nlabels++] = s;
+		id = (uint16_t)d->nlabels;
+	}
+	if ((d->lused + 1) * 2 > d->lsize) {
+		/* a new table twice the size; the cache is rebuilt as pointers come */
+		free(d->lptr);
+		free(d->lid);
+		d->lsize *= 2;
+		d->lptr = xcalloc(d->lsize, sizeof *d->lptr);
+		d->lid = xcalloc(d->lsize, sizeof *d->lid);
+		d->lused = 0;
+		mask = d->lsize - 1;
+		i = (size_t)hash_u64((uint64_t)(uintptr_t)s) & mask;
+	}
+	d->lptr[i] = s;
+	d->lid[i] = id;
+	d->lused++;
+	return id;
 }
 
-/* top_label - the most frequent label, the lowest of those tied; NULL */
-static const char *top_label(const struct label_count *v, uint16_t n)
+/* count_label - one more attempt of host x with label id (0: none) */
+static void count_label(struct decider *d, struct host *x, bool fam, uint16_t id)
 {
-	const struct label_count *best = NULL;
-	for (uint16_t i = 0; i < n; i++)
-		if (!best || v[i].n > best->n || (v[i].n == best->n && strcmp(v[i].s, best->s) < 0))
-			best = &v[i];
-	return best ? best->s : NULL;
+	uint16_t *first = fam ? &x->fam : &x->os;
+	uint32_t *n = fam ? &x->fam_n : &x->os_n;
+	if (!id)
+		return;
+	if (!*first || *first == id) {
+		*first = id;
+		(*n)++;
+		return;
+	}
+	uint32_t *link = &x->more;
+	while (*link) {
+		struct label_more *m = &d->more[*link - 1];
+		if (m->fam == fam && m->id == id) {
+			m->n++;
+			return;
+		}
+		link = &m->next;
+	}
+	if (d->nmore >= UINT32_MAX - 1)
+		return;
+	GROW(d->more, d->nmore + 1, d->morecap);
+	d->more[d->nmore] = (struct label_more){ 0, 1, id, fam };
+	*link = (uint32_t)++d->nmore;
+}
+
+/* top_label - the most frequent label of a kind, the lowest of those tied */
+static const char *top_label(const struct decider *d, const struct host *x, bool fam)
+{
+	uint16_t best = fam ? x->fam : x->os;
+	uint32_t bn = fam ? x->fam_n : x->os_n;
+	if (!best)
+		return NULL;
+	for (uint32_t k = x->more; k; k = d->more[k - 1].next) {
+		const struct label_more *m = &d->more[k - 1];
+		if (m->fam != fam)
+			continue;
+		if (m->n > bn || (m->n == bn && strcmp(d->labels[m->id - 1], d->labels[best - 1]) < 0)) {
+			best = m->id;
+			bn = m->n;
+		}
+	}
+	return d->labels[best - 1];
 }
 
 void decider_attempt(struct decider *d, const struct attempt *a)
@@ -214,7 +299,10 @@ void decider_attempt(struct decider *d, const struct attempt *a)
 	struct host *x = &d->hosts[h];
 	if (!x->n) {
 		x->emb_kind = a->emb_kind;
-		x->emb4 = a->emb4;
+		if (a->emb_kind && a->emb4.family == 4)
+			memcpy(x->emb4, a->emb4.b, 4);
+		else
+			x->emb_kind = 0;
 		x->first_ns = a->first_ns;
 		x->last_ns = a->last_ns;
 	}
@@ -223,9 +311,9 @@ void decider_attempt(struct decider *d, const struct attempt *a)
 		x->first_ns = a->first_ns;
 	if (a->last_ns > x->last_ns)
 		x->last_ns = a->last_ns;
-	x->syns += a->syns;
-	count_label(&x->os, &x->nos, &x->oscap, a->os);
-	count_label(&x->fam, &x->nfam, &x->famcap, a->os_family);
+	x->syns = x->syns + a->syns < x->syns ? UINT32_MAX : x->syns + a->syns;
+	count_label(d, x, false, label_id(d, a->os));
+	count_label(d, x, true, label_id(d, a->os_family));
 	if (a->id >= (uint64_t)SIZE_MAX / sizeof *d->att_host)
 		BUG("attempt id %llu", (unsigned long long)a->id);
 	if (a->id >= d->acap) {
@@ -267,7 +355,7 @@ int decider_cand(struct decider *d, const struct assoc_cand *c)
 	if (fwrite_unlocked(c, sizeof *c, 1, d->spill) != 1)
 		return error("temporary candidate file: %s", strerror(errno));
 	d->ncand++;
-	if ((d->pn + 1) * 2 > d->psize) {
+	if ((d->pn + 1) * 4 > d->psize * 3) {
 		size_t n = d->psize * 2;
 		struct pair *t = xcalloc(n, sizeof *t);
 		for (size_t i = 0; i < d->psize; i++)
@@ -279,14 +367,16 @@ int decider_cand(struct decider *d, const struct assoc_cand *c)
 	}
 	uint64_t key = pair_key(host_at(d, c->a6), host_at(d, c->a4));
 	struct pair *e = pair_slot(d->ptab, d->psize, key);
+	uint64_t a6 = c->a6 & PAIR_A6_MASK, co = e->meta >> 40;
 	if (!e->key) {
 		e->key = key;
 		d->pn++;
-	} else if (e->last_a6 == c->a6) {
+	} else if ((e->meta & PAIR_A6_MASK) == a6) {
 		return 0;   /* another IPv4 attempt of the same host: one meeting */
 	}
-	e->last_a6 = c->a6;
-	e->co++;
+	if (co < PAIR_CO_MAX)
+		co++;
+	e->meta = co << 40 | a6;
 	return 0;
 }
 
@@ -306,22 +396,23 @@ static int enrich_row(const char *addr, uint32_t match_asn, const char *match_pt
 	long k;
 	if (addr_parse(addr, &a) < 0 || (k = host_find(l->d, &a, &slot)) < 0)
 		return 0;   /* not a source of this run: no candidate names it */
-	struct host *h = &l->d->hosts[k];
-	h->asn = match_asn;
-	free(h->ptr);
-	free(h->domain);
-	h->ptr = match_ptr && *match_ptr ? xstrdup(match_ptr) : NULL;
-	h->domain = match_domain && *match_domain ? xstrdup(match_domain) : NULL;
+	struct host_enrich *e = &l->d->en[k];
+	e->asn = match_asn;
+	free(e->ptr);
+	free(e->domain);
+	e->ptr = match_ptr && *match_ptr ? xstrdup(match_ptr) : NULL;
+	e->domain = match_domain && *match_domain ? xstrdup(match_domain) : NULL;
 	return 0;
 }
 
 int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts)
 {
 	struct enrich_load l = { d, 0 };
+	if (!d->en)
+		d->en = xcalloc(d->nhosts ? d->nhosts : 1, sizeof *d->en);
 	if (store_each_enrich(st, enrich_row, &l) != 0)
 		return -1;
 	d->ep = *pts;
-	d->enriched = true;
 	return 0;
 }
 
@@ -373,16 +464,17 @@ static void score_group(const struct decider *d, struct group *g)
 		struct assoc_cand *c = &g->c[i];
 		uint32_t h6 = host_at(d, c->a6), h4 = host_at(d, c->a4);
 		const struct host *x = &d->hosts[h6], *y = &d->hosts[h4];
-		if (d->enriched) {
-			int asn = x->asn && x->asn == y->asn ? d->ep.asn : 0;
-			int ptr = same(x->ptr, y->ptr) ? d->ep.ptr
-				  : same(x->domain, y->domain) ? d->ep.domain : 0;
+		if (d->en) {
+			const struct host_enrich *ex = &d->en[h6], *ey = &d->en[h4];
+			int asn = ex->asn && ex->asn == ey->asn ? d->ep.asn : 0;
+			int ptr = same(ex->ptr, ey->ptr) ? d->ep.ptr
+				  : same(ex->domain, ey->domain) ? d->ep.domain : 0;
 			c->score += asn + ptr - c->ev[EV_ASN] - c->ev[EV_PTR];
 			c->ev[EV_ASN] = (int16_t)asn;
 			c->ev[EV_PTR] = (int16_t)ptr;
 		}
 		const struct pair *e = pair_slot(d->ptab, d->psize, pair_key(h6, h4));
-		int pts = decide_host_points(p, e->co, x->n, y->n);
+		int pts = decide_host_points(p, e->meta >> 40, x->n, y->n);
 		c->ev[EV_HOST] = (int16_t)pts;
 		g->total[i] = c->score + pts;
 		if (best < 0 ||
@@ -454,13 +546,14 @@ struct elig_list {
 
 static int collect(struct decider *d, struct group *g, uint64_t first, void *arg)
 {
+	(void)first;
 	struct elig_list *l = arg;
 	for (size_t i = 0; i < g->n; i++) {
 		if (!eligible(&d->p, g, i))
 			continue;
 		GROW(l->e, l->n + 1, l->cap);
 		l->e[l->n++] = (struct elig){ g->total[i], aport(&g->c[i]), agap(&g->c[i]),
-					      g->c[i].a4, g->c[i].a6, first + i };
+					      g->c[i].a4, g->c[i].a6 };
 	}
 	return 0;
 }
@@ -476,9 +569,7 @@ static int cmp_elig(const void *pa, const void *pb)
 		return x->aport < y->aport ? -1 : 1;
 	if (x->a4 != y->a4)
 		return x->a4 < y->a4 ? -1 : 1;
-	if (x->a6 != y->a6)
-		return x->a6 < y->a6 ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return x->a6 < y->a6 ? -1 : x->a6 > y->a6;
 }
 
 static int cmp_chosen(const void *pa, const void *pb)
@@ -565,6 +656,9 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	free(d->ch);
 	d->ch = ch;      /* for decider_hosts */
 	d->nch = nch;
+	free(d->ptab);   /* the meetings are counted in: room for the hosts */
+	d->ptab = NULL;
+	d->psize = d->pn = 0;
 	return rc;
 }
 
@@ -599,29 +693,40 @@ static int cmp_partner(const void *pa, const void *pb)
 	return strcmp(x->addr, y->addr);
 }
 
-static char (*sort_txt)[ADDR_STRLEN];
+/* the hosts' address texts: one arena, an offset per host */
+struct texts {
+	char *buf;
+	uint32_t *off;
+};
+
+static const struct texts *sort_txt;
+
+static const char *txt_of(const struct texts *t, uint32_t h)
+{
+	return t->buf + t->off[h];
+}
 
 static int cmp_host_txt(const void *pa, const void *pb)
 {
-	return strcmp(sort_txt[*(const uint32_t *)pa], sort_txt[*(const uint32_t *)pb]);
+	return strcmp(txt_of(sort_txt, *(const uint32_t *)pa), txt_of(sort_txt, *(const uint32_t *)pb));
 }
 
 /* partners_text - "ADDR/COUNT/MAXTOTAL ..." of the sides [s, e), most
  * frequent first (then by address), into a new string */
-static char *partners_text(const struct side *s, const struct side *e,
-			   char (*txt)[ADDR_STRLEN])
+static char *partners_text(const struct side *s, const struct side *e, const struct texts *t)
 {
 	struct partner *v = NULL;
 	size_t n = 0, cap = 0;
 	for (const struct side *k = s; k < e; k++) {
-		if (n && v[n - 1].addr == txt[k->other]) {
+		const char *addr = txt_of(t, k->other);
+		if (n && v[n - 1].addr == addr) {
 			v[n - 1].count++;
 			if (k->total > v[n - 1].max)
 				v[n - 1].max = k->total;
 			continue;
 		}
 		GROW(v, n + 1, cap);
-		v[n++] = (struct partner){ txt[k->other], 1, k->total };
+		v[n++] = (struct partner){ addr, 1, k->total };
 	}
 	qsort(v, n, sizeof *v, cmp_partner);
 	size_t len = 1;
@@ -659,8 +764,12 @@ static int on_listed(const char *addr, const char *lists, void *arg)
 static int on_lists(const char *addr, const char *lists, void *arg)
 {
 	struct host *h = listed_host(arg, addr);
-	if (h && h->listed && lists && !h->lists)
-		h->lists = xstrdup(lists);
+	struct decider *d = arg;
+	if (h && h->listed && lists && !h->lists && d->nstrs < UINT32_MAX - 1) {
+		GROW(d->strs, d->nstrs + 1, d->scap);
+		d->strs[d->nstrs++] = xstrdup(lists);
+		h->lists = (uint32_t)d->nstrs;
+	}
 	return 0;
 }
 
@@ -668,12 +777,20 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 {
 	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0)
 		return -1;
-	char (*txt)[ADDR_STRLEN] = xreallocarray(NULL, d->nhosts ? d->nhosts : 1, sizeof *txt);
-	uint32_t *order = xreallocarray(NULL, d->nhosts ? d->nhosts : 1, sizeof *order);
+	if (d->nhosts >= UINT32_MAX / ADDR_STRLEN)
+		BUG("too many hosts");
+	/* address texts, in one arena */
+	struct texts t = { xmalloc(d->nhosts * ADDR_STRLEN + 1),
+			   xreallocarray(NULL, d->nhosts + 1, sizeof *t.off) };
+	uint32_t *order = xreallocarray(NULL, d->nhosts + 1, sizeof *order);
+	size_t used = 0;
 	for (size_t i = 0; i < d->nhosts; i++) {
-		addr_format(&d->hosts[i].a, txt[i]);
+		t.off[i] = (uint32_t)used;
+		addr_format(&d->hosts[i].a, t.buf + used);
+		used += strlen(t.buf + used) + 1;
 		order[i] = (uint32_t)i;
 	}
+	t.buf = xrealloc(t.buf, used + 1);
 	/* both sides of every taken pair, grouped by host */
 	struct side *sd = xreallocarray(NULL, d->nch * 2 + 1, sizeof *sd);
 	for (size_t i = 0; i < d->nch; i++) {
@@ -682,14 +799,15 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		sd[2 * i + 1] = (struct side){ h4, h6, d->ch[i].total };
 	}
 	qsort(sd, d->nch * 2, sizeof *sd, cmp_side);
-	size_t *first = xcalloc(d->nhosts + 1, sizeof *first);   /* sides of host i: [first[i], first[i+1]) */
+	/* sides of host i: [first[i], first[i + 1]) */
+	size_t *first = xreallocarray(NULL, d->nhosts + 1, sizeof *first);
 	for (size_t k = 0, i = 0; i <= d->nhosts; i++) {
 		while (k < d->nch * 2 && sd[k].h < i)
 			k++;
 		first[i] = k;
 	}
 	/* rows in address order, as an index over addresses would give them */
-	sort_txt = txt;
+	sort_txt = &t;
 	qsort(order, d->nhosts, sizeof *order, cmp_host_txt);
 	int rc = 0;
 	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
@@ -698,8 +816,13 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		struct addr_class c;
 		addr_classify(&x->a, &c);
 		char emb4[ADDR_STRLEN];
+		if (x->emb_kind) {
+			struct addr e = { .family = 4 };
+			memcpy(e.b, x->emb4, 4);
+			addr_format(&e, emb4);
+		}
 		char *partners = first[i] < first[i + 1]
-				 ? partners_text(sd + first[i], sd + first[i + 1], txt) : NULL;
+				 ? partners_text(sd + first[i], sd + first[i + 1], &t) : NULL;
 		/* IPv4: spammer when listed; IPv6: associated when a partner
 		 * is a listed IPv4 address */
 		const char *label;
@@ -712,16 +835,16 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 					label = "associated";
 		}
 		struct store_host row = {
-			.addr = txt[i], .family = x->a.family,
+			.addr = txt_of(&t, i), .family = x->a.family,
 			.addr_type = addr_scope_name(c.scope),
 			.iid_class = c.iid != ADDR_IID_NONE ? addr_iid_name(c.iid) : NULL,
 			.emb_kind = x->emb_kind ? assoc_emb_name(x->emb_kind) : NULL,
-			.emb4 = x->emb_kind ? addr_format(&x->emb4, emb4) : NULL,
+			.emb4 = x->emb_kind ? emb4 : NULL,
 			.first_ns = x->first_ns, .last_ns = x->last_ns,
 			.attempts = x->n, .syns = x->syns,
-			.os = top_label(x->os, x->nos), .os_family = top_label(x->fam, x->nfam),
+			.os = top_label(d, x, false), .os_family = top_label(d, x, true),
 			.partners = partners, .label = label,
-			.listed = x->listed, .lists = x->lists,
+			.listed = x->listed, .lists = x->lists ? d->strs[x->lists - 1] : NULL,
 		};
 		rc = store_add_host(st, &row);
 		free(partners);
@@ -729,14 +852,16 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	free(first);
 	free(sd);
 	free(order);
-	free(txt);
+	free(t.buf);
+	free(t.off);
 	return rc;
 }
 
 size_t decider_bytes(const struct decider *d)
 {
 	return d->hcap * sizeof *d->hosts + d->hsize * sizeof *d->htab +
-	       d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab;
+	       d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab +
+	       d->morecap * sizeof *d->more;
 }
 
 void decider_free(struct decider *d)
@@ -745,19 +870,23 @@ void decider_free(struct decider *d)
 		return;
 	if (d->spill)
 		fclose(d->spill);
-	for (size_t i = 0; i < d->nhosts; i++) {
-		free(d->hosts[i].ptr);
-		free(d->hosts[i].domain);
-	}
-	for (size_t i = 0; i < d->nhosts; i++) {
-		free(d->hosts[i].os);
-		free(d->hosts[i].fam);
-		free(d->hosts[i].lists);
-	}
+	if (d->en)
+		for (size_t i = 0; i < d->nhosts; i++) {
+			free(d->en[i].ptr);
+			free(d->en[i].domain);
+		}
+	for (size_t i = 0; i < d->nstrs; i++)
+		free(d->strs[i]);
+	free(d->strs);
+	free(d->en);
 	free(d->hosts);
 	free(d->htab);
 	free(d->ch);
 	free(d->att_host);
 	free(d->ptab);
+	free(d->more);
+	free(d->labels);
+	free(d->lptr);
+	free(d->lid);
 	free(d);
 }

@@ -178,6 +178,58 @@ grep -qx 'F 3000' "$T/proto.out" && ok "protocol: 3000 pipelined requests answer
 grep -qx 'G closed' "$T/proto.out" && ok "protocol: a client that never reads is disconnected" || not_ok "non-reading client disconnected" "$(cat "$T/proto.out")"
 grep -q "^E .*closed" "$T/proto.out" && ok "protocol: idle client closed (--idle 2)" || not_ok "idle client closed" "$(cat "$T/proto.out")"
 
+# 3000 idle clients at once: policyd keeps --max-clients (1000) and turns
+# the rest away at once, its memory stays small, and once the idle ones
+# time out (--idle 2) a new client is answered again
+rss_before=$(awk '/^VmRSS/ { print $2 }' /proc/$ppid/status)
+python3 - "$pport" "$ppid" >"$T/idle.out" 2>&1 <<'PY'
+import resource, select, socket, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+port = int(sys.argv[1])
+conns = []
+for _ in range(3000):
+    try:
+        conns.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+    except OSError:
+        pass
+time.sleep(1)
+closed = 0
+for c in conns:
+    r, _, _ = select.select([c], [], [], 0)
+    if r:
+        try:
+            if c.recv(1) == b"":
+                closed += 1
+        except OSError:
+            closed += 1
+print("connected", len(conns), "closed", closed)
+with open("/proc/%s/status" % sys.argv[2]) as f:
+    print("held", [l.split()[1] for l in f if l.startswith("VmRSS")][0])
+time.sleep(3.5)          # the idle ones time out
+for c in conns:
+    c.close()
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=2001:db8:96::1\n\n")
+r = b""
+while not r.endswith(b"\n\n"):
+    d = s.recv(4096)
+    if not d:
+        break
+    r += d
+print("after", r.decode().strip() or "closed")
+PY
+rss_held=$(awk '$1 == "held" { print $2 }' "$T/idle.out")
+read -r _ nconn _ nclosed <"$T/idle.out"
+[ "${nconn:-0}" -eq 3000 ] && [ "${nclosed:-0}" -ge 1990 ] && [ "${nclosed:-0}" -le 2010 ] &&
+	ok "3000 idle clients: about 1000 kept, $nclosed turned away" ||
+	not_ok "3000 idle clients bounded by --max-clients" "$(cat "$T/idle.out")"
+grep -q "^after action=" "$T/idle.out" && ok "after the idle clients time out, a new client is answered" ||
+	not_ok "answered after idle clients" "$(cat "$T/idle.out")"
+[ -n "$rss_held" ] && [ $((rss_held - rss_before)) -lt 65536 ] &&
+	ok "policyd memory while holding 1000 idle clients: +$((rss_held - rss_before)) KB" ||
+	not_ok "policyd memory bounded" "$rss_before KB -> ${rss_held:-?} KB"
+
 # SIGHUP: a bad file keeps the old configuration, a good one applies
 cp "$T/cos.conf" "$T/cos.good"
 echo "class unknown

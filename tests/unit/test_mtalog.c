@@ -527,12 +527,13 @@ static void test_strict(void **state)
 	unlink(path);
 }
 
-/* test_long_lines - over-long lines are skipped and counted, and the line
- * numbers after them stay right */
+/* test_long_lines - over-long lines (one of 1 MB of invalid UTF-8 and
+ * NUL bytes) are skipped and counted, and the line numbers after them
+ * stay right */
 static void test_long_lines(void **state)
 {
 	(void)state;
-	size_t big = 300 * 1024;    /* spans several read buffers */
+	size_t big = 1024 * 1024;   /* spans many read buffers */
 	const char *ok = REJ("Jan  5 10:00:00", "192.0.2.1");
 	size_t okn = strlen(ok);
 	char *text = malloc(okn * 4 + big + MTALOG_LINE_MAX + 64);
@@ -546,7 +547,8 @@ static void test_long_lines(void **state)
 	n += okn;
 	memcpy(text + n, ok, okn - 1);                 /* a long REJ line */
 	n += okn - 1;
-	memset(text + n, 'b', big);
+	for (size_t i = 0; i < big; i++)   /* invalid UTF-8, NULs, no newline */
+		text[n + i] = (char)"\xff\xc3(\0\x80" "b"[i % 6];
 	n += big;
 	text[n++] = '\n';
 	memcpy(text + n, ok, okn - 1);                 /* last line, no newline */
