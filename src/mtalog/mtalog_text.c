@@ -102,9 +102,10 @@ int mtalog_time_epoch(const char *s, const char *e, int64_t *ns)
 	if (p == e)
 		return -1;
 	for (; p < e && *p >= '0' && *p <= '9'; p++) {
-		if (p - s >= 11)       /* > year 5138: not a log time */
-			return -1;
 		sec = sec * 10 + (*p - '0');
+		/* nanoseconds in int64_t end in 2262: not a log time after */
+		if (sec > (INT64_MAX - NS_PER_S) / NS_PER_S)
+			return -1;
 	}
 	if (p == s)
 		return -1;

@@ -718,7 +718,12 @@ static void test_parse_time(void **state)
 	assert_int_equal(mtalog_parse_time("9999-06-29T16:04:19Z", &ns), -1);
 	assert_int_equal(mtalog_parse_time("", &ns), -1);
 	assert_int_equal(mtalog_parse_time("99999999999999999999", &ns), -1);
+	/* found by fuzzing: 11 digits of epoch seconds overflowed them too */
+	assert_int_equal(mtalog_parse_time("20245555555", &ns), -1);
+	assert_int_equal(mtalog_parse_time("9223372036", &ns), -1);
 	assert_true(ns == 42);
+	assert_int_equal(mtalog_parse_time("9223372035.5", &ns), 0);
+	assert_true(ns == 9223372035500000000LL);
 	assert_int_equal(mtalog_parse_time("2200-12-31T23:59:59Z", &ns), 0);
 	assert_true(ns == utc("2200-12-31 23:59:59"));
 }
