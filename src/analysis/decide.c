@@ -591,7 +591,8 @@ static int label(struct decider *d, struct group *g, uint64_t first, void *arg)
 	struct label *l = arg;
 	const struct assoc_params *p = &d->p;
 	struct chosen key = { .a6 = g->c[0].a6 };
-	const struct chosen *ch = bsearch(&key, l->ch, l->nch, sizeof key, cmp_chosen);
+	const struct chosen *ch = l->nch ? bsearch(&key, l->ch, l->nch, sizeof key, cmp_chosen)
+					 : NULL;
 	for (size_t i = 0; i < g->n; i++) {
 		const struct assoc_cand *c = &g->c[i];
 		const char *dec;
@@ -628,7 +629,8 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		return -1;
 	}
 	debug("decisions: %zu eligible of %llu candidates", el.n, (unsigned long long)d->ncand);
-	qsort(el.e, el.n, sizeof *el.e, cmp_elig);
+	if (el.n)   /* qsort and bsearch want non-null arrays, even empty */
+		qsort(el.e, el.n, sizeof *el.e, cmp_elig);
 	size_t bytes = (size_t)(d->max_id / 8 + 1);
 	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
 	struct chosen *ch = NULL;
@@ -649,7 +651,8 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	free(el.e);
 	out->associated = nch;
 	if (rc == 0) {
-		qsort(ch, nch, sizeof *ch, cmp_chosen);
+		if (nch)
+			qsort(ch, nch, sizeof *ch, cmp_chosen);
 		struct label l = { st, ch, nch, out };
 		rc = each_group(d, label, &l);
 	}
