@@ -153,7 +153,11 @@ static enum mtalog_res reject(const char *s, struct mta_event *ev, const char **
 	if (*q == ';') {                  /* header/body checks: reply after ": " */
 		ev->kind = MTA_OTHER_REJECT;
 		const char *r = strstr(q, ">: ");
-		r = r ? r + 3 : q + 2;
+		if (r)
+			r += 3;
+		else   /* "; " and the reply, or the line ends at ';' */
+			for (r = q + 1; *r == ' '; r++)
+				;
 		mtalog_text(mtalog_reply_text(r), r + strlen(r), ev->reason,
 		            sizeof ev->reason);
 		return MTALOG_EVENT;

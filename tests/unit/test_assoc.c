@@ -387,13 +387,7 @@ static void test_decider_memory(void **state)
 	}
 	/* only the attempt-id index grows: 4 bytes per attempt */
 	assert_true(decider_bytes(d) <= at1k + 4 * 2 * 100000);
-	char path[64];
-	snprintf(path, sizeof path, "/tmp/mxtest-decider-%d.db", (int)getpid());
-	unlink(path);
-	struct store *st = store_open(path, true);
-	assert_non_null(st);
-	struct store_run run = { "test", "test", "{}" };
-	assert_int_equal(store_run_begin(st, &run), 0);
+	struct store *st = fresh_store();
 	struct decide_stats ds;
 	assert_int_equal(decider_run(d, st, &ds), 0);
 	assert_int_equal(ds.candidates, 50000);
@@ -406,13 +400,7 @@ static void test_decider_memory(void **state)
 	snprintf(want, sizeof want, "associated=%d", p.host_weight);
 	assert_string_equal(out, want);
 	decider_free(d);
-	store_close(st);
-	unlink(path);
-	size_t n = strlen(path);
-	snprintf(path + n, 8, "-wal");
-	unlink(path);
-	snprintf(path + n, 8, "-shm");
-	unlink(path);
+	drop_store(st);
 }
 
 int main(void)

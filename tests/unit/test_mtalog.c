@@ -605,6 +605,27 @@ static void test_nul_utf8(void **state)
 		assert_true(*p >= 0x20 && *p < 0x7f);
 }
 
+/* test_reject_ends_at_client - found by fuzzing: a header/body check
+ * reject whose line ends at the ';' after the client was read one byte
+ * past its end */
+static void test_reject_ends_at_client(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"Jan  5 10:00:00 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.9];\n"
+		"Jan  5 10:00:01 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.8]; 550 5.7.1 no\n";
+	char *path = tmpfile_with(text, sizeof text - 1);
+	struct mtalog_opts o = { .year = 2024 };
+	struct result r;
+	char err[256];
+	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
+	unlink(path);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.ev[0].kind, MTA_OTHER_REJECT);
+	assert_string_equal(r.ev[0].reason, "");
+	assert_string_equal(r.ev[1].reason, "no");
+}
+
 /* test_detection - format errors name the file; empty files are fine;
  * CRLF, comments, blank lines and stdin work */
 static void test_detection(void **state)
@@ -739,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_nul_utf8),
+		cmocka_unit_test(test_reject_ends_at_client),
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_many_lines),
 		cmocka_unit_test(test_parse_time),
