@@ -86,7 +86,7 @@ static enum mtalog_res rblsmtpd(const char *s, struct mta_event *ev, const char 
 static enum mtalog_res badiprbl(const char *s, struct mta_event *ev, const char **why)
 {
 	const char *ip = strstr(s, " ip "), *rbl = strstr(s, " rbl: ");
-	if (!ip || !rbl || rbl < ip ||
+	if (!ip || !rbl || rbl < ip + 4 ||   /* " ip rbl: " shares a space */
 	    mtalog_token_addr(ip + 4, rbl, &ev->addr) < 0) {
 		*why = "badiprbl line without an address";
 		return MTALOG_UNPARSED;

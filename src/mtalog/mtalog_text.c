@@ -124,6 +124,8 @@ int mtalog_time_epoch(const char *s, const char *e, int64_t *ns)
 /* mtalog_token_addr - a numeric address, "IPv6:" and "%zone" allowed */
 int mtalog_token_addr(const char *s, const char *e, struct addr *a)
 {
+	if (e <= s)
+		return -1;
 	if (e - s >= 6 && !strncasecmp(s, "IPv6:", 5))
 		s += 5;
 	const char *pct = memchr(s, '%', (size_t)(e - s));

@@ -259,6 +259,10 @@ static const struct line_case cases[] = {
 	  "qmail", MTA_DNSBL_REJECT, "192.0.2.71", "", T0, 0, 0, 0 },
 	{ "Jan  5 10:00:00 mx qmail: 1704448800.250000 qmail-smtpd: 421 badiprbl: ip 192.0.2.72 rbl: bl.example.org",
 	  "qmail", MTA_DNSBL_REJECT, "192.0.2.72", "bl.example.org", T0, 0, 0, 0 },
+	/* found by fuzzing: " ip rbl: " (the two share a space) read the
+	 * address from an end before its start */
+	{ "Jan  5 10:00:00 mx qmail: 1704448800.250000 qmail-smtpd: 421 badiprbl: ip rbl: x",
+	  "qmail", NOEV, NULL, NULL, NULL, 0, 1, 0 },
 
 	/* ---- CSV ---- */
 	{ "2024-01-05T10:00:00Z,192.0.2.80,zen.spamhaus.org",
