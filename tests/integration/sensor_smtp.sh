@@ -126,6 +126,34 @@ elif mode == "many":        # 2000 clients at once
                 got += 1
             sel.unregister(key.fileobj)
     print("greeted", got)
+elif mode == "hold":        # 3000 idle clients at once; argv[3]: the server's pid
+    import resource, selectors
+    resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+    socks = []
+    for _ in range(3000):
+        s = socket.socket(fam)
+        s.setblocking(False)
+        s.connect_ex((addr, 25))
+        socks.append(s)
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        sel.register(s, selectors.EVENT_READ)
+    greeted = refused = 0
+    end = time.time() + 20
+    while greeted + refused < len(socks) and time.time() < end:
+        for key, _ in sel.select(timeout=1):
+            try:
+                d = key.fileobj.recv(100)
+            except OSError:
+                d = b""
+            if d.startswith(b"220 "):
+                greeted += 1
+            elif d.startswith(b"421 ") or not d:
+                refused += 1
+            sel.unregister(key.fileobj)
+    with open("/proc/%s/status" % sys.argv[3]) as f:
+        rss = [l.split()[1] for l in f if l.startswith("VmRSS")][0]
+    print("greeted", greeted, "refused", refused, "rss", rss)
 elif mode == "tarpit":
     t = time.time()
     s = conn()
@@ -208,10 +236,24 @@ python3 -c "import sys; sys.exit(0 if float('$t') >= 0.3 else 1)" 2>/dev/null &&
 	ok "tarpit delays the greeting ($t s)" || not_ok "tarpit" "$(cat "$T/tarpit")"
 stop
 port=$(sed -n 's/^port //p' "$T/sess")
+
 n=$(grep '"event":"rcpt"' "$OUT/smtp2.jsonl" | grep -c "\"sport\":$port,")
 [ "$n" -eq 2 ] && grep -q '"value":"<u2@sensor.test>"' "$OUT/smtp2.jsonl" &&
 	ok "both RCPT TO recorded with the client's port $port" ||
 	not_ok "RCPT records" "$(cat "$OUT/smtp2.jsonl")"
+
+# --- 3000 idle clients against --smtp-max-clients 1000 ------------------
+start smtp3 --smtp-max-clients 1000 --smtp-max-per-prefix 4000 --smtp-idle 60s
+rss0=$(awk '/^VmRSS/ { print $2 }' /proc/$CAP/status)
+inC python3 "$T/smtpc.py" $A4 hold $CAP >"$T/hold" 2>&1
+read -r _ greeted _ refused _ rss1 <"$T/hold"
+[ "${greeted:-0}" -eq 1000 ] && [ "${refused:-0}" -eq 2000 ] &&
+	ok "3000 idle clients: 1000 held (--smtp-max-clients), 2000 turned away with 421" ||
+	not_ok "idle clients bounded by --smtp-max-clients" "$(cat "$T/hold")"
+[ -n "${rss1:-}" ] && [ $((rss1 - rss0)) -lt 65536 ] &&
+	ok "memory while holding 1000 idle clients: +$((rss1 - rss0)) KB" ||
+	not_ok "memory bounded with idle clients" "$rss0 KB -> ${rss1:-?} KB"
+stop
 
 # usage errors
 for bad in "--smtp-code 250" "--smtp-reject-at data" "--smtp-max-line 10" "--smtp-tarpit x"; do
