@@ -1,11 +1,12 @@
 /*
  * decide.c - host consistency, ambiguity, one-to-one assignment (decide.h).
  *
- * Memory: a host table (address, attempt count, enrichment keys), one
- * 4-byte host index per attempt id, one entry per (IPv6 host, IPv4 host)
- * pair that meets, the eligible candidates of the greedy pass (a compact
- * record each) and two bits per attempt id.  Every candidate is held only
- * in the temporary file.
+ * Memory: a host table (72 bytes a host, side tables for what few hosts
+ * have), one 4-byte host index per attempt id, one 16-byte entry per
+ * (IPv6 host, IPv4 host) pair that meets (freed once the decisions are
+ * taken), the eligible candidates of the greedy pass (a compact record
+ * each) and two bits per attempt id.  Every candidate is held only in the
+ * temporary file.
  */
 #include "analysis/decide.h"
 
@@ -503,7 +504,7 @@ static bool eligible(const struct assoc_params *p, const struct group *g, size_t
 
 /* each_group - read the temporary file from the start, one IPv6
  * attempt's candidates at a time, scored; fn returns 0 to go on */
-typedef int (*group_fn)(struct decider *d, struct group *g, uint64_t first_seq, void *arg);
+typedef int (*group_fn)(struct decider *d, struct group *g, void *arg);
 
 static int each_group(struct decider *d, group_fn fn, void *arg)
 {
@@ -511,7 +512,6 @@ static int each_group(struct decider *d, group_fn fn, void *arg)
 		return error("temporary candidate file: %s", strerror(errno));
 	struct group g = { 0 };
 	struct assoc_cand c;
-	uint64_t seq = 0, first = 0;
 	int rc = 0;
 	for (uint64_t k = 0; k <= d->ncand && rc == 0; k++) {
 		bool have = k < d->ncand;
@@ -522,17 +522,14 @@ static int each_group(struct decider *d, group_fn fn, void *arg)
 		}
 		if (g.n && (!have || c.a6 != g.c[0].a6)) {
 			score_group(d, &g);
-			rc = fn(d, &g, first, arg);
+			rc = fn(d, &g, arg);
 			g.n = 0;
 		}
 		if (!have)
 			break;
-		if (!g.n)
-			first = seq;
 		GROW(g.c, g.n + 1, g.cap);
 		GROW(g.total, g.n + 1, g.ncap);
 		g.c[g.n++] = c;
-		seq++;
 	}
 	free(g.c);
 	free(g.total);
@@ -544,9 +541,8 @@ struct elig_list {
 	size_t n, cap;
 };
 
-static int collect(struct decider *d, struct group *g, uint64_t first, void *arg)
+static int collect(struct decider *d, struct group *g, void *arg)
 {
-	(void)first;
 	struct elig_list *l = arg;
 	for (size_t i = 0; i < g->n; i++) {
 		if (!eligible(&d->p, g, i))
@@ -585,9 +581,8 @@ struct label {
 	struct decide_stats *out;
 };
 
-static int label(struct decider *d, struct group *g, uint64_t first, void *arg)
+static int label(struct decider *d, struct group *g, void *arg)
 {
-	(void)first;
 	struct label *l = arg;
 	const struct assoc_params *p = &d->p;
 	struct chosen key = { .a6 = g->c[0].a6 };
