@@ -37,7 +37,19 @@ need_file() {
 # sensor A4=10.NET.0.2 and A6=fd00:NET::2 (IPv6 without DAD, usable at
 # once).  Sets the names first, so a cleanup trap set before the call
 # removes what was made.  Fails (status 1) when a step fails (no root).
+# It sets the EXIT trap: the processes in $PIDS are killed, both namespaces
+# and $T removed.  inC / inS run a command in one of them.
+PIDS=""
+netns_cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	ip netns del "$C" 2>/dev/null
+	ip netns del "$S" 2>/dev/null
+	rm -rf "$T"
+}
+inC() { ip netns exec "$C" "$@"; }
+inS() { ip netns exec "$S" "$@"; }
 netns_pair() {
+	trap netns_cleanup EXIT INT TERM
 	C=mx${1}c$$
 	S=mx${1}s$$
 	VC=mx${1}a$$

@@ -8,15 +8,6 @@
 # Namespaces are removed on every exit.
 . tests/lib.sh
 
-CAP=""
-cleanup() {
-	[ -n "$CAP" ] && kill "$CAP" 2>/dev/null
-	ip netns del "$C" 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
 if ! netns_pair 97; then
 	not_ok "network namespaces set up (needs root)"
 	exit 1
@@ -29,6 +20,7 @@ chmod 755 "$T"
 ip netns exec "$S" "$MXSENSOR" capture --smtp --user nobody --smtp-hostname sensor.test \
 	--smtp-log "$OUT/smtp.jsonl" -w "$OUT/syn-%Y%m%d-%H%M%S.pcap" >"$T/cap.log" 2>&1 &
 CAP=$!
+PIDS=$CAP
 wait_for "$T/cap.log" "capturing SYNs" 10 || { not_ok "sensor started" "$(cat "$T/cap.log")"; exit 1; }
 
 greet() {
@@ -46,7 +38,7 @@ sleep 0.7
 greet "$A4" four.example
 kill -TERM "$CAP"
 wait "$CAP"
-CAP=""
+PIDS=""
 
 n=$(grep -c '"event":"ehlo"' "$OUT/smtp.jsonl")
 [ "$n" = 4 ] && ok "four EHLO names recorded" || not_ok "EHLO names recorded" "$n" "$(cat "$OUT/smtp.jsonl")"

@@ -12,18 +12,6 @@
 # are removed on every exit.
 . tests/lib.sh
 
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	ip netns del "$C" 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-inC() { ip netns exec "$C" "$@"; }
-inS() { ip netns exec "$S" "$@"; }
-
 if ! netns_pair 99; then
 	not_ok "network namespaces set up (needs root)"
 	exit 1

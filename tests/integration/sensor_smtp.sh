@@ -7,17 +7,6 @@
 # SYNs are still captured.  Namespaces are removed on every exit.
 . tests/lib.sh
 
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	ip netns del "$C" 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-inC() { ip netns exec "$C" "$@"; }
-
 if ! netns_pair 98; then
 	not_ok "network namespaces set up (needs root)"
 	exit 1
@@ -27,7 +16,6 @@ OUT=$T/out
 mkdir -p "$OUT"
 chown nobody "$OUT"
 chmod 755 "$T"
-
 
 # start NAME ARGS... - a sensor in SMTP mode; sets CAP
 start() {
