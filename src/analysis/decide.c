@@ -557,14 +557,10 @@ static int collect(struct decider *d, struct group *g, void *arg)
 static int cmp_elig(const void *pa, const void *pb)
 {
 	const struct elig *x = pa, *y = pb;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	if (x->agap != y->agap)
-		return x->agap < y->agap ? -1 : 1;
-	if (x->aport != y->aport)
-		return x->aport < y->aport ? -1 : 1;
-	if (x->a4 != y->a4)
-		return x->a4 < y->a4 ? -1 : 1;
+	if (rank_before(x->total, x->agap, x->aport, x->a4, y->total, y->agap, y->aport, y->a4))
+		return -1;
+	if (rank_before(y->total, y->agap, y->aport, y->a4, x->total, x->agap, x->aport, x->a4))
+		return 1;
 	return x->a6 < y->a6 ? -1 : x->a6 > y->a6;
 }
 
@@ -771,8 +767,10 @@ static int on_lists(const char *addr, const char *lists, void *arg)
 	return 0;
 }
 
-int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns)
+int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns,
+		  struct decide_host_stats *hs)
 {
+	memset(hs, 0, sizeof *hs);
 	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0)
 		return -1;
 	if (d->nhosts >= UINT32_MAX / ADDR_STRLEN)
@@ -824,13 +822,19 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		/* IPv4: spammer when listed; IPv6: associated when a partner
 		 * is a listed IPv4 address */
 		const char *label;
+		hs->hosts[x->a.family == 6]++;
 		if (x->a.family != 6) {
 			label = x->listed ? "spammer" : "unlisted";
+			hs->listed_v4 += x->listed;
 		} else {
-			label = partners ? "associated-unlisted" : "unassociated";
+			bool listed = false;
 			for (size_t k2 = first[i]; k2 < first[i + 1]; k2++)
-				if (d->hosts[sd[k2].other].listed)
-					label = "associated";
+				listed |= d->hosts[sd[k2].other].listed;
+			label = listed ? "associated" : partners ? "associated-unlisted"
+								  : "unassociated";
+			hs->v6_associated += listed;
+			hs->v6_assoc_unlisted += !listed && partners;
+			hs->v6_unassociated += !partners;
 		}
 		struct store_host row = {
 			.addr = txt_of(&t, i), .family = x->a.family,

@@ -80,8 +80,14 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out);
  * run (totals, most frequent fingerprint, address class, the partners
  * taken, listing and label), in address order.  listing_window_ns > 0: an
  * IPv4 address counts as listed only when the MTAs listed it within that
- * time of one of its attempts. */
-int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns);
+ * time of one of its attempts.  *hs counts the rows by family and label. */
+struct decide_host_stats {
+	uint64_t hosts[2];          /* IPv4, IPv6 */
+	uint64_t listed_v4;
+	uint64_t v6_associated, v6_assoc_unlisted, v6_unassociated;
+};
+int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns,
+		  struct decide_host_stats *hs);
 /* decider_bytes - memory the engine holds (for memory tests) */
 size_t decider_bytes(const struct decider *d);
 void decider_free(struct decider *d);

@@ -383,23 +383,6 @@ static void phase(const char *what, struct timespec t0[2])
 	t0[1] = t1[1];
 }
 
-static int one_int(int n, const char *const *names, const char *const *vals, void *arg)
-{
-	(void)names;
-	if (n > 0 && vals[0])
-		*(uint64_t *)arg = strtoull(vals[0], NULL, 10);
-	return 0;
-}
-
-/* query_count - one number about the run's sensor (one ?-parameter) */
-static uint64_t query_count(struct store *st, const char *sensor, const char *sql)
-{
-	uint64_t v = 0;
-	const char *p[1] = { sensor };
-	store_query(st, sql, p, 1, one_int, &v);
-	return v;
-}
-
 int analysis_run(const struct analysis_opts *o, struct store *st,
 		 struct analysis_summary *sum)
 {
@@ -506,42 +489,30 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	phase("captures, attempts, candidates", t0);
 	/* enrichment: ASN and PTR evidence for the candidates, after the
 	 * pass, before the decisions (enrich/enrich.h) */
-	if (!p.err && o->enrich && enrich_wanted(o->enrich)) {
+	int rc = 0;
+	if (o->enrich && enrich_wanted(o->enrich)) {
 		sum->enriched = true;
 		struct decide_enrich_points pts = { o->enrich->asn_points, o->enrich->ptr_points,
 						    o->enrich->domain_points };
-		if (enrich_run(o->enrich, st, &sum->enrich) < 0 ||
-		    decider_enrich(p.dec, st, &pts) < 0) {
-			decider_free(p.dec);
-			fpdb_free(fp);
-			return -1;
-		}
+		rc = enrich_run(o->enrich, st, &sum->enrich) < 0 ||
+		     decider_enrich(p.dec, st, &pts) < 0 ? -1 : 0;
 		phase("enrichment", t0);
 	}
-	if (p.err || decider_run(p.dec, st, &sum->decide) < 0) {
-		decider_free(p.dec);
-		fpdb_free(fp);
-		return -1;
+	struct decide_host_stats hs;
+	if (rc == 0 && (rc = decider_run(p.dec, st, &sum->decide)) == 0) {
+		phase("decisions", t0);
+		rc = decider_hosts(p.dec, st, o->listing_window_ns, &hs);
 	}
-	phase("decisions", t0);
-	int rc = decider_hosts(p.dec, st, o->listing_window_ns);
 	decider_free(p.dec);
-	fpdb_free(fp);   /* no host points at its labels any more */
+	fpdb_free(fp);   /* no attempt or host points at its labels any more */
 	if (rc < 0 || store_run_end(st) < 0)
 		return -1;
 	phase("hosts, labels, commit", t0);
-
-	sum->hosts[0] = query_count(st, o->sensor_name,
-		"SELECT COUNT(*) FROM hosts WHERE family = 4 AND sensor = ?");
-	sum->hosts[1] = query_count(st, o->sensor_name,
-		"SELECT COUNT(*) FROM hosts WHERE family = 6 AND sensor = ?");
-	sum->listed_v4 = query_count(st, o->sensor_name,
-		"SELECT COUNT(*) FROM hosts WHERE family = 4 AND listed = 1 AND sensor = ?");
-	sum->v6_associated = query_count(st, o->sensor_name,
-		"SELECT COUNT(*) FROM hosts WHERE label = 'associated' AND sensor = ?");
-	sum->v6_assoc_unlisted = query_count(st, o->sensor_name,
-		"SELECT COUNT(*) FROM hosts WHERE label = 'associated-unlisted' AND sensor = ?");
-	sum->v6_unassociated = query_count(st, o->sensor_name,
-		"SELECT COUNT(*) FROM hosts WHERE label = 'unassociated' AND sensor = ?");
+	sum->hosts[0] = hs.hosts[0];
+	sum->hosts[1] = hs.hosts[1];
+	sum->listed_v4 = hs.listed_v4;
+	sum->v6_associated = hs.v6_associated;
+	sum->v6_assoc_unlisted = hs.v6_assoc_unlisted;
+	sum->v6_unassociated = hs.v6_unassociated;
 	return 0;
 }

@@ -286,7 +286,8 @@ static void test_store(void **state)
 	assert_int_equal(decider_enrich(d, st, &pts), 0);
 	assert_int_equal(decider_run(d, st, &ds), 0);
 	assert_int_equal(ds.candidates, 4);
-	assert_int_equal(decider_hosts(d, st, 0), 0);
+	struct decide_host_stats hs;
+	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
 	decider_free(d);
 	assert_int_equal(store_run_end(st), 0);
 	const char *want[] = {

@@ -127,7 +127,13 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	struct decide_stats ds;
 	assert_int_equal(decider_run(d, st, &ds), 0);
 	assert_int_equal(ds.associated, 1);
-	assert_int_equal(decider_hosts(d, st, 0), 0);
+	struct decide_host_stats hs;
+	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
+	assert_int_equal(hs.hosts[0], n / 2);
+	assert_int_equal(hs.hosts[1], (n + 1) / 2);
+	assert_int_equal(hs.listed_v4, 1);
+	assert_int_equal(hs.v6_associated, 1);
+	assert_int_equal(hs.v6_unassociated, (n + 1) / 2 - 1);
 	decider_free(d);
 	assert_int_equal(store_run_end(st), 0);
 }
