@@ -102,18 +102,26 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* a UDP socket that never answers: every query times out */
-static void test_dns_timeout(void **state)
+/* silent_server - a UDP socket on loopback that never answers; its
+ * "127.0.0.1:PORT" into server */
+static int silent_server(char *server, size_t n)
 {
-	(void)state;
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
 	socklen_t sl = sizeof sin;
-	getsockname(s, (struct sockaddr *)&sin, &sl);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &sl), 0);
+	snprintf(server, n, "127.0.0.1:%u", ntohs(sin.sin_port));
+	return s;
+}
+
+/* a UDP socket that never answers: every query times out */
+static void test_dns_timeout(void **state)
+{
+	(void)state;
 	char server[64];
-	snprintf(server, sizeof server, "127.0.0.1:%u", ntohs(sin.sin_port));
+	int s = silent_server(server, sizeof server);
 	struct dns_opts o;
 	dns_opts_default(&o);
 	o.server = server;
@@ -144,14 +152,8 @@ static void test_dns_timeout(void **state)
 static void test_dns_rate(void **state)
 {
 	(void)state;
-	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
-	socklen_t sl = sizeof sin;
-	getsockname(s, (struct sockaddr *)&sin, &sl);
 	char server[64];
-	snprintf(server, sizeof server, "127.0.0.1:%u", ntohs(sin.sin_port));
+	int s = silent_server(server, sizeof server);
 	struct dns_opts o;
 	dns_opts_default(&o);
 	o.server = server;
