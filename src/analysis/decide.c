@@ -94,8 +94,9 @@ struct chosen {
 
 struct decider {
 	struct assoc_params p;
-	FILE *spill;
-	uint64_t ncand;
+	FILE *spill;                /* the candidates, as the pass made them */
+	FILE *att_spill;            /* the attempts, written with their partners */
+	uint64_t ncand, natt;
 	struct host *hosts;
 	size_t nhosts, hcap;
 	uint32_t *htab;             /* host index + 1; 0 = empty */
@@ -120,10 +121,11 @@ struct decider {
 	size_t nch;
 };
 
-struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen)
+/* spill_new - an unlinked temporary file in $TMPDIR (default /tmp) */
+static FILE *spill_new(const char *what, char *err, size_t errlen)
 {
 	const char *dir = getenv("TMPDIR");
-	char *path = xasprintf("%s/mxsensor-cand.XXXXXX", dir && *dir ? dir : "/tmp");
+	char *path = xasprintf("%s/mxsensor-%s.XXXXXX", dir && *dir ? dir : "/tmp", what);
 	int fd = mkstemp(path);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -139,9 +141,21 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 		return NULL;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	return f;
+}
+
+struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen)
+{
+	FILE *f = spill_new("cand", err, errlen), *fa = f ? spill_new("att", err, errlen) : NULL;
+	if (!fa) {
+		if (f)
+			fclose(f);
+		return NULL;
+	}
 	struct decider *d = xcalloc(1, sizeof *d);
 	d->p = *p;
 	d->spill = f;
+	d->att_spill = fa;
 	d->hsize = 1024;
 	d->htab = xcalloc(d->hsize, sizeof *d->htab);
 	d->psize = 1024;
@@ -294,8 +308,13 @@ static const char *top_label(const struct decider *d, const struct host *x, bool
 	return d->labels[best - 1];
 }
 
-void decider_attempt(struct decider *d, const struct attempt *a)
+int decider_attempt(struct decider *d, const struct attempt *a)
 {
+	struct attempt w = *a;
+	w.ehlo = NULL;   /* not stored; its log is gone by the time rows are written */
+	if (fwrite_unlocked(&w, sizeof w, 1, d->att_spill) != 1)
+		return error("temporary attempt file: %s", strerror(errno));
+	d->natt++;
 	uint32_t h = host_of(d, &a->src);
 	struct host *x = &d->hosts[h];
 	if (!x->n) {
@@ -328,6 +347,7 @@ void decider_attempt(struct decider *d, const struct attempt *a)
 	d->att_host[a->id] = h + 1;
 	if (a->id > d->max_id)
 		d->max_id = a->id;
+	return 0;
 }
 
 /* host_at - host index of attempt id (which decider_attempt saw) */
@@ -611,6 +631,52 @@ static int label(struct decider *d, struct group *g, void *arg)
 static bool bit(const uint8_t *m, uint64_t i) { return m[i >> 3] & (1u << (i & 7)); }
 static void set_bit(uint8_t *m, uint64_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 
+static int cmp_by_a4(const void *pa, const void *pb)
+{
+	const struct chosen *x = *(const struct chosen *const *)pa,
+			    *y = *(const struct chosen *const *)pb;
+	return x->a4 < y->a4 ? -1 : x->a4 > y->a4;
+}
+
+/* write_attempts - every attempt, in the order the pass closed them, with
+ * its partner and the pair's total when it was taken (ch: by a6) */
+static int write_attempts(struct decider *d, struct store *st, const struct chosen *ch,
+			  size_t nch)
+{
+	if (fflush(d->att_spill) != 0 || fseek(d->att_spill, 0, SEEK_SET) != 0)
+		return error("temporary attempt file: %s", strerror(errno));
+	const struct chosen **by4 = xreallocarray(NULL, nch + 1, sizeof *by4);
+	for (size_t i = 0; i < nch; i++)
+		by4[i] = &ch[i];
+	if (nch)
+		qsort(by4, nch, sizeof *by4, cmp_by_a4);
+	struct attempt a;
+	int rc = 0;
+	for (uint64_t k = 0; k < d->natt && rc == 0; k++) {
+		if (fread_unlocked(&a, sizeof a, 1, d->att_spill) != 1) {
+			rc = error("temporary attempt file: %s",
+				   ferror(d->att_spill) ? strerror(errno) : "short read");
+			break;
+		}
+		const struct chosen *c = NULL;
+		uint64_t partner = 0;
+		if (nch && a.src.family == 6) {
+			struct chosen key = { .a6 = a.id };
+			if ((c = bsearch(&key, ch, nch, sizeof key, cmp_chosen)))
+				partner = c->a4;
+		} else if (nch) {
+			struct chosen key = { .a4 = a.id };
+			const struct chosen *kp = &key, **f =
+				bsearch(&kp, by4, nch, sizeof *by4, cmp_by_a4);
+			if (f && (c = *f))
+				partner = c->a6;
+		}
+		rc = store_add_attempt(st, &a, partner, c ? c->total : 0);
+	}
+	free(by4);
+	return rc;
+}
+
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 {
 	memset(out, 0, sizeof *out);
@@ -635,7 +701,6 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		set_bit(taken4, e->a4);
 		GROW(ch, nch + 1, chcap);
 		ch[nch++] = (struct chosen){ e->a6, e->a4, e->agap, e->total, e->aport };
-		rc = store_set_partner(st, e->a6, e->a4, e->total);
 	}
 	free(taken6);
 	free(taken4);
@@ -647,6 +712,8 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		struct label l = { st, ch, nch, out };
 		rc = each_group(d, label, &l);
 	}
+	if (rc == 0)
+		rc = write_attempts(d, st, ch, nch);
 	free(d->ch);
 	d->ch = ch;      /* for decider_hosts */
 	d->nch = nch;
@@ -703,6 +770,51 @@ static const char *txt_of(const struct texts *t, uint32_t h)
 static int cmp_host_txt(const void *pa, const void *pb)
 {
 	return strcmp(txt_of(sort_txt, *(const uint32_t *)pa), txt_of(sort_txt, *(const uint32_t *)pb));
+}
+
+/* host_texts - every host's address text into t (one arena) and the
+ * host indexes in text order, as an index over addresses gives them */
+static uint32_t *host_texts(const struct decider *d, struct texts *t)
+{
+	if (d->nhosts >= UINT32_MAX / ADDR_STRLEN)
+		BUG("too many hosts");
+	t->buf = xmalloc(d->nhosts * ADDR_STRLEN + 1);
+	t->off = xreallocarray(NULL, d->nhosts + 1, sizeof *t->off);
+	uint32_t *order = xreallocarray(NULL, d->nhosts + 1, sizeof *order);
+	size_t used = 0;
+	for (size_t i = 0; i < d->nhosts; i++) {
+		t->off[i] = (uint32_t)used;
+		addr_format(&d->hosts[i].a, t->buf + used);
+		used += strlen(t->buf + used) + 1;
+		order[i] = (uint32_t)i;
+	}
+	t->buf = xrealloc(t->buf, used + 1);
+	sort_txt = t;
+	qsort(order, d->nhosts, sizeof *order, cmp_host_txt);
+	return order;
+}
+
+int decider_each_source(void *dp, store_source_fn fn, void *arg)
+{
+	const struct decider *d = dp;
+	struct texts t;
+	uint32_t *order = host_texts(d, &t);
+	int rc = 0;
+	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
+		const struct host *x = &d->hosts[order[k]];
+		char emb4[ADDR_STRLEN];
+		if (x->emb_kind) {
+			struct addr e = { .family = 4 };
+			memcpy(e.b, x->emb4, 4);
+			addr_format(&e, emb4);
+		}
+		rc = fn(txt_of(&t, order[k]), x->emb_kind ? assoc_emb_name(x->emb_kind) : NULL,
+			x->emb_kind ? emb4 : NULL, arg);
+	}
+	free(order);
+	free(t.buf);
+	free(t.off);
+	return rc;
 }
 
 /* partners_text - "ADDR/COUNT/MAXTOTAL ..." of the sides [s, e), most
@@ -773,20 +885,8 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	memset(hs, 0, sizeof *hs);
 	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0)
 		return -1;
-	if (d->nhosts >= UINT32_MAX / ADDR_STRLEN)
-		BUG("too many hosts");
-	/* address texts, in one arena */
-	struct texts t = { xmalloc(d->nhosts * ADDR_STRLEN + 1),
-			   xreallocarray(NULL, d->nhosts + 1, sizeof *t.off) };
-	uint32_t *order = xreallocarray(NULL, d->nhosts + 1, sizeof *order);
-	size_t used = 0;
-	for (size_t i = 0; i < d->nhosts; i++) {
-		t.off[i] = (uint32_t)used;
-		addr_format(&d->hosts[i].a, t.buf + used);
-		used += strlen(t.buf + used) + 1;
-		order[i] = (uint32_t)i;
-	}
-	t.buf = xrealloc(t.buf, used + 1);
+	struct texts t;
+	uint32_t *order = host_texts(d, &t);
 	/* both sides of every taken pair, grouped by host */
 	struct side *sd = xreallocarray(NULL, d->nch * 2 + 1, sizeof *sd);
 	for (size_t i = 0; i < d->nch; i++) {
@@ -802,9 +902,6 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 			k++;
 		first[i] = k;
 	}
-	/* rows in address order, as an index over addresses would give them */
-	sort_txt = &t;
-	qsort(order, d->nhosts, sizeof *order, cmp_host_txt);
 	int rc = 0;
 	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
 		uint32_t i = order[k];
@@ -872,6 +969,8 @@ void decider_free(struct decider *d)
 		return;
 	if (d->spill)
 		fclose(d->spill);
+	if (d->att_spill)
+		fclose(d->att_spill);
 	if (d->en)
 		for (size_t i = 0; i < d->nhosts; i++) {
 			free(d->en[i].ptr);

@@ -36,8 +36,9 @@
  * together): once to score host consistency and ambiguity and keep the
  * eligible candidates (a compact record each) for the greedy pass, once to
  * label every candidate and write it to the store, decided, in the order
- * the pass made it.  Nothing in the store is updated row by row or joined
- * to find a host.
+ * the pass made it.  The attempts, too, wait in a temporary file and are
+ * written once, after the decisions, with their partners.  Nothing in the
+ * store is updated row by row or joined to find a host.
  */
 #ifndef MX_DECIDE_H
 #define MX_DECIDE_H
@@ -66,15 +67,22 @@ struct decider;
  * TMPDIR names its directory (default /tmp) */
 struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen);
 /* decider_attempt - every attempt of the run, before any candidate of it;
- * its os / os_family strings must outlive the decider */
-void decider_attempt(struct decider *d, const struct attempt *a);
+ * its os / os_family strings must outlive the decider (it is written to
+ * the store by decider_run, with its partner); -1 when the temporary
+ * file cannot be written */
+int decider_attempt(struct decider *d, const struct attempt *a);
 /* decider_cand - one candidate (assoc.h: all of an IPv6 attempt's in a
  * row); 0, or -1 when the temporary file cannot be written */
 int decider_cand(struct decider *d, const struct assoc_cand *c);
 /* decider_enrich - load the run's enrichment from st (store_each_enrich)
  * and score candidates with pts; call before decider_run */
 int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts);
-/* decider_run - decide and write every candidate and partner to st */
+/* decider_each_source - every source address of the run in text order,
+ * with its embedding kind and embedded IPv4 (store_each_source's rows,
+ * for enrich_run before the attempts are written); dp is the decider */
+int decider_each_source(void *dp, store_source_fn fn, void *arg);
+/* decider_run - decide and write every candidate, then every attempt
+ * with its partner (attempts.partner, attempts.score), to st */
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out);
 /* decider_hosts - after decider_run: one row per source address of the
  * run (totals, most frequent fingerprint, address class, the partners

@@ -18,6 +18,7 @@
 #include "packet/reader.h"
 #include "sensor/smtplog.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include <time.h>
 
@@ -298,9 +299,8 @@ static void on_attempt(const struct attempt *a0, void *arg)
 			a.emb_kind = (uint8_t)emb_kind(via);
 	}
 	p->sum->attempts[a.src.family == 6]++;
-	if (store_add_attempt(p->st, &a) < 0)
+	if (decider_attempt(p->dec, &a) < 0)
 		p->err = -1;
-	decider_attempt(p->dec, &a);
 	assoc_add(p->assoc, &a);
 }
 
@@ -311,9 +311,131 @@ static void on_cand(const struct assoc_cand *c, void *arg)
 		p->err = -1;
 }
 
+/* --- MTA log outcomes, added up per (address, kind, list) --- */
+
+/* The logs repeat the same outcome for a client many times (a spammer is
+ * rejected at every attempt); the store keeps one row per (address, kind,
+ * list) with first/last time and count.  Adding them up here writes each
+ * row once instead of an upsert per log line.  Rows keep the order of
+ * their first line, and the format of their first line. */
+struct mta_row {
+	struct addr a;
+	uint8_t kind;
+	uint32_t list;              /* index into lists */
+	int64_t first, last;
+	uint64_t count;
+	const char *format;         /* static (mtalog.h) */
+};
+
+struct mta_sum {
+	struct mta_row *rows;
+	size_t n, cap;
+	uint32_t *tab;              /* row index + 1, open addressing */
+	size_t size;
+	char **lists;               /* distinct list names */
+	uint32_t *ltab;             /* list index + 1 */
+	size_t nlists, lcap, lsize;
+};
+
+static uint64_t row_hash(const struct addr *a, uint8_t kind, uint32_t list)
+{
+	return hash_bytes(a, sizeof *a) ^ hash_u64((uint64_t)kind << 32 | list);
+}
+
+static uint32_t list_id(struct mta_sum *m, const char *s)
+{
+	if ((m->nlists + 1) * 4 > m->lsize * 3) {
+		size_t n = m->lsize ? m->lsize * 2 : 64;
+		uint32_t *t = xcalloc(n, sizeof *t);
+		for (size_t i = 0; i < m->nlists; i++) {
+			size_t k = (size_t)hash_bytes(m->lists[i], strlen(m->lists[i])) & (n - 1);
+			while (t[k])
+				k = (k + 1) & (n - 1);
+			t[k] = (uint32_t)i + 1;
+		}
+		free(m->ltab);
+		m->ltab = t;
+		m->lsize = n;
+	}
+	size_t k = (size_t)hash_bytes(s, strlen(s)) & (m->lsize - 1);
+	for (; m->ltab[k]; k = (k + 1) & (m->lsize - 1))
+		if (!strcmp(m->lists[m->ltab[k] - 1], s))
+			return m->ltab[k] - 1;
+	GROW(m->lists, m->nlists + 1, m->lcap);
+	m->lists[m->nlists] = xstrdup(s);
+	m->ltab[k] = (uint32_t)++m->nlists;
+	return m->ltab[k] - 1;
+}
+
+static void mta_add(struct mta_sum *m, const struct mta_event *ev)
+{
+	struct mta_row key;
+	memset(&key, 0, sizeof key);    /* the address is hashed as bytes */
+	key.a = ev->addr;
+	key.kind = (uint8_t)ev->kind;
+	key.list = list_id(m, ev->list);
+	if ((m->n + 1) * 4 > m->size * 3) {
+		size_t n = m->size ? m->size * 2 : 1024;
+		uint32_t *t = xcalloc(n, sizeof *t);
+		for (size_t i = 0; i < m->n; i++) {
+			const struct mta_row *r = &m->rows[i];
+			size_t k = (size_t)row_hash(&r->a, r->kind, r->list) & (n - 1);
+			while (t[k])
+				k = (k + 1) & (n - 1);
+			t[k] = (uint32_t)i + 1;
+		}
+		free(m->tab);
+		m->tab = t;
+		m->size = n;
+	}
+	size_t k = (size_t)row_hash(&key.a, key.kind, key.list) & (m->size - 1);
+	for (; m->tab[k]; k = (k + 1) & (m->size - 1)) {
+		struct mta_row *r = &m->rows[m->tab[k] - 1];
+		if (r->kind == key.kind && r->list == key.list && addr_eq(&r->a, &key.a)) {
+			if (ev->ts_ns < r->first)
+				r->first = ev->ts_ns;
+			if (ev->ts_ns > r->last)
+				r->last = ev->ts_ns;
+			r->count++;
+			return;
+		}
+	}
+	if (m->n >= UINT32_MAX - 1)
+		BUG("too many MTA log rows");
+	GROW(m->rows, m->n + 1, m->cap);
+	key.first = key.last = ev->ts_ns;
+	key.count = 1;
+	key.format = ev->format;
+	m->rows[m->n] = key;
+	m->tab[k] = (uint32_t)++m->n;
+}
+
+static int mta_write(struct mta_sum *m, struct store *st)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mta_row *r = &m->rows[i];
+		if (store_add_mta_event(st, &r->a, mtalog_kind_name((enum mta_kind)r->kind),
+					m->lists[r->list], r->first, r->last, r->count,
+					r->format) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void mta_free(struct mta_sum *m)
+{
+	for (size_t i = 0; i < m->nlists; i++)
+		free(m->lists[i]);
+	free(m->lists);
+	free(m->ltab);
+	free(m->rows);
+	free(m->tab);
+}
+
 static int read_logs(const struct analysis_opts *o, struct store *st, int64_t ref_ns,
 		     struct analysis_summary *sum)
 {
+	struct mta_sum agg = { 0 };
 	struct mtalog_opts mo = { .year = o->year, .ref_ns = ref_ns, .strict = o->strict };
 	for (size_t i = 0; i < o->nlogs; i++) {
 		char err[512];
@@ -333,11 +455,7 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 			if (ev.kind == MTA_CONNECT)
 				continue;   /* counted by the parser; not stored */
 			n++;
-			if (store_add_mta_event(st, &ev.addr, mtalog_kind_name(ev.kind), ev.list,
-						ev.ts_ns, ev.format) < 0) {
-				mtalog_close(m);
-				return -1;
-			}
+			mta_add(&agg, &ev);
 		}
 		const struct mtalog_stats *ms = mtalog_get_stats(m);
 		sum->log_lines += ms->lines;
@@ -353,7 +471,9 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 		store_add_input(st, "mta-log", o->logs[i], n, rc < 0, note);
 		mtalog_close(m);
 	}
-	return 0;
+	int ret = mta_write(&agg, st);
+	mta_free(&agg);
+	return ret;
 }
 
 static bool to_sensor(const struct analysis_opts *o, const struct syn *s)
@@ -494,7 +614,7 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		sum->enriched = true;
 		struct decide_enrich_points pts = { o->enrich->asn_points, o->enrich->ptr_points,
 						    o->enrich->domain_points };
-		rc = enrich_run(o->enrich, st, &sum->enrich) < 0 ||
+		rc = enrich_run(o->enrich, st, decider_each_source, p.dec, &sum->enrich) < 0 ||
 		     decider_enrich(p.dec, st, &pts) < 0 ? -1 : 0;
 		phase("enrichment", t0);
 	}

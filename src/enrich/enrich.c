@@ -496,7 +496,8 @@ static int resolve_asn_dns(const struct enrich_opts *o, struct ctx *c)
 	return ret;
 }
 
-int enrich_run(const struct enrich_opts *o, struct store *st, struct enrich_stats *s)
+int enrich_run(const struct enrich_opts *o, struct store *st, enrich_sources_fn each,
+	       void *ctx, struct enrich_stats *s)
 {
 	memset(s, 0, sizeof *s);
 	struct ctx c = { .s = s, .st = st, .now_ns = now_ns() };
@@ -509,7 +510,7 @@ int enrich_run(const struct enrich_opts *o, struct store *st, struct enrich_stat
 		s->bad_lines += asn_db_stats(db)->bad_lines;
 	if (o->nptr && !(pm = ptr_map_load(o->ptr_files, o->nptr, &s->bad_lines)))
 		goto out;
-	if (store_each_source(st, on_source, &c) < 0)
+	if (each(ctx, on_source, &c) < 0)
 		goto out;
 	s->hosts = c.nhosts;
 	/* distinct addresses */

@@ -61,11 +61,17 @@ struct enrich_stats {
 	uint64_t bad_lines;            /* unusable lines in --asn / --ptr-file files */
 };
 
-/* enrich_run - enrich the hosts of the run in progress in st (the
+/* enrich_sources_fn - calls fn for every source address of the run
+ * (store_source_fn's arguments); ctx is the caller's */
+typedef int (*enrich_sources_fn)(void *ctx, store_source_fn fn, void *arg);
+
+/* enrich_run - enrich the hosts of the run in progress in st, the source
+ * addresses given by each(ctx, ...) (analyze: decider_each_source; the
  * decision stage scores the candidates from it: decider_enrich with
  * asn_points, ptr_points, domain_points); 0 ok (look-up failures are
  * counted), -1 when a file could not be read or the store failed */
-int enrich_run(const struct enrich_opts *o, struct store *st, struct enrich_stats *s);
+int enrich_run(const struct enrich_opts *o, struct store *st, enrich_sources_fn each,
+	       void *ctx, struct enrich_stats *s);
 
 /* enrich_registered_domain - the registered domain of name (public suffix
  * list + one label), lower case, into buf; "" when name is a public

@@ -223,8 +223,8 @@ static const struct store_migration migrations[] = {
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 
 const int store_put_ncols[PUT_COUNT] = {
-	[PUT_ATTEMPT] = 22, [PUT_CANDIDATE] = 10 + EV_COUNT, [PUT_MTA] = 7,
-	[PUT_INPUT] = 7, [PUT_PARTNER] = 4, [PUT_HOST] = 17, [PUT_ENRICH] = 9,
+	[PUT_ATTEMPT] = 24, [PUT_CANDIDATE] = 10 + EV_COUNT, [PUT_MTA] = 9,
+	[PUT_INPUT] = 7, [PUT_HOST] = 17, [PUT_ENRICH] = 9,
 };
 
 /* backends[] - location prefix -> back end; the first match wins */
@@ -287,8 +287,21 @@ void store_init(struct store *st, const struct store_ops *ops, const char *locat
 	st->location = xstrdup(location);
 }
 
+static void late_clear(struct store *st)
+{
+	for (size_t i = 0; i < st->nlate; i++) {
+		free(st->late_table[i]);
+		free(st->late_sql[i]);
+	}
+	free(st->late_table);
+	free(st->late_sql);
+	st->late_table = st->late_sql = NULL;
+	st->nlate = 0;
+}
+
 void store_fini(struct store *st)
 {
+	late_clear(st);
 	free(st->location);
 	free(st->sensor);
 }
@@ -389,16 +402,38 @@ static int begin(struct store *st)
 	return 0;
 }
 
+/* late_restore - re-create the dropped indexes of table (NULL: all) */
+static int late_restore(struct store *st, const char *table)
+{
+	size_t k = 0;
+	int rc = 0;
+	for (size_t i = 0; i < st->nlate; i++) {
+		if (rc == 0 && (!table || !strcmp(table, st->late_table[i]))) {
+			rc = st->ops->exec(st, st->late_sql[i]);
+			free(st->late_table[i]);
+			free(st->late_sql[i]);
+			continue;
+		}
+		st->late_table[k] = st->late_table[i];
+		st->late_sql[k++] = st->late_sql[i];
+	}
+	st->nlate = k;
+	return rc;
+}
+
 int store_flush(struct store *st)
 {
 	if (!st->in_tx)
 		return 0;
+	if (late_restore(st, NULL) < 0)
+		return -1;
 	st->in_tx = false;
 	return st->ops->exec(st, "COMMIT");
 }
 
 void store_abort(struct store *st)
 {
+	late_clear(st);   /* the rollback brings them back */
 	if (st->in_tx) {
 		st->in_tx = false;
 		st->ops->exec(st, "ROLLBACK");
@@ -428,6 +463,57 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static int late_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct store *st = arg;
+	if (n != 3 || !v[0] || !v[1] || !v[2])
+		return -1;
+	size_t k = st->nlate + 1;
+	st->late_table = xreallocarray(st->late_table, k, sizeof *st->late_table);
+	st->late_sql = xreallocarray(st->late_sql, k, sizeof *st->late_sql);
+	st->late_table[st->nlate] = xstrdup(v[1]);
+	/* CREATE statement, then the index name after its NUL */
+	size_t lc = strlen(v[2]), ln = strlen(v[0]);
+	char *x = xmalloc(lc + ln + 2);
+	memcpy(x, v[2], lc + 1);
+	memcpy(x + lc + 1, v[0], ln + 1);
+	st->late_sql[st->nlate++] = x;
+	return 0;
+}
+
+/* late_indexes - into an empty SQLite store, a run loads its rows without
+ * the secondary indexes of the big tables and builds them afterwards
+ * (late_restore): CREATE INDEX sorts once, which is several times
+ * cheaper than inserting every row into every b-tree at a random place.
+ * All inside the run's transaction, so a crash or an interrupted run
+ * leaves the store as it was.  A store that holds other sensors' rows
+ * keeps its indexes (re-building them would cost every sensor's rows). */
+static int late_indexes(struct store *st)
+{
+	int64_t busy = 1;
+	if (st->ops->backend != STORE_SQLITE ||
+	    st->ops->query(st, "SELECT EXISTS (SELECT 1 FROM attempts)"
+			   " OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM hosts)",
+			   NULL, 0, first_int, &busy) != 0 || busy)
+		return 0;
+	if (st->ops->query(st, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
+			   " AND sql IS NOT NULL AND tbl_name IN ('attempts', 'candidates', 'hosts')"
+			   " ORDER BY name", NULL, 0, late_row, st) != 0) {
+		late_clear(st);
+		return -1;
+	}
+	for (size_t i = 0; i < st->nlate; i++) {
+		const char *name = st->late_sql[i] + strlen(st->late_sql[i]) + 1;
+		char *sql = xasprintf("DROP INDEX \"%s\"", name);
+		int rc = st->ops->exec(st, sql);
+		free(sql);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* the results tables: a run replaces its sensor's rows in each */
 static const char *const result_tables[] = {
 	"candidates", "attempts", "hosts", "mta_events", "inputs", "enrich",
@@ -450,6 +536,9 @@ int store_run_begin(struct store *st, const struct store_run *run)
 		if (sql1(st, sql, 1) < 0)
 			return -1;
 	}
+	late_clear(st);
+	if (late_indexes(st) < 0)
+		return -1;
 	const char *p[5] = { run->sensor, ts, MXSENSOR_VERSION, run->argv, run->options };
 	st->run_id = -1;
 	if (st->ops->query(st, "INSERT INTO runs (sensor, started, version, argv, options, status)"
@@ -487,12 +576,12 @@ int store_add_input(struct store *st, const char *kind, const char *path,
 	return put(st, PUT_INPUT, v);
 }
 
-int store_add_attempt(struct store *st, const struct attempt *a)
+int store_add_attempt(struct store *st, const struct attempt *a, uint64_t partner, int score)
 {
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN], emb[ADDR_STRLEN], ol[SYN_MAX_OPTS * 8];
 	packet_options_format(a->olayout, a->nopts < SYN_MAX_OPTS ? a->nopts : SYN_MAX_OPTS,
 			      a->eol_pad, ol, sizeof ol);
-	struct store_val v[22] = {
+	struct store_val v[24] = {
 		vtext(st->sensor), vint((int64_t)a->id), vint(st->run_id),
 		vint(a->src.family), vtext(addr_format(&a->src, src)), vint(a->sport),
 		vtext(addr_format(&a->dst, dst)), vint(a->dport), vint(a->first_ns),
@@ -503,6 +592,7 @@ int store_add_attempt(struct store *st, const struct attempt *a)
 		vtext(a->os), vtext(a->os_family),
 		vtext(a->emb_kind ? assoc_emb_name(a->emb_kind) : NULL),
 		vtext(a->emb_kind ? addr_format(&a->emb4, emb) : NULL),
+		partner ? vint((int64_t)partner) : vtext(NULL), partner ? vint(score) : vtext(NULL),
 	};
 	return put(st, PUT_ATTEMPT, v);
 }
@@ -528,12 +618,14 @@ int store_add_candidate(struct store *st, const struct assoc_cand *c, int total,
 }
 
 int store_add_mta_event(struct store *st, const struct addr *a, const char *kind,
-			const char *list, int64_t ts_ns, const char *format)
+			const char *list, int64_t first_ns, int64_t last_ns, uint64_t count,
+			const char *format)
 {
 	char txt[ADDR_STRLEN];
-	struct store_val v[7] = {
+	struct store_val v[9] = {
 		vtext(st->sensor), vtext(addr_format(a, txt)), vint(a->family),
-		vtext(kind), vtext(list ? list : ""), vint(ts_ns), vtext(format),
+		vtext(kind), vtext(list ? list : ""), vint(first_ns), vint(last_ns),
+		vint((int64_t)count), vtext(format),
 	};
 	return put(st, PUT_MTA, v);
 }
@@ -544,20 +636,6 @@ static int64_t num(const char *s)
 }
 
 /* --- the decision stage (analysis/decide.c) --- */
-
-int store_set_partner(struct store *st, uint64_t a6, uint64_t a4, int total)
-{
-	struct store_val v[4];
-	for (int k = 0; k < 2; k++) {
-		v[0] = vtext(st->sensor);
-		v[1] = vint((int64_t)(k ? a4 : a6));
-		v[2] = vint((int64_t)(k ? a6 : a4));
-		v[3] = vint(total);
-		if (put(st, PUT_PARTNER, v) < 0)
-			return -1;
-	}
-	return 0;
-}
 
 const char *store_run_sensor(const struct store *st)
 {
@@ -589,7 +667,7 @@ int store_each_listed(struct store *st, int64_t listing_window_ns, store_listed_
 		      store_listed_fn lists, void *arg)
 {
 	char sql[1024];
-	if (begin(st) < 0)
+	if (begin(st) < 0 || late_restore(st, "attempts") < 0)
 		return -1;
 	if (listing_window_ns > 0)
 		snprintf(sql, sizeof sql,
@@ -644,32 +722,6 @@ int store_query(struct store *st, const char *sql, const char *const *params,
 }
 
 /* --- enrichment (enrich/enrich.h) --- */
-
-struct sources {
-	store_source_fn fn;
-	void *arg;
-};
-
-static int source_row(int n, const char *const *names, const char *const *v, void *arg)
-{
-	(void)names;
-	struct sources *s = arg;
-	if (n != 3 || !v[0])
-		return -1;
-	return s->fn(v[0], v[1], v[2], s->arg);
-}
-
-int store_each_source(struct store *st, store_source_fn fn, void *arg)
-{
-	struct sources s = { fn, arg };
-	const char *p[1] = { st->sensor };
-	if (begin(st) < 0)
-		return -1;
-	/* query, not scan: the callback may look at the caches */
-	return st->ops->query(st, "SELECT src, max(emb_kind), max(emb4) FROM attempts"
-			      " WHERE sensor = ? GROUP BY src ORDER BY src", p, 1,
-			      source_row, &s);
-}
 
 static int cache_row(int n, const char *const *names, const char *const *v, void *arg)
 {

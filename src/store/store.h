@@ -50,24 +50,25 @@ struct store_run {
 int store_run_begin(struct store *st, const struct store_run *run);
 int store_add_input(struct store *st, const char *kind, const char *path,
 		    uint64_t records, uint64_t errors, const char *note);
-int store_add_attempt(struct store *st, const struct attempt *a);
+/* store_add_attempt - one attempt; partner: the attempt it was associated
+ * with (0: none), score: that pair's total */
+int store_add_attempt(struct store *st, const struct attempt *a, uint64_t partner, int score);
 /* store_add_candidate - one decided candidate (analysis/decide.c): its
  * evidence, score, total with host points, ambiguity and decision */
 int store_add_candidate(struct store *st, const struct assoc_cand *c, int total,
 			bool ambiguous, const char *decision);
-/* store_add_mta_event - one log outcome; rows are aggregated per
- * (address, kind, list) with first/last time and count */
+/* store_add_mta_event - count log outcomes of one (address, kind, list)
+ * seen between first_ns and last_ns; rows add up per (address, kind,
+ * list): first/last time, count, and the format of the first */
 int store_add_mta_event(struct store *st, const struct addr *a, const char *kind,
-			const char *list, int64_t ts_ns, const char *format);
+			const char *list, int64_t first_ns, int64_t last_ns, uint64_t count,
+			const char *format);
 /* store_flush - commit what is written so far */
 int store_flush(struct store *st);
 /* store_abort - roll back the run in progress */
 void store_abort(struct store *st);
 
 /* --- the decision stage (analysis/decide.c) --- */
-/* store_set_partner - the pair (a6, a4) was taken: each attempt's partner
- * and the pair's total */
-int store_set_partner(struct store *st, uint64_t a6, uint64_t a4, int total);
 /* store_run_sensor - the sensor of the run in progress: the decision
  * stage sees only its rows (attempt ids are per sensor) */
 const char *store_run_sensor(const struct store *st);
@@ -99,11 +100,10 @@ int store_each_listed(struct store *st, int64_t listing_window_ns, store_listed_
 int store_run_end(struct store *st);
 
 /* --- enrichment (enrich/enrich.h), between the pass and the decisions --- */
-/* store_each_source - every distinct source address of the run's attempts,
- * with its embedding kind and embedded IPv4 (NULL when none) */
+/* store_source_fn - one distinct source address of the run, with its
+ * embedding kind and embedded IPv4 (NULL when none): decider_each_source */
 typedef int (*store_source_fn)(const char *addr, const char *emb_kind,
 			       const char *emb4, void *arg);
-int store_each_source(struct store *st, store_source_fn fn, void *arg);
 /* look-up caches kept across runs: table "ptr" (value = name, source = where
  * it came from) or "asn" (value = AS number, name = AS name) */
 struct store_cache_row {

@@ -31,18 +31,16 @@ struct store_val {
 enum store_put_kind {
 	/* sensor, id, run_id, family, src, sport, dst, dport, first_ns,
 	 * last_ns, syns, ttl, ittl, win, mss, wscale, olayout, tsval, os,
-	 * os_family, emb_kind, emb4 */
+	 * os_family, emb_kind, emb4, partner, score */
 	PUT_ATTEMPT,
 	/* sensor, a6, a4, ev_embed .. ev_ehlo (EV_COUNT), score, gap_ns,
 	 * port_dist, before, total, ambiguous, decision */
 	PUT_CANDIDATE,
-	/* sensor, addr, family, kind, list, ts_ns, format: aggregated per
-	 * (sensor, addr, kind, list) into mta_events */
+	/* sensor, addr, family, kind, list, first_ns, last_ns, count, format:
+	 * added up per (sensor, addr, kind, list) into mta_events */
 	PUT_MTA,
 	/* run_id, sensor, kind, path, records, errors, note */
 	PUT_INPUT,
-	/* sensor, attempts.id, partner, score */
-	PUT_PARTNER,
 	/* sensor, addr, family, addr_type, iid_class, emb_kind, emb4,
 	 * first_ns, last_ns, attempts, syns, os, os_family, partners */
 	PUT_HOST,
@@ -91,6 +89,10 @@ struct store {
 	int64_t run_id;
 	char run_id_txt[24];
 	bool in_tx;
+	/* indexes dropped for the run's bulk load (SQLite, empty tables):
+	 * table and CREATE statement, re-created before they are needed */
+	char **late_table, **late_sql;
+	size_t nlate;
 };
 
 /* store_init - fill the shared part (location is copied) */

@@ -39,7 +39,7 @@ static const struct {
 	[PUT_ATTEMPT] = {
 		"attempts (sensor, id, run_id, family, src, sport, dst, dport, first_ns,"
 		" last_ns, syns, ttl, ittl, win, mss, wscale, olayout, tsval, os, os_family,"
-		" emb_kind, emb4)", NULL },
+		" emb_kind, emb4, partner, score)", NULL },
 	[PUT_CANDIDATE] = {
 		"candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port,"
 		" ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns,"
@@ -47,20 +47,16 @@ static const struct {
 	[PUT_INPUT] = {
 		"inputs (run_id, sensor, kind, path, records, errors, note)", NULL },
 	[PUT_MTA] = {
-		"mx_mta (sensor, addr, family, kind, list, ts, format)",
+		"mx_mta (sensor, addr, family, kind, list, first_ns, last_ns, n, format)",
 		"INSERT INTO mta_events AS e (sensor, addr, family, kind, list, first_ns,"
 		" last_ns, count, format)"
-		" SELECT sensor, addr, min(family), kind, list, min(ts), max(ts), COUNT(*),"
+		" SELECT sensor, addr, min(family), kind, list, min(first_ns), max(last_ns), SUM(n),"
 		" min(format) FROM mx_mta GROUP BY sensor, addr, kind, list"
 		" ON CONFLICT (sensor, addr, kind, list) DO UPDATE SET"
 		" first_ns = LEAST(e.first_ns, excluded.first_ns),"
 		" last_ns = GREATEST(e.last_ns, excluded.last_ns),"
 		" count = e.count + excluded.count;"
 		" TRUNCATE mx_mta" },
-	[PUT_PARTNER] = {
-		"mx_partner (sensor, id, partner, score)",
-		"UPDATE attempts a SET partner = u.partner, score = u.score FROM mx_partner u"
-		" WHERE a.sensor = u.sensor AND a.id = u.id; TRUNCATE mx_partner" },
 	[PUT_HOST] = {
 		"hosts (sensor, addr, family, addr_type, iid_class, emb_kind, emb4, first_ns,"
 		" last_ns, attempts, syns, os, os_family, partners, label, listed, lists)", NULL },
@@ -71,15 +67,14 @@ static const struct {
 
 /* the order buffers are sent in: rows before the updates of them */
 static const enum store_put_kind send_order[PUT_COUNT] = {
-	PUT_INPUT, PUT_ATTEMPT, PUT_CANDIDATE, PUT_MTA, PUT_PARTNER, PUT_HOST,
+	PUT_INPUT, PUT_ATTEMPT, PUT_CANDIDATE, PUT_MTA, PUT_HOST,
 	PUT_ENRICH,
 };
 
 static const char staging_sql[] =
 	"SET client_min_messages = warning;"
 	"CREATE TEMP TABLE mx_mta (sensor text, addr text, family bigint, kind text,"
-	" list text, ts bigint, format text);"
-	"CREATE TEMP TABLE mx_partner (sensor text, id bigint, partner bigint, score bigint);";
+	" list text, first_ns bigint, last_ns bigint, n bigint, format text);";
 
 struct pgbuf {
 	char *p;

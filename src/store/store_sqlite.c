@@ -33,8 +33,8 @@ static const char *const put_sql[PUT_COUNT] = {
 	[PUT_ATTEMPT] =
 	"INSERT INTO attempts (sensor, id, run_id, family, src, sport, dst, dport,"
 	" first_ns, last_ns, syns, ttl, ittl, win, mss, wscale, olayout, tsval, os,"
-	" os_family, emb_kind, emb4)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	" os_family, emb_kind, emb4, partner, score)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_CANDIDATE] =
 	"INSERT INTO candidates (sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns,"
 	" ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, gap_ns,"
@@ -42,14 +42,12 @@ static const char *const put_sql[PUT_COUNT] = {
 	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_MTA] =
 	"INSERT INTO mta_events (sensor, addr, family, kind, list, first_ns, last_ns,"
-	" count, format) VALUES (?1,?2,?3,?4,?5,?6,?6,1,?7)"
+	" count, format) VALUES (?,?,?,?,?,?,?,?,?)"
 	" ON CONFLICT(sensor, addr, kind, list) DO UPDATE SET"
 	" first_ns = min(first_ns, excluded.first_ns),"
-	" last_ns = max(last_ns, excluded.last_ns), count = count + 1",
+	" last_ns = max(last_ns, excluded.last_ns), count = count + excluded.count",
 	[PUT_INPUT] =
 	"INSERT INTO inputs (run_id, sensor, kind, path, records, errors, note) VALUES (?,?,?,?,?,?,?)",
-	[PUT_PARTNER] =
-	"UPDATE attempts SET partner = ?3, score = ?4 WHERE sensor = ?1 AND id = ?2",
 	[PUT_HOST] =
 	"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, emb_kind, emb4,"
 	" first_ns, last_ns, attempts, syns, os, os_family, partners, label, listed, lists)"
@@ -160,8 +158,7 @@ static int write_row(struct store_sqlite *s, enum store_put_kind k, const struct
 		}
 	}
 	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
+	sqlite3_reset(q);   /* every column is bound again for the next row */
 	if (rc != SQLITE_DONE)
 		return db_error(s, "write");
 	return 0;

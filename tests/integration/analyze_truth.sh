@@ -31,6 +31,32 @@ for spec in "default 500 3600 1" "crowded-a 2000 1200 1" "crowded-b 2000 1200 2"
 	fi
 done
 
+# MTA log outcomes: one row per (address, list) with the number of lines,
+# the same whether the log comes as one file or as two halves; the counts
+# against awk over the reject lines
+n=$(wc -l <"$T/default.log")
+head -n $((n / 2)) "$T/default.log" >"$T/half1.log"
+tail -n +$((n / 2 + 1)) "$T/default.log" >"$T/half2.log"
+"$MXSENSOR" analyze -q --db "$T/halves.db" --pcap "$T/default.pcap" --mta-log "$T/half1.log" \
+	--mta-log "$T/half2.log" >"$T/out" 2>&1 || not_ok "analyze two log halves" "$(cat "$T/out")"
+mta_rows() {
+	sqlite3 "$1" "SELECT addr, family, kind, list, first_ns, last_ns, count, format
+		FROM mta_events ORDER BY addr, kind, list"
+}
+want=$(awk 'match($0, /Client host \[[^]]*\] blocked using [^;]*/) {
+		s = substr($0, RSTART + 13, RLENGTH - 13); split(s, f, "] blocked using ")
+		n[f[1] " " f[2]]++ }
+	END { for (k in n) print k, n[k] }' "$T/default.log" | sort)
+got=$(sqlite3 "$T/halves.db" "SELECT addr || ' ' || list || ' ' || count FROM mta_events
+	WHERE kind = 'dnsbl' AND list != 'postscreen'" | sort)
+if [ -n "$want" ] && [ "$want" = "$got" ] &&
+	[ "$(mta_rows "$T/default.db" | md5sum)" = "$(mta_rows "$T/halves.db" | md5sum)" ]; then
+	ok "MTA outcomes added up per address and list over two files ($(echo "$got" | wc -l) DNSBL rows)"
+else
+	not_ok "MTA outcomes per address and list" \
+		"$(printf '%s\n' "$want" | diff - "$(printf '%s\n' "$got" >"$T/got"; echo "$T/got")" | head -5)"
+fi
+
 counts() {
 	sqlite3 "$1" "SELECT (SELECT COUNT(*) FROM attempts) || ' ' ||
 		(SELECT COUNT(*) FROM attempts WHERE partner IS NOT NULL) || ' ' ||
@@ -91,9 +117,12 @@ fi
 "$GEN" --syns 300000 --seconds 15000 --seed 3 --pcap "$T/big.pcap" --truth "$T/big.csv" \
 	--log "$T/big.log" 2>/dev/null
 before=$(counts "$T/default.db")
-"$MXSENSOR" analyze -q --db "$T/default.db" --pcap "$T/big.pcap" --mta-log "$T/big.log" 2>"$T/err" &
+"$MXSENSOR" analyze -v --db "$T/default.db" --pcap "$T/big.pcap" --mta-log "$T/big.log" \
+	>/dev/null 2>"$T/err" &
 pid=$!
-sleep 1
+# once the logs are in, the capture pass and the decisions are ahead
+i=0
+while [ $i -lt 400 ] && ! grep -q "debug: MTA logs" "$T/err"; do sleep 0.05; i=$((i + 1)); done
 kill -INT $pid
 wait $pid
 rc=$?

@@ -264,8 +264,7 @@ static void run_pipeline(struct store *st, struct attempt *v, size_t n, struct d
 	assert_non_null(d);
 	struct assoc *s = assoc_new(&p, keep, &k);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(store_add_attempt(st, &v[i]), 0);
-		decider_attempt(d, &v[i]);
+		assert_int_equal(decider_attempt(d, &v[i]), 0);
 		assoc_add(s, &v[i]);
 	}
 	assoc_finish(s);
@@ -378,8 +377,8 @@ static void test_decider_memory(void **state)
 		struct attempt a6 = mk(i, "2001:db8::1", 1000, (int64_t)i * SEC, (int64_t)i * SEC, 1);
 		struct attempt a4 = mk(i + 1, "192.0.2.1", 1001, (int64_t)i * SEC + MS,
 				       (int64_t)i * SEC + MS, 1);
-		decider_attempt(d, &a6);
-		decider_attempt(d, &a4);
+		assert_int_equal(decider_attempt(d, &a6), 0);
+		assert_int_equal(decider_attempt(d, &a4), 0);
 		struct assoc_cand c = { .a6 = i, .a4 = i + 1, .score = 60 };
 		assert_int_equal(decider_cand(d, &c), 0);
 		if (i == 999)

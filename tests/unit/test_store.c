@@ -106,15 +106,14 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 		else
 			snprintf(src, sizeof src, "198.51.100.%d", i);
 		struct attempt a = mk((uint64_t)i, src, (uint16_t)(40000 + i), 1767225600000000000LL + i);
-		assert_int_equal(store_add_attempt(st, &a), 0);
-		decider_attempt(d, &a);
+		assert_int_equal(decider_attempt(d, &a), 0);
 	}
 	struct addr a4;
 	addr_parse("198.51.100.2", &a4);
 	assert_int_equal(store_add_mta_event(st, &a4, "dnsbl", "zen.example", 1767225600000000000LL,
-					     "postfix"), 0);
+					     1767225600000000000LL, 1, "postfix"), 0);
 	assert_int_equal(store_add_mta_event(st, &a4, "dnsbl", "zen.example", 1767225601000000000LL,
-					     "postfix"), 0);
+					     1767225601000000000LL, 1, "postfix"), 0);
 	struct assoc_cand c;
 	memset(&c, 0, sizeof c);
 	c.a6 = 1;
@@ -364,7 +363,7 @@ static void test_abort_keeps_previous(void **state)
 	struct store_run run = { "s", "test", "{}" };
 	assert_int_equal(store_run_begin(st, &run), 0);
 	struct attempt x = mk(1, "2001:db8::99", 1, 1);
-	assert_int_equal(store_add_attempt(st, &x), 0);
+	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
 	store_abort(st);
 	q(st, "SELECT COUNT(*), MIN(src) FROM attempts WHERE sensor = 's'", out);
 	assert_string_equal(out, "4|198.51.100.2");
@@ -377,6 +376,49 @@ static void test_abort_keeps_previous(void **state)
 	assert_non_null(st);
 	q(st, "SELECT COUNT(*) FROM attempts", out);
 	assert_string_equal(out, "4");
+	store_close(st);
+}
+
+/* the secondary indexes of the big tables: dropped for the bulk load into
+ * an empty store, back before the commit, and untouched by a rollback or
+ * when other sensors' rows are there */
+#define INDEXES "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master" \
+	" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('attempts', 'candidates'," \
+	" 'hosts') ORDER BY name)"
+#define ALL_INDEXES "attempts_first attempts_src candidates_a4 candidates_a6 hosts_addr"
+
+static void test_late_indexes(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	char out[1024];
+	q(st, INDEXES, out);
+	assert_string_equal(out, ALL_INDEXES);
+	/* empty store: the run drops them; an abort brings them back */
+	struct store_run run = { "s", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	q(st, INDEXES, out);
+	assert_string_equal(out, "-");
+	struct attempt x = mk(1, "2001:db8::99", 1, 1);
+	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
+	store_abort(st);
+	q(st, INDEXES, out);
+	assert_string_equal(out, ALL_INDEXES);
+	/* a finished run re-creates them, and the look-ups use them */
+	run_sensor(st, "s", 6);
+	q(st, INDEXES, out);
+	assert_string_equal(out, ALL_INDEXES);
+	out[0] = '\0';
+	assert_int_equal(store_query(st, "EXPLAIN QUERY PLAN SELECT * FROM candidates"
+				     " WHERE sensor = 's' AND a4 = 2", NULL, 0, grab, out), 0);
+	assert_non_null(strstr(out, "candidates_a4"));
+	/* another sensor's rows are there: its run keeps every index */
+	struct store_run other = { "t", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &other), 0);
+	q(st, INDEXES, out);
+	assert_string_equal(out, ALL_INDEXES);
+	store_abort(st);
 	store_close(st);
 }
 
@@ -420,6 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sensors_replace_own_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_late_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_save_adds, setup, teardown),
 		cmocka_unit_test(test_location_picks_backend),
 		cmocka_unit_test_setup_teardown(test_queued_writes, setup, teardown),
