@@ -30,7 +30,9 @@ struct prefix {
 int addr_parse(const char *s, struct addr *out);
 /* addr_parse_n - the same for a string of length n (need not be NUL-ended) */
 int addr_parse_n(const char *s, size_t n, struct addr *out);
-/* addr_format - canonical text into buf (ADDR_STRLEN bytes); returns buf */
+/* addr_format - canonical text into buf (ADDR_STRLEN bytes; "-" for no
+ * address); returns buf.  addr_format_n returns the length instead. */
+size_t addr_format_n(const struct addr *a, char *buf);
 char *addr_format(const struct addr *a, char *buf);
 /* addr_from_v4 / addr_from_v6 - build from raw network-order bytes */
 struct addr addr_from_v4(const uint8_t b[4]);

@@ -822,6 +822,11 @@ static const char *const quirk_names[] = {
 	"uptr+", "urgf+", "pushf+", "ts1-", "ts2+", "opt+", "exws", "bad",
 };
 
+const char *packet_quirk_name(unsigned bit)
+{
+	return bit < sizeof(quirk_names) / sizeof(quirk_names[0]) ? quirk_names[bit] : NULL;
+}
+
 /* append - strlcat-like append of a formatted piece; never overflows */
 static void append(char *buf, size_t len, size_t *at, const char *piece)
 {

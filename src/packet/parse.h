@@ -65,6 +65,8 @@ char *packet_olayout_format(const struct syn *s, char *buf, size_t len);
 char *packet_options_format(const uint8_t *olayout, unsigned nopts, unsigned eol_pad,
 			    char *buf, size_t len);
 
+/* packet_quirk_name - p0f's name of quirk bit (SYN_Q_*), NULL past the last */
+const char *packet_quirk_name(unsigned bit);
 /* packet_quirks_format - p0f notation of the quirks ("df,id+") into buf;
  * returns buf ("" when none) */
 char *packet_quirks_format(uint32_t quirks, char *buf, size_t len);
