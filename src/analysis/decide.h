@@ -78,8 +78,9 @@ int decider_cand(struct decider *d, const struct assoc_cand *c);
  * and score candidates with pts; call before decider_run */
 int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts);
 /* decider_each_source - every source address of the run in text order,
- * with its embedding kind and embedded IPv4 (store_each_source's rows,
- * for enrich_run before the attempts are written); dp is the decider */
+ * with its embedding kind and embedded IPv4 (NULL when none): the
+ * sources enrich_run looks up, before the attempts are written; dp is
+ * the decider */
 int decider_each_source(void *dp, store_source_fn fn, void *arg);
 /* decider_run - decide and write every candidate, then every attempt
  * with its partner (attempts.partner, attempts.score), to st */
