@@ -362,8 +362,12 @@ static struct store *lite_open(const char *location, bool create)
 	sqlite3_busy_timeout(s->db, 10000);
 	if (log_get_level() >= LOG_LVL_DEBUG)
 		sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, slow_statement, NULL);
+	/* temp_store FILE (SQLite's default): sorts and temporary b-trees
+	 * bigger than the cache spill to $TMPDIR instead of growing in
+	 * memory; building the candidates' indexes after a 10M-SYN load
+	 * (store.c, late_indexes) held the whole sort in memory with MEMORY */
 	if (lite_exec(&s->st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		      " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+		      " PRAGMA foreign_keys = ON; PRAGMA temp_store = FILE;"
 		      " PRAGMA cache_size = -65536;") < 0) {
 		lite_close(&s->st);
 		return NULL;
