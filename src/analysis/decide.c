@@ -191,12 +191,8 @@ static void host_grow(struct decider *d)
 {
 	size_t n = d->hsize * 2;
 	uint32_t *t = xcalloc(n, sizeof *t);
-	for (size_t k = 0; k < d->nhosts; k++) {
-		size_t i = (size_t)addr_hash(&d->hosts[k].a) & (n - 1);
-		while (t[i])
-			i = (i + 1) & (n - 1);
-		t[i] = (uint32_t)k + 1;
-	}
+	for (size_t k = 0; k < d->nhosts; k++)
+		t[hash_slot_free(t, n, addr_hash(&d->hosts[k].a))] = (uint32_t)k + 1;
 	free(d->htab);
 	d->htab = t;
 	d->hsize = n;

@@ -347,12 +347,9 @@ static uint32_t list_id(struct mta_sum *m, const char *s)
 	if ((m->nlists + 1) * 4 > m->lsize * 3) {
 		size_t n = m->lsize ? m->lsize * 2 : 64;
 		uint32_t *t = xcalloc(n, sizeof *t);
-		for (size_t i = 0; i < m->nlists; i++) {
-			size_t k = (size_t)hash_bytes(m->lists[i], strlen(m->lists[i])) & (n - 1);
-			while (t[k])
-				k = (k + 1) & (n - 1);
-			t[k] = (uint32_t)i + 1;
-		}
+		for (size_t i = 0; i < m->nlists; i++)
+			t[hash_slot_free(t, n, hash_bytes(m->lists[i], strlen(m->lists[i])))] =
+				(uint32_t)i + 1;
 		free(m->ltab);
 		m->ltab = t;
 		m->lsize = n;
@@ -379,10 +376,7 @@ static void mta_add(struct mta_sum *m, const struct mta_event *ev)
 		uint32_t *t = xcalloc(n, sizeof *t);
 		for (size_t i = 0; i < m->n; i++) {
 			const struct mta_row *r = &m->rows[i];
-			size_t k = (size_t)row_hash(&r->a, r->kind, r->list) & (n - 1);
-			while (t[k])
-				k = (k + 1) & (n - 1);
-			t[k] = (uint32_t)i + 1;
+			t[hash_slot_free(t, n, row_hash(&r->a, r->kind, r->list))] = (uint32_t)i + 1;
 		}
 		free(m->tab);
 		m->tab = t;

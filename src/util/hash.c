@@ -54,3 +54,11 @@ uint64_t hash_bytes(const void *p, size_t n)
 	memcpy(&t, b, n);
 	return mix(h ^ t ^ ((uint64_t)n << 56));
 }
+
+size_t hash_slot_free(const uint32_t *t, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (n - 1);
+	while (t[i])
+		i = (i + 1) & (n - 1);
+	return i;
+}
