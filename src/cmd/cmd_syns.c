@@ -423,7 +423,7 @@ static size_t csv_base(char *p0, const struct syn *s)
 }
 
 /* print_csv - print_syn for CSV: the same line */
-static void print_csv(FILE *f, const struct syn *s, const char *file_esc,
+static void print_csv(FILE *f, const struct syn *s, const char *file_esc, size_t file_len,
 		      const struct fp_verdict *fv)
 {
 	struct out o;   /* not zeroed: 4 KB per line would be a tenth of the time */
@@ -432,7 +432,7 @@ static void print_csv(FILE *f, const struct syn *s, const char *file_esc,
 	_Static_assert(sizeof o.b > CSV_BASE_MAX, "line buffer");
 	o.n = csv_base(o.b, s);
 	o.col = NCOLS_BASE - 2;
-	o_raw(&o, file_esc, strlen(file_esc));
+	o_raw(&o, file_esc, file_len);
 	o.col++;
 	o_uint(&o, s->pkt_no);
 	if (fv)
@@ -530,6 +530,11 @@ struct feed {
 	int r;                      /* pcapin_next's last result: 0 end, -1 error */
 };
 
+static bool wanted(const struct feed *f, const struct syn *s)
+{
+	return f->all_ports || s->dport == f->port;
+}
+
 static void *feed_read(void *arg)
 {
 	struct feed *f = arg;
@@ -541,7 +546,7 @@ static void *feed_read(void *arg)
 		size_t n = 0;
 		int r = 1;
 		while (n < FEED_BATCH && (r = pcapin_next(f->in, &f->b[k][n])) == 1)
-			if (f->all_ports || f->b[k][n].dport == f->port)
+			if (wanted(f, &f->b[k][n]))
 				n++;
 		pthread_mutex_lock(&f->mu);
 		f->n[k] = n;
@@ -557,19 +562,25 @@ static void *feed_read(void *arg)
 	}
 }
 
-static void print_one(const struct syn *s, enum fmt fmt, const char *file_esc,
-		      struct fpdb *db)
+/* struct sink - how one file's records are printed */
+struct sink {
+	enum fmt fmt;
+	const char *file_esc;       /* escape_text(file) */
+	size_t file_len;
+	struct fpdb *db;            /* --os, or NULL */
+};
+
+static void print_one(const struct sink *k, const struct syn *s)
 {
-	const struct fp_verdict *v = db ? fp_match(db, s) : NULL;
-	if (fmt == FMT_CSV)
-		print_csv(stdout, s, file_esc, v);
+	const struct fp_verdict *v = k->db ? fp_match(k->db, s) : NULL;
+	if (k->fmt == FMT_CSV)
+		print_csv(stdout, s, k->file_esc, k->file_len, v);
 	else
-		print_syn(stdout, fmt, s, file_esc, v);
+		print_syn(stdout, k->fmt, s, k->file_esc, v);
 }
 
 /* print_file - every SYN of in; pcapin_next's last result (0 or -1) */
-static int print_file(struct pcapin *in, bool all_ports, uint16_t port, enum fmt fmt,
-		      const char *file_esc, struct fpdb *db)
+static int print_file(struct pcapin *in, bool all_ports, uint16_t port, const struct sink *out)
 {
 	struct feed f = { .in = in, .all_ports = all_ports, .port = port };
 	pthread_t th;
@@ -580,8 +591,8 @@ static int print_file(struct pcapin *in, bool all_ports, uint16_t port, enum fmt
 	if (pthread_create(&th, NULL, feed_read, &f) != 0) {
 		/* no second thread: one record at a time, here */
 		while ((f.r = pcapin_next(in, &f.b[0][0])) == 1)
-			if (all_ports || f.b[0][0].dport == port)
-				print_one(&f.b[0][0], fmt, file_esc, db);
+			if (wanted(&f, &f.b[0][0]))
+				print_one(out, &f.b[0][0]);
 	} else {
 		for (int k = 0;; k ^= 1) {
 			pthread_mutex_lock(&f.mu);
@@ -589,7 +600,7 @@ static int print_file(struct pcapin *in, bool all_ports, uint16_t port, enum fmt
 				pthread_cond_wait(&f.cv, &f.mu);
 			pthread_mutex_unlock(&f.mu);
 			for (size_t i = 0; i < f.n[k]; i++)
-				print_one(&f.b[k][i], fmt, file_esc, db);
+				print_one(out, &f.b[k][i]);
 			pthread_mutex_lock(&f.mu);
 			f.full[k] = false;
 			bool last = f.done && !f.full[k ^ 1];
@@ -718,7 +729,8 @@ int cmd_syns(int argc, char **argv)
 			continue;
 		}
 		char *file_esc = escape_text(argv[i], fmt);
-		int r = print_file(in, all_ports, (uint16_t)port, fmt, file_esc, db);
+		struct sink out = { fmt, file_esc, strlen(file_esc), db };
+		int r = print_file(in, all_ports, (uint16_t)port, &out);
 		free(file_esc);
 		fflush(stdout);
 		if (r < 0) {
