@@ -287,15 +287,19 @@ void store_init(struct store *st, const struct store_ops *ops, const char *locat
 	st->location = xstrdup(location);
 }
 
+static void late_free(struct late_index *x)
+{
+	free(x->name);
+	free(x->table);
+	free(x->sql);
+}
+
 static void late_clear(struct store *st)
 {
-	for (size_t i = 0; i < st->nlate; i++) {
-		free(st->late_table[i]);
-		free(st->late_sql[i]);
-	}
-	free(st->late_table);
-	free(st->late_sql);
-	st->late_table = st->late_sql = NULL;
+	for (size_t i = 0; i < st->nlate; i++)
+		late_free(&st->late[i]);
+	free(st->late);
+	st->late = NULL;
 	st->nlate = 0;
 }
 
@@ -408,14 +412,12 @@ static int late_restore(struct store *st, const char *table)
 	size_t k = 0;
 	int rc = 0;
 	for (size_t i = 0; i < st->nlate; i++) {
-		if (rc == 0 && (!table || !strcmp(table, st->late_table[i]))) {
-			rc = st->ops->exec(st, st->late_sql[i]);
-			free(st->late_table[i]);
-			free(st->late_sql[i]);
+		if (rc == 0 && (!table || !strcmp(table, st->late[i].table))) {
+			rc = st->ops->exec(st, st->late[i].sql);
+			late_free(&st->late[i]);
 			continue;
 		}
-		st->late_table[k] = st->late_table[i];
-		st->late_sql[k++] = st->late_sql[i];
+		st->late[k++] = st->late[i];
 	}
 	st->nlate = k;
 	return rc;
@@ -469,16 +471,8 @@ static int late_row(int n, const char *const *names, const char *const *v, void 
 	struct store *st = arg;
 	if (n != 3 || !v[0] || !v[1] || !v[2])
 		return -1;
-	size_t k = st->nlate + 1;
-	st->late_table = xreallocarray(st->late_table, k, sizeof *st->late_table);
-	st->late_sql = xreallocarray(st->late_sql, k, sizeof *st->late_sql);
-	st->late_table[st->nlate] = xstrdup(v[1]);
-	/* CREATE statement, then the index name after its NUL */
-	size_t lc = strlen(v[2]), ln = strlen(v[0]);
-	char *x = xmalloc(lc + ln + 2);
-	memcpy(x, v[2], lc + 1);
-	memcpy(x + lc + 1, v[0], ln + 1);
-	st->late_sql[st->nlate++] = x;
+	st->late = xreallocarray(st->late, st->nlate + 1, sizeof *st->late);
+	st->late[st->nlate++] = (struct late_index){ xstrdup(v[0]), xstrdup(v[1]), xstrdup(v[2]) };
 	return 0;
 }
 
@@ -504,8 +498,7 @@ static int late_indexes(struct store *st)
 		return -1;
 	}
 	for (size_t i = 0; i < st->nlate; i++) {
-		const char *name = st->late_sql[i] + strlen(st->late_sql[i]) + 1;
-		char *sql = xasprintf("DROP INDEX \"%s\"", name);
+		char *sql = xasprintf("DROP INDEX \"%s\"", st->late[i].name);
 		int rc = st->ops->exec(st, sql);
 		free(sql);
 		if (rc < 0)

@@ -89,10 +89,14 @@ struct store {
 	int64_t run_id;
 	char run_id_txt[24];
 	bool in_tx;
-	/* indexes dropped for the run's bulk load (SQLite, empty tables):
-	 * table and CREATE statement, re-created before they are needed */
-	char **late_table, **late_sql;
+	/* indexes dropped for the run's bulk load (SQLite, empty tables),
+	 * re-created before they are needed (store.c, late_indexes) */
+	struct late_index *late;
 	size_t nlate;
+};
+
+struct late_index {
+	char *name, *table, *sql;   /* sql: its CREATE INDEX statement */
 };
 
 /* store_init - fill the shared part (location is copied) */
