@@ -59,15 +59,22 @@ static int read_all(const char *path, const struct mtalog_opts *o,
 	return 0;
 }
 
-/* read_text - read_all of a file holding text */
-static void read_text(const char *text, const struct mtalog_opts *o, struct result *r)
+/* read_bytes - read_all of a file holding len bytes of s (which may hold
+ * NUL bytes); fails the test when it cannot be opened */
+static void read_bytes(const void *s, size_t len, const struct mtalog_opts *o, struct result *r)
 {
 	char err[256];
-	char *p = tmpfile_with(text, strlen(text));
+	char *p = tmpfile_with(s, len);
 	int rc = read_all(p, o, r, err, sizeof err);
 	unlink(p);
 	if (rc < 0)
 		fail_msg("open failed: %s", err);
+}
+
+/* read_text - read_bytes of a string */
+static void read_text(const char *text, const struct mtalog_opts *o, struct result *r)
+{
+	read_bytes(text, strlen(text), o, r);
 }
 
 /* utc - "YYYY-MM-DD HH:MM:SS" (UTC) as ns, by libc's timegm (the oracle) */
@@ -557,13 +564,10 @@ static void test_long_lines(void **state)
 	text[n++] = '\n';
 	memcpy(text + n, ok, okn - 1);                 /* last line, no newline */
 	n += okn - 1;
-	char *path = tmpfile_with(text, n);
-	free(text);
 	struct mtalog_opts o = { .year = 2024 };
 	struct result r;
-	char err[256];
-	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
-	unlink(path);
+	read_bytes(text, n, &o, &r);
+	free(text);
 	assert_int_equal(r.st.long_lines, 2);
 	assert_int_equal(r.st.lines, 5);
 	assert_int_equal(r.n, 3);
@@ -576,10 +580,8 @@ static void test_long_lines(void **state)
 	memset(line, ' ', MTALOG_LINE_MAX);
 	memcpy(line, ok, okn - 1);
 	line[MTALOG_LINE_MAX] = '\n';
-	path = tmpfile_with(line, MTALOG_LINE_MAX + 1);
+	read_bytes(line, MTALOG_LINE_MAX + 1, &o, &r);
 	free(line);
-	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
-	unlink(path);
 	assert_int_equal(r.st.long_lines, 0);
 	assert_int_equal(r.n, 1);
 }
@@ -593,12 +595,9 @@ static void test_nul_utf8(void **state)
 		"Jan  5 10:00:01 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0\0.2.2]: 554 5.7.1 Service unavailable; Client host [192.0.2.2] blocked using zen.spamhaus.org; proto=ESMTP\n"
 		"Jan  5 10:00:02 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.3]: 550 5.1.1 <\xe9\xe9\x01@y>: Recipient address rejected: \xc3\x28 unknown; from=<a@x> to=<c@d> proto=ESMTP helo=<x>\n"
 		"\0\0\0\n";
-	char *path = tmpfile_with(text, sizeof text - 1);
 	struct mtalog_opts o = { .year = 2024 };
 	struct result r;
-	char err[256];
-	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
-	unlink(path);
+	read_bytes(text, sizeof text - 1, &o, &r);
 	assert_int_equal(r.st.lines, 4);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.ev[0].kind, MTA_DNSBL_REJECT);
@@ -618,12 +617,9 @@ static void test_reject_ends_at_client(void **state)
 	static const char text[] =
 		"Jan  5 10:00:00 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.9];\n"
 		"Jan  5 10:00:01 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from a[192.0.2.8]; 550 5.7.1 no\n";
-	char *path = tmpfile_with(text, sizeof text - 1);
 	struct mtalog_opts o = { .year = 2024 };
 	struct result r;
-	char err[256];
-	assert_int_equal(read_all(path, &o, &r, err, sizeof err), 0);
-	unlink(path);
+	read_bytes(text, sizeof text - 1, &o, &r);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.ev[0].kind, MTA_OTHER_REJECT);
 	assert_string_equal(r.ev[0].reason, "");
