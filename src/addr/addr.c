@@ -68,11 +68,9 @@ static size_t put_v4(char *p, const uint8_t *b)
 static size_t put_hex16(char *p, unsigned v)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-	for (int sh = 12; sh > 0; sh -= 4)
-		if (v >> sh)
-			p[n++] = hex[(v >> sh) & 15];
-	p[n++] = hex[v & 15];
+	size_t n = ((unsigned)(32 - __builtin_clz(v | 1)) + 3) / 4;
+	for (size_t i = n; i-- > 0; v >>= 4)
+		p[i] = hex[v & 15];
 	return n;
 }
 
@@ -82,44 +80,49 @@ size_t addr_format_n(const struct addr *a, char *buf)
 	if (a->family == 4) {
 		n = put_v4(buf, a->b);
 	} else if (a->family == 6) {
-		unsigned w[8];
-		for (int i = 0; i < 8; i++)
-			w[i] = (unsigned)a->b[2 * i] << 8 | a->b[2 * i + 1];
-		/* the first longest run of two or more zero groups becomes "::" */
-		int best = -1, blen = 0;
-		for (int i = 0; i < 8;) {
-			if (w[i]) {
-				i++;
-				continue;
-			}
-			int j = i;
-			while (j < 8 && !w[j])
-				j++;
-			if (j - i > blen) {
-				best = i;
-				blen = j - i;
-			}
-			i = j;
-		}
-		if (blen < 2)
-			best = -1;
+		unsigned w[8], zero = 0;   /* bit i: group i is 0 */
 		for (int i = 0; i < 8; i++) {
-			if (best >= 0 && i >= best && i < best + blen) {
-				if (i == best)
+			w[i] = (unsigned)a->b[2 * i] << 8 | a->b[2 * i + 1];
+			zero |= (unsigned)(w[i] == 0) << i;
+		}
+		/* the first longest run of two or more zero groups becomes "::":
+		 * after k steps of x &= x >> 1, bit i of x says groups i..i+k
+		 * are all 0; the last non-empty x marks where the longest runs
+		 * start */
+		int best = -1, blen = 0;
+		unsigned starts = 0;
+		for (unsigned x = zero; x; x &= x >> 1) {
+			starts = x;
+			blen++;
+		}
+		if (blen >= 2)
+			best = __builtin_ctz(starts);
+		else
+			blen = 0;
+		if (best == 0 && (blen == 6 || (blen == 5 && w[5] == 0xffff))) {
+			/* IPv4-compatible and IPv4-mapped: dotted tail */
+			memcpy(buf, "::", 2);
+			n = 2;
+			if (blen == 5) {
+				memcpy(buf + n, "ffff:", 5);
+				n += 5;
+			}
+			n += put_v4(buf + n, a->b + 12);
+			buf[n] = '\0';
+			return n;
+		}
+		for (int i = 0; i < 8; i++) {
+			if (i == best) {
+				buf[n++] = ':';
+				i += blen - 1;
+				if (i == 7)
 					buf[n++] = ':';
 				continue;
 			}
 			if (i)
 				buf[n++] = ':';
-			if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && w[5] == 0xffff))) {
-				n += put_v4(buf + n, a->b + 12);
-				buf[n] = '\0';
-				return n;
-			}
 			n += put_hex16(buf + n, w[i]);
 		}
-		if (best >= 0 && best + blen == 8)
-			buf[n++] = ':';
 	} else {
 		buf[n++] = '-';
 	}

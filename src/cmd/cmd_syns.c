@@ -12,12 +12,14 @@
  * file while this one formats (struct feed): the two halves of the work
  * take about as long as each other.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "fingerprint/fp.h"
@@ -277,28 +279,72 @@ static void o_time(struct out *o, int64_t ns, int prec)
 /* --- CSV lines without the per-column machinery (the common case: a
  * year of captures through `syns`) --- */
 
-/* put_u - decimal, two digits per step, written in place */
-static char *put_u(char *p, uint64_t v)
+/* dec_len - the number of decimal digits of v: the bit length gives
+ * log10 to within one (1233 / 4096 ~ log10 2), one comparison settles it */
+static inline size_t dec_len(uint64_t v)
 {
-	static const char d2[] =
-		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
-	size_t n = 1;
-	for (uint64_t t = v; t >= 10; t /= 10)
-		n++;
-	char *e = p + n;
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
+	static const uint64_t pow10[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+		1000000000, UINT64_C(10000000000), UINT64_C(100000000000),
+		UINT64_C(1000000000000), UINT64_C(10000000000000),
+		UINT64_C(100000000000000), UINT64_C(1000000000000000),
+		UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+		UINT64_C(1000000000000000000), UINT64_C(10000000000000000000),
+	};
+	unsigned t = ((unsigned)(64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+	return t + 1 - (v < pow10[t]) + (v == 0);
+}
+
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* put_fixed - v (< 10^digits) in exactly `digits` digits, zero-padded */
+static inline char *put_fixed(char *p, uint32_t v, int digits)
+{
+	char *e = p + digits;
+	for (int i = digits; i >= 2; i -= 2) {
+		unsigned r = v % 100;
 		v /= 100;
+		*--e = digit_pairs[2 * r + 1];
+		*--e = digit_pairs[2 * r];
+	}
+	if (digits & 1)
+		*--e = (char)('0' + v);
+	return p + digits;
+}
+
+/* put_u - decimal, two digits per step, written in place */
+static inline char *put_u(char *p, uint64_t v)
+{
+	const char *d2 = digit_pairs;
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	size_t n = dec_len(v);
+	char *e = p + n;
+	if (v > UINT32_MAX) {
+		while (v > UINT32_MAX) {
+			unsigned r = (unsigned)(v % 100);
+			v /= 100;
+			*--e = d2[2 * r + 1];
+			*--e = d2[2 * r];
+		}
+	}
+	uint32_t w = (uint32_t)v;   /* 32-bit divisions from here */
+	while (w >= 100) {
+		unsigned r = w % 100;
+		w /= 100;
 		*--e = d2[2 * r + 1];
 		*--e = d2[2 * r];
 	}
-	if (v >= 10) {
-		*--e = d2[2 * v + 1];
-		*--e = d2[2 * v];
+	if (w >= 10) {
+		*--e = d2[2 * w + 1];
+		*--e = d2[2 * w];
 	} else {
-		*--e = (char)('0' + v);
+		*--e = (char)('0' + w);
 	}
 	return p + n;
 }
@@ -323,7 +369,38 @@ static char *put_list(char *p, const char *const *names, const uint8_t *lens, si
 /* csv_base - the columns before `file`, each followed by a comma, into p
  * (room for CSV_BASE_MAX bytes); the same text print_syn writes */
 #define CSV_BASE_MAX 1024   /* the longest is about 640 bytes */
-static size_t csv_base(char *p0, const struct syn *s)
+
+/* struct addr_memo - the last destination address of a family and its
+ * text: a sensor's captures hold one IPv4 and one IPv6 destination, so
+ * each is formatted once instead of once a record */
+struct addr_memo {
+	struct addr a;
+	size_t n;                   /* 0: nothing yet */
+	char t[ADDR_STRLEN];
+};
+_Static_assert(sizeof(struct addr) == 17, "struct addr compared with memcmp");
+
+/* struct src_text - a record's IPv6 source address as text, made by the
+ * reading thread: it balances the two threads' work (IPv4 addresses,
+ * cheap to format, are left to the formatting thread) */
+struct src_text {
+	uint8_t n;                  /* 0: not made */
+	char t[ADDR_STRLEN];
+};
+
+/* struct text_memo - a column's text by the bytes it is made of (olayout,
+ * quirks); MEMO_SLOTS of each, direct-mapped */
+#define MEMO_SLOTS 32
+struct text_memo {
+	uint8_t klen;               /* 0: empty */
+	uint8_t key[SYN_MAX_OPTS + 2];
+	uint16_t n;
+	char t[344];
+};
+
+/* put_olayout - the olayout column: at most 40 names of at most 7 bytes
+ * ("eol+255", "?255") */
+static char *put_olayout(char *p, const struct syn *s, size_t n)
 {
 	static const char *const opt_names[] = {
 		[TCPOPT_NOP] = "nop", [TCPOPT_MSS] = "mss", [TCPOPT_WS] = "ws",
@@ -333,6 +410,71 @@ static size_t csv_base(char *p0, const struct syn *s)
 		[TCPOPT_NOP] = 3, [TCPOPT_MSS] = 3, [TCPOPT_WS] = 2,
 		[TCPOPT_SOK] = 3, [TCPOPT_SACK] = 4, [TCPOPT_TS] = 2,
 	};
+	char names[SYN_MAX_OPTS][8];
+	const char *np[SYN_MAX_OPTS];
+	uint8_t nl[SYN_MAX_OPTS];
+	for (size_t i = 0; i < n; i++) {
+		uint8_t k = s->olayout[i];
+		if (k < sizeof opt_names / sizeof *opt_names && opt_names[k]) {
+			np[i] = opt_names[k];
+			nl[i] = opt_lens[k];
+			continue;
+		}
+		char *e = names[i];
+		if (k == TCPOPT_EOL) {
+			memcpy(e, "eol+", 4);
+			e = put_u(e + 4, s->eol_pad);
+		} else {
+			*e++ = '?';
+			e = put_u(e, k);
+		}
+		np[i] = names[i];
+		nl[i] = (uint8_t)(e - names[i]);
+	}
+	return put_list(p, np, nl, n);
+}
+
+/* put_quirks - the quirks column */
+static char *put_quirks(char *p, uint32_t quirks)
+{
+	const char *qp[32];
+	uint8_t ql[32];
+	size_t n = 0;
+	for (uint32_t q = quirks; q; q &= q - 1) {
+		if ((qp[n] = packet_quirk_name((unsigned)__builtin_ctz(q)))) {
+			ql[n] = (uint8_t)strlen(qp[n]);
+			n++;
+		}
+	}
+	return put_list(p, qp, ql, n);
+}
+
+static struct text_memo *memo_slot(struct text_memo *tab, const uint8_t *key, size_t klen)
+{
+	/* the length and the first 8 bytes pick the slot: a miss only
+	 * costs the text being made again */
+	uint64_t w = 0;
+	memcpy(&w, key, klen < 8 ? klen : 8);
+	uint64_t h = (w ^ klen) * UINT64_C(0x9e3779b97f4a7c15);
+	return &tab[(h >> 32) & (MEMO_SLOTS - 1)];
+}
+
+static void memo_fill(struct text_memo *m, const uint8_t *key, size_t klen, const char *t,
+		      size_t n)
+{
+	if (n > sizeof m->t) {
+		m->klen = 0;   /* too long to keep: never matches */
+		return;
+	}
+	memcpy(m->key, key, klen);
+	m->klen = (uint8_t)klen;
+	memcpy(m->t, t, n);
+	m->n = (uint16_t)n;
+}
+
+static size_t csv_base(char *p0, const struct syn *s, const struct src_text *src,
+		       struct addr_memo dst[2], struct text_memo *memo)
+{
 	char *p = p0;
 	uint64_t a = s->ts_ns < 0 ? (uint64_t)0 - (uint64_t)s->ts_ns : (uint64_t)s->ts_ns;
 	uint64_t frac = a % 1000000000;
@@ -343,19 +485,26 @@ static size_t csv_base(char *p0, const struct syn *s)
 		*p++ = '-';
 	p = put_u(p, a / 1000000000);
 	*p++ = '.';
-	for (int i = digits - 1; i >= 0; i--) {
-		p[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	p += digits;
+	p = put_fixed(p, (uint32_t)frac, digits);
 	*p++ = ',';
 	p = put_u(p, s->ipver);
 	*p++ = ',';
-	p += addr_format_n(&s->src, p);
+	if (src && src->n) {
+		memcpy(p, src->t, src->n);
+		p += src->n;
+	} else {
+		p += addr_format_n(&s->src, p);
+	}
 	*p++ = ',';
 	p = put_u(p, s->sport);
 	*p++ = ',';
-	p += addr_format_n(&s->dst, p);
+	dst += s->dst.family == 6;   /* one memo per family */
+	if (!dst->n || memcmp(&dst->a, &s->dst, sizeof dst->a) != 0) {
+		dst->a = s->dst;
+		dst->n = addr_format_n(&s->dst, dst->t);
+	}
+	memcpy(p, dst->t, dst->n);
+	p += dst->n;
 	*p++ = ',';
 	const uint64_t nums[] = { s->dport, s->ttl, s->tos, s->flow, s->ipid, s->df,
 				  s->ip_olen, s->win };
@@ -379,41 +528,33 @@ static size_t csv_base(char *p0, const struct syn *s)
 		*p++ = ',';
 	}
 	*p++ = ',';
-	/* olayout: at most 40 names of at most 7 bytes ("eol+255", "?255") */
-	char names[SYN_MAX_OPTS][8];
-	const char *np[SYN_MAX_OPTS];
-	uint8_t nl[SYN_MAX_OPTS];
+	/* olayout, then quirks: a capture holds few distinct ones, so their
+	 * text comes from the memo (the key is the bytes it is made of) */
+	uint8_t key[SYN_MAX_OPTS + 2];
 	size_t n = s->nopts < SYN_MAX_OPTS ? s->nopts : SYN_MAX_OPTS;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t k = s->olayout[i];
-		if (k < sizeof opt_names / sizeof *opt_names && opt_names[k]) {
-			np[i] = opt_names[k];
-			nl[i] = opt_lens[k];
-			continue;
-		}
-		char *e = names[i];
-		if (k == TCPOPT_EOL) {
-			memcpy(e, "eol+", 4);
-			e = put_u(e + 4, s->eol_pad);
-		} else {
-			*e++ = '?';
-			e = put_u(e, k);
-		}
-		np[i] = names[i];
-		nl[i] = (uint8_t)(e - names[i]);
+	key[0] = (uint8_t)n;
+	memcpy(key + 1, s->olayout, n);
+	key[n + 1] = s->eol_pad;
+	struct text_memo *m = memo_slot(memo, key, n + 2);
+	if (m->klen == n + 2 && memcmp(m->key, key, n + 2) == 0) {
+		memcpy(p, m->t, m->n);
+		p += m->n;
+	} else {
+		char *q = p;
+		p = put_olayout(p, s, n);
+		memo_fill(m, key, n + 2, q, (size_t)(p - q));
 	}
-	p = put_list(p, np, nl, n);
 	*p++ = ',';
-	const char *qp[32];
-	uint8_t ql[32];
-	n = 0;
-	for (uint32_t q = s->quirks; q; q &= q - 1) {
-		if ((qp[n] = packet_quirk_name((unsigned)__builtin_ctz(q)))) {
-			ql[n] = (uint8_t)strlen(qp[n]);
-			n++;
-		}
+	memcpy(key, &s->quirks, sizeof s->quirks);
+	m = memo_slot(memo + MEMO_SLOTS, key, sizeof s->quirks);
+	if (m->klen == sizeof s->quirks && memcmp(m->key, key, sizeof s->quirks) == 0) {
+		memcpy(p, m->t, m->n);
+		p += m->n;
+	} else {
+		char *q = p;
+		p = put_quirks(p, s->quirks);
+		memo_fill(m, key, sizeof s->quirks, q, (size_t)(p - q));
 	}
-	p = put_list(p, qp, ql, n);
 	*p++ = ',';
 	p = put_u(p, s->payload_len);
 	*p++ = ',';
@@ -422,23 +563,71 @@ static size_t csv_base(char *p0, const struct syn *s)
 	return (size_t)(p - p0);
 }
 
+/* struct sink - how one file's records are printed */
+#define SINK_BUF (1 << 16)
+struct sink {
+	enum fmt fmt;
+	const char *file_esc;       /* escape_text(file) */
+	size_t file_len;
+	struct fpdb *db;            /* --os, or NULL */
+	struct addr_memo dst[2];    /* CSV: the last destinations' text */
+	struct text_memo memo[2 * MEMO_SLOTS]; /* CSV: olayout, quirks */
+	char *b;                    /* CSV: lines not yet given to stdout */
+	size_t n;
+	bool werr;                  /* a write to stdout failed */
+};
+
+/* sink_flush - the buffered lines to standard output, with write(2):
+ * stdio would only copy them once more */
+static void sink_flush(struct sink *k)
+{
+	if (!k->n)
+		return;
+	fflush(stdout);   /* what went before through stdio (the header) */
+	for (size_t off = 0; off < k->n && !k->werr;) {
+		ssize_t w = write(STDOUT_FILENO, k->b + off, k->n - off);
+		if (w > 0)
+			off += (size_t)w;
+		else if (w < 0 && errno != EINTR)
+			k->werr = true;
+	}
+	k->n = 0;
+}
+
 /* print_csv - print_syn for CSV: the same line */
-static void print_csv(FILE *f, const struct syn *s, const char *file_esc, size_t file_len,
+static void print_csv(struct sink *k, const struct syn *s, const struct src_text *src,
 		      const struct fp_verdict *fv)
 {
+	if (!fv && k->file_len < SINK_BUF / 4) {
+		/* the common case: the line is written straight into the
+		 * sink's buffer, which goes to stdout 64 KB at a time */
+		_Static_assert(SINK_BUF / 4 > CSV_BASE_MAX + 32, "sink buffer");
+		if (SINK_BUF - k->n < CSV_BASE_MAX + k->file_len + 32)
+			sink_flush(k);
+		char *p = k->b + k->n;
+		p += csv_base(p, s, src, k->dst, k->memo);
+		memcpy(p, k->file_esc, k->file_len);
+		p += k->file_len;
+		*p++ = ',';
+		p = put_u(p, s->pkt_no);
+		*p++ = '\n';
+		k->n = (size_t)(p - k->b);
+		return;
+	}
+	sink_flush(k);
 	struct out o;   /* not zeroed: 4 KB per line would be a tenth of the time */
-	o.f = f;
+	o.f = stdout;
 	o.fmt = FMT_CSV;
 	_Static_assert(sizeof o.b > CSV_BASE_MAX, "line buffer");
-	o.n = csv_base(o.b, s);
+	o.n = csv_base(o.b, s, src, k->dst, k->memo);
 	o.col = NCOLS_BASE - 2;
-	o_raw(&o, file_esc, file_len);
+	o_raw(&o, k->file_esc, k->file_len);
 	o.col++;
 	o_uint(&o, s->pkt_no);
 	if (fv)
 		o_verdict(&o, fv);
 	o_raw(&o, "\n", 1);
-	fwrite(o.b, 1, o.n, f);
+	fwrite(o.b, 1, o.n, stdout);
 }
 
 /* print_syn - one record, in columns[] order; file_esc = escape_text(file);
@@ -516,7 +705,7 @@ static void print_syn(FILE *f, enum fmt fmt, const struct syn *s, const char *fi
 
 /* struct feed - SYN records of one file in batches, two of them: the
  * reader fills one while the main thread prints the other */
-#define FEED_BATCH 4096
+#define FEED_BATCH 16384
 struct feed {
 	struct pcapin *in;
 	bool all_ports;
@@ -524,6 +713,7 @@ struct feed {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct syn *b[2];
+	struct src_text *src[2];    /* CSV: the source addresses' text, or NULL */
 	size_t n[2];
 	bool full[2];
 	bool done;                  /* the last batch is marked full */
@@ -545,9 +735,16 @@ static void *feed_read(void *arg)
 		pthread_mutex_unlock(&f->mu);
 		size_t n = 0;
 		int r = 1;
-		while (n < FEED_BATCH && (r = pcapin_next(f->in, &f->b[k][n])) == 1)
-			if (wanted(f, &f->b[k][n]))
-				n++;
+		while (n < FEED_BATCH && (r = pcapin_next(f->in, &f->b[k][n])) == 1) {
+			if (!wanted(f, &f->b[k][n]))
+				continue;
+			if (f->src[k]) {
+				const struct addr *a = &f->b[k][n].src;
+				f->src[k][n].n = a->family == 6 ?
+					(uint8_t)addr_format_n(a, f->src[k][n].t) : 0;
+			}
+			n++;
+		}
 		pthread_mutex_lock(&f->mu);
 		f->n[k] = n;
 		f->full[k] = true;
@@ -562,37 +759,32 @@ static void *feed_read(void *arg)
 	}
 }
 
-/* struct sink - how one file's records are printed */
-struct sink {
-	enum fmt fmt;
-	const char *file_esc;       /* escape_text(file) */
-	size_t file_len;
-	struct fpdb *db;            /* --os, or NULL */
-};
-
-static void print_one(const struct sink *k, const struct syn *s)
+static void print_one(struct sink *k, const struct syn *s, const struct src_text *src)
 {
 	const struct fp_verdict *v = k->db ? fp_match(k->db, s) : NULL;
 	if (k->fmt == FMT_CSV)
-		print_csv(stdout, s, k->file_esc, k->file_len, v);
+		print_csv(k, s, src, v);
 	else
 		print_syn(stdout, k->fmt, s, k->file_esc, v);
 }
 
 /* print_file - every SYN of in; pcapin_next's last result (0 or -1) */
-static int print_file(struct pcapin *in, bool all_ports, uint16_t port, const struct sink *out)
+static int print_file(struct pcapin *in, bool all_ports, uint16_t port, struct sink *out)
 {
 	struct feed f = { .in = in, .all_ports = all_ports, .port = port };
 	pthread_t th;
 	f.b[0] = xreallocarray(NULL, FEED_BATCH, sizeof *f.b[0]);
 	f.b[1] = xreallocarray(NULL, FEED_BATCH, sizeof *f.b[1]);
+	if (out->fmt == FMT_CSV)
+		for (int k = 0; k < 2; k++)
+			f.src[k] = xreallocarray(NULL, FEED_BATCH, sizeof *f.src[k]);
 	pthread_mutex_init(&f.mu, NULL);
 	pthread_cond_init(&f.cv, NULL);
 	if (pthread_create(&th, NULL, feed_read, &f) != 0) {
 		/* no second thread: one record at a time, here */
 		while ((f.r = pcapin_next(in, &f.b[0][0])) == 1)
 			if (wanted(&f, &f.b[0][0]))
-				print_one(out, &f.b[0][0]);
+				print_one(out, &f.b[0][0], NULL);
 	} else {
 		for (int k = 0;; k ^= 1) {
 			pthread_mutex_lock(&f.mu);
@@ -600,7 +792,7 @@ static int print_file(struct pcapin *in, bool all_ports, uint16_t port, const st
 				pthread_cond_wait(&f.cv, &f.mu);
 			pthread_mutex_unlock(&f.mu);
 			for (size_t i = 0; i < f.n[k]; i++)
-				print_one(out, &f.b[k][i]);
+				print_one(out, &f.b[k][i], f.src[k] ? &f.src[k][i] : NULL);
 			pthread_mutex_lock(&f.mu);
 			f.full[k] = false;
 			bool last = f.done && !f.full[k ^ 1];
@@ -613,8 +805,11 @@ static int print_file(struct pcapin *in, bool all_ports, uint16_t port, const st
 	}
 	pthread_mutex_destroy(&f.mu);
 	pthread_cond_destroy(&f.cv);
-	free(f.b[0]);
-	free(f.b[1]);
+	for (int k = 0; k < 2; k++) {
+		free(f.b[k]);
+		free(f.src[k]);
+	}
+	sink_flush(out);
 	return f.r;
 }
 
@@ -710,7 +905,7 @@ int cmd_syns(int argc, char **argv)
 		}
 	}
 
-	static char obuf[1 << 16];
+	static char obuf[1 << 16], sink_buf[SINK_BUF];
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (header && fmt == FMT_CSV) {
 		for (size_t k = 0; k < (os ? NCOLS : NCOLS_BASE); k++)
@@ -719,6 +914,7 @@ int cmd_syns(int argc, char **argv)
 	}
 
 	int status = 0;
+	bool write_failed = false;
 	for (int i = optind; i < argc; i++) {
 		char err[1024];
 		struct pcapin *in = pcapin_open(argv[i], err, sizeof(err));
@@ -729,8 +925,11 @@ int cmd_syns(int argc, char **argv)
 			continue;
 		}
 		char *file_esc = escape_text(argv[i], fmt);
-		struct sink out = { fmt, file_esc, strlen(file_esc), db };
+		static struct sink out;   /* 25 KB of memos: not on the stack */
+		out = (struct sink){ .fmt = fmt, .file_esc = file_esc,
+				     .file_len = strlen(file_esc), .db = db, .b = sink_buf };
 		int r = print_file(in, all_ports, (uint16_t)port, &out);
+		write_failed |= out.werr;
 		free(file_esc);
 		fflush(stdout);
 		if (r < 0) {
@@ -742,7 +941,7 @@ int cmd_syns(int argc, char **argv)
 		pcapin_close(in);
 	}
 	fpdb_free(db);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
 		error("standard output: write error");
 		return 1;
 	}
