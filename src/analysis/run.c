@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <glob.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,49 @@ int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *ca
 	return 0;
 }
 
+/* --- input records held back while the log thread owns the store --- */
+
+struct input_row {
+	const char *kind;           /* static */
+	char *path, *note;
+	uint64_t records, errors;
+};
+
+/* struct inputs - store_add_input, or, while `held` (the MTA logs are
+ * read on their own thread, which alone writes to the store meanwhile),
+ * the same rows kept in order for inputs_release */
+struct inputs {
+	bool held;
+	struct input_row *v;
+	size_t n, cap;
+};
+
+static void inputs_add(struct inputs *in, struct store *st, const char *kind, const char *path,
+		       uint64_t records, uint64_t errors, const char *note)
+{
+	if (!in->held) {
+		store_add_input(st, kind, path, records, errors, note);
+		return;
+	}
+	GROW(in->v, in->n + 1, in->cap);
+	in->v[in->n++] = (struct input_row){ kind, xstrdup(path), note ? xstrdup(note) : NULL,
+					     records, errors };
+}
+
+/* inputs_release - write the held rows (when st is not NULL) and free them */
+static void inputs_release(struct inputs *in, struct store *st)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		struct input_row *r = &in->v[i];
+		if (st)
+			store_add_input(st, r->kind, r->path, r->records, r->errors, r->note);
+		free(r->path);
+		free(r->note);
+	}
+	free(in->v);
+	*in = (struct inputs){ 0 };
+}
+
 /* --- time merge over capture files --- */
 
 struct src {
@@ -92,6 +136,7 @@ struct merge {
 	unsigned errors;
 	struct analysis_summary *sum;
 	struct store *st;
+	struct inputs *inputs;
 };
 
 static bool src_less(const struct merge *m, size_t a, size_t b)
@@ -140,8 +185,8 @@ static void src_finish(struct merge *m, struct src *s, int rc)
 	}
 	const struct pcapin_stats *ps = pcapin_get_stats(s->in);
 	m->sum->packets += ps->packets;
-	store_add_input(m->st, "pcap", s->path, ps->syns, rc < 0,
-			rc < 0 ? pcapin_error(s->in) : NULL);
+	inputs_add(m->inputs, m->st, "pcap", s->path, ps->syns, rc < 0,
+		   rc < 0 ? pcapin_error(s->in) : NULL);
 	pcapin_close(s->in);
 	s->in = NULL;
 	s->have = false;
@@ -181,7 +226,7 @@ static int64_t merge_init(struct merge *m, const char *const *paths, size_t n)
 		if (!s->in) {
 			error("%s", err);
 			m->errors++;
-			store_add_input(m->st, "pcap", paths[i], 0, 1, err);
+			inputs_add(m->inputs, m->st, "pcap", paths[i], 0, 1, err);
 			continue;
 		}
 		m->n++;
@@ -470,6 +515,60 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 	return ret;
 }
 
+/* struct logs_job - read_logs on its own thread, beside the capture pass
+ * (which needs nothing from the logs: labels join the hosts afterwards);
+ * until it is joined, it alone writes to the store */
+struct logs_job {
+	const struct analysis_opts *o;
+	struct store *st;
+	int64_t ref_ns;
+	struct analysis_summary sum;   /* its own counters, added when joined */
+	int rc;
+	double secs;
+	pthread_t th;
+	bool running;
+};
+
+static void *logs_run(void *arg)
+{
+	struct logs_job *j = arg;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	j->rc = read_logs(j->o, j->st, j->ref_ns, &j->sum);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	j->secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return NULL;
+}
+
+/* logs_start - the thread, or (when none can be made) the logs read here */
+static void logs_start(struct logs_job *j, struct inputs *held)
+{
+	if (pthread_create(&j->th, NULL, logs_run, j) == 0) {
+		j->running = true;
+		held->held = true;
+	} else {
+		logs_run(j);
+	}
+}
+
+/* logs_join - wait for the logs, add their counters; then the held input
+ * rows go to the store after theirs (the order of a run without the
+ * thread); their result: 0 or -1 */
+static int logs_join(struct logs_job *j, struct inputs *held, struct analysis_summary *sum)
+{
+	if (j->running)
+		pthread_join(j->th, NULL);
+	j->running = false;
+	sum->log_lines += j->sum.log_lines;
+	sum->dnsbl_events += j->sum.dnsbl_events;
+	sum->other_rejects += j->sum.other_rejects;
+	sum->unparsed_rejects += j->sum.unparsed_rejects;
+	sum->input_errors += j->sum.input_errors;
+	debug("MTA logs, read beside the capture pass: %.3f s", j->secs);
+	inputs_release(held, j->rc < 0 ? NULL : j->st);
+	return j->rc;
+}
+
 static bool to_sensor(const struct analysis_opts *o, const struct syn *s)
 {
 	if (s->dport != o->port)
@@ -501,7 +600,8 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		 struct analysis_summary *sum)
 {
 	memset(sum, 0, sizeof *sum);
-	struct merge m = { .sum = sum, .st = st };
+	struct inputs held = { 0 };
+	struct merge m = { .sum = sum, .st = st, .inputs = &held };
 
 	char opts[512];
 	snprintf(opts, sizeof opts,
@@ -518,11 +618,8 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		return -1;
 	phase("clear previous results", t0);
 	int64_t start = merge_init(&m, o->pcaps, o->npcaps);
-	if (read_logs(o, st, start, sum) < 0) {
-		merge_free(&m);
-		return -1;
-	}
-	phase("MTA logs", t0);
+	struct logs_job logs = { .o = o, .st = st, .ref_ns = start };
+	logs_start(&logs, &held);
 
 	struct fpdb *fp = NULL;
 	if (!o->no_fp) {
@@ -532,6 +629,7 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 			error("%s", err ? err : "cannot load the p0f signatures");
 			free(err);
 			merge_free(&m);
+			logs_join(&logs, &held, sum);
 			return -1;
 		}
 	}
@@ -541,8 +639,8 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		for (size_t i = 0; i < o->nsmtp; i++) {
 			if (smtplog_load(p.smtp, o->smtp_logs[i]) < 0)
 				sum->input_errors++;
-			store_add_input(st, "smtp-log", o->smtp_logs[i], smtplog_count(p.smtp),
-					smtplog_bad(p.smtp) != 0, NULL);
+			inputs_add(&held, st, "smtp-log", o->smtp_logs[i], smtplog_count(p.smtp),
+				   smtplog_bad(p.smtp) != 0, NULL);
 		}
 	}
 	struct assoc_params ap = o->assoc;
@@ -553,12 +651,14 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		fpdb_free(fp);
 		smtplog_free(p.smtp);
 		merge_free(&m);
+		logs_join(&logs, &held, sum);
 		return -1;
 	}
 	p.assoc = assoc_new(&ap, on_cand, &p);
 	struct attempt_grouper *g = attempt_grouper_new(o->attempt_window_ns, ap.max_span_ns,
 							on_attempt, &p);
 	struct syn s;
+	debug("capture pass: started");
 	while (p.err == 0 && merge_next(&m, &s)) {
 		sum->syns++;
 		if (o->stop && *o->stop) {
@@ -587,13 +687,14 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		fputc('\n', stderr);
 	sum->input_errors += m.errors;
 	merge_free(&m);
-	if (sum->interrupted || p.err) {
+	int lrc = logs_join(&logs, &held, sum);
+	if (sum->interrupted || p.err || lrc < 0) {
 		attempt_grouper_free(g);
 		assoc_free(p.assoc);
 		fpdb_free(fp);
 		smtplog_free(p.smtp);
 		decider_free(p.dec);
-		return p.err ? -1 : 0;
+		return p.err || lrc < 0 ? -1 : 0;
 	}
 	attempt_grouper_finish(g);
 	assoc_finish(p.assoc);

@@ -120,9 +120,10 @@ before=$(counts "$T/default.db")
 "$MXSENSOR" analyze -v --db "$T/default.db" --pcap "$T/big.pcap" --mta-log "$T/big.log" \
 	>/dev/null 2>"$T/err" &
 pid=$!
-# once the logs are in, the capture pass and the decisions are ahead
+# once the capture pass has started (the MTA logs are read beside it), the
+# pass and the decisions are ahead
 i=0
-while [ $i -lt 400 ] && ! grep -q "debug: MTA logs" "$T/err"; do sleep 0.05; i=$((i + 1)); done
+while [ $i -lt 400 ] && ! grep -q "debug: capture pass: started" "$T/err"; do sleep 0.05; i=$((i + 1)); done
 kill -INT $pid
 wait $pid
 rc=$?
