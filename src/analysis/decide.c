@@ -2,7 +2,7 @@
  * decide.c - host consistency, ambiguity, one-to-one assignment (decide.h).
  *
  * Memory: a host table (72 bytes a host, side tables for what few hosts
- * have), one 4-byte host index per attempt id, one 16-byte entry per
+ * have), one 4-byte host index per attempt id, one 12-byte entry per
  * (IPv6 host, IPv4 host) pair that meets (freed once the decisions are
  * taken), the eligible candidates of the greedy pass (a compact record
  * each) and two bits per attempt id.  Every candidate is held only in the
@@ -66,15 +66,16 @@ struct host_enrich {
 	char *ptr, *domain;         /* NULL: none */
 };
 
-/* a host pair that met: key (h6 + 1) << 32 | (h4 + 1), 0 = empty slot;
- * meta: the last IPv6 attempt that met it (low 40 bits) and how many
- * distinct IPv6 attempts did (high 24 bits, saturating) */
+/* a host pair that met: host indexes + 1 (h6 = 0: empty slot) and how
+ * many distinct IPv6 attempts did (saturating).  12 bytes: an IPv6
+ * attempt's candidates arrive together (assoc.h), so "the same attempt
+ * again" is told by the keys of its batch (decider.cur), not by an
+ * attempt id kept in every pair */
 struct pair {
-	uint64_t key;
-	uint64_t meta;
+	uint32_t h6, h4;
+	uint32_t co;
 };
-#define PAIR_A6_MASK ((UINT64_C(1) << 40) - 1)
-#define PAIR_CO_MAX ((UINT64_C(1) << 24) - 1)
+#define PAIR_CO_MAX ((UINT32_C(1) << 24) - 1)
 
 /* an eligible candidate, in the greedy order's terms ((a6, a4) is
  * unique: an IPv6 attempt's candidates are distinct IPv4 attempts) */
@@ -106,6 +107,9 @@ struct decider {
 	uint64_t max_id;
 	struct pair *ptab;
 	size_t pn, psize;
+	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive */
+	uint64_t *cur;              /* the pair keys it met so far */
+	size_t ncur, curcap;
 	struct label_more *more;
 	size_t nmore, morecap;
 	const char **labels;        /* fingerprint labels by id (strings of the fp db) */
@@ -362,7 +366,8 @@ static uint64_t pair_key(uint32_t h6, uint32_t h4)
 static struct pair *pair_slot(struct pair *t, size_t size, uint64_t key)
 {
 	size_t mask = size - 1, i = (size_t)hash_u64(key) & mask;
-	while (t[i].key && t[i].key != key)
+	uint32_t h6 = (uint32_t)(key >> 32), h4 = (uint32_t)key;
+	while (t[i].h6 && (t[i].h6 != h6 || t[i].h4 != h4))
 		i = (i + 1) & mask;
 	return &t[i];
 }
@@ -372,28 +377,35 @@ int decider_cand(struct decider *d, const struct assoc_cand *c)
 	if (fwrite_unlocked(c, sizeof *c, 1, d->spill) != 1)
 		return error("temporary candidate file: %s", strerror(errno));
 	d->ncand++;
+	uint64_t key = pair_key(host_at(d, c->a6), host_at(d, c->a4));
+	if (d->ncur == 0 || c->a6 != d->cur_a6) {
+		d->cur_a6 = c->a6;
+		d->ncur = 0;
+	}
+	for (size_t i = 0; i < d->ncur; i++)
+		if (d->cur[i] == key)
+			return 0;   /* another IPv4 attempt of the same host: one meeting */
+	GROW(d->cur, d->ncur + 1, d->curcap);
+	d->cur[d->ncur++] = key;
 	if ((d->pn + 1) * 4 > d->psize * 3) {
 		size_t n = d->psize * 2;
 		struct pair *t = xcalloc(n, sizeof *t);
 		for (size_t i = 0; i < d->psize; i++)
-			if (d->ptab[i].key)
-				*pair_slot(t, n, d->ptab[i].key) = d->ptab[i];
+			if (d->ptab[i].h6)
+				*pair_slot(t, n, pair_key(d->ptab[i].h6 - 1, d->ptab[i].h4 - 1)) =
+					d->ptab[i];
 		free(d->ptab);
 		d->ptab = t;
 		d->psize = n;
 	}
-	uint64_t key = pair_key(host_at(d, c->a6), host_at(d, c->a4));
 	struct pair *e = pair_slot(d->ptab, d->psize, key);
-	uint64_t a6 = c->a6 & PAIR_A6_MASK, co = e->meta >> 40;
-	if (!e->key) {
-		e->key = key;
+	if (!e->h6) {
+		e->h6 = (uint32_t)(key >> 32);
+		e->h4 = (uint32_t)key;
 		d->pn++;
-	} else if ((e->meta & PAIR_A6_MASK) == a6) {
-		return 0;   /* another IPv4 attempt of the same host: one meeting */
 	}
-	if (co < PAIR_CO_MAX)
-		co++;
-	e->meta = co << 40 | a6;
+	if (e->co < PAIR_CO_MAX)
+		e->co++;
 	return 0;
 }
 
@@ -491,7 +503,7 @@ static void score_group(const struct decider *d, struct group *g)
 			c->ev[EV_PTR] = (int16_t)ptr;
 		}
 		const struct pair *e = pair_slot(d->ptab, d->psize, pair_key(h6, h4));
-		int pts = decide_host_points(p, e->meta >> 40, x->n, y->n);
+		int pts = decide_host_points(p, e->co, x->n, y->n);
 		c->ev[EV_HOST] = (int16_t)pts;
 		g->total[i] = c->score + pts;
 		if (best < 0 ||
@@ -716,6 +728,9 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	free(d->ptab);   /* the meetings are counted in: room for the hosts */
 	d->ptab = NULL;
 	d->psize = d->pn = 0;
+	free(d->cur);
+	d->cur = NULL;
+	d->ncur = d->curcap = 0;
 	return rc;
 }
 
@@ -981,6 +996,7 @@ void decider_free(struct decider *d)
 	free(d->ch);
 	free(d->att_host);
 	free(d->ptab);
+	free(d->cur);
 	free(d->more);
 	free(d->labels);
 	free(d->lptr);
