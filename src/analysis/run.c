@@ -688,6 +688,8 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	sum->input_errors += m.errors;
 	merge_free(&m);
 	int lrc = logs_join(&logs, &held, sum);
+	if (o->stop && *o->stop)
+		sum->interrupted = true;   /* maybe while only the logs were read */
 	if (sum->interrupted || p.err || lrc < 0) {
 		attempt_grouper_free(g);
 		assoc_free(p.assoc);
