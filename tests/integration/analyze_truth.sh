@@ -113,21 +113,31 @@ else
 	not_ok "truncated capture" "rc=$rc attempts=$n" "$(cat "$T/err")"
 fi
 
-# SIGINT in the middle of a run: exit 130, the previous results stay
+# interrupt PCAP LOG PAUSE - analyze PCAP and LOG into default.db and send
+# SIGINT PAUSE seconds after the capture pass has started (the MTA logs
+# are read beside it); sets rc, before and after (the store's counts)
+interrupt() {
+	before=$(counts "$T/default.db")
+	"$MXSENSOR" analyze -v --db "$T/default.db" --pcap "$1" --mta-log "$2" \
+		>/dev/null 2>"$T/err" &
+	pid=$!
+	i=0
+	while [ $i -lt 400 ] && ! grep -q "debug: capture pass: started" "$T/err"; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep "$3"
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	after=$(counts "$T/default.db")
+}
+
+# SIGINT in the middle of a run (the pass and the decisions are ahead):
+# exit 130, the previous results stay
 "$GEN" --syns 300000 --seconds 15000 --seed 3 --pcap "$T/big.pcap" --truth "$T/big.csv" \
 	--log "$T/big.log" 2>/dev/null
-before=$(counts "$T/default.db")
-"$MXSENSOR" analyze -v --db "$T/default.db" --pcap "$T/big.pcap" --mta-log "$T/big.log" \
-	>/dev/null 2>"$T/err" &
-pid=$!
-# once the capture pass has started (the MTA logs are read beside it), the
-# pass and the decisions are ahead
-i=0
-while [ $i -lt 400 ] && ! grep -q "debug: capture pass: started" "$T/err"; do sleep 0.05; i=$((i + 1)); done
-kill -INT $pid
-wait $pid
-rc=$?
-after=$(counts "$T/default.db")
+interrupt "$T/big.pcap" "$T/big.log" 0
 if [ $rc = 130 ] && [ "$before" = "$after" ] && grep -q "previous results" "$T/err"; then
 	ok "SIGINT mid-run: exit 130, previous results intact ($after)"
 else
@@ -136,19 +146,10 @@ fi
 
 # SIGINT after the capture pass, while the MTA logs (read on their own
 # thread) are still being read: exit 130 and nothing committed, not a run
-# with half the labels
+# with half the labels.  The pass over a few thousand SYNs is over after
+# 0.2 s; 150 MB of log are not.
 for i in 1 2 3 4; do cat "$T/big.log"; done >"$T/big4.log"
-before=$(counts "$T/default.db")
-"$MXSENSOR" analyze -v --db "$T/default.db" --pcap "$T/default.pcap" --mta-log "$T/big4.log" \
-	>/dev/null 2>"$T/err" &
-pid=$!
-i=0
-while [ $i -lt 400 ] && ! grep -q "debug: capture pass: started" "$T/err"; do sleep 0.01; i=$((i + 1)); done
-sleep 0.2   # the pass over a few thousand SYNs is over; 150 MB of log are not
-kill -INT $pid
-wait $pid
-rc=$?
-after=$(counts "$T/default.db")
+interrupt "$T/default.pcap" "$T/big4.log" 0.2
 if [ $rc = 130 ] && [ "$before" = "$after" ]; then
 	ok "SIGINT while only the MTA logs are read: exit 130, previous results intact"
 else
