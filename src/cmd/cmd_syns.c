@@ -9,8 +9,8 @@
  * columns.  Lines are built in a buffer (struct out), text escaped with
  * util/out.h's out_csv_escape()/out_json_escape(); CSV lines without the
  * per-column calls (print_csv).  A second thread reads and parses the
- * file while this one formats (struct feed): the two halves of the work
- * take about as long as each other.
+ * file while this one formats (struct feed); the IPv6 source addresses'
+ * text is made by whichever of the two has time to spare (feed.share).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -323,6 +323,10 @@ static inline char *put_u(char *p, uint64_t v)
 		*p = (char)('0' + v);
 		return p + 1;
 	}
+	if (v < 100) {   /* most columns: TTL, flags, counts, scales */
+		memcpy(p, d2 + 2 * v, 2);
+		return p + 2;
+	}
 	size_t n = dec_len(v);
 	char *e = p + n;
 	if (v > UINT32_MAX) {
@@ -449,13 +453,11 @@ static char *put_quirks(char *p, uint32_t quirks)
 	return put_list(p, qp, ql, n);
 }
 
-static struct text_memo *memo_slot(struct text_memo *tab, const uint8_t *key, size_t klen)
+/* memo_slot - the slot for a key summed up in one word w: a miss only
+ * costs the text being made again */
+static struct text_memo *memo_slot(struct text_memo *tab, uint64_t w)
 {
-	/* the length and the first 8 bytes pick the slot: a miss only
-	 * costs the text being made again */
-	uint64_t w = 0;
-	memcpy(&w, key, klen < 8 ? klen : 8);
-	uint64_t h = (w ^ klen) * UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = w * UINT64_C(0x9e3779b97f4a7c15);
 	return &tab[(h >> 32) & (MEMO_SLOTS - 1)];
 }
 
@@ -472,8 +474,17 @@ static void memo_fill(struct text_memo *m, const uint8_t *key, size_t klen, cons
 	m->n = (uint16_t)n;
 }
 
+/* struct csv_memo - what csv_base remembers from one line to the next */
+struct csv_memo {
+	struct addr_memo dst[2];    /* the last destinations' text */
+	struct text_memo text[2 * MEMO_SLOTS]; /* olayout, quirks */
+	uint64_t sec;               /* the last timestamp's whole seconds */
+	uint8_t sec_n;              /* 0: none yet */
+	char sec_t[24];             /* their text, with the sign */
+};
+
 static size_t csv_base(char *p0, const struct syn *s, const struct src_text *src,
-		       struct addr_memo dst[2], struct text_memo *memo)
+		       struct csv_memo *cm)
 {
 	char *p = p0;
 	uint64_t a = s->ts_ns < 0 ? (uint64_t)0 - (uint64_t)s->ts_ns : (uint64_t)s->ts_ns;
@@ -481,9 +492,19 @@ static size_t csv_base(char *p0, const struct syn *s, const struct src_text *src
 	int digits = s->ts_prec == 9 ? 9 : 6;
 	if (digits == 6)
 		frac /= 1000;
-	if (s->ts_ns < 0)
-		*p++ = '-';
-	p = put_u(p, a / 1000000000);
+	/* the seconds: a capture's records come a second or more apart at
+	 * most, so their text is usually the last line's */
+	uint64_t sec = a / 1000000000 << 1 | (s->ts_ns < 0);
+	if (!cm->sec_n || cm->sec != sec) {
+		char *q = cm->sec_t;
+		if (s->ts_ns < 0)
+			*q++ = '-';
+		q = put_u(q, a / 1000000000);
+		cm->sec = sec;
+		cm->sec_n = (uint8_t)(q - cm->sec_t);
+	}
+	memcpy(p, cm->sec_t, sizeof cm->sec_t);   /* 24 bytes: one copy, no length */
+	p += cm->sec_n;
 	*p++ = '.';
 	p = put_fixed(p, (uint32_t)frac, digits);
 	*p++ = ',';
@@ -498,7 +519,7 @@ static size_t csv_base(char *p0, const struct syn *s, const struct src_text *src
 	*p++ = ',';
 	p = put_u(p, s->sport);
 	*p++ = ',';
-	dst += s->dst.family == 6;   /* one memo per family */
+	struct addr_memo *dst = cm->dst + (s->dst.family == 6);   /* one per family */
 	if (!dst->n || memcmp(&dst->a, &s->dst, sizeof dst->a) != 0) {
 		dst->a = s->dst;
 		dst->n = addr_format_n(&s->dst, dst->t);
@@ -506,12 +527,18 @@ static size_t csv_base(char *p0, const struct syn *s, const struct src_text *src
 	memcpy(p, dst->t, dst->n);
 	p += dst->n;
 	*p++ = ',';
-	const uint64_t nums[] = { s->dport, s->ttl, s->tos, s->flow, s->ipid, s->df,
-				  s->ip_olen, s->win };
-	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
-		p = put_u(p, nums[i]);
-		*p++ = ',';
-	}
+	/* one call per column, not a loop over them: each column's values
+	 * have their own size, which the branches of put_u learn per site */
+#define COL(v) do { p = put_u(p, (v)); *p++ = ','; } while (0)
+	COL(s->dport);
+	COL(s->ttl);
+	COL(s->tos);
+	COL(s->flow);
+	COL(s->ipid);
+	COL(s->df);
+	COL(s->ip_olen);
+	COL(s->win);
+#undef COL
 	if (s->has_mss)
 		p = put_u(p, s->mss);
 	*p++ = ',';
@@ -530,30 +557,36 @@ static size_t csv_base(char *p0, const struct syn *s, const struct src_text *src
 	*p++ = ',';
 	/* olayout, then quirks: a capture holds few distinct ones, so their
 	 * text comes from the memo (the key is the bytes it is made of) */
-	uint8_t key[SYN_MAX_OPTS + 2];
 	size_t n = s->nopts < SYN_MAX_OPTS ? s->nopts : SYN_MAX_OPTS;
-	key[0] = (uint8_t)n;
-	memcpy(key + 1, s->olayout, n);
-	key[n + 1] = s->eol_pad;
-	struct text_memo *m = memo_slot(memo, key, n + 2);
-	if (m->klen == n + 2 && memcmp(m->key, key, n + 2) == 0) {
+	/* the slot from the first 8 option kinds (a fixed-size load: the
+	 * array is SYN_MAX_OPTS long), their number and the padding */
+	uint64_t w;
+	_Static_assert(sizeof s->olayout >= sizeof w, "olayout");
+	memcpy(&w, s->olayout, sizeof w);
+	struct text_memo *m = memo_slot(cm->text, w ^ (uint64_t)n << 40 ^ (uint64_t)s->eol_pad << 48);
+	/* the key, compared in place: n, the n kinds, the padding */
+	if (m->klen == n + 2 && m->key[0] == n && m->key[n + 1] == s->eol_pad &&
+	    memcmp(m->key + 1, s->olayout, n) == 0) {
 		memcpy(p, m->t, m->n);
 		p += m->n;
 	} else {
+		uint8_t key[SYN_MAX_OPTS + 2];
+		key[0] = (uint8_t)n;
+		memcpy(key + 1, s->olayout, n);
+		key[n + 1] = s->eol_pad;
 		char *q = p;
 		p = put_olayout(p, s, n);
 		memo_fill(m, key, n + 2, q, (size_t)(p - q));
 	}
 	*p++ = ',';
-	memcpy(key, &s->quirks, sizeof s->quirks);
-	m = memo_slot(memo + MEMO_SLOTS, key, sizeof s->quirks);
-	if (m->klen == sizeof s->quirks && memcmp(m->key, key, sizeof s->quirks) == 0) {
+	m = memo_slot(cm->text + MEMO_SLOTS, s->quirks);
+	if (m->klen == sizeof s->quirks && memcmp(m->key, &s->quirks, sizeof s->quirks) == 0) {
 		memcpy(p, m->t, m->n);
 		p += m->n;
 	} else {
 		char *q = p;
 		p = put_quirks(p, s->quirks);
-		memo_fill(m, key, sizeof s->quirks, q, (size_t)(p - q));
+		memo_fill(m, (const uint8_t *)&s->quirks, sizeof s->quirks, q, (size_t)(p - q));
 	}
 	*p++ = ',';
 	p = put_u(p, s->payload_len);
@@ -570,8 +603,7 @@ struct sink {
 	const char *file_esc;       /* escape_text(file) */
 	size_t file_len;
 	struct fpdb *db;            /* --os, or NULL */
-	struct addr_memo dst[2];    /* CSV: the last destinations' text */
-	struct text_memo memo[2 * MEMO_SLOTS]; /* CSV: olayout, quirks */
+	struct csv_memo memo;       /* CSV: text kept from line to line */
 	char *b;                    /* CSV: lines not yet given to stdout */
 	size_t n;
 	bool werr;                  /* a write to stdout failed */
@@ -605,7 +637,7 @@ static void print_csv(struct sink *k, const struct syn *s, const struct src_text
 		if (SINK_BUF - k->n < CSV_BASE_MAX + k->file_len + 32)
 			sink_flush(k);
 		char *p = k->b + k->n;
-		p += csv_base(p, s, src, k->dst, k->memo);
+		p += csv_base(p, s, src, &k->memo);
 		memcpy(p, k->file_esc, k->file_len);
 		p += k->file_len;
 		*p++ = ',';
@@ -619,7 +651,7 @@ static void print_csv(struct sink *k, const struct syn *s, const struct src_text
 	o.f = stdout;
 	o.fmt = FMT_CSV;
 	_Static_assert(sizeof o.b > CSV_BASE_MAX, "line buffer");
-	o.n = csv_base(o.b, s, src, k->dst, k->memo);
+	o.n = csv_base(o.b, s, src, &k->memo);
 	o.col = NCOLS_BASE - 2;
 	o_raw(&o, k->file_esc, k->file_len);
 	o.col++;
@@ -718,7 +750,15 @@ struct feed {
 	bool full[2];
 	bool done;                  /* the last batch is marked full */
 	int r;                      /* pcapin_next's last result: 0 end, -1 error */
+	/* CSV: of every 8 IPv6 records, how many get their source text from
+	 * the reader (the rest from the formatting thread).  Whichever
+	 * thread has to wait for the other hands over less: up one when the
+	 * reader finds no free batch, down one when the printer finds no
+	 * full one; so the split follows the machine, the file and the
+	 * output sink, and the output is the same text either way */
+	unsigned share;
 };
+#define FEED_SHARE_MAX 8
 
 static bool wanted(const struct feed *f, const struct syn *s)
 {
@@ -730,8 +770,11 @@ static void *feed_read(void *arg)
 	struct feed *f = arg;
 	for (int k = 0;; k ^= 1) {
 		pthread_mutex_lock(&f->mu);
+		if (f->full[k] && f->share < FEED_SHARE_MAX)
+			f->share++;
 		while (f->full[k])
 			pthread_cond_wait(&f->cv, &f->mu);
+		unsigned share = f->share;
 		pthread_mutex_unlock(&f->mu);
 		size_t n = 0;
 		int r = 1;
@@ -740,7 +783,7 @@ static void *feed_read(void *arg)
 				continue;
 			if (f->src[k]) {
 				const struct addr *a = &f->b[k][n].src;
-				f->src[k][n].n = a->family == 6 ?
+				f->src[k][n].n = a->family == 6 && (n & 7) < share ?
 					(uint8_t)addr_format_n(a, f->src[k][n].t) : 0;
 			}
 			n++;
@@ -771,7 +814,8 @@ static void print_one(struct sink *k, const struct syn *s, const struct src_text
 /* print_file - every SYN of in; pcapin_next's last result (0 or -1) */
 static int print_file(struct pcapin *in, bool all_ports, uint16_t port, struct sink *out)
 {
-	struct feed f = { .in = in, .all_ports = all_ports, .port = port };
+	struct feed f = { .in = in, .all_ports = all_ports, .port = port,
+			  .share = FEED_SHARE_MAX / 2 };
 	pthread_t th;
 	f.b[0] = xreallocarray(NULL, FEED_BATCH, sizeof *f.b[0]);
 	f.b[1] = xreallocarray(NULL, FEED_BATCH, sizeof *f.b[1]);
@@ -788,6 +832,8 @@ static int print_file(struct pcapin *in, bool all_ports, uint16_t port, struct s
 	} else {
 		for (int k = 0;; k ^= 1) {
 			pthread_mutex_lock(&f.mu);
+			if (!f.full[k] && f.share > 0)
+				f.share--;
 			while (!f.full[k])
 				pthread_cond_wait(&f.cv, &f.mu);
 			pthread_mutex_unlock(&f.mu);

@@ -11,6 +11,9 @@
  *
  * Ownership: struct pcapin owns its libpcap handle and the file; strings
  * returned by pcapin_error()/pcapin_path() live until pcapin_close().
+ * Threads: one thread at a time reads a pcapin (its stdio stream takes no
+ * lock); handing it to another thread needs a happens-before (a mutex,
+ * pthread_create).
  */
 #ifndef MX_READER_H
 #define MX_READER_H
