@@ -3,14 +3,18 @@
  *
  * Memory: a host table (72 bytes a host, side tables for what few hosts
  * have), one 4-byte host index per attempt id, one 12-byte entry per
- * (IPv6 host, IPv4 host) pair that meets (freed once the decisions are
- * taken), the eligible candidates of the greedy pass (a compact record
- * each) and two bits per attempt id.  Every candidate is held only in the
- * temporary file.
+ * (IPv6 host, IPv4 host) pair that meets more than once (freed once the
+ * decisions are taken), the eligible candidates of the greedy pass (a
+ * compact record each) and two bits per attempt id.  Every candidate is
+ * held only in a temporary file, and so is every meeting of two hosts:
+ * they are counted after the pass, a slice of the pairs at a time
+ * (count_pairs), so that only the few pairs that meet again stay in
+ * memory.
  */
 #include "analysis/decide.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,27 +81,26 @@ struct pair {
 };
 #define PAIR_CO_MAX ((UINT32_C(1) << 24) - 1)
 
+/* the memory count_pairs may use for one slice of the pairs (default) */
+#define PAIR_SLICE_BYTES ((size_t)32 << 20)
+
 /* an eligible candidate, in the greedy order's terms ((a6, a4) is
- * unique: an IPv6 attempt's candidates are distinct IPv4 attempts) */
+ * unique: an IPv6 attempt's candidates are distinct IPv4 attempts); the
+ * pairs the greedy pass takes stay in the same array, moved to its front
+ * (24 bytes: attempt ids of one run fit 32 bits, decider_attempt) */
 struct elig {
 	int total;
 	uint32_t aport;
 	uint64_t agap;
-	uint64_t a4, a6;
-};
-
-/* a pair taken by the greedy pass */
-struct chosen {
-	uint64_t a6, a4, agap;
-	int total;
-	uint32_t aport;
+	uint32_t a4, a6;
 };
 
 struct decider {
 	struct assoc_params p;
 	FILE *spill;                /* the candidates, as the pass made them */
 	FILE *att_spill;            /* the attempts, written with their partners */
-	uint64_t ncand, natt;
+	FILE *pair_spill;           /* pair keys, one per IPv6 attempt and host met */
+	uint64_t ncand, natt, nkeys;
 	struct host *hosts;
 	size_t nhosts, hcap;
 	uint32_t *htab;             /* host index + 1; 0 = empty */
@@ -105,8 +108,10 @@ struct decider {
 	uint32_t *att_host;         /* attempt id -> host index + 1 */
 	size_t acap;
 	uint64_t max_id;
-	struct pair *ptab;
+	struct pair *ptab;          /* pairs that met twice or more (count_pairs) */
 	size_t pn, psize;
+	bool counted;               /* ptab is filled */
+	size_t slice_bytes;         /* count_pairs' memory for one slice */
 	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive */
 	uint64_t *cur;              /* the pair keys it met so far */
 	size_t ncur, curcap;
@@ -117,11 +122,13 @@ struct decider {
 	const char **lptr;          /* label pointer -> id cache: open addressing */
 	uint16_t *lid;
 	size_t lsize, lused;
-	char **strs;                /* DNSBL list strings (host.lists) */
+	char **strs;                /* DNSBL list strings (host.lists), each once */
 	size_t nstrs, scap;
+	uint32_t *stab;             /* strs index + 1 by text: open addressing */
+	size_t ssize;
 	struct host_enrich *en;     /* per host, when enriched */
 	struct decide_enrich_points ep;
-	struct chosen *ch;          /* the pairs taken, by a6 (decider_run) */
+	struct elig *ch;          /* the pairs taken, by a6 (decider_run) */
 	size_t nch;
 };
 
@@ -151,19 +158,22 @@ static FILE *spill_new(const char *what, char *err, size_t errlen)
 struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen)
 {
 	FILE *f = spill_new("cand", err, errlen), *fa = f ? spill_new("att", err, errlen) : NULL;
-	if (!fa) {
+	FILE *fp = fa ? spill_new("pair", err, errlen) : NULL;
+	if (!fp) {
 		if (f)
 			fclose(f);
+		if (fa)
+			fclose(fa);
 		return NULL;
 	}
 	struct decider *d = xcalloc(1, sizeof *d);
 	d->p = *p;
 	d->spill = f;
 	d->att_spill = fa;
+	d->pair_spill = fp;
+	d->slice_bytes = PAIR_SLICE_BYTES;
 	d->hsize = 1024;
 	d->htab = xcalloc(d->hsize, sizeof *d->htab);
-	d->psize = 1024;
-	d->ptab = xcalloc(d->psize, sizeof *d->ptab);
 	d->lsize = 64;
 	d->lptr = xcalloc(d->lsize, sizeof *d->lptr);
 	d->lid = xcalloc(d->lsize, sizeof *d->lid);
@@ -334,8 +344,9 @@ int decider_attempt(struct decider *d, const struct attempt *a)
 	x->syns = x->syns + a->syns < x->syns ? UINT32_MAX : x->syns + a->syns;
 	count_label(d, x, false, label_id(d, a->os));
 	count_label(d, x, true, label_id(d, a->os_family));
-	if (a->id >= (uint64_t)SIZE_MAX / sizeof *d->att_host)
-		BUG("attempt id %llu", (unsigned long long)a->id);
+	if (a->id >= UINT32_MAX)
+		return error("more than %lu attempts in one run: analyze fewer captures at a time",
+			     (unsigned long)UINT32_MAX - 1);
 	if (a->id >= d->acap) {
 		size_t cap = d->acap ? d->acap : 4096;
 		while (cap <= a->id)
@@ -387,26 +398,111 @@ int decider_cand(struct decider *d, const struct assoc_cand *c)
 			return 0;   /* another IPv4 attempt of the same host: one meeting */
 	GROW(d->cur, d->ncur + 1, d->curcap);
 	d->cur[d->ncur++] = key;
-	if ((d->pn + 1) * 4 > d->psize * 3) {
-		size_t n = d->psize * 2;
-		struct pair *t = xcalloc(n, sizeof *t);
-		for (size_t i = 0; i < d->psize; i++)
-			if (d->ptab[i].h6)
-				*pair_slot(t, n, pair_key(d->ptab[i].h6 - 1, d->ptab[i].h4 - 1)) =
-					d->ptab[i];
-		free(d->ptab);
-		d->ptab = t;
-		d->psize = n;
-	}
-	struct pair *e = pair_slot(d->ptab, d->psize, key);
+	if (fwrite_unlocked(&key, sizeof key, 1, d->pair_spill) != 1)
+		return error("temporary pair file: %s", strerror(errno));
+	d->nkeys++;
+	return 0;
+}
+
+/* pair_add - one more meeting of key in table t (room is the caller's) */
+static struct pair *pair_add(struct pair *t, size_t size, size_t *n, uint64_t key,
+			     uint32_t co)
+{
+	struct pair *e = pair_slot(t, size, key);
 	if (!e->h6) {
 		e->h6 = (uint32_t)(key >> 32);
 		e->h4 = (uint32_t)key;
-		d->pn++;
+		(*n)++;
 	}
-	if (e->co < PAIR_CO_MAX)
-		e->co++;
-	return 0;
+	e->co = e->co + co < PAIR_CO_MAX ? e->co + co : PAIR_CO_MAX;
+	return e;
+}
+
+/* pair_room - room in table *t (*size slots, n used) for one more pair */
+static void pair_room(struct pair **t, size_t *size, size_t n)
+{
+	if ((n + 1) * 4 <= *size * 3)
+		return;
+	size_t ns = *size * 2, m = 0;
+	struct pair *g = xcalloc(ns, sizeof *g);
+	for (size_t j = 0; j < *size; j++)
+		if ((*t)[j].h6)
+			pair_add(g, ns, &m, pair_key((*t)[j].h6 - 1, (*t)[j].h4 - 1), (*t)[j].co);
+	free(*t);
+	*t = g;
+	*size = ns;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t s = 16;
+	while (s < n)
+		s *= 2;
+	return s;
+}
+
+/* count_pairs - the meetings in the pair file added up, into ptab those
+ * of the pairs that met more than once (a pair not in it met once: every
+ * candidate's pair met).  Most pairs meet once, so the file is read in
+ * as many slices (by a hash of the key) as it takes to keep one slice's
+ * table within d->slice_bytes: the memory stays that of the repeated
+ * pairs however many pairs there are.  Each slice reads the whole file
+ * (from the page cache, as a rule): 8 bytes a meeting. */
+static int count_pairs(struct decider *d)
+{
+	if (d->counted)
+		return 0;
+	size_t per = d->slice_bytes / sizeof(struct pair) * 3 / 4 + 1;
+	uint64_t slices = d->nkeys / per + 1;
+	size_t ssize = pow2_at_least((size_t)(d->nkeys / slices + 1) * 4 / 3 + 1);
+	struct pair *t = xcalloc(ssize, sizeof *t);
+	d->psize = 16;
+	d->pn = 0;
+	d->ptab = xcalloc(d->psize, sizeof *d->ptab);
+	uint64_t buf[4096];
+	int rc = 0;
+	for (uint64_t sl = 0; sl < slices && rc == 0; sl++) {
+		if (fflush(d->pair_spill) != 0 || fseek(d->pair_spill, 0, SEEK_SET) != 0) {
+			rc = error("temporary pair file: %s", strerror(errno));
+			break;
+		}
+		size_t tn = 0;
+		for (uint64_t left = d->nkeys; left && rc == 0;) {
+			size_t want = left < 4096 ? (size_t)left : 4096;
+			if (fread_unlocked(buf, sizeof *buf, want, d->pair_spill) != want) {
+				rc = error("temporary pair file: %s",
+					   ferror(d->pair_spill) ? strerror(errno) : "short read");
+				break;
+			}
+			left -= want;
+			for (size_t i = 0; i < want; i++) {
+				/* the slice from the high bits, the slot from the low */
+				if (slices > 1 && (hash_u64(buf[i]) >> 40) % slices != sl)
+					continue;
+				pair_room(&t, &ssize, tn);   /* a slice a little over its share */
+				pair_add(t, ssize, &tn, buf[i], 1);
+			}
+		}
+		for (size_t i = 0; i < ssize; i++) {
+			if (t[i].h6 && t[i].co >= 2) {
+				pair_room(&d->ptab, &d->psize, d->pn);
+				pair_add(d->ptab, d->psize, &d->pn,
+					 pair_key(t[i].h6 - 1, t[i].h4 - 1), t[i].co);
+			}
+		}
+		memset(t, 0, ssize * sizeof *t);
+	}
+	free(t);
+	debug("host pairs: %llu meetings counted in %llu slice%s, %zu pairs met again",
+	      (unsigned long long)d->nkeys, (unsigned long long)slices, slices == 1 ? "" : "s",
+	      d->pn);
+	d->counted = rc == 0;
+	return rc;
+}
+
+void decider_pair_slice_bytes(struct decider *d, size_t bytes)
+{
+	d->slice_bytes = bytes ? bytes : PAIR_SLICE_BYTES;
 }
 
 /* --- enrichment --- */
@@ -503,7 +599,7 @@ static void score_group(const struct decider *d, struct group *g)
 			c->ev[EV_PTR] = (int16_t)ptr;
 		}
 		const struct pair *e = pair_slot(d->ptab, d->psize, pair_key(h6, h4));
-		int pts = decide_host_points(p, e->co, x->n, y->n);
+		int pts = decide_host_points(p, e->h6 ? e->co : 1, x->n, y->n);
 		c->ev[EV_HOST] = (int16_t)pts;
 		g->total[i] = c->score + pts;
 		if (best < 0 ||
@@ -577,7 +673,7 @@ static int collect(struct decider *d, struct group *g, void *arg)
 			continue;
 		GROW(l->e, l->n + 1, l->cap);
 		l->e[l->n++] = (struct elig){ g->total[i], aport(&g->c[i]), agap(&g->c[i]),
-					      g->c[i].a4, g->c[i].a6 };
+					      (uint32_t)g->c[i].a4, (uint32_t)g->c[i].a6 };
 	}
 	return 0;
 }
@@ -594,13 +690,13 @@ static int cmp_elig(const void *pa, const void *pb)
 
 static int cmp_chosen(const void *pa, const void *pb)
 {
-	const struct chosen *x = pa, *y = pb;
+	const struct elig *x = pa, *y = pb;
 	return x->a6 < y->a6 ? -1 : x->a6 > y->a6;
 }
 
 struct label {
 	struct store *st;
-	const struct chosen *ch;
+	const struct elig *ch;
 	size_t nch;
 	struct decide_stats *out;
 };
@@ -609,8 +705,8 @@ static int label(struct decider *d, struct group *g, void *arg)
 {
 	struct label *l = arg;
 	const struct assoc_params *p = &d->p;
-	struct chosen key = { .a6 = g->c[0].a6 };
-	const struct chosen *ch = l->nch ? bsearch(&key, l->ch, l->nch, sizeof key, cmp_chosen)
+	struct elig key = { .a6 = (uint32_t)g->c[0].a6 };
+	const struct elig *ch = l->nch ? bsearch(&key, l->ch, l->nch, sizeof key, cmp_chosen)
 					 : NULL;
 	for (size_t i = 0; i < g->n; i++) {
 		const struct assoc_cand *c = &g->c[i];
@@ -641,19 +737,19 @@ static void set_bit(uint8_t *m, uint64_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 
 
 static int cmp_by_a4(const void *pa, const void *pb)
 {
-	const struct chosen *x = *(const struct chosen *const *)pa,
-			    *y = *(const struct chosen *const *)pb;
+	const struct elig *x = *(const struct elig *const *)pa,
+			    *y = *(const struct elig *const *)pb;
 	return x->a4 < y->a4 ? -1 : x->a4 > y->a4;
 }
 
 /* write_attempts - every attempt, in the order the pass closed them, with
  * its partner and the pair's total when it was taken (ch: by a6) */
-static int write_attempts(struct decider *d, struct store *st, const struct chosen *ch,
+static int write_attempts(struct decider *d, struct store *st, const struct elig *ch,
 			  size_t nch)
 {
 	if (fflush(d->att_spill) != 0 || fseek(d->att_spill, 0, SEEK_SET) != 0)
 		return error("temporary attempt file: %s", strerror(errno));
-	const struct chosen **by4 = xreallocarray(NULL, nch + 1, sizeof *by4);
+	const struct elig **by4 = xreallocarray(NULL, nch + 1, sizeof *by4);
 	for (size_t i = 0; i < nch; i++)
 		by4[i] = &ch[i];
 	if (nch)
@@ -666,15 +762,15 @@ static int write_attempts(struct decider *d, struct store *st, const struct chos
 				   ferror(d->att_spill) ? strerror(errno) : "short read");
 			break;
 		}
-		const struct chosen *c = NULL;
+		const struct elig *c = NULL;
 		uint64_t partner = 0;
 		if (nch && a.src.family == 6) {
-			struct chosen key = { .a6 = a.id };
+			struct elig key = { .a6 = (uint32_t)a.id };
 			if ((c = bsearch(&key, ch, nch, sizeof key, cmp_chosen)))
 				partner = c->a4;
 		} else if (nch) {
-			struct chosen key = { .a4 = a.id };
-			const struct chosen *kp = &key, **f =
+			struct elig key = { .a4 = (uint32_t)a.id };
+			const struct elig *kp = &key, **f =
 				bsearch(&kp, by4, nch, sizeof *by4, cmp_by_a4);
 			if (f && (c = *f))
 				partner = c->a6;
@@ -688,6 +784,12 @@ static int write_attempts(struct decider *d, struct store *st, const struct chos
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 {
 	memset(out, 0, sizeof *out);
+	if (count_pairs(d) != 0)
+		return -1;
+	if (d->pair_spill) {
+		fclose(d->pair_spill);   /* its disk space back */
+		d->pair_spill = NULL;
+	}
 	struct elig_list el = { 0 };
 	if (each_group(d, collect, &el) != 0) {
 		free(el.e);
@@ -698,21 +800,19 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		qsort(el.e, el.n, sizeof *el.e, cmp_elig);
 	size_t bytes = (size_t)(d->max_id / 8 + 1);
 	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
-	struct chosen *ch = NULL;
-	size_t nch = 0, chcap = 0;
+	size_t nch = 0;
 	int rc = 0;
-	for (size_t i = 0; i < el.n && rc == 0; i++) {
+	for (size_t i = 0; i < el.n; i++) {
 		const struct elig *e = &el.e[i];
 		if (bit(taken6, e->a6) || bit(taken4, e->a4))
 			continue;
 		set_bit(taken6, e->a6);
 		set_bit(taken4, e->a4);
-		GROW(ch, nch + 1, chcap);
-		ch[nch++] = (struct chosen){ e->a6, e->a4, e->agap, e->total, e->aport };
+		el.e[nch++] = *e;   /* nch <= i: the taken pairs to the front */
 	}
 	free(taken6);
 	free(taken4);
-	free(el.e);
+	struct elig *ch = el.n ? xreallocarray(el.e, nch + 1, sizeof *ch) : el.e;
 	out->associated = nch;
 	if (rc == 0) {
 		if (nch)
@@ -789,17 +889,24 @@ static uint32_t *host_texts(const struct decider *d, struct texts *t)
 {
 	if (d->nhosts >= UINT32_MAX / ADDR_STRLEN)
 		BUG("too many hosts");
-	t->buf = xmalloc(d->nhosts * ADDR_STRLEN + 1);
+	/* the lengths first: the arena is allocated at its size, not at
+	 * ADDR_STRLEN a host (on 1.7M hosts, 30 MB instead of 78) */
 	t->off = xreallocarray(NULL, d->nhosts + 1, sizeof *t->off);
-	uint32_t *order = xreallocarray(NULL, d->nhosts + 1, sizeof *order);
 	size_t used = 0;
+	char tmp[ADDR_STRLEN];
 	for (size_t i = 0; i < d->nhosts; i++) {
 		t->off[i] = (uint32_t)used;
-		addr_format(&d->hosts[i].a, t->buf + used);
-		used += strlen(t->buf + used) + 1;
+		used += addr_format_n(&d->hosts[i].a, tmp) + 1;
+	}
+	if (used > UINT32_MAX)
+		BUG("host texts");
+	t->buf = xmalloc(used + 1);
+	uint32_t *order = xreallocarray(NULL, d->nhosts + 1, sizeof *order);
+	for (size_t i = 0; i < d->nhosts; i++) {
+		size_t n = addr_format_n(&d->hosts[i].a, t->buf + t->off[i]);
+		t->buf[t->off[i] + n] = '\0';
 		order[i] = (uint32_t)i;
 	}
-	t->buf = xrealloc(t->buf, used + 1);
 	sort_txt = t;
 	qsort(order, d->nhosts, sizeof *order, cmp_host_txt);
 	return order;
@@ -878,15 +985,36 @@ static int on_listed(const char *addr, const char *lists, void *arg)
 	return 0;
 }
 
+/* str_id - index + 1 of text s in d->strs, added when new: hosts share
+ * a handful of list combinations, kept once each */
+static uint32_t str_id(struct decider *d, const char *s)
+{
+	if ((d->nstrs + 1) * 2 > d->ssize) {
+		size_t n = d->ssize ? d->ssize * 2 : 64;
+		uint32_t *t = xcalloc(n, sizeof *t);
+		for (size_t k = 0; k < d->nstrs; k++)
+			t[hash_slot_free(t, n, hash_bytes(d->strs[k], strlen(d->strs[k])))] =
+				(uint32_t)k + 1;
+		free(d->stab);
+		d->stab = t;
+		d->ssize = n;
+	}
+	size_t mask = d->ssize - 1, i = (size_t)hash_bytes(s, strlen(s)) & mask;
+	for (; d->stab[i]; i = (i + 1) & mask)
+		if (!strcmp(d->strs[d->stab[i] - 1], s))
+			return d->stab[i];
+	GROW(d->strs, d->nstrs + 1, d->scap);
+	d->strs[d->nstrs++] = xstrdup(s);
+	d->stab[i] = (uint32_t)d->nstrs;
+	return d->stab[i];
+}
+
 static int on_lists(const char *addr, const char *lists, void *arg)
 {
 	struct host *h = listed_host(arg, addr);
 	struct decider *d = arg;
-	if (h && h->listed && lists && !h->lists && d->nstrs < UINT32_MAX - 1) {
-		GROW(d->strs, d->nstrs + 1, d->scap);
-		d->strs[d->nstrs++] = xstrdup(lists);
-		h->lists = (uint32_t)d->nstrs;
-	}
+	if (h && h->listed && lists && !h->lists && d->nstrs < UINT32_MAX - 1)
+		h->lists = str_id(d, lists);
 	return 0;
 }
 
@@ -894,24 +1022,43 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		  struct decide_host_stats *hs)
 {
 	memset(hs, 0, sizeof *hs);
-	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0)
-		return -1;
-	struct texts t;
-	uint32_t *order = host_texts(d, &t);
 	/* both sides of every taken pair, grouped by host */
-	struct side *sd = xreallocarray(NULL, d->nch * 2 + 1, sizeof *sd);
+	size_t nsd = d->nch * 2;
+	struct side *sd = xreallocarray(NULL, nsd + 1, sizeof *sd);
 	for (size_t i = 0; i < d->nch; i++) {
 		uint32_t h6 = host_at(d, d->ch[i].a6), h4 = host_at(d, d->ch[i].a4);
 		sd[2 * i] = (struct side){ h6, h4, d->ch[i].total };
 		sd[2 * i + 1] = (struct side){ h4, h6, d->ch[i].total };
 	}
-	qsort(sd, d->nch * 2, sizeof *sd, cmp_side);
+	/* from here on no attempt index or taken pair, and after the
+	 * listings no address look-up: their memory goes back before the
+	 * store sorts the listings and the texts are made (on 10M SYNs this
+	 * phase held the peak) */
+	free(d->att_host);
+	d->att_host = NULL;
+	d->acap = 0;
+	free(d->ch);
+	d->ch = NULL;
+	d->nch = 0;
+	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0) {
+		free(sd);
+		return -1;
+	}
+	free(d->htab);
+	d->htab = NULL;
+	d->hsize = 0;
+	malloc_trim(0);
+	qsort(sd, nsd, sizeof *sd, cmp_side);
+	struct texts t;
+	uint32_t *order = host_texts(d, &t);
 	/* sides of host i: [first[i], first[i + 1]) */
-	size_t *first = xreallocarray(NULL, d->nhosts + 1, sizeof *first);
+	if (nsd >= UINT32_MAX)
+		BUG("too many pairs");
+	uint32_t *first = xreallocarray(NULL, d->nhosts + 1, sizeof *first);
 	for (size_t k = 0, i = 0; i <= d->nhosts; i++) {
-		while (k < d->nch * 2 && sd[k].h < i)
+		while (k < nsd && sd[k].h < i)
 			k++;
-		first[i] = k;
+		first[i] = (uint32_t)k;
 	}
 	int rc = 0;
 	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
@@ -982,6 +1129,8 @@ void decider_free(struct decider *d)
 		fclose(d->spill);
 	if (d->att_spill)
 		fclose(d->att_spill);
+	if (d->pair_spill)
+		fclose(d->pair_spill);
 	if (d->en)
 		for (size_t i = 0; i < d->nhosts; i++) {
 			free(d->en[i].ptr);
@@ -990,6 +1139,7 @@ void decider_free(struct decider *d)
 	for (size_t i = 0; i < d->nstrs; i++)
 		free(d->strs[i]);
 	free(d->strs);
+	free(d->stab);
 	free(d->en);
 	free(d->hosts);
 	free(d->htab);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <glob.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -703,6 +704,9 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	attempt_grouper_free(g);
 	assoc_free(p.assoc);
 	smtplog_free(p.smtp);
+	/* what the pass freed (the grouping windows, the logs thread's
+	 * arena) back to the system before the decisions allocate theirs */
+	malloc_trim(0);
 	phase("captures, attempts, candidates", t0);
 	/* enrichment: ASN and PTR evidence for the candidates, after the
 	 * pass, before the decisions (enrich/enrich.h) */

@@ -656,6 +656,49 @@ static int listed_row(int n, const char *const *names, const char *const *v, voi
 	return ((store_listed_fn)fa[0])(v[0], n > 1 ? v[1] : NULL, fa[1]);
 }
 
+/* struct lists_acc - the lists of one address, from rows in (addr, list)
+ * order, joined with commas */
+struct lists_acc {
+	store_listed_fn fn;
+	void *arg;
+	char *addr, *lists;
+	size_t alen, acap, n, cap;
+};
+
+static int lists_flush(struct lists_acc *a)
+{
+	if (!a->alen)
+		return 0;
+	a->alen = 0;
+	return a->fn(a->addr, a->lists, a->arg);
+}
+
+static int lists_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct lists_acc *a = arg;
+	if (n < 2 || !v[0] || !v[1])
+		return -1;
+	size_t al = strlen(v[0]), ll = strlen(v[1]);
+	if (a->alen && (a->alen != al + 1 || memcmp(a->addr, v[0], al) != 0)) {
+		int rc = lists_flush(a);
+		if (rc)
+			return rc;
+	}
+	if (!a->alen) {
+		GROW(a->addr, al + 1, a->acap);
+		memcpy(a->addr, v[0], al + 1);
+		a->alen = al + 1;
+		a->n = 0;
+	}
+	GROW(a->lists, a->n + ll + 2, a->cap);
+	if (a->n)
+		a->lists[a->n++] = ',';
+	memcpy(a->lists + a->n, v[1], ll + 1);
+	a->n += ll;
+	return 0;
+}
+
 int store_each_listed(struct store *st, int64_t listing_window_ns, store_listed_fn listed,
 		      store_listed_fn lists, void *arg)
 {
@@ -678,12 +721,20 @@ int store_each_listed(struct store *st, int64_t listing_window_ns, store_listed_
 	int rc = st->ops->scan(st, sql, p, 1, listed_row, fa);
 	if (rc != 0)
 		return rc;
-	fa[0] = (void *)lists;
-	return st->ops->scan(st,
-		"SELECT addr, group_concat(list, ',') AS lists FROM"
-		" (SELECT DISTINCT addr, list FROM mta_events WHERE sensor = ?"
-		"  AND kind = 'dnsbl' ORDER BY addr, list) d GROUP BY addr",
-		p, 1, listed_row, fa);
+	/* (sensor, addr, kind, list) is unique, so for one sensor and kind
+	 * the (addr, list) rows are distinct, and the unique index gives them
+	 * in addr order: only each address's few lists are sorted, where a
+	 * DISTINCT and a GROUP BY over all rows each took a temporary b-tree
+	 * (on 10M SYNs, 960k rows and some 100 MB of sort memory) */
+	struct lists_acc a = { .fn = lists, .arg = arg };
+	rc = st->ops->scan(st,
+		"SELECT addr, list FROM mta_events WHERE sensor = ? AND kind = 'dnsbl'"
+		" ORDER BY addr, list", p, 1, lists_row, &a);
+	if (rc == 0)
+		rc = lists_flush(&a);
+	free(a.addr);
+	free(a.lists);
+	return rc;
 }
 
 int store_run_end(struct store *st)

@@ -402,6 +402,102 @@ static void test_decider_memory(void **state)
 	drop_store(st);
 }
 
+/* grab_all - "A6:A4:EV_HOST:DECISION ..." of every row, into a growing string */
+struct text {
+	char *s;
+	size_t n;
+};
+
+static int grab_all(int ncol, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	struct text *t = arg;
+	for (int i = 0; i < ncol; i++) {
+		size_t len = strlen(vals[i] ? vals[i] : "-");
+		t->s = realloc(t->s, t->n + len + 2);
+		assert_non_null(t->s);
+		memcpy(t->s + t->n, vals[i] ? vals[i] : "-", len);
+		t->n += len;
+		t->s[t->n++] = i + 1 < ncol ? ':' : ' ';
+		t->s[t->n] = '\0';
+	}
+	return 0;
+}
+
+/* host_pairs_run - 40 host pairs whose IPv6 host meets its IPv4 host in
+ * 1 to 4 attempts (those with 4 attempts: in only 2 of them), and in each
+ * a bystander IPv4 host once; the meetings counted
+ * with slice_bytes of memory (0: the default); every candidate's
+ * (a6, a4, ev_host, decision) */
+static char *host_pairs_run(size_t slice_bytes)
+{
+	struct assoc_params p = P();
+	char err[128];
+	struct decider *d = decider_new(&p, err, sizeof err);
+	assert_non_null(d);
+	decider_pair_slice_bytes(d, slice_bytes);
+	uint64_t id = 1;
+	for (int h = 0; h < 40; h++) {
+		char a6[64], a4[32], n4[32];
+		snprintf(a6, sizeof a6, "2001:db8:%x::1", h + 1);
+		snprintf(a4, sizeof a4, "198.51.100.%d", h + 1);
+		for (int k = 0; k <= h % 4; k++) {
+			snprintf(n4, sizeof n4, "10.%d.%d.1", h, k);
+			if (h % 4 == 3 && k >= 2)
+				snprintf(a4, sizeof a4, "198.18.%d.%d", h, k);
+			int64_t t = ((int64_t)h * 100 + k * 10) * SEC;
+			struct attempt v6 = mk(id, a6, 40000, t, t, 1);
+			struct attempt v4 = mk(id + 1, a4, 40001, t + MS, t + MS, 1);
+			struct attempt w4 = mk(id + 2, n4, 41000, t + 2 * MS, t + 2 * MS, 1);
+			assert_int_equal(decider_attempt(d, &v6), 0);
+			assert_int_equal(decider_attempt(d, &v4), 0);
+			assert_int_equal(decider_attempt(d, &w4), 0);
+			struct assoc_cand c1 = { .a6 = id, .a4 = id + 1, .score = 40 };
+			struct assoc_cand c2 = { .a6 = id, .a4 = id + 2, .score = 20 };
+			assert_int_equal(decider_cand(d, &c1), 0);
+			assert_int_equal(decider_cand(d, &c2), 0);
+			id += 3;
+		}
+	}
+	struct store *st = fresh_store();
+	struct decide_stats ds;
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	decider_free(d);
+	struct text t = { NULL, 0 };
+	assert_int_equal(store_query(st, "SELECT a6, a4, ev_host, decision FROM candidates"
+				     " ORDER BY a6, a4", NULL, 0, grab_all, &t), 0);
+	drop_store(st);
+	return t.s;
+}
+
+/* the meetings of host pairs are counted a slice at a time when memory
+ * is short: one slice, or one slice per few pairs, gives the same points
+ * and decisions; pairs that met 2-4 times get host points, single
+ * meetings of a host with 3+ attempts lose some */
+static void test_pair_slices(void **state)
+{
+	(void)state;
+	char *whole = host_pairs_run(0);
+	char *sliced = host_pairs_run(64);   /* 64 bytes: a few pairs a slice */
+	assert_non_null(whole);
+	assert_string_equal(whole, sliced);
+	/* IPv6 host 2 (2 attempts, ids 4..): full host weight; IPv6 host 4
+	 * (4 attempts, ids 19..): its IPv4 host met twice, a bystander once */
+	struct assoc_params p = P();
+	char want[3][64];
+	snprintf(want[0], sizeof want[0], "4:5:%d:associated ", decide_host_points(&p, 2, 2, 2));
+	snprintf(want[1], sizeof want[1], "19:20:%d:", decide_host_points(&p, 2, 4, 2));
+	snprintf(want[2], sizeof want[2], "19:21:%d:", decide_host_points(&p, 1, 4, 1));
+	assert_int_equal(decide_host_points(&p, 2, 2, 2), p.host_weight);
+	assert_int_not_equal(decide_host_points(&p, 2, 4, 2), p.host_weight);
+	assert_int_equal(decide_host_points(&p, 1, 4, 1), -p.host_weight / 2);
+	for (int i = 0; i < 3; i++)
+		if (!strstr(whole, want[i]))
+			fail_msg("no \"%s\" in %s", want[i], whole);
+	free(whole);
+	free(sliced);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_tie_break_and_ambiguity),
 		cmocka_unit_test(test_host_consistency),
 		cmocka_unit_test(test_decider_memory),
+		cmocka_unit_test(test_pair_slices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
