@@ -7,9 +7,9 @@
  * decisions are taken), the eligible candidates of the greedy pass (a
  * compact record each) and two bits per attempt id.  Every candidate is
  * held only in a temporary file, and so is every meeting of two hosts:
- * they are counted after the pass, a slice of the pairs at a time
- * (count_pairs), so that only the few pairs that meet again stay in
- * memory.
+ * the meetings go to one of PAIR_PARTS partitions by a hash of the pair
+ * and are counted after the pass one partition at a time (count_pairs),
+ * so that only the few pairs that meet again stay in memory.
  */
 #include "analysis/decide.h"
 
@@ -25,6 +25,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/log.h"
+#include "util/sort.h"
 
 int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, uint64_t n4)
 {
@@ -81,8 +82,16 @@ struct pair {
 };
 #define PAIR_CO_MAX ((UINT32_C(1) << 24) - 1)
 
-/* the memory count_pairs may use for one slice of the pairs (default) */
-#define PAIR_SLICE_BYTES ((size_t)32 << 20)
+/* the meetings' partitions, and the keys a partition buffers before they
+ * go to the temporary file as one block (64 x 32 KB of buffers) */
+#define PAIR_PARTS 64
+#define PAIR_BLOCK 4096
+
+/* a block of one partition's keys in the temporary file */
+struct pair_block {
+	off_t off;
+	uint32_t part, n;
+};
 
 /* an eligible candidate, in the greedy order's terms ((a6, a4) is
  * unique: an IPv6 attempt's candidates are distinct IPv4 attempts); the
@@ -101,6 +110,12 @@ struct decider {
 	FILE *att_spill;            /* the attempts, written with their partners */
 	FILE *pair_spill;           /* pair keys, one per IPv6 attempt and host met */
 	uint64_t ncand, natt, nkeys;
+	uint64_t *pbuf[PAIR_PARTS]; /* each partition's keys not yet written */
+	uint32_t pn_buf[PAIR_PARTS];
+	uint64_t pkeys[PAIR_PARTS]; /* keys per partition */
+	struct pair_block *blocks;  /* where they went, in file order */
+	size_t nblocks, bcap;
+	uint32_t block_keys;        /* keys a block holds (PAIR_BLOCK) */
 	struct host *hosts;
 	size_t nhosts, hcap;
 	uint32_t *htab;             /* host index + 1; 0 = empty */
@@ -111,7 +126,6 @@ struct decider {
 	struct pair *ptab;          /* pairs that met twice or more (count_pairs) */
 	size_t pn, psize;
 	bool counted;               /* ptab is filled */
-	size_t slice_bytes;         /* count_pairs' memory for one slice */
 	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive */
 	uint64_t *cur;              /* the pair keys it met so far */
 	size_t ncur, curcap;
@@ -171,7 +185,7 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 	d->spill = f;
 	d->att_spill = fa;
 	d->pair_spill = fp;
-	d->slice_bytes = PAIR_SLICE_BYTES;
+	d->block_keys = PAIR_BLOCK;
 	d->hsize = 1024;
 	d->htab = xcalloc(d->hsize, sizeof *d->htab);
 	d->lsize = 64;
@@ -188,6 +202,8 @@ static uint64_t addr_hash(const struct addr *a)
 /* host_find - index of a's host, or -1; *slot: where it is or would go */
 static long host_find(const struct decider *d, const struct addr *a, size_t *slot)
 {
+	if (!d->htab)
+		BUG("host look-up while the address table is dropped");
 	size_t mask = d->hsize - 1, i = (size_t)addr_hash(a) & mask;
 	while (d->htab[i]) {
 		const struct host *h = &d->hosts[d->htab[i] - 1];
@@ -201,15 +217,21 @@ static long host_find(const struct decider *d, const struct addr *a, size_t *slo
 	return -1;
 }
 
-static void host_grow(struct decider *d)
+/* host_index - the address table over the hosts, in n slots (a power
+ * of two, more than twice the hosts) */
+static void host_index(struct decider *d, size_t n)
 {
-	size_t n = d->hsize * 2;
 	uint32_t *t = xcalloc(n, sizeof *t);
 	for (size_t k = 0; k < d->nhosts; k++)
 		t[hash_slot_free(t, n, addr_hash(&d->hosts[k].a))] = (uint32_t)k + 1;
 	free(d->htab);
 	d->htab = t;
 	d->hsize = n;
+}
+
+static void host_grow(struct decider *d)
+{
+	host_index(d, d->hsize * 2);
 }
 
 /* host_of - a's host index, added when new */
@@ -351,8 +373,14 @@ int decider_attempt(struct decider *d, const struct attempt *a)
 		size_t cap = d->acap ? d->acap : 4096;
 		while (cap <= a->id)
 			cap *= 2;
-		d->att_host = xreallocarray(d->att_host, cap, sizeof *d->att_host);
-		memset(d->att_host + d->acap, 0, (cap - d->acap) * sizeof *d->att_host);
+		/* a zeroed array and a copy, not realloc and memset: the part
+		 * no id has reached yet stays untouched, so not resident
+		 * (on 4.9M attempts, 20 MB of the 32 MB the capacity holds) */
+		uint32_t *t = xcalloc(cap, sizeof *t);
+		if (d->acap)
+			memcpy(t, d->att_host, d->acap * sizeof *t);
+		free(d->att_host);
+		d->att_host = t;
 		d->acap = cap;
 	}
 	d->att_host[a->id] = h + 1;
@@ -383,6 +411,21 @@ static struct pair *pair_slot(struct pair *t, size_t size, uint64_t key)
 	return &t[i];
 }
 
+/* pair_block_out - partition part's buffered keys to the file as a block */
+static int pair_block_out(struct decider *d, unsigned part)
+{
+	uint32_t n = d->pn_buf[part];
+	if (!n)
+		return 0;
+	off_t off = ftello(d->pair_spill);
+	if (off < 0 || fwrite_unlocked(d->pbuf[part], sizeof *d->pbuf[part], n, d->pair_spill) != n)
+		return error("temporary pair file: %s", strerror(errno));
+	GROW(d->blocks, d->nblocks + 1, d->bcap);
+	d->blocks[d->nblocks++] = (struct pair_block){ off, part, n };
+	d->pn_buf[part] = 0;
+	return 0;
+}
+
 int decider_cand(struct decider *d, const struct assoc_cand *c)
 {
 	if (fwrite_unlocked(c, sizeof *c, 1, d->spill) != 1)
@@ -398,9 +441,17 @@ int decider_cand(struct decider *d, const struct assoc_cand *c)
 			return 0;   /* another IPv4 attempt of the same host: one meeting */
 	GROW(d->cur, d->ncur + 1, d->curcap);
 	d->cur[d->ncur++] = key;
-	if (fwrite_unlocked(&key, sizeof key, 1, d->pair_spill) != 1)
-		return error("temporary pair file: %s", strerror(errno));
+	/* the partition from the hash's high bits, a table slot (pair_slot)
+	 * from its low ones */
+	unsigned part = (unsigned)(hash_u64(key) >> 58);
+	_Static_assert(PAIR_PARTS == 64, "6 bits of partition");
+	if (!d->pbuf[part])
+		d->pbuf[part] = xreallocarray(NULL, d->block_keys, sizeof *d->pbuf[part]);
+	d->pbuf[part][d->pn_buf[part]++] = key;
+	d->pkeys[part]++;
 	d->nkeys++;
+	if (d->pn_buf[part] == d->block_keys)
+		return pair_block_out(d, part);
 	return 0;
 }
 
@@ -443,66 +494,74 @@ static size_t pow2_at_least(size_t n)
 
 /* count_pairs - the meetings in the pair file added up, into ptab those
  * of the pairs that met more than once (a pair not in it met once: every
- * candidate's pair met).  Most pairs meet once, so the file is read in
- * as many slices (by a hash of the key) as it takes to keep one slice's
- * table within d->slice_bytes: the memory stays that of the repeated
- * pairs however many pairs there are.  Each slice reads the whole file
- * (from the page cache, as a rule): 8 bytes a meeting. */
+ * candidate's pair met).  Most pairs meet once, so the partitions are
+ * counted one at a time: the memory is one partition's table (a 64th of
+ * the meetings) and the repeated pairs, however many pairs there are. */
 static int count_pairs(struct decider *d)
 {
 	if (d->counted)
 		return 0;
-	size_t per = d->slice_bytes / sizeof(struct pair) * 3 / 4 + 1;
-	uint64_t slices = d->nkeys / per + 1;
-	size_t ssize = pow2_at_least((size_t)(d->nkeys / slices + 1) * 4 / 3 + 1);
-	struct pair *t = xcalloc(ssize, sizeof *t);
+	for (unsigned j = 0; j < PAIR_PARTS; j++) {
+		if (pair_block_out(d, j) < 0)
+			return -1;
+		free(d->pbuf[j]);
+		d->pbuf[j] = NULL;
+	}
+	if (fflush(d->pair_spill) != 0)
+		return error("temporary pair file: %s", strerror(errno));
+	uint64_t most = 0;
+	for (unsigned j = 0; j < PAIR_PARTS; j++)
+		if (d->pkeys[j] > most)
+			most = d->pkeys[j];
+	size_t tsize = pow2_at_least((size_t)most * 4 / 3 + 2);
+	struct pair *t = xcalloc(tsize, sizeof *t);
+	uint64_t *buf = xreallocarray(NULL, d->block_keys, sizeof *buf);
 	d->psize = 16;
 	d->pn = 0;
 	d->ptab = xcalloc(d->psize, sizeof *d->ptab);
-	uint64_t buf[4096];
 	int rc = 0;
-	for (uint64_t sl = 0; sl < slices && rc == 0; sl++) {
-		if (fflush(d->pair_spill) != 0 || fseek(d->pair_spill, 0, SEEK_SET) != 0) {
-			rc = error("temporary pair file: %s", strerror(errno));
-			break;
-		}
+	for (unsigned j = 0; j < PAIR_PARTS && rc == 0; j++) {
 		size_t tn = 0;
-		for (uint64_t left = d->nkeys; left && rc == 0;) {
-			size_t want = left < 4096 ? (size_t)left : 4096;
-			if (fread_unlocked(buf, sizeof *buf, want, d->pair_spill) != want) {
+		for (size_t b = 0; b < d->nblocks && rc == 0; b++) {
+			const struct pair_block *k = &d->blocks[b];
+			if (k->part != j)
+				continue;
+			/* pread: stdio would fill its whole buffer for each block */
+			size_t want = k->n * sizeof *buf;
+			ssize_t got = pread(fileno(d->pair_spill), buf, want, k->off);
+			if (got < 0 || (size_t)got != want) {
 				rc = error("temporary pair file: %s",
-					   ferror(d->pair_spill) ? strerror(errno) : "short read");
+					   got < 0 ? strerror(errno) : "short read");
 				break;
 			}
-			left -= want;
-			for (size_t i = 0; i < want; i++) {
-				/* the slice from the high bits, the slot from the low */
-				if (slices > 1 && (hash_u64(buf[i]) >> 40) % slices != sl)
-					continue;
-				pair_room(&t, &ssize, tn);   /* a slice a little over its share */
-				pair_add(t, ssize, &tn, buf[i], 1);
-			}
+			for (uint32_t i = 0; i < k->n; i++)
+				pair_add(t, tsize, &tn, buf[i], 1);
 		}
-		for (size_t i = 0; i < ssize; i++) {
+		for (size_t i = 0; i < tsize; i++)
 			if (t[i].h6 && t[i].co >= 2) {
 				pair_room(&d->ptab, &d->psize, d->pn);
 				pair_add(d->ptab, d->psize, &d->pn,
 					 pair_key(t[i].h6 - 1, t[i].h4 - 1), t[i].co);
 			}
-		}
-		memset(t, 0, ssize * sizeof *t);
+		memset(t, 0, tsize * sizeof *t);
 	}
+	debug("host pairs: %llu meetings in %zu blocks, the largest of %u partitions %llu;"
+	      " %zu pairs met again", (unsigned long long)d->nkeys, d->nblocks,
+	      PAIR_PARTS, (unsigned long long)most, d->pn);
 	free(t);
-	debug("host pairs: %llu meetings counted in %llu slice%s, %zu pairs met again",
-	      (unsigned long long)d->nkeys, (unsigned long long)slices, slices == 1 ? "" : "s",
-	      d->pn);
+	free(buf);
+	free(d->blocks);
+	d->blocks = NULL;
+	d->nblocks = d->bcap = 0;
 	d->counted = rc == 0;
 	return rc;
 }
 
-void decider_pair_slice_bytes(struct decider *d, size_t bytes)
+void decider_pair_block_keys(struct decider *d, uint32_t keys)
 {
-	d->slice_bytes = bytes ? bytes : PAIR_SLICE_BYTES;
+	if (d->nkeys)
+		BUG("decider_pair_block_keys after the first candidate");
+	d->block_keys = keys ? keys : PAIR_BLOCK;
 }
 
 /* --- enrichment --- */
@@ -753,7 +812,7 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 	for (size_t i = 0; i < nch; i++)
 		by4[i] = &ch[i];
 	if (nch)
-		qsort(by4, nch, sizeof *by4, cmp_by_a4);
+		sort_inplace(by4, nch, sizeof *by4, cmp_by_a4);
 	struct attempt a;
 	int rc = 0;
 	for (uint64_t k = 0; k < d->natt && rc == 0; k++) {
@@ -784,6 +843,10 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 {
 	memset(out, 0, sizeof *out);
+	/* no address is looked up again until decider_hosts, which makes the
+	 * table anew once the decisions' memory is gone (17 MB on 1.7M hosts) */
+	free(d->htab);
+	d->htab = NULL;
 	if (count_pairs(d) != 0)
 		return -1;
 	if (d->pair_spill) {
@@ -796,8 +859,8 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		return -1;
 	}
 	debug("decisions: %zu eligible of %llu candidates", el.n, (unsigned long long)d->ncand);
-	if (el.n)   /* qsort and bsearch want non-null arrays, even empty */
-		qsort(el.e, el.n, sizeof *el.e, cmp_elig);
+	if (el.n)   /* bsearch wants non-null arrays, even empty */
+		sort_inplace(el.e, el.n, sizeof *el.e, cmp_elig);
 	size_t bytes = (size_t)(d->max_id / 8 + 1);
 	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
 	size_t nch = 0;
@@ -813,10 +876,11 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	free(taken6);
 	free(taken4);
 	struct elig *ch = el.n ? xreallocarray(el.e, nch + 1, sizeof *ch) : el.e;
+	malloc_trim(0);   /* the eligible ones not taken, back to the system */
 	out->associated = nch;
 	if (rc == 0) {
 		if (nch)
-			qsort(ch, nch, sizeof *ch, cmp_chosen);
+			sort_inplace(ch, nch, sizeof *ch, cmp_chosen);
 		struct label l = { st, ch, nch, out };
 		rc = each_group(d, label, &l);
 	}
@@ -908,7 +972,7 @@ static uint32_t *host_texts(const struct decider *d, struct texts *t)
 		order[i] = (uint32_t)i;
 	}
 	sort_txt = t;
-	qsort(order, d->nhosts, sizeof *order, cmp_host_txt);
+	sort_inplace(order, d->nhosts, sizeof *order, cmp_host_txt);
 	return order;
 }
 
@@ -1040,6 +1104,12 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	free(d->ch);
 	d->ch = NULL;
 	d->nch = 0;
+	if (!d->htab) {
+		size_t n = 1024;
+		while (n < d->nhosts * 2 + 2)
+			n *= 2;
+		host_index(d, n);
+	}
 	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0) {
 		free(sd);
 		return -1;
@@ -1048,7 +1118,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	d->htab = NULL;
 	d->hsize = 0;
 	malloc_trim(0);
-	qsort(sd, nsd, sizeof *sd, cmp_side);
+	sort_inplace(sd, nsd, sizeof *sd, cmp_side);
 	struct texts t;
 	uint32_t *order = host_texts(d, &t);
 	/* sides of host i: [first[i], first[i + 1]) */
@@ -1131,6 +1201,9 @@ void decider_free(struct decider *d)
 		fclose(d->att_spill);
 	if (d->pair_spill)
 		fclose(d->pair_spill);
+	for (unsigned j = 0; j < PAIR_PARTS; j++)
+		free(d->pbuf[j]);
+	free(d->blocks);
 	if (d->en)
 		for (size_t i = 0; i < d->nhosts; i++) {
 			free(d->en[i].ptr);

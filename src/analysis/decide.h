@@ -85,10 +85,10 @@ int decider_each_source(void *dp, store_source_fn fn, void *arg);
 /* decider_run - decide and write every candidate, then every attempt
  * with its partner (attempts.partner, attempts.score), to st */
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out);
-/* decider_pair_slice_bytes - the memory decider_run may use to count the
- * meetings of host pairs, one slice of them at a time (0: the default,
- * 32 MB); fewer bytes only mean more passes over the temporary file */
-void decider_pair_slice_bytes(struct decider *d, size_t bytes);
+/* decider_pair_block_keys - before the first candidate: the meetings of
+ * host pairs a partition buffers before writing them to the temporary
+ * file (0: the default, 4096); for tests, which want many blocks */
+void decider_pair_block_keys(struct decider *d, uint32_t keys);
 /* decider_hosts - after decider_run, and the last call before
  * decider_free: one row per source address of the run (totals, most
  * frequent fingerprint, address class, the partners taken, listing and

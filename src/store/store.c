@@ -703,7 +703,9 @@ int store_each_listed(struct store *st, int64_t listing_window_ns, store_listed_
 		      store_listed_fn lists, void *arg)
 {
 	char sql[1024];
-	if (begin(st) < 0 || late_restore(st, "attempts") < 0)
+	/* only the listing window joins the attempts: without it their
+	 * indexes wait for the commit, when the run's own memory is freed */
+	if (begin(st) < 0 || (listing_window_ns > 0 && late_restore(st, "attempts") < 0))
 		return -1;
 	if (listing_window_ns > 0)
 		snprintf(sql, sizeof sql,

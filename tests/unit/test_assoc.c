@@ -427,15 +427,15 @@ static int grab_all(int ncol, const char *const *names, const char *const *vals,
 /* host_pairs_run - 40 host pairs whose IPv6 host meets its IPv4 host in
  * 1 to 4 attempts (those with 4 attempts: in only 2 of them), and in each
  * a bystander IPv4 host once; the meetings counted
- * with slice_bytes of memory (0: the default); every candidate's
- * (a6, a4, ev_host, decision) */
-static char *host_pairs_run(size_t slice_bytes)
+ * with blocks of block_keys meetings in the temporary file (0: the
+ * default); every candidate's (a6, a4, ev_host, decision) */
+static char *host_pairs_run(uint32_t block_keys)
 {
 	struct assoc_params p = P();
 	char err[128];
 	struct decider *d = decider_new(&p, err, sizeof err);
 	assert_non_null(d);
-	decider_pair_slice_bytes(d, slice_bytes);
+	decider_pair_block_keys(d, block_keys);
 	uint64_t id = 1;
 	for (int h = 0; h < 40; h++) {
 		char a6[64], a4[32], n4[32];
@@ -470,15 +470,15 @@ static char *host_pairs_run(size_t slice_bytes)
 	return t.s;
 }
 
-/* the meetings of host pairs are counted a slice at a time when memory
- * is short: one slice, or one slice per few pairs, gives the same points
- * and decisions; pairs that met 2-4 times get host points, single
- * meetings of a host with 3+ attempts lose some */
+/* the meetings of host pairs are counted a partition at a time, from
+ * blocks in a temporary file: whole buffers or one meeting a block give
+ * the same points and decisions; pairs that met 2-4 times get host
+ * points, single meetings of a host with 3+ attempts lose some */
 static void test_pair_slices(void **state)
 {
 	(void)state;
 	char *whole = host_pairs_run(0);
-	char *sliced = host_pairs_run(64);   /* 64 bytes: a few pairs a slice */
+	char *sliced = host_pairs_run(1);   /* every meeting its own block */
 	assert_non_null(whole);
 	assert_string_equal(whole, sliced);
 	/* IPv6 host 2 (2 attempts, ids 4..): full host weight; IPv6 host 4

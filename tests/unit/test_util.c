@@ -13,6 +13,7 @@
 #include "util/hash.h"
 #include "util/num.h"
 #include "util/out.h"
+#include "util/sort.h"
 #include "util/wire.h"
 
 static void test_num_ulong_ranges(void **state)
@@ -153,6 +154,64 @@ static void test_out_escape(void **state)
 	free(got);
 }
 
+/* sort_inplace and sort_heap against qsort: elements compared on all
+ * their bytes, so equal ones are identical and the results must match
+ * byte for byte; sizes around the insertion-sort cut-off, many equal
+ * keys, runs already in order and in reverse, element sizes 4 to 64 */
+static int cmp_bytes_n;
+static int cmp_bytes(const void *a, const void *b)
+{
+	return memcmp(a, b, (size_t)cmp_bytes_n);
+}
+
+static void test_sort_inplace(void **state)
+{
+	(void)state;
+	static const size_t ns[] = { 0, 1, 2, 3, 15, 16, 17, 18, 33, 100, 1000, 65537 };
+	static const size_t sizes[] = { 4, 12, 24, 64 };
+	uint64_t x = 88172645463325252ULL;
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+		size_t size = sizes[si];
+		cmp_bytes_n = (int)size;
+		for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+			size_t n = ns[ni];
+			for (int shape = 0; shape < 5; shape++) {
+				unsigned char *a = malloc(n * size + 1), *b = malloc(n * size + 1),
+					      *c = malloc(n * size + 1);
+				assert_non_null(a);
+				for (size_t i = 0; i < n * size; i++) {
+					x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+					/* shape 1: few distinct values; 4: all equal */
+					a[i] = shape == 1 ? (unsigned char)(x % 3)
+					       : shape == 4 ? 7 : (unsigned char)x;
+				}
+				if (shape == 2 || shape == 3) {   /* in order, reversed */
+					qsort(a, n, size, cmp_bytes);
+					if (shape == 3)
+						for (size_t i = 0; i < n / 2; i++)
+							for (size_t k = 0; k < size; k++) {
+								unsigned char t = a[i * size + k];
+								a[i * size + k] = a[(n - 1 - i) * size + k];
+								a[(n - 1 - i) * size + k] = t;
+							}
+				}
+				memcpy(b, a, n * size);
+				memcpy(c, a, n * size);
+				qsort(a, n, size, cmp_bytes);
+				sort_inplace(b, n, size, cmp_bytes);
+				sort_heap(c, n, size, cmp_bytes);
+				if (n && memcmp(a, b, n * size))
+					fail_msg("sort_inplace: %zu x %zu bytes, shape %d", n, size, shape);
+				if (n && memcmp(a, c, n * size))
+					fail_msg("sort_heap: %zu x %zu bytes, shape %d", n, size, shape);
+				free(a);
+				free(b);
+				free(c);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_hash_seeded),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_out_escape),
+		cmocka_unit_test(test_sort_inplace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
