@@ -12,11 +12,29 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr/classify.h"
 #include "util/alloc.h"
 
 static const char *const emb_names[] = {
 	"", "6to4", "teredo", "isatap", "nat64", "mapped", "iid",
 };
+
+int assoc_emb_embedded(const struct addr *a, struct addr *v4)
+{
+	enum addr_v4_via via;
+	if (a->family != 6 || !addr_embedded_v4(a, v4, &via) || v4->family != 4)
+		return EMB_NONE;
+	switch (via) {
+	case ADDR_V4_6TO4: return EMB_6TO4;
+	case ADDR_V4_TEREDO: return EMB_TEREDO;
+	case ADDR_V4_ISATAP: return EMB_ISATAP;
+	case ADDR_V4_NAT64: return EMB_NAT64;
+	case ADDR_V4_MAPPED:
+	case ADDR_V4_COMPAT: return EMB_MAPPED;
+	case ADDR_V4_IID: return EMB_IID;
+	default: return EMB_NONE;
+	}
+}
 
 const char *assoc_emb_name(int kind)
 {

@@ -74,6 +74,10 @@ enum {
 	EMB_IID,        /* IPv4 in the low 32 bits of the interface ID */
 };
 const char *assoc_emb_name(int kind);
+/* assoc_emb_embedded - the embedding of IPv6 address a (EMB_*; EMB_NONE
+ * for none) and the IPv4 it carries into *v4: what struct attempt holds
+ * for its source, from addr_embedded_v4 */
+int assoc_emb_embedded(const struct addr *a, struct addr *v4);
 
 /* evidence index into struct assoc_cand.ev */
 enum assoc_evidence {

@@ -41,21 +41,34 @@ int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, u
 	return 0;
 }
 
-/* A host is 72 bytes: what most hosts need is inline; the rest lives in
- * side tables (further fingerprint labels, DNSBL lists, enrichment). */
+/* A host is 64 bytes: what most hosts need is inline; the rest lives in
+ * side tables (further fingerprint labels, DNSBL lists, enrichment); the
+ * embedded IPv4 of an IPv6 address is made from it when it is written
+ * (host_emb) */
 struct host {
+	int64_t first_ns, last_ns;
 	struct addr a;
-	uint8_t emb_kind;
 	bool listed;                /* an IPv4 address the MTAs rejected by DNSBL */
+	uint16_t os, fam;           /* first label seen, id + 1; 0 = none */
 	uint32_t n;                 /* attempts */
 	uint32_t syns;
-	uint8_t emb4[4];            /* the embedded IPv4 (emb_kind != 0) */
-	int64_t first_ns, last_ns;
 	uint32_t lists;             /* index + 1 into strs: the DNSBLs; 0 = none */
-	uint16_t os, fam;           /* first label seen, id + 1; 0 = none */
 	uint32_t os_n, fam_n;       /* its count */
 	uint32_t more;              /* index + 1 into more: further labels */
 };
+_Static_assert(sizeof(struct host) == 64, "struct host: 64 bytes");
+
+/* host_emb - the embedding kind's name of host x (NULL: none) and its
+ * IPv4 as text into emb4 */
+static const char *host_emb(const struct host *x, char emb4[ADDR_STRLEN])
+{
+	struct addr e;
+	int kind = assoc_emb_embedded(&x->a, &e);
+	if (!kind)
+		return NULL;
+	addr_format(&e, emb4);
+	return assoc_emb_name(kind);
+}
 
 /* further labels of a host, a list through next (index + 1) */
 struct label_more {
@@ -350,11 +363,6 @@ int decider_attempt(struct decider *d, const struct attempt *a)
 	uint32_t h = host_of(d, &a->src);
 	struct host *x = &d->hosts[h];
 	if (!x->n) {
-		x->emb_kind = a->emb_kind;
-		if (a->emb_kind && a->emb4.family == 4)
-			memcpy(x->emb4, a->emb4.b, 4);
-		else
-			x->emb_kind = 0;
 		x->first_ns = a->first_ns;
 		x->last_ns = a->last_ns;
 	}
@@ -794,10 +802,12 @@ static int label(struct decider *d, struct group *g, void *arg)
 static bool bit(const uint8_t *m, uint64_t i) { return m[i >> 3] & (1u << (i & 7)); }
 static void set_bit(uint8_t *m, uint64_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 
+static const struct elig *by4_base;   /* what cmp_by_a4's indexes index */
+
 static int cmp_by_a4(const void *pa, const void *pb)
 {
-	const struct elig *x = *(const struct elig *const *)pa,
-			    *y = *(const struct elig *const *)pb;
+	const struct elig *x = &by4_base[*(const uint32_t *)pa],
+			  *y = &by4_base[*(const uint32_t *)pb];
 	return x->a4 < y->a4 ? -1 : x->a4 > y->a4;
 }
 
@@ -808,9 +818,13 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 {
 	if (fflush(d->att_spill) != 0 || fseek(d->att_spill, 0, SEEK_SET) != 0)
 		return error("temporary attempt file: %s", strerror(errno));
-	const struct elig **by4 = xreallocarray(NULL, nch + 1, sizeof *by4);
+	/* the taken pairs by a4: their indexes (4 bytes each) in a4 order */
+	if (nch >= UINT32_MAX)
+		BUG("too many pairs");
+	uint32_t *by4 = xreallocarray(NULL, nch + 1, sizeof *by4);
 	for (size_t i = 0; i < nch; i++)
-		by4[i] = &ch[i];
+		by4[i] = (uint32_t)i;
+	by4_base = ch;
 	if (nch)
 		sort_inplace(by4, nch, sizeof *by4, cmp_by_a4);
 	struct attempt a;
@@ -828,11 +842,19 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 			if ((c = bsearch(&key, ch, nch, sizeof key, cmp_chosen)))
 				partner = c->a4;
 		} else if (nch) {
-			struct elig key = { .a4 = (uint32_t)a.id };
-			const struct elig *kp = &key, **f =
-				bsearch(&kp, by4, nch, sizeof *by4, cmp_by_a4);
-			if (f && (c = *f))
+			/* a binary search over by4 for a4 = a.id */
+			size_t lo = 0, hi = nch;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (ch[by4[mid]].a4 < a.id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < nch && ch[by4[lo]].a4 == a.id) {
+				c = &ch[by4[lo]];
 				partner = c->a6;
+			}
 		}
 		rc = store_add_attempt(st, &a, partner, c ? c->total : 0);
 	}
@@ -884,14 +906,14 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		struct label l = { st, ch, nch, out };
 		rc = each_group(d, label, &l);
 	}
+	free(d->ptab);   /* the meetings are counted in: room for what follows */
+	d->ptab = NULL;
+	d->psize = d->pn = 0;
 	if (rc == 0)
 		rc = write_attempts(d, st, ch, nch);
 	free(d->ch);
 	d->ch = ch;      /* for decider_hosts */
 	d->nch = nch;
-	free(d->ptab);   /* the meetings are counted in: room for the hosts */
-	d->ptab = NULL;
-	d->psize = d->pn = 0;
 	free(d->cur);
 	d->cur = NULL;
 	d->ncur = d->curcap = 0;
@@ -902,15 +924,13 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 
 /* a taken pair seen from one side: partners of a host */
 struct side {
-	uint32_t h, other;
+	uint32_t other;             /* the partner host */
 	int total;
 };
 
 static int cmp_side(const void *pa, const void *pb)
 {
 	const struct side *x = pa, *y = pb;
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
 	return x->other < y->other ? -1 : x->other > y->other;
 }
 
@@ -985,13 +1005,8 @@ int decider_each_source(void *dp, store_source_fn fn, void *arg)
 	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
 		const struct host *x = &d->hosts[order[k]];
 		char emb4[ADDR_STRLEN];
-		if (x->emb_kind) {
-			struct addr e = { .family = 4 };
-			memcpy(e.b, x->emb4, 4);
-			addr_format(&e, emb4);
-		}
-		rc = fn(txt_of(&t, order[k]), x->emb_kind ? assoc_emb_name(x->emb_kind) : NULL,
-			x->emb_kind ? emb4 : NULL, arg);
+		const char *emb = host_emb(x, emb4);
+		rc = fn(txt_of(&t, order[k]), emb, emb ? emb4 : NULL, arg);
 	}
 	free(order);
 	free(t.buf);
@@ -1086,21 +1101,37 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		  struct decide_host_stats *hs)
 {
 	memset(hs, 0, sizeof *hs);
-	/* both sides of every taken pair, grouped by host */
+	/* both sides of every taken pair, grouped by host (sides of host i:
+	 * [first[i], first[i + 1]), a counting sort) */
 	size_t nsd = d->nch * 2;
-	struct side *sd = xreallocarray(NULL, nsd + 1, sizeof *sd);
+	if (nsd >= UINT32_MAX)
+		BUG("too many pairs");
+	/* the taken pairs' attempts become their hosts, in place: the
+	 * attempt index goes before the sides are made */
 	for (size_t i = 0; i < d->nch; i++) {
-		uint32_t h6 = host_at(d, d->ch[i].a6), h4 = host_at(d, d->ch[i].a4);
-		sd[2 * i] = (struct side){ h6, h4, d->ch[i].total };
-		sd[2 * i + 1] = (struct side){ h4, h6, d->ch[i].total };
+		d->ch[i].a6 = host_at(d, d->ch[i].a6);
+		d->ch[i].a4 = host_at(d, d->ch[i].a4);
 	}
-	/* from here on no attempt index or taken pair, and after the
-	 * listings no address look-up: their memory goes back before the
-	 * store sorts the listings and the texts are made (on 10M SYNs this
-	 * phase held the peak) */
 	free(d->att_host);
 	d->att_host = NULL;
 	d->acap = 0;
+	uint32_t *first = xcalloc(d->nhosts + 2, sizeof *first);
+	for (size_t i = 0; i < d->nch; i++) {
+		first[d->ch[i].a6 + 2]++;
+		first[d->ch[i].a4 + 2]++;
+	}
+	for (size_t i = 2; i < d->nhosts + 2; i++)
+		first[i] += first[i - 1];
+	struct side *sd = xreallocarray(NULL, nsd + 1, sizeof *sd);
+	for (size_t i = 0; i < d->nch; i++) {
+		uint32_t h6 = d->ch[i].a6, h4 = d->ch[i].a4;
+		sd[first[h6 + 1]++] = (struct side){ h4, d->ch[i].total };
+		sd[first[h4 + 1]++] = (struct side){ h6, d->ch[i].total };
+	}
+	/* from here on no taken pair, and after the listings no address
+	 * look-up: their memory goes back before the store sorts the
+	 * listings and the texts are made (on 10M SYNs this phase held the
+	 * peak) */
 	free(d->ch);
 	d->ch = NULL;
 	d->nch = 0;
@@ -1112,24 +1143,20 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	}
 	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0) {
 		free(sd);
+		free(first);
 		return -1;
 	}
 	free(d->htab);
 	d->htab = NULL;
 	d->hsize = 0;
 	malloc_trim(0);
-	sort_inplace(sd, nsd, sizeof *sd, cmp_side);
+	/* a host's sides by partner, so that partners_text finds repeats
+	 * side by side */
+	for (size_t i = 0; i < d->nhosts; i++)
+		if (first[i + 1] - first[i] > 1)
+			qsort(sd + first[i], first[i + 1] - first[i], sizeof *sd, cmp_side);
 	struct texts t;
 	uint32_t *order = host_texts(d, &t);
-	/* sides of host i: [first[i], first[i + 1]) */
-	if (nsd >= UINT32_MAX)
-		BUG("too many pairs");
-	uint32_t *first = xreallocarray(NULL, d->nhosts + 1, sizeof *first);
-	for (size_t k = 0, i = 0; i <= d->nhosts; i++) {
-		while (k < nsd && sd[k].h < i)
-			k++;
-		first[i] = (uint32_t)k;
-	}
 	int rc = 0;
 	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
 		uint32_t i = order[k];
@@ -1137,11 +1164,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		struct addr_class c;
 		addr_classify(&x->a, &c);
 		char emb4[ADDR_STRLEN];
-		if (x->emb_kind) {
-			struct addr e = { .family = 4 };
-			memcpy(e.b, x->emb4, 4);
-			addr_format(&e, emb4);
-		}
+		const char *emb = host_emb(x, emb4);
 		char *partners = first[i] < first[i + 1]
 				 ? partners_text(sd + first[i], sd + first[i + 1], &t) : NULL;
 		/* IPv4: spammer when listed; IPv6: associated when a partner
@@ -1165,8 +1188,8 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 			.addr = txt_of(&t, i), .family = x->a.family,
 			.addr_type = addr_scope_name(c.scope),
 			.iid_class = c.iid != ADDR_IID_NONE ? addr_iid_name(c.iid) : NULL,
-			.emb_kind = x->emb_kind ? assoc_emb_name(x->emb_kind) : NULL,
-			.emb4 = x->emb_kind ? emb4 : NULL,
+			.emb_kind = emb,
+			.emb4 = emb ? emb4 : NULL,
 			.first_ns = x->first_ns, .last_ns = x->last_ns,
 			.attempts = x->n, .syns = x->syns,
 			.os = top_label(d, x, false), .os_family = top_label(d, x, true),

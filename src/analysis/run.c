@@ -319,31 +319,14 @@ struct pipe {
 	int err;
 };
 
-static int emb_kind(enum addr_v4_via via)
-{
-	switch (via) {
-	case ADDR_V4_6TO4: return EMB_6TO4;
-	case ADDR_V4_TEREDO: return EMB_TEREDO;
-	case ADDR_V4_ISATAP: return EMB_ISATAP;
-	case ADDR_V4_NAT64: return EMB_NAT64;
-	case ADDR_V4_MAPPED:
-	case ADDR_V4_COMPAT: return EMB_MAPPED;
-	case ADDR_V4_IID: return EMB_IID;
-	default: return EMB_NONE;
-	}
-}
-
 static void on_attempt(const struct attempt *a0, void *arg)
 {
 	struct pipe *p = arg;
 	struct attempt a = *a0;
 	if (p->smtp)
 		a.ehlo = smtplog_ehlo(p->smtp, &a.src, a.sport);
-	if (a.src.family == 6) {
-		enum addr_v4_via via;
-		if (addr_embedded_v4(&a.src, &a.emb4, &via))
-			a.emb_kind = (uint8_t)emb_kind(via);
-	}
+	if (a.src.family == 6)
+		a.emb_kind = (uint8_t)assoc_emb_embedded(&a.src, &a.emb4);
 	p->sum->attempts[a.src.family == 6]++;
 	if (decider_attempt(p->dec, &a) < 0)
 		p->err = -1;
@@ -364,14 +347,15 @@ static void on_cand(const struct assoc_cand *c, void *arg)
  * list) with first/last time and count.  Adding them up here writes each
  * row once instead of an upsert per log line.  Rows keep the order of
  * their first line, and the format of their first line. */
-struct mta_row {
+struct mta_row {             /* 48 bytes: a row per address seen in the logs */
+	int64_t first, last;
 	struct addr a;
 	uint8_t kind;
+	uint8_t format;             /* index into formats */
 	uint32_t list;              /* index into lists */
-	int64_t first, last;
-	uint64_t count;
-	const char *format;         /* static (mtalog.h) */
+	uint32_t count;             /* saturating */
 };
+_Static_assert(sizeof(struct mta_row) == 48, "struct mta_row: 48 bytes");
 
 struct mta_sum {
 	struct mta_row *rows;
@@ -381,7 +365,22 @@ struct mta_sum {
 	char **lists;               /* distinct list names */
 	uint32_t *ltab;             /* list index + 1 */
 	size_t nlists, lcap, lsize;
+	const char *formats[256];   /* the log formats' names (static, mtalog.h) */
+	unsigned nformats;
 };
+
+/* format_id - index of log format name f (a static string: the pointer
+ * tells it); a 256th distinct one shares the last slot */
+static uint8_t format_id(struct mta_sum *m, const char *f)
+{
+	for (unsigned i = 0; i < m->nformats; i++)
+		if (m->formats[i] == f)
+			return (uint8_t)i;
+	if (m->nformats == 256)
+		return 255;
+	m->formats[m->nformats] = f;
+	return (uint8_t)m->nformats++;
+}
 
 static uint64_t row_hash(const struct addr *a, uint8_t kind, uint32_t list)
 {
@@ -436,7 +435,8 @@ static void mta_add(struct mta_sum *m, const struct mta_event *ev)
 				r->first = ev->ts_ns;
 			if (ev->ts_ns > r->last)
 				r->last = ev->ts_ns;
-			r->count++;
+			if (r->count < UINT32_MAX)
+				r->count++;
 			return;
 		}
 	}
@@ -445,7 +445,7 @@ static void mta_add(struct mta_sum *m, const struct mta_event *ev)
 	GROW(m->rows, m->n + 1, m->cap);
 	key.first = key.last = ev->ts_ns;
 	key.count = 1;
-	key.format = ev->format;
+	key.format = format_id(m, ev->format);
 	m->rows[m->n] = key;
 	m->tab[k] = (uint32_t)++m->n;
 }
@@ -456,7 +456,7 @@ static int mta_write(struct mta_sum *m, struct store *st)
 		const struct mta_row *r = &m->rows[i];
 		if (store_add_mta_event(st, &r->a, mtalog_kind_name((enum mta_kind)r->kind),
 					m->lists[r->list], r->first, r->last, r->count,
-					r->format) < 0)
+					m->formats[r->format]) < 0)
 			return -1;
 	}
 	return 0;
