@@ -875,6 +875,7 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		fclose(d->pair_spill);   /* its disk space back */
 		d->pair_spill = NULL;
 	}
+	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
 	struct elig_list el = { 0 };
 	if (each_group(d, collect, &el) != 0) {
 		free(el.e);
