@@ -26,6 +26,7 @@
 #include "util/hash.h"
 #include "util/log.h"
 #include "util/sort.h"
+#include "util/strpool.h"
 
 int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, uint64_t n4)
 {
@@ -149,10 +150,7 @@ struct decider {
 	const char **lptr;          /* label pointer -> id cache: open addressing */
 	uint16_t *lid;
 	size_t lsize, lused;
-	char **strs;                /* DNSBL list strings (host.lists), each once */
-	size_t nstrs, scap;
-	uint32_t *stab;             /* strs index + 1 by text: open addressing */
-	size_t ssize;
+	struct strpool strs;        /* DNSBL list strings (host.lists), each once */
 	struct host_enrich *en;     /* per host, when enriched */
 	struct decide_enrich_points ep;
 	struct elig *ch;          /* the pairs taken, by a6 (decider_run) */
@@ -1065,36 +1063,12 @@ static int on_listed(const char *addr, const char *lists, void *arg)
 	return 0;
 }
 
-/* str_id - index + 1 of text s in d->strs, added when new: hosts share
- * a handful of list combinations, kept once each */
-static uint32_t str_id(struct decider *d, const char *s)
-{
-	if ((d->nstrs + 1) * 2 > d->ssize) {
-		size_t n = d->ssize ? d->ssize * 2 : 64;
-		uint32_t *t = xcalloc(n, sizeof *t);
-		for (size_t k = 0; k < d->nstrs; k++)
-			t[hash_slot_free(t, n, hash_bytes(d->strs[k], strlen(d->strs[k])))] =
-				(uint32_t)k + 1;
-		free(d->stab);
-		d->stab = t;
-		d->ssize = n;
-	}
-	size_t mask = d->ssize - 1, i = (size_t)hash_bytes(s, strlen(s)) & mask;
-	for (; d->stab[i]; i = (i + 1) & mask)
-		if (!strcmp(d->strs[d->stab[i] - 1], s))
-			return d->stab[i];
-	GROW(d->strs, d->nstrs + 1, d->scap);
-	d->strs[d->nstrs++] = xstrdup(s);
-	d->stab[i] = (uint32_t)d->nstrs;
-	return d->stab[i];
-}
-
 static int on_lists(const char *addr, const char *lists, void *arg)
 {
 	struct host *h = listed_host(arg, addr);
 	struct decider *d = arg;
-	if (h && h->listed && lists && !h->lists && d->nstrs < UINT32_MAX - 1)
-		h->lists = str_id(d, lists);
+	if (h && h->listed && lists && !h->lists)
+		h->lists = strpool_id(&d->strs, lists) + 1;
 	return 0;
 }
 
@@ -1195,7 +1169,8 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 			.attempts = x->n, .syns = x->syns,
 			.os = top_label(d, x, false), .os_family = top_label(d, x, true),
 			.partners = partners, .label = label,
-			.listed = x->listed, .lists = x->lists ? d->strs[x->lists - 1] : NULL,
+			.listed = x->listed,
+			.lists = x->lists ? strpool_get(&d->strs, x->lists - 1) : NULL,
 		};
 		rc = store_add_host(st, &row);
 		free(partners);
@@ -1233,10 +1208,7 @@ void decider_free(struct decider *d)
 			free(d->en[i].ptr);
 			free(d->en[i].domain);
 		}
-	for (size_t i = 0; i < d->nstrs; i++)
-		free(d->strs[i]);
-	free(d->strs);
-	free(d->stab);
+	strpool_free(&d->strs);
 	free(d->en);
 	free(d->hosts);
 	free(d->htab);

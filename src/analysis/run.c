@@ -22,6 +22,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/log.h"
+#include "util/strpool.h"
 #include <time.h>
 
 static int cmp_str(const void *a, const void *b)
@@ -362,9 +363,7 @@ struct mta_sum {
 	size_t n, cap;
 	uint32_t *tab;              /* row index + 1, open addressing */
 	size_t size;
-	char **lists;               /* distinct list names */
-	uint32_t *ltab;             /* list index + 1 */
-	size_t nlists, lcap, lsize;
+	struct strpool lists;       /* distinct list names */
 	const char *formats[256];   /* the log formats' names (static, mtalog.h) */
 	unsigned nformats;
 };
@@ -387,35 +386,13 @@ static uint64_t row_hash(const struct addr *a, uint8_t kind, uint32_t list)
 	return hash_bytes(a, sizeof *a) ^ hash_u64((uint64_t)kind << 32 | list);
 }
 
-static uint32_t list_id(struct mta_sum *m, const char *s)
-{
-	if ((m->nlists + 1) * 4 > m->lsize * 3) {
-		size_t n = m->lsize ? m->lsize * 2 : 64;
-		uint32_t *t = xcalloc(n, sizeof *t);
-		for (size_t i = 0; i < m->nlists; i++)
-			t[hash_slot_free(t, n, hash_bytes(m->lists[i], strlen(m->lists[i])))] =
-				(uint32_t)i + 1;
-		free(m->ltab);
-		m->ltab = t;
-		m->lsize = n;
-	}
-	size_t k = (size_t)hash_bytes(s, strlen(s)) & (m->lsize - 1);
-	for (; m->ltab[k]; k = (k + 1) & (m->lsize - 1))
-		if (!strcmp(m->lists[m->ltab[k] - 1], s))
-			return m->ltab[k] - 1;
-	GROW(m->lists, m->nlists + 1, m->lcap);
-	m->lists[m->nlists] = xstrdup(s);
-	m->ltab[k] = (uint32_t)++m->nlists;
-	return m->ltab[k] - 1;
-}
-
 static void mta_add(struct mta_sum *m, const struct mta_event *ev)
 {
 	struct mta_row key;
 	memset(&key, 0, sizeof key);    /* the address is hashed as bytes */
 	key.a = ev->addr;
 	key.kind = (uint8_t)ev->kind;
-	key.list = list_id(m, ev->list);
+	key.list = strpool_id(&m->lists, ev->list);
 	if ((m->n + 1) * 4 > m->size * 3) {
 		size_t n = m->size ? m->size * 2 : 1024;
 		uint32_t *t = xcalloc(n, sizeof *t);
@@ -455,7 +432,7 @@ static int mta_write(struct mta_sum *m, struct store *st)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct mta_row *r = &m->rows[i];
 		if (store_add_mta_event(st, &r->a, mtalog_kind_name((enum mta_kind)r->kind),
-					m->lists[r->list], r->first, r->last, r->count,
+					strpool_get(&m->lists, r->list), r->first, r->last, r->count,
 					m->formats[r->format]) < 0)
 			return -1;
 	}
@@ -464,10 +441,7 @@ static int mta_write(struct mta_sum *m, struct store *st)
 
 static void mta_free(struct mta_sum *m)
 {
-	for (size_t i = 0; i < m->nlists; i++)
-		free(m->lists[i]);
-	free(m->lists);
-	free(m->ltab);
+	strpool_free(&m->lists);
 	free(m->rows);
 	free(m->tab);
 }

@@ -14,6 +14,7 @@
 #include "util/num.h"
 #include "util/out.h"
 #include "util/sort.h"
+#include "util/strpool.h"
 #include "util/wire.h"
 
 static void test_num_ulong_ranges(void **state)
@@ -212,6 +213,27 @@ static void test_sort_inplace(void **state)
 	}
 }
 
+/* strpool: one index per distinct text, kept across the table's growth */
+static void test_strpool(void **state)
+{
+	(void)state;
+	struct strpool p = { 0 };
+	char buf[32];
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 1000; i++) {
+			snprintf(buf, sizeof buf, "list-%d.example", i);
+			assert_int_equal(strpool_id(&p, buf), (uint32_t)i);
+		}
+	assert_int_equal(p.n, 1000);
+	assert_string_equal(strpool_get(&p, 7), "list-7.example");
+	assert_int_equal(strpool_id(&p, ""), 1000);
+	assert_int_equal(strpool_id(&p, ""), 1000);
+	strpool_free(&p);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(strpool_id(&p, "zen.spamhaus.org"), 0);
+	strpool_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_out_escape),
 		cmocka_unit_test(test_sort_inplace),
+		cmocka_unit_test(test_strpool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

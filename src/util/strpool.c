@@ -1,0 +1,55 @@
+/*
+ * strpool.c - strings kept once (strpool.h).
+ */
+#include "util/strpool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/hash.h"
+#include "util/log.h"
+
+static uint64_t str_hash(const char *s)
+{
+	return hash_bytes(s, strlen(s));
+}
+
+uint32_t strpool_id(struct strpool *p, const char *s)
+{
+	if ((p->n + 1) * 4 > p->size * 3) {
+		size_t n = p->size ? p->size * 2 : 64;
+		uint32_t *t = xcalloc(n, sizeof *t);
+		for (size_t k = 0; k < p->n; k++)
+			t[hash_slot_free(t, n, str_hash(p->s[k]))] = (uint32_t)k + 1;
+		free(p->tab);
+		p->tab = t;
+		p->size = n;
+	}
+	size_t mask = p->size - 1, i = (size_t)str_hash(s) & mask;
+	for (; p->tab[i]; i = (i + 1) & mask)
+		if (!strcmp(p->s[p->tab[i] - 1], s))
+			return p->tab[i] - 1;
+	if (p->n >= UINT32_MAX - 1)
+		BUG("string pool full");
+	GROW(p->s, p->n + 1, p->cap);
+	p->s[p->n] = xstrdup(s);
+	p->tab[i] = (uint32_t)++p->n;
+	return p->tab[i] - 1;
+}
+
+const char *strpool_get(const struct strpool *p, uint32_t i)
+{
+	if (i >= p->n)
+		BUG("string pool index %u of %zu", i, p->n);
+	return p->s[i];
+}
+
+void strpool_free(struct strpool *p)
+{
+	for (size_t k = 0; k < p->n; k++)
+		free(p->s[k]);
+	free(p->s);
+	free(p->tab);
+	memset(p, 0, sizeof *p);
+}

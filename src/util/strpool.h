@@ -1,0 +1,27 @@
+/*
+ * strpool.h - a set of strings, each kept once, by a small index.
+ *
+ * For columns with a handful of distinct values over millions of rows
+ * (DNSBL names, list combinations): the rows hold a uint32_t, the text is
+ * stored once.  Zero-initialise a struct strpool to start.
+ */
+#ifndef MX_STRPOOL_H
+#define MX_STRPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct strpool {
+	char **s;                   /* by index */
+	size_t n, cap;
+	uint32_t *tab;              /* index + 1, open addressing; 0 = empty */
+	size_t size;
+};
+
+/* strpool_id - index of s, added when new */
+uint32_t strpool_id(struct strpool *p, const char *s);
+/* strpool_get - the string of index i (< p->n) */
+const char *strpool_get(const struct strpool *p, uint32_t i);
+void strpool_free(struct strpool *p);
+
+#endif
