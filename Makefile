@@ -26,8 +26,10 @@ BUILD    ?= build
 SANFLAGS :=
 endif
 
-PKGS     := libpcap zlib sqlite3 libcares libpsl libmaxminddb json-c libpq
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS     := libpcap zlib sqlite3 libcares libpsl libmaxminddb json-c
+# libpq: its header only; the library is loaded when a PostgreSQL store
+# is opened (src/store/store_pg.c)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
@@ -36,7 +38,7 @@ CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc \
               -DMXSENSOR_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
-LIBS     := $(PKG_LIBS) -lm -lpthread
+LIBS     := $(PKG_LIBS) -lm -lpthread -ldl
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,9 +446,14 @@ static void test_policy_save_adds(void **state)
 static void test_location_picks_backend(void **state)
 {
 	(void)state;
+	/* libpq is loaded by the first PostgreSQL location, not before */
+	assert_null(dlopen("libpq.so.5", RTLD_NOW | RTLD_NOLOAD));
 	/* postgres locations go to libpq: a server that is not there fails
 	 * to connect instead of creating an SQLite file of that name */
 	assert_null(store_open("postgres:host=/nonexistent-mxsensor port=1 dbname=x", true));
+	void *lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(lib);
+	dlclose(lib);
 	assert_int_equal(access("postgres:host=/nonexistent-mxsensor port=1 dbname=x", F_OK), -1);
 	assert_null(store_open("postgresql://localhost:1/x?connect_timeout=2", true));
 	assert_int_equal(access("postgresql:", F_OK), -1);
