@@ -1185,9 +1185,13 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 
 size_t decider_bytes(const struct decider *d)
 {
-	return d->hcap * sizeof *d->hosts + d->hsize * sizeof *d->htab +
-	       d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab +
-	       d->morecap * sizeof *d->more;
+	size_t b = d->hcap * sizeof *d->hosts + d->hsize * sizeof *d->htab +
+		   d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab +
+		   d->morecap * sizeof *d->more + d->bcap * sizeof *d->blocks;
+	for (unsigned j = 0; j < PAIR_PARTS; j++)
+		if (d->pbuf[j])
+			b += d->block_keys * sizeof *d->pbuf[j];
+	return b;
 }
 
 void decider_free(struct decider *d)
