@@ -139,7 +139,6 @@ struct decider {
 	uint64_t max_id;
 	struct pair *ptab;          /* pairs that met twice or more (count_pairs) */
 	size_t pn, psize;
-	bool counted;               /* ptab is filled */
 	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive */
 	uint64_t *cur;              /* the pair keys it met so far */
 	size_t ncur, curcap;
@@ -408,6 +407,12 @@ static uint64_t pair_key(uint32_t h6, uint32_t h4)
 	return ((uint64_t)h6 + 1) << 32 | ((uint64_t)h4 + 1);
 }
 
+/* pair_entry_key - the key of a table entry (it holds the halves + 1) */
+static uint64_t pair_entry_key(const struct pair *e)
+{
+	return (uint64_t)e->h6 << 32 | e->h4;
+}
+
 static struct pair *pair_slot(struct pair *t, size_t size, uint64_t key)
 {
 	size_t mask = size - 1, i = (size_t)hash_u64(key) & mask;
@@ -484,7 +489,7 @@ static void pair_room(struct pair **t, size_t *size, size_t n)
 	struct pair *g = xcalloc(ns, sizeof *g);
 	for (size_t j = 0; j < *size; j++)
 		if ((*t)[j].h6)
-			pair_add(g, ns, &m, pair_key((*t)[j].h6 - 1, (*t)[j].h4 - 1), (*t)[j].co);
+			pair_add(g, ns, &m, pair_entry_key(&(*t)[j]), (*t)[j].co);
 	free(*t);
 	*t = g;
 	*size = ns;
@@ -505,8 +510,6 @@ static size_t pow2_at_least(size_t n)
  * the meetings) and the repeated pairs, however many pairs there are. */
 static int count_pairs(struct decider *d)
 {
-	if (d->counted)
-		return 0;
 	for (unsigned j = 0; j < PAIR_PARTS; j++) {
 		if (pair_block_out(d, j) < 0)
 			return -1;
@@ -546,8 +549,7 @@ static int count_pairs(struct decider *d)
 		for (size_t i = 0; i < tsize; i++)
 			if (t[i].h6 && t[i].co >= 2) {
 				pair_room(&d->ptab, &d->psize, d->pn);
-				pair_add(d->ptab, d->psize, &d->pn,
-					 pair_key(t[i].h6 - 1, t[i].h4 - 1), t[i].co);
+				pair_add(d->ptab, d->psize, &d->pn, pair_entry_key(&t[i]), t[i].co);
 			}
 		memset(t, 0, tsize * sizeof *t);
 	}
@@ -559,7 +561,6 @@ static int count_pairs(struct decider *d)
 	free(d->blocks);
 	d->blocks = NULL;
 	d->nblocks = d->bcap = 0;
-	d->counted = rc == 0;
 	return rc;
 }
 
@@ -823,8 +824,7 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 	for (size_t i = 0; i < nch; i++)
 		by4[i] = (uint32_t)i;
 	by4_base = ch;
-	if (nch)
-		sort_inplace(by4, nch, sizeof *by4, cmp_by_a4);
+	sort_inplace(by4, nch, sizeof *by4, cmp_by_a4);
 	struct attempt a;
 	int rc = 0;
 	for (uint64_t k = 0; k < d->natt && rc == 0; k++) {
@@ -880,12 +880,10 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 		return -1;
 	}
 	debug("decisions: %zu eligible of %llu candidates", el.n, (unsigned long long)d->ncand);
-	if (el.n)   /* bsearch wants non-null arrays, even empty */
-		sort_inplace(el.e, el.n, sizeof *el.e, cmp_elig);
+	sort_inplace(el.e, el.n, sizeof *el.e, cmp_elig);
 	size_t bytes = (size_t)(d->max_id / 8 + 1);
 	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
 	size_t nch = 0;
-	int rc = 0;
 	for (size_t i = 0; i < el.n; i++) {
 		const struct elig *e = &el.e[i];
 		if (bit(taken6, e->a6) || bit(taken4, e->a4))
@@ -899,12 +897,9 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	struct elig *ch = el.n ? xreallocarray(el.e, nch + 1, sizeof *ch) : el.e;
 	malloc_trim(0);   /* the eligible ones not taken, back to the system */
 	out->associated = nch;
-	if (rc == 0) {
-		if (nch)
-			sort_inplace(ch, nch, sizeof *ch, cmp_chosen);
-		struct label l = { st, ch, nch, out };
-		rc = each_group(d, label, &l);
-	}
+	sort_inplace(ch, nch, sizeof *ch, cmp_chosen);
+	struct label l = { st, ch, nch, out };
+	int rc = each_group(d, label, &l);
 	free(d->ptab);   /* the meetings are counted in: room for what follows */
 	d->ptab = NULL;
 	d->psize = d->pn = 0;

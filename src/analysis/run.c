@@ -368,15 +368,15 @@ struct mta_sum {
 	unsigned nformats;
 };
 
-/* format_id - index of log format name f (a static string: the pointer
- * tells it); a 256th distinct one shares the last slot */
+/* format_id - index of log format name f (one of mtalog's static
+ * strings: the pointer tells it) */
 static uint8_t format_id(struct mta_sum *m, const char *f)
 {
 	for (unsigned i = 0; i < m->nformats; i++)
 		if (m->formats[i] == f)
 			return (uint8_t)i;
 	if (m->nformats == 256)
-		return 255;
+		BUG("more than 256 MTA log format names");
 	m->formats[m->nformats] = f;
 	return (uint8_t)m->nformats++;
 }

@@ -492,8 +492,8 @@ static size_t csv_base(char *p0, const struct syn *s, const struct src_text *src
 	int digits = s->ts_prec == 9 ? 9 : 6;
 	if (digits == 6)
 		frac /= 1000;
-	/* the seconds: a capture's records come a second or more apart at
-	 * most, so their text is usually the last line's */
+	/* the whole seconds: a sensor sees many SYNs a second, so their
+	 * text is usually the last line's */
 	uint64_t sec = a / 1000000000 << 1 | (s->ts_ns < 0);
 	if (!cm->sec_n || cm->sec != sec) {
 		char *q = cm->sec_t;

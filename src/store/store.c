@@ -661,15 +661,16 @@ static int listed_row(int n, const char *const *names, const char *const *v, voi
 struct lists_acc {
 	store_listed_fn fn;
 	void *arg;
+	bool have;                  /* addr and lists hold an address */
 	char *addr, *lists;
-	size_t alen, acap, n, cap;
+	size_t acap, n, cap;
 };
 
 static int lists_flush(struct lists_acc *a)
 {
-	if (!a->alen)
+	if (!a->have)
 		return 0;
-	a->alen = 0;
+	a->have = false;
 	return a->fn(a->addr, a->lists, a->arg);
 }
 
@@ -679,18 +680,19 @@ static int lists_row(int n, const char *const *names, const char *const *v, void
 	struct lists_acc *a = arg;
 	if (n < 2 || !v[0] || !v[1])
 		return -1;
-	size_t al = strlen(v[0]), ll = strlen(v[1]);
-	if (a->alen && (a->alen != al + 1 || memcmp(a->addr, v[0], al) != 0)) {
+	if (a->have && strcmp(a->addr, v[0]) != 0) {
 		int rc = lists_flush(a);
 		if (rc)
 			return rc;
 	}
-	if (!a->alen) {
+	if (!a->have) {
+		size_t al = strlen(v[0]);
 		GROW(a->addr, al + 1, a->acap);
 		memcpy(a->addr, v[0], al + 1);
-		a->alen = al + 1;
+		a->have = true;
 		a->n = 0;
 	}
+	size_t ll = strlen(v[1]);
 	GROW(a->lists, a->n + ll + 2, a->cap);
 	if (a->n)
 		a->lists[a->n++] = ',';
