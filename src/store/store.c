@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "packet/parse.h"
 #include "util/alloc.h"
@@ -411,6 +412,16 @@ static int late_restore(struct store *st, const char *table)
 {
 	size_t k = 0;
 	int rc = 0;
+	/* CREATE INDEX sorts with helper threads (up to one a core, at
+	 * most four): the pass is over, the other cores are idle (10M SYNs:
+	 * the five builds 43 -> 32 s on two cores) */
+	if (st->nlate) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		char sql[40];
+		snprintf(sql, sizeof sql, "PRAGMA threads = %ld", n < 1 ? 0 : n > 4 ? 4 : n);
+		if (st->ops->exec(st, sql) < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < st->nlate; i++) {
 		if (rc == 0 && (!table || !strcmp(table, st->late[i].table))) {
 			rc = st->ops->exec(st, st->late[i].sql);
@@ -420,6 +431,11 @@ static int late_restore(struct store *st, const char *table)
 		st->late[k++] = st->late[i];
 	}
 	st->nlate = k;
+	if (rc == 0 && k == 0 && st->bulk) {
+		/* the load is over: the connection's usual settings back */
+		st->bulk = false;
+		rc = st->ops->exec(st, "PRAGMA threads = 0; PRAGMA cache_size = " LITE_CACHE);
+	}
 	return rc;
 }
 
@@ -439,6 +455,10 @@ void store_abort(struct store *st)
 	if (st->in_tx) {
 		st->in_tx = false;
 		st->ops->exec(st, "ROLLBACK");
+	}
+	if (st->bulk) {
+		st->bulk = false;
+		st->ops->exec(st, "PRAGMA cache_size = " LITE_CACHE);
 	}
 }
 
@@ -502,6 +522,20 @@ static int late_indexes(struct store *st)
 		int rc = st->ops->exec(st, sql);
 		free(sql);
 		if (rc < 0)
+			return -1;
+	}
+	/* a smaller page cache while loading: the rows go to the ends of
+	 * index-less b-trees, whose pages are written once and not read
+	 * again, so a big cache only holds dirty pages that must be spilled
+	 * anyway (and index builds sort as fast with 16 MB as with 64).
+	 * With the threaded index builds (late_restore), measured on 1M
+	 * SYNs 11.5-13.4 -> 11.2-11.6 s and 134 -> 67 MB peak, on 10M
+	 * 174 -> 147 s and 283 -> 232 MB.  A store with other sensors' rows
+	 * keeps its indexes and the full cache: its inserts land at random
+	 * places in them. */
+	if (st->nlate) {
+		st->bulk = true;
+		if (st->ops->exec(st, "PRAGMA cache_size = " LITE_BULK_CACHE) < 0)
 			return -1;
 	}
 	return 0;

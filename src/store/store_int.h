@@ -20,6 +20,12 @@
 
 enum store_backend { STORE_SQLITE, STORE_PG };
 
+/* SQLite page cache sizes (PRAGMA cache_size, negative: KiB): the
+ * connection's, and the one while a run loads an empty store
+ * (store.c, late_indexes) */
+#define LITE_CACHE "-65536"
+#define LITE_BULK_CACHE "-16384"
+
 /* one value of a row write */
 struct store_val {
 	enum { SV_NULL, SV_INT, SV_TEXT } type;
@@ -93,6 +99,7 @@ struct store {
 	 * re-created before they are needed (store.c, late_indexes) */
 	struct late_index *late;
 	size_t nlate;
+	bool bulk;           /* LITE_BULK_CACHE set until the indexes are back */
 };
 
 struct late_index {

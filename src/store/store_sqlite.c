@@ -368,7 +368,7 @@ static struct store *lite_open(const char *location, bool create)
 	 * (store.c, late_indexes) held the whole sort in memory with MEMORY */
 	if (lite_exec(&s->st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		      " PRAGMA foreign_keys = ON; PRAGMA temp_store = FILE;"
-		      " PRAGMA cache_size = -65536;") < 0) {
+		      " PRAGMA cache_size = " LITE_CACHE ";") < 0) {
 		lite_close(&s->st);
 		return NULL;
 	}

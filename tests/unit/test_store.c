@@ -397,19 +397,31 @@ static void test_late_indexes(void **state)
 	q(st, INDEXES, out);
 	assert_string_equal(out, ALL_INDEXES);
 	/* empty store: the run drops them; an abort brings them back */
+	q(st, "PRAGMA cache_size", out);
+	assert_string_equal(out, LITE_CACHE);
 	struct store_run run = { "s", "test", "{}" };
 	assert_int_equal(store_run_begin(st, &run), 0);
 	q(st, INDEXES, out);
 	assert_string_equal(out, "-");
+	/* the load's smaller page cache, the usual one after an abort */
+	q(st, "PRAGMA cache_size", out);
+	assert_string_equal(out, LITE_BULK_CACHE);
 	struct attempt x = mk(1, "2001:db8::99", 1, 1);
 	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
 	store_abort(st);
 	q(st, INDEXES, out);
 	assert_string_equal(out, ALL_INDEXES);
-	/* a finished run re-creates them, and the look-ups use them */
+	q(st, "PRAGMA cache_size", out);
+	assert_string_equal(out, LITE_CACHE);
+	/* a finished run re-creates them, and the look-ups use them; the
+	 * connection's settings are back */
 	run_sensor(st, "s", 6);
 	q(st, INDEXES, out);
 	assert_string_equal(out, ALL_INDEXES);
+	q(st, "PRAGMA cache_size", out);
+	assert_string_equal(out, LITE_CACHE);
+	q(st, "PRAGMA threads", out);
+	assert_string_equal(out, "0");
 	out[0] = '\0';
 	assert_int_equal(store_query(st, "EXPLAIN QUERY PLAN SELECT * FROM candidates"
 				     " WHERE sensor = 's' AND a4 = 2", NULL, 0, grab, out), 0);
@@ -419,6 +431,8 @@ static void test_late_indexes(void **state)
 	assert_int_equal(store_run_begin(st, &other), 0);
 	q(st, INDEXES, out);
 	assert_string_equal(out, ALL_INDEXES);
+	q(st, "PRAGMA cache_size", out);
+	assert_string_equal(out, LITE_CACHE);
 	store_abort(st);
 	store_close(st);
 }
