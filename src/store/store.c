@@ -528,9 +528,10 @@ static int late_indexes(struct store *st)
 	 * index-less b-trees, whose pages are written once and not read
 	 * again, so a big cache only holds dirty pages that must be spilled
 	 * anyway (and index builds sort as fast with 16 MB as with 64).
-	 * With the threaded index builds (late_restore), measured on 1M
-	 * SYNs 11.5-13.4 -> 11.2-11.6 s and 134 -> 67 MB peak, on 10M
-	 * 174 -> 147 s and 283 -> 232 MB.  A store with other sensors' rows
+	 * With the threaded index builds (late_restore), peak memory on 1M
+	 * SYNs 134 -> 67 MB, on 10M 283-299 -> 241 MB, in the same time
+	 * (alternating runs, 10M: 165, 168 s before, 166, 161 s after).
+	 * A store with other sensors' rows
 	 * keeps its indexes and the full cache: its inserts land at random
 	 * places in them. */
 	if (st->nlate) {
