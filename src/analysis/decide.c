@@ -118,6 +118,9 @@ struct elig {
 	uint32_t a4, a6;
 };
 
+/* progress lines every 2^18 rows written (util/log.h) */
+#define PROGRESS_EVERY 0x3ffff
+
 struct decider {
 	struct assoc_params p;
 	FILE *spill;                /* the candidates, as the pass made them */
@@ -794,6 +797,8 @@ static int label(struct decider *d, struct group *g, void *arg)
 		l->out->candidates++;
 		if (store_add_candidate(l->st, c, g->total[i], g->ambiguous, dec) < 0)
 			return -1;
+		if ((l->out->candidates & PROGRESS_EVERY) == 0)
+			progress_count("candidates written", l->out->candidates, d->ncand);
 	}
 	return 0;
 }
@@ -855,8 +860,12 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 			}
 		}
 		rc = store_add_attempt(st, &a, partner, c ? c->total : 0);
+		if (((k + 1) & PROGRESS_EVERY) == 0)
+			progress_count("attempts written", k + 1, d->natt);
 	}
 	free(by4);
+	if (rc == 0)
+		progress_count("attempts written", d->natt, d->natt);
 	return rc;
 }
 
@@ -900,6 +909,8 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	sort_inplace(ch, nch, sizeof *ch, cmp_chosen);
 	struct label l = { st, ch, nch, out };
 	int rc = each_group(d, label, &l);
+	if (rc == 0)
+		progress_count("candidates written", out->candidates, out->candidates);
 	free(d->ptab);   /* the meetings are counted in: room for what follows */
 	d->ptab = NULL;
 	d->psize = d->pn = 0;
@@ -1169,6 +1180,8 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		};
 		rc = store_add_host(st, &row);
 		free(partners);
+		if (((k + 1) & PROGRESS_EVERY) == 0 || k + 1 == d->nhosts)
+			progress_count("hosts written", k + 1, d->nhosts);
 	}
 	free(first);
 	free(sd);

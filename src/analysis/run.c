@@ -700,6 +700,8 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	}
 	decider_free(p.dec);
 	fpdb_free(fp);   /* no attempt or host points at its labels any more */
+	if (rc == 0)
+		progress_note("building the indexes and committing");
 	if (rc < 0 || store_run_end(st) < 0)
 		return -1;
 	phase("hosts, labels, commit", t0);

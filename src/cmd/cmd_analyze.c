@@ -105,6 +105,10 @@ const char cmd_analyze_usage[] =
 	"How the evidence is weighed, and why these defaults, is in\n"
 	"docs/association.md; the store's tables are in docs/schema.md.\n"
 	"\n"
+	"When standard error is a terminal it shows progress: the SYNs read,\n"
+	"then the candidates, attempts and hosts written, then the index builds\n"
+	"and the commit (on big traces most of the time is the writing).\n"
+	"\n"
 	"Exit status: 0 success; 1 some input was damaged or unreadable (what\n"
 	"could be read was analysed); 2 usage error or the store failed;\n"
 	"130 interrupted.\n"
@@ -378,6 +382,7 @@ int cmd_analyze(int argc, char **argv)
 	o.fp_dbs = fpdbs;
 	o.nfp = nfp;
 	o.progress = progress_enabled();
+	progress_set(o.progress);
 	char *cmdline = join_argv(argc, given);
 	o.argv = cmdline;
 	o.stop = &stop;

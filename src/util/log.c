@@ -21,11 +21,18 @@ void log_use_syslog(int facility)
 	to_syslog = 1;
 }
 
+static int progress_on;
+static int progress_open;   /* a progress line waits for its end */
+
 static void vlog(enum log_level lvl, const char *file, unsigned long line,
 		 const char *fmt, va_list ap)
 {
 	if (lvl > level)
 		return;
+	if (progress_open && !to_syslog) {
+		fputc('\n', stderr);   /* a message never lands on a progress line */
+		progress_open = 0;
+	}
 	char msg[2048];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (to_syslog) {
@@ -117,4 +124,28 @@ void bug_at(const char *file, int line, const char *fmt, ...)
 int progress_enabled(void)
 {
 	return isatty(STDERR_FILENO);
+}
+
+void progress_set(int on) { progress_on = on; }
+
+void progress_count(const char *what, unsigned long long done, unsigned long long total)
+{
+	if (!progress_on)
+		return;
+	fprintf(stderr, "\rmxsensor: %s: %llu of %llu (%.0f %%)%s", what, done, total,
+		total ? 100.0 * (double)done / (double)total : 100.0, done >= total ? "\n" : "");
+	progress_open = done < total;
+}
+
+void progress_note(const char *fmt, ...)
+{
+	if (!progress_on)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs(progress_open ? "\nmxsensor: " : "mxsensor: ", stderr);
+	progress_open = 0;
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }

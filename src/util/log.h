@@ -40,4 +40,14 @@ noreturn void bug_at(const char *file, int line, const char *fmt, ...)
 /* progress_enabled - true when stderr is a terminal (progress lines wanted) */
 int progress_enabled(void);
 
+/* progress_set - whether progress_count and progress_note print (off
+ * until a command turns them on, e.g. with progress_enabled()) */
+void progress_set(int on);
+/* progress_count - "mxsensor: WHAT: DONE of TOTAL (P %)" over the same
+ * terminal line; the line ends when DONE reaches TOTAL.  Callers call it
+ * every few hundred thousand items and at the last one. */
+void progress_count(const char *what, unsigned long long done, unsigned long long total);
+/* progress_note - one line saying what a long step is doing now */
+void progress_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -156,3 +156,29 @@ else
 	not_ok "SIGINT while only the MTA logs are read" "rc=$rc" "before: $before" \
 		"after: $after" "$(cat "$T/err")"
 fi
+
+# progress on a terminal: after the capture pass, the rows written (each
+# count ending at the table's row count) and the index builds; none of it
+# when standard error is a file
+script -qfec "'$MXSENSOR' analyze -q --db '$T/prog.db' --pcap '$T/default.pcap' \
+	--mta-log '$T/default.log'" /dev/null </dev/null | tr '\r' '\n' >"$T/tty" 2>&1
+rc=$?
+c=$(sqlite3 "$T/prog.db" "SELECT COUNT(*) FROM candidates")
+a=$(sqlite3 "$T/prog.db" "SELECT COUNT(*) FROM attempts")
+h=$(sqlite3 "$T/prog.db" "SELECT COUNT(*) FROM hosts")
+if [ $rc = 0 ] && [ "$c" -gt 0 ] &&
+	grep -q "^mxsensor: candidates written: $c of $c (100 %)" "$T/tty" &&
+	grep -q "^mxsensor: attempts written: $a of $a (100 %)" "$T/tty" &&
+	grep -q "^mxsensor: hosts written: $h of $h (100 %)" "$T/tty" &&
+	grep -q "^mxsensor: building the indexes and committing" "$T/tty"; then
+	ok "progress on a terminal: $c candidates, $a attempts, $h hosts written, index builds"
+else
+	not_ok "progress on a terminal" "rc=$rc c=$c a=$a h=$h" "$(cat "$T/tty")"
+fi
+"$MXSENSOR" analyze -q --db "$T/prog.db" --pcap "$T/default.pcap" \
+	--mta-log "$T/default.log" 2>"$T/err" >/dev/null
+if [ -s "$T/err" ]; then
+	not_ok "no progress when standard error is a file" "$(cat "$T/err")"
+else
+	ok "no progress when standard error is a file"
+fi
