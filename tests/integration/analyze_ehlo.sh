@@ -25,17 +25,21 @@ wait_for "$T/cap.log" "capturing SYNs" 10 || { not_ok "sensor started" "$(cat "$
 
 greet() {
 	ip netns exec "$C" timeout 20 swaks --server "$1" --port 25 --ehlo "$2" \
-		--from s@sender.example --to r@example.test --timeout 5 >/dev/null 2>&1
+		--local-port "$3" --from s@sender.example --to r@example.test \
+		--timeout 5 >/dev/null 2>&1
 }
 # the IPv4 greeting 0.7 s after the IPv6 one: gap evidence +10 whatever
-# the machine's speed (within 50 ms it would be +25 and outweigh -20)
-greet "$A6" same.example
+# the machine's speed (within 50 ms it would be +25 and outweigh -20).
+# Source ports 5000 apart: no port evidence (left to the kernel, two
+# ports within 64 of each other, one run in 200, gave the second pair
+# the 30 points of own evidence it must not have)
+greet "$A6" same.example 40001
 sleep 0.7
-greet "$A4" same.example
+greet "$A4" same.example 45001
 sleep 3
-greet "$A6" six.example
+greet "$A6" six.example 40002
 sleep 0.7
-greet "$A4" four.example
+greet "$A4" four.example 45002
 kill -TERM "$CAP"
 wait "$CAP"
 PIDS=""
