@@ -797,7 +797,7 @@ static int label(struct decider *d, struct group *g, void *arg)
 		l->out->candidates++;
 		if (store_add_candidate(l->st, c, g->total[i], g->ambiguous, dec) < 0)
 			return -1;
-		if ((l->out->candidates & PROGRESS_EVERY) == 0)
+		if ((l->out->candidates & PROGRESS_EVERY) == 0 && l->out->candidates < d->ncand)
 			progress_count("candidates written", l->out->candidates, d->ncand);
 	}
 	return 0;
@@ -860,7 +860,7 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 			}
 		}
 		rc = store_add_attempt(st, &a, partner, c ? c->total : 0);
-		if (((k + 1) & PROGRESS_EVERY) == 0)
+		if (((k + 1) & PROGRESS_EVERY) == 0 && k + 1 < d->natt)
 			progress_count("attempts written", k + 1, d->natt);
 	}
 	free(by4);

@@ -413,8 +413,9 @@ static int late_restore(struct store *st, const char *table)
 	size_t k = 0;
 	int rc = 0;
 	/* CREATE INDEX sorts with helper threads (up to one a core, at
-	 * most four): the pass is over, the other cores are idle (10M SYNs:
-	 * the five builds 43 -> 32 s on two cores) */
+	 * most four): the pass is over, the other cores are idle (the five
+	 * builds of a 10M-SYN run, phase logs of single runs: 43 -> 32 s on
+	 * two cores) */
 	if (st->nlate) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		char sql[40];
@@ -458,7 +459,7 @@ void store_abort(struct store *st)
 	}
 	if (st->bulk) {
 		st->bulk = false;
-		st->ops->exec(st, "PRAGMA cache_size = " LITE_CACHE);
+		st->ops->exec(st, "PRAGMA threads = 0; PRAGMA cache_size = " LITE_CACHE);
 	}
 }
 
@@ -531,9 +532,8 @@ static int late_indexes(struct store *st)
 	 * With the threaded index builds (late_restore), peak memory on 1M
 	 * SYNs 134 -> 67 MB, on 10M 283-299 -> 241 MB, in the same time
 	 * (alternating runs, 10M: 165, 168 s before, 166, 161 s after).
-	 * A store with other sensors' rows
-	 * keeps its indexes and the full cache: its inserts land at random
-	 * places in them. */
+	 * A store with other sensors' rows keeps its indexes and the full
+	 * cache: its inserts land at random places in them. */
 	if (st->nlate) {
 		st->bulk = true;
 		if (st->ops->exec(st, "PRAGMA cache_size = " LITE_BULK_CACHE) < 0)

@@ -413,6 +413,8 @@ static void test_late_indexes(void **state)
 	assert_string_equal(out, ALL_INDEXES);
 	q(st, "PRAGMA cache_size", out);
 	assert_string_equal(out, LITE_CACHE);
+	q(st, "PRAGMA threads", out);
+	assert_string_equal(out, "0");
 	/* a finished run re-creates them, and the look-ups use them; the
 	 * connection's settings are back */
 	run_sensor(st, "s", 6);
