@@ -4,6 +4,7 @@
 #include "util/log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
@@ -22,17 +23,17 @@ void log_use_syslog(int facility)
 }
 
 static int progress_on;
-static int progress_open;   /* a progress line waits for its end */
+/* a progress line waits for its end; the main thread opens it, any
+ * thread's message (the store's writer, the logs reader) may end it */
+static atomic_int progress_open;
 
 static void vlog(enum log_level lvl, const char *file, unsigned long line,
 		 const char *fmt, va_list ap)
 {
 	if (lvl > level)
 		return;
-	if (progress_open && !to_syslog) {
+	if (!to_syslog && atomic_exchange(&progress_open, 0))
 		fputc('\n', stderr);   /* a message never lands on a progress line */
-		progress_open = 0;
-	}
 	char msg[2048];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (to_syslog) {
@@ -134,7 +135,7 @@ void progress_count(const char *what, unsigned long long done, unsigned long lon
 		return;
 	fprintf(stderr, "\rmxsensor: %s: %llu of %llu (%.0f %%)%s", what, done, total,
 		total ? 100.0 * (double)done / (double)total : 100.0, done >= total ? "\n" : "");
-	progress_open = done < total;
+	atomic_store(&progress_open, done < total);
 }
 
 void progress_note(const char *fmt, ...)
@@ -143,8 +144,7 @@ void progress_note(const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	fputs(progress_open ? "\nmxsensor: " : "mxsensor: ", stderr);
-	progress_open = 0;
+	fputs(atomic_exchange(&progress_open, 0) ? "\nmxsensor: " : "mxsensor: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
