@@ -115,9 +115,9 @@ static char *rd_take(struct mtalog *m, size_t len, size_t *outlen)
 	s[len] = '\0';
 	if (len > 0 && s[len - 1] == '\r')
 		s[--len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '\0')
-			s[i] = '?';
+	/* memchr, not a byte loop: this was 18 % of `mxsensor logs` */
+	for (char *z = memchr(s, '\0', len); z; z = memchr(z, '\0', len - (size_t)(z - s)))
+		*z++ = '?';
 	*outlen = len;
 	return s;
 }
