@@ -797,7 +797,7 @@ static int label(struct decider *d, struct group *g, void *arg)
 		l->out->candidates++;
 		if (store_add_candidate(l->st, c, g->total[i], g->ambiguous, dec) < 0)
 			return -1;
-		if ((l->out->candidates & PROGRESS_EVERY) == 0 && l->out->candidates < d->ncand)
+		if ((l->out->candidates & PROGRESS_EVERY) == 0 || l->out->candidates == d->ncand)
 			progress_count("candidates written", l->out->candidates, d->ncand);
 	}
 	return 0;
@@ -860,12 +860,10 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 			}
 		}
 		rc = store_add_attempt(st, &a, partner, c ? c->total : 0);
-		if (((k + 1) & PROGRESS_EVERY) == 0 && k + 1 < d->natt)
+		if (((k + 1) & PROGRESS_EVERY) == 0 || k + 1 == d->natt)
 			progress_count("attempts written", k + 1, d->natt);
 	}
 	free(by4);
-	if (rc == 0)
-		progress_count("attempts written", d->natt, d->natt);
 	return rc;
 }
 
@@ -909,8 +907,6 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	sort_inplace(ch, nch, sizeof *ch, cmp_chosen);
 	struct label l = { st, ch, nch, out };
 	int rc = each_group(d, label, &l);
-	if (rc == 0)
-		progress_count("candidates written", out->candidates, out->candidates);
 	free(d->ptab);   /* the meetings are counted in: room for what follows */
 	d->ptab = NULL;
 	d->psize = d->pn = 0;
@@ -1116,12 +1112,8 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	free(d->ch);
 	d->ch = NULL;
 	d->nch = 0;
-	if (!d->htab) {
-		size_t n = 1024;
-		while (n < d->nhosts * 2 + 2)
-			n *= 2;
-		host_index(d, n);
-	}
+	if (!d->htab)
+		host_index(d, pow2_at_least(d->nhosts * 2 + 2));
 	if (store_each_listed(st, listing_window_ns, on_listed, on_lists, d) != 0) {
 		free(sd);
 		free(first);

@@ -407,6 +407,16 @@ static int begin(struct store *st)
 	return 0;
 }
 
+/* bulk_end - the connection's usual settings back after a bulk load
+ * (late_indexes) */
+static int bulk_end(struct store *st)
+{
+	if (!st->bulk)
+		return 0;
+	st->bulk = false;
+	return st->ops->exec(st, "PRAGMA threads = 0; PRAGMA cache_size = " LITE_CACHE);
+}
+
 /* late_restore - re-create the dropped indexes of table (NULL: all) */
 static int late_restore(struct store *st, const char *table)
 {
@@ -432,11 +442,8 @@ static int late_restore(struct store *st, const char *table)
 		st->late[k++] = st->late[i];
 	}
 	st->nlate = k;
-	if (rc == 0 && k == 0 && st->bulk) {
-		/* the load is over: the connection's usual settings back */
-		st->bulk = false;
-		rc = st->ops->exec(st, "PRAGMA threads = 0; PRAGMA cache_size = " LITE_CACHE);
-	}
+	if (rc == 0 && k == 0)
+		rc = bulk_end(st);   /* the load is over */
 	return rc;
 }
 
@@ -457,10 +464,7 @@ void store_abort(struct store *st)
 		st->in_tx = false;
 		st->ops->exec(st, "ROLLBACK");
 	}
-	if (st->bulk) {
-		st->bulk = false;
-		st->ops->exec(st, "PRAGMA threads = 0; PRAGMA cache_size = " LITE_CACHE);
-	}
+	bulk_end(st);
 }
 
 /* sql1 - one statement with the run's sensor as every ?-parameter */

@@ -76,7 +76,6 @@ static int pq_load(const char *location)
 	return 0;
 }
 
-
 #define COPY_CHUNK (4u << 20)
 
 /* where each row write goes, and for staged writes how it lands */
