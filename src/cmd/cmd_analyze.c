@@ -2,8 +2,10 @@
  * cmd_analyze.c - `mxsensor analyze`: captures + MTA logs -> the store.
  *
  * Options are checked here, then analysis_run() (analysis/run.h) does the
- * work.  SIGINT/SIGTERM stop the pass cleanly: the run is rolled back and
- * the store keeps its previous results.
+ * work.  SIGINT/SIGTERM stop the run cleanly at any point before its
+ * commit (the pass checks the flag per SYN, the store per row and per few
+ * thousand SQLite instructions): the run is rolled back and the store
+ * keeps its previous results.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -30,7 +32,8 @@ const char cmd_analyze_usage[] =
 	"attempt with the IPv4 attempt of the same client, label IPv4 spammers\n"
 	"from the DNSBL rejections in the logs, and write everything to the\n"
 	"store.  Running it again replaces the previous results of the same\n"
-	"sensor (nothing is counted twice); an interrupted run leaves them intact.\n"
+	"sensor (nothing is counted twice); an interrupted run leaves them intact\n"
+	"(SIGINT or SIGTERM stops it at any point before the commit).\n"
 	"\n"
 	"Inputs (each option repeatable; PATH is a file, a directory of files,\n"
 	"or a quoted glob such as 'syn-*.pcap'; '-' is standard input):\n"

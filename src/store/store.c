@@ -417,6 +417,16 @@ static int bulk_end(struct store *st)
 	return st->ops->exec(st, "PRAGMA threads = 0; PRAGMA cache_size = " LITE_CACHE);
 }
 
+/* load_journal_end - the usual journal back after the transaction of a
+ * load into an empty store (store_run_begin) */
+static void load_journal_end(struct store *st)
+{
+	if (!st->load_journal)
+		return;
+	st->load_journal = false;
+	st->ops->load_journal(st, false);
+}
+
 /* late_restore - re-create the dropped indexes of table (NULL: all) */
 static int late_restore(struct store *st, const char *table)
 {
@@ -454,17 +464,26 @@ int store_flush(struct store *st)
 	if (late_restore(st, NULL) < 0)
 		return -1;
 	st->in_tx = false;
-	return st->ops->exec(st, "COMMIT");
+	int rc = st->ops->exec(st, "COMMIT");
+	load_journal_end(st);
+	return rc;
+}
+
+void store_set_stop(struct store *st, volatile sig_atomic_t *stop)
+{
+	st->stop = stop;
 }
 
 void store_abort(struct store *st)
 {
+	st->stop = NULL;   /* the run is over: the rollback must not be stopped */
 	late_clear(st);   /* the rollback brings them back */
 	if (st->in_tx) {
 		st->in_tx = false;
 		st->ops->exec(st, "ROLLBACK");
 	}
 	bulk_end(st);
+	load_journal_end(st);
 }
 
 /* sql1 - one statement with the run's sensor as every ?-parameter */
@@ -501,6 +520,15 @@ static int late_row(int n, const char *const *names, const char *const *v, void 
 	return 0;
 }
 
+/* results_held - whether any sensor has attempts, candidates or hosts */
+static int results_held(struct store *st, int64_t *held)
+{
+	*held = 1;
+	return st->ops->query(st, "SELECT EXISTS (SELECT 1 FROM attempts)"
+			      " OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM hosts)",
+			      NULL, 0, first_int, held);
+}
+
 /* late_indexes - into an empty SQLite store, a run loads its rows without
  * the secondary indexes of the big tables and builds them afterwards
  * (late_restore): CREATE INDEX sorts once, which is several times
@@ -511,10 +539,7 @@ static int late_row(int n, const char *const *names, const char *const *v, void 
 static int late_indexes(struct store *st)
 {
 	int64_t busy = 1;
-	if (st->ops->backend != STORE_SQLITE ||
-	    st->ops->query(st, "SELECT EXISTS (SELECT 1 FROM attempts)"
-			   " OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM hosts)",
-			   NULL, 0, first_int, &busy) != 0 || busy)
+	if (st->ops->backend != STORE_SQLITE || results_held(st, &busy) != 0 || busy)
 		return 0;
 	if (st->ops->query(st, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
 			   " AND sql IS NOT NULL AND tbl_name IN ('attempts', 'candidates', 'hosts')"
@@ -557,6 +582,15 @@ int store_run_begin(struct store *st, const struct store_run *run)
 	now_iso(ts, sizeof ts);
 	free(st->sensor);
 	st->sensor = xstrdup(run->sensor);
+	/* the first run into a store (no sensor has results in it) loads with
+	 * the back end's journal for that (store_sqlite.c, lite_load_journal) */
+	int64_t held = 1;
+	if (!st->in_tx && st->ops->load_journal && results_held(st, &held) == 0 && !held) {
+		int on = st->ops->load_journal(st, true);
+		if (on < 0)
+			return -1;
+		st->load_journal = on > 0;
+	}
 	if (begin(st) < 0)
 		return -1;
 	if (st->ops->lock_sensor_sql && sql1(st, st->ops->lock_sensor_sql, 1) < 0)
@@ -593,7 +627,7 @@ static struct store_val vtext(const char *s)
 
 static int put(struct store *st, enum store_put_kind k, const struct store_val *v)
 {
-	if (begin(st) < 0)
+	if (store_stopping(st) || begin(st) < 0)
 		return -1;
 	return st->ops->put(st, k, v);
 }

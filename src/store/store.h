@@ -23,6 +23,7 @@
 #ifndef MX_STORE_H
 #define MX_STORE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +68,11 @@ int store_add_mta_event(struct store *st, const struct addr *a, const char *kind
 int store_flush(struct store *st);
 /* store_abort - roll back the run in progress */
 void store_abort(struct store *st);
+/* store_set_stop - stop is set by a signal handler: from then on the
+ * run's writes fail without a message, and so does the statement running
+ * (SQLite: an index build, a listings query), so that the caller can
+ * abort promptly; store_abort works as usual.  NULL: never stop. */
+void store_set_stop(struct store *st, volatile sig_atomic_t *stop);
 
 /* --- the decision stage (analysis/decide.c) --- */
 /* store_run_sensor - the sensor of the run in progress: the decision

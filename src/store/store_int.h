@@ -84,6 +84,11 @@ struct store_ops {
 	int (*put)(struct store *st, enum store_put_kind k, const struct store_val *v);
 	/* schema_version - meta.schema_version, 0 for an empty database */
 	int (*schema_version)(struct store *st);
+	/* load_journal - outside a transaction, on: the journal of a load
+	 * into an empty store, if no other connection is open (1 when
+	 * switched, 0 when not); off: the usual journal back.  NULL where
+	 * the back end has no choice. */
+	int (*load_journal)(struct store *st, bool on);
 };
 
 /* the part of every store the back ends and store.c share; a back end's
@@ -100,7 +105,16 @@ struct store {
 	struct late_index *late;
 	size_t nlate;
 	bool bulk;           /* LITE_BULK_CACHE set until the indexes are back */
+	bool load_journal;   /* load_journal on until the run's transaction ends */
+	volatile sig_atomic_t *stop;   /* store_set_stop */
 };
+
+/* store_stopping - a stop was asked for (store_set_stop): errors from here
+ * on are the stop's, not worth a message */
+static inline bool store_stopping(const struct store *st)
+{
+	return st->stop && *st->stop;
+}
 
 struct late_index {
 	char *name, *table, *sql;   /* sql: its CREATE INDEX statement */

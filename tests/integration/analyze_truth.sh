@@ -113,16 +113,19 @@ else
 	not_ok "truncated capture" "rc=$rc attempts=$n" "$(cat "$T/err")"
 fi
 
-# interrupt PCAP LOG PAUSE - analyze PCAP and LOG into default.db and send
-# SIGINT PAUSE seconds after the capture pass has started (the MTA logs
-# are read beside it); sets rc, before and after (the store's counts)
+# interrupt PCAP LOG PAUSE [DB [MARK]] - analyze PCAP and LOG into DB
+# (default.db) and send SIGINT PAUSE seconds after the debug message MARK
+# (the capture pass has started; the MTA logs are read beside it); sets
+# rc, before and after (the store's counts)
 interrupt() {
-	before=$(counts "$T/default.db")
-	"$MXSENSOR" analyze -v --db "$T/default.db" --pcap "$1" --mta-log "$2" \
+	db=${4:-$T/default.db}
+	mark=${5:-capture pass: started}
+	before=$(counts "$db" 2>/dev/null)
+	"$MXSENSOR" analyze -v --db "$db" --pcap "$1" --mta-log "$2" \
 		>/dev/null 2>"$T/err" &
 	pid=$!
 	i=0
-	while [ $i -lt 400 ] && ! grep -q "debug: capture pass: started" "$T/err"; do
+	while [ $i -lt 400 ] && ! grep -q "debug: $mark" "$T/err"; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -130,7 +133,7 @@ interrupt() {
 	kill -INT $pid
 	wait $pid
 	rc=$?
-	after=$(counts "$T/default.db")
+	after=$(counts "$db")
 }
 
 # SIGINT in the middle of a run (the pass and the decisions are ahead):
@@ -142,6 +145,20 @@ if [ $rc = 130 ] && [ "$before" = "$after" ] && grep -q "previous results" "$T/e
 	ok "SIGINT mid-run: exit 130, previous results intact ($after)"
 else
 	not_ok "SIGINT mid-run" "rc=$rc" "before: $before" "after: $after" "$(cat "$T/err")"
+fi
+
+# the same into a store with no results yet, which a run loads with a
+# rollback journal, while the decisions' rows are written: rolled back,
+# and the store back in WAL mode
+interrupt "$T/big.pcap" "$T/big.log" 0.2 "$T/first.db" "decisions: [0-9]* eligible"
+mode=$(sqlite3 "$T/first.db" "PRAGMA journal_mode")
+if [ $rc = 130 ] && [ "$after" = "0 0 0 0" ] && [ "$mode" = wal ] &&
+	[ ! -e "$T/first.db-journal" ] && grep -q "eligible" "$T/err" &&
+	! grep -q "debug: decisions: [0-9.]* s" "$T/err"; then
+	ok "SIGINT in the first run into a store: exit 130, nothing committed, WAL again"
+else
+	not_ok "SIGINT in the first run into a store" "rc=$rc after: $after mode: $mode" \
+		"$(ls "$T"/first.db*)" "$(cat "$T/err")"
 fi
 
 # SIGINT after the capture pass, while the MTA logs (read on their own

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -27,6 +29,8 @@ static void unlink_db(void)
 	snprintf(p, sizeof p, "%s-wal", dbpath);
 	unlink(p);
 	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-journal", dbpath);
 	unlink(p);
 }
 
@@ -403,9 +407,12 @@ static void test_late_indexes(void **state)
 	assert_int_equal(store_run_begin(st, &run), 0);
 	q(st, INDEXES, out);
 	assert_string_equal(out, "-");
-	/* the load's smaller page cache, the usual one after an abort */
+	/* the load's smaller page cache and its rollback journal, the usual
+	 * ones after an abort */
 	q(st, "PRAGMA cache_size", out);
 	assert_string_equal(out, LITE_BULK_CACHE);
+	q(st, "PRAGMA journal_mode", out);
+	assert_string_equal(out, "delete");
 	struct attempt x = mk(1, "2001:db8::99", 1, 1);
 	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
 	store_abort(st);
@@ -414,6 +421,10 @@ static void test_late_indexes(void **state)
 	q(st, "PRAGMA cache_size", out);
 	assert_string_equal(out, LITE_CACHE);
 	q(st, "PRAGMA threads", out);
+	assert_string_equal(out, "0");
+	q(st, "PRAGMA journal_mode", out);
+	assert_string_equal(out, "wal");
+	q(st, "SELECT COUNT(*) FROM attempts", out);
 	assert_string_equal(out, "0");
 	/* a finished run re-creates them, and the look-ups use them; the
 	 * connection's settings are back */
@@ -424,6 +435,8 @@ static void test_late_indexes(void **state)
 	assert_string_equal(out, LITE_CACHE);
 	q(st, "PRAGMA threads", out);
 	assert_string_equal(out, "0");
+	q(st, "PRAGMA journal_mode", out);
+	assert_string_equal(out, "wal");
 	out[0] = '\0';
 	assert_int_equal(store_query(st, "EXPLAIN QUERY PLAN SELECT * FROM candidates"
 				     " WHERE sensor = 's' AND a4 = 2", NULL, 0, grab, out), 0);
@@ -435,7 +448,85 @@ static void test_late_indexes(void **state)
 	assert_string_equal(out, ALL_INDEXES);
 	q(st, "PRAGMA cache_size", out);
 	assert_string_equal(out, LITE_CACHE);
+	q(st, "PRAGMA journal_mode", out);
+	assert_string_equal(out, "wal");
 	store_abort(st);
+	store_close(st);
+}
+
+/* the rollback journal of a load into an empty store: not while another
+ * connection has the store open (leaving WAL would wait for it, and
+ * its reads for the load), and a crash in the middle of such a load
+ * leaves a hot journal that the next open rolls back */
+static void test_load_journal(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	char out[1024];
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(dbpath, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "SELECT COUNT(*) FROM attempts", NULL, NULL, NULL),
+			 SQLITE_OK);
+	struct store_run run = { "s", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	q(st, "PRAGMA journal_mode", out);
+	assert_string_equal(out, "wal");
+	q(st, INDEXES, out);
+	assert_string_equal(out, "-");   /* the rest of the load is the same */
+	store_abort(st);
+	sqlite3_close(other);
+	store_close(st);
+	struct stat sb;
+	assert_int_equal(stat(dbpath, &sb), 0);
+	off_t before = sb.st_size;
+
+	/* alone: a rollback journal; the process dies in the middle of the
+	 * load, after SQLite has spilled pages into the database file */
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		st = store_open(dbpath, false);
+		if (!st || store_run_begin(st, &run) != 0)
+			_exit(2);
+		q(st, "PRAGMA journal_mode", out);
+		if (strcmp(out, "delete"))
+			_exit(3);
+		for (uint64_t i = 1; i <= 200000; i++) {
+			char a[64];
+			snprintf(a, sizeof a, "2001:db8::%x:%x", (unsigned)(i >> 16),
+				 (unsigned)(i & 0xffff));
+			struct attempt y = mk(i, a, (uint16_t)i, (int64_t)i);
+			if (store_add_attempt(st, &y, 0, 0) != 0)
+				_exit(4);
+		}
+		q(st, "SELECT COUNT(*) FROM attempts", out);
+		_exit(strcmp(out, "200000") ? 5 : 9);   /* no COMMIT, no ROLLBACK */
+	}
+	int ws;
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	assert_true(WIFEXITED(ws));
+	assert_int_equal(WEXITSTATUS(ws), 9);
+	char journal[96];
+	snprintf(journal, sizeof journal, "%s-journal", dbpath);
+	assert_int_equal(stat(journal, &sb), 0);   /* hot */
+	assert_int_equal(stat(dbpath, &sb), 0);
+	assert_true(sb.st_size > before + (1 << 20));   /* the spilled pages */
+
+	st = store_open(dbpath, false);
+	assert_non_null(st);
+	q(st, "SELECT COUNT(*) FROM attempts", out);
+	assert_string_equal(out, "0");
+	q(st, "PRAGMA journal_mode", out);
+	assert_string_equal(out, "wal");
+	q(st, "PRAGMA integrity_check", out);
+	assert_string_equal(out, "ok");
+	q(st, INDEXES, out);
+	assert_string_equal(out, ALL_INDEXES);
+	run_sensor(st, "s", 6);
+	q(st, "SELECT COUNT(*) FROM attempts", out);
+	assert_string_equal(out, "6");
 	store_close(st);
 }
 
@@ -485,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_save_adds, setup, teardown),
 		cmocka_unit_test(test_location_picks_backend),
 		cmocka_unit_test_setup_teardown(test_queued_writes, setup, teardown),
