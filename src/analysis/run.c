@@ -571,6 +571,18 @@ static void phase(const char *what, struct timespec t0[2])
 	t0[1] = t1[1];
 }
 
+/* store_stopped - after a store call failed: 0 and an interrupted run
+ * when a signal made it fail (store_set_stop), else -1 */
+static int store_stopped(const struct analysis_opts *o, struct store *st,
+			 struct analysis_summary *sum)
+{
+	store_set_stop(st, NULL);
+	if (!o->stop || !*o->stop)
+		return -1;
+	sum->interrupted = true;
+	return 0;
+}
+
 int analysis_run(const struct analysis_opts *o, struct store *st,
 		 struct analysis_summary *sum)
 {
@@ -589,12 +601,13 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	struct timespec t0[2];
 	clock_gettime(CLOCK_MONOTONIC, &t0[0]);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0[1]);
-	if (store_run_begin(st, &run) < 0)
-		return -1;
-	/* a signal after the capture pass stops the decisions' writes, the
-	 * index builds and the listings queries (the pass checks o->stop
-	 * itself): on 10M SYNs those are 80 % of the run */
+	/* a signal stops the store's statements too: deleting the previous
+	 * results, and after the capture pass (which checks o->stop itself)
+	 * the decisions' writes, the index builds and the listings queries,
+	 * on 10M SYNs 80 % of the run */
 	store_set_stop(st, o->stop);
+	if (store_run_begin(st, &run) < 0)
+		return store_stopped(o, st, sum);
 	phase("clear previous results", t0);
 	int64_t start = merge_init(&m, o->pcaps, o->npcaps);
 	struct logs_job logs = { .o = o, .st = st, .ref_ns = start };
@@ -708,13 +721,9 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		progress_note("building the indexes and committing");
 		rc = store_run_end(st);
 	}
-	store_set_stop(st, NULL);
-	if (rc < 0 && o->stop && *o->stop) {
-		sum->interrupted = true;   /* the store failed the run's writes */
-		return 0;
-	}
 	if (rc < 0)
-		return -1;
+		return store_stopped(o, st, sum);
+	store_set_stop(st, NULL);
 	phase("hosts, labels, commit", t0);
 	sum->hosts[0] = hs.hosts[0];
 	sum->hosts[1] = hs.hosts[1];

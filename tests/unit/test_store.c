@@ -530,6 +530,40 @@ static void test_load_journal(void **state)
 	store_close(st);
 }
 
+/* a stop asked for (a signal's flag): the run's writes fail, and so does
+ * a long statement, at once; the abort then works as usual and the
+ * previous results stay */
+static void test_stop(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	char out[1024];
+	run_sensor(st, "s", 4);
+	volatile sig_atomic_t stop = 0;
+	store_set_stop(st, &stop);
+	struct store_run run = { "s", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	struct attempt x = mk(1, "2001:db8::99", 1, 1);
+	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
+	stop = 1;
+	x.id = 2;
+	assert_int_equal(store_add_attempt(st, &x, 0, 0), -1);
+	/* a statement of some 10^9 steps stops within the progress interval */
+	assert_int_not_equal(store_query(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+					 " SELECT i + 1 FROM n WHERE i < 1000000000)"
+					 " SELECT COUNT(*) FROM n", NULL, 0, grab, out), 0);
+	store_abort(st);
+	q(st, "SELECT COUNT(*), MIN(src) FROM attempts WHERE sensor = 's'", out);
+	assert_string_equal(out, "4|198.51.100.2");
+	/* the abort ended the stop: the next run writes */
+	stop = 0;
+	run_sensor(st, "s", 2);
+	q(st, "SELECT COUNT(*) FROM attempts WHERE sensor = 's'", out);
+	assert_string_equal(out, "2");
+	store_close(st);
+}
+
 static void test_policy_save_adds(void **state)
 {
 	(void)state;
@@ -577,6 +611,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late_indexes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_save_adds, setup, teardown),
 		cmocka_unit_test(test_location_picks_backend),
 		cmocka_unit_test_setup_teardown(test_queued_writes, setup, teardown),
