@@ -113,26 +113,29 @@ static int on_progress(void *arg)
 	return store_stopping(arg);
 }
 
-/* lite_exec - statements without parameters */
 static int lite_sync(struct store_sqlite *s);
+static void wait_idle(struct store_sqlite *s);
 
+/* lite_exec - statements without parameters */
 static int lite_exec(struct store *st, const char *sql)
 {
+	struct store_sqlite *s = lite(st);
 	char *msg = NULL;
-	/* a ROLLBACK also ends a failed write: what was queued is moot */
-	bool rollback = !strcmp(sql, "ROLLBACK");
-	if (lite_sync(lite(st)) < 0 && !rollback)
-		return -1;
-	if (rollback) {
-		lite(st)->werr = 0;
+	if (!strcmp(sql, "ROLLBACK")) {
+		/* the queued rows and a failed write are moot (as store_pg.c
+		 * drops its buffered rows) */
+		wait_idle(s);
+		s->fill.n = 0;
+		s->werr = 0;
 		/* an interrupted statement (on_progress) rolled it back */
-		if (sqlite3_get_autocommit(lite(st)->db))
+		if (sqlite3_get_autocommit(s->db))
 			return 0;
+	} else if (lite_sync(s) < 0) {
+		return -1;
 	}
-	if (sqlite3_exec(lite(st)->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		if (!store_stopping(st))
-			error("%s: %s%s", st->location, msg ? msg : "SQL error",
-			      BUSY_HINT(lite(st)->db));
+			error("%s: %s%s", st->location, msg ? msg : "SQL error", BUSY_HINT(s->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -396,29 +399,25 @@ static int lite_load_journal(struct store *st, bool on)
 	struct store_sqlite *s = lite(st);
 	if (lite_sync(s) < 0)
 		return -1;
+	const char *want = on ? "delete" : "wal";
+	char sql[40];
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode = %s", want);
+	bool done = false;
 	sqlite3_busy_timeout(s->db, 0);   /* never wait for another connection */
 	sqlite3_stmt *q;
-	int rc = sqlite3_prepare_v2(s->db, on ? "PRAGMA journal_mode = DELETE"
-				    : "PRAGMA journal_mode = WAL", -1, &q, NULL);
-	bool wal = true;
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(q);
-		const unsigned char *mode = rc == SQLITE_ROW ? sqlite3_column_text(q, 0) : NULL;
-		wal = !mode || !strcmp((const char *)mode, "wal");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
+		/* the mode in force afterwards; an error (busy): no row */
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			const unsigned char *mode = sqlite3_column_text(q, 0);
+			done = mode && !strcmp((const char *)mode, want);
+		}
 		sqlite3_finalize(q);
 	}
 	sqlite3_busy_timeout(s->db, LITE_BUSY_MS);
-	if (on) {
-		if (rc != SQLITE_ROW)
-			debug("%s: another connection is open: the load stays in WAL", st->location);
-		return rc == SQLITE_ROW && !wal;
-	}
-	if (rc != SQLITE_ROW || !wal) {
-		/* a reader is in the way: the next open sets WAL again */
-		debug("%s: journal not back to WAL: %s", st->location, sqlite3_errmsg(s->db));
-		return 0;
-	}
-	return 1;
+	if (!done)   /* off: a reader is in the way, the next open sets WAL */
+		debug("%s: another connection is open: journal mode not changed to %s",
+		      st->location, want);
+	return done;
 }
 
 static struct store *lite_open(const char *location, bool create)

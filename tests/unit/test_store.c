@@ -358,20 +358,35 @@ static void test_rerun_is_idempotent(void **state)
 	store_close(st);
 }
 
+/* rerun_begun - a store with sensor s's results of 4 attempts, and a new
+ * run of s begun with one attempt written */
+static struct store *rerun_begun(struct store_run *run)
+{
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	run_sensor(st, "s", 4);
+	assert_int_equal(store_run_begin(st, run), 0);
+	struct attempt x = mk(1, "2001:db8::99", 1, 1);
+	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
+	return st;
+}
+
+/* assert_previous - sensor s's 4 attempts of rerun_begun, as they were */
+static void assert_previous(struct store *st)
+{
+	char out[1024];
+	q(st, "SELECT COUNT(*), MIN(src) FROM attempts WHERE sensor = 's'", out);
+	assert_string_equal(out, "4|198.51.100.2");
+}
+
 static void test_abort_keeps_previous(void **state)
 {
 	(void)state;
-	struct store *st = store_open(dbpath, true);
-	assert_non_null(st);
 	char out[1024];
-	run_sensor(st, "s", 4);
 	struct store_run run = { "s", "test", "{}" };
-	assert_int_equal(store_run_begin(st, &run), 0);
-	struct attempt x = mk(1, "2001:db8::99", 1, 1);
-	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
+	struct store *st = rerun_begun(&run);
 	store_abort(st);
-	q(st, "SELECT COUNT(*), MIN(src) FROM attempts WHERE sensor = 's'", out);
-	assert_string_equal(out, "4|198.51.100.2");
+	assert_previous(st);
 	q(st, "SELECT COUNT(*) FROM runs WHERE status = 'complete'", out);
 	assert_string_equal(out, "1");
 	/* a run never finished (closed without end) does not land either */
@@ -536,26 +551,22 @@ static void test_load_journal(void **state)
 static void test_stop(void **state)
 {
 	(void)state;
-	struct store *st = store_open(dbpath, true);
-	assert_non_null(st);
 	char out[1024];
-	run_sensor(st, "s", 4);
+	struct store_run run = { "s", "test", "{}" };
+	struct store *st = rerun_begun(&run);
 	volatile sig_atomic_t stop = 0;
 	store_set_stop(st, &stop);
-	struct store_run run = { "s", "test", "{}" };
-	assert_int_equal(store_run_begin(st, &run), 0);
-	struct attempt x = mk(1, "2001:db8::99", 1, 1);
+	struct attempt x = mk(2, "2001:db8::99", 1, 1);
 	assert_int_equal(store_add_attempt(st, &x, 0, 0), 0);
 	stop = 1;
-	x.id = 2;
+	x.id = 3;
 	assert_int_equal(store_add_attempt(st, &x, 0, 0), -1);
 	/* a statement of some 10^9 steps stops within the progress interval */
 	assert_int_not_equal(store_query(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
 					 " SELECT i + 1 FROM n WHERE i < 1000000000)"
 					 " SELECT COUNT(*) FROM n", NULL, 0, grab, out), 0);
 	store_abort(st);
-	q(st, "SELECT COUNT(*), MIN(src) FROM attempts WHERE sensor = 's'", out);
-	assert_string_equal(out, "4|198.51.100.2");
+	assert_previous(st);
 	/* the abort ended the stop: the next run writes */
 	stop = 0;
 	run_sensor(st, "s", 2);
