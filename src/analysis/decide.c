@@ -26,6 +26,7 @@
 #include "util/hash.h"
 #include "util/log.h"
 #include "util/sort.h"
+#include "util/spill.h"
 #include "util/strpool.h"
 
 int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, uint64_t n4)
@@ -159,33 +160,10 @@ struct decider {
 	size_t nch;
 };
 
-/* spill_new - an unlinked temporary file in $TMPDIR (default /tmp) */
-static FILE *spill_new(const char *what, char *err, size_t errlen)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path = xasprintf("%s/mxsensor-%s.XXXXXX", dir && *dir ? dir : "/tmp", what);
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(path);
-		return NULL;
-	}
-	unlink(path);
-	free(path);
-	FILE *f = fdopen(fd, "w+");
-	if (!f) {
-		snprintf(err, errlen, "temporary file: %s", strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
-	return f;
-}
-
 struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen)
 {
-	FILE *f = spill_new("cand", err, errlen), *fa = f ? spill_new("att", err, errlen) : NULL;
-	FILE *fp = fa ? spill_new("pair", err, errlen) : NULL;
+	FILE *f = spill_open("cand", err, errlen), *fa = f ? spill_open("att", err, errlen) : NULL;
+	FILE *fp = fa ? spill_open("pair", err, errlen) : NULL;
 	if (!fp) {
 		if (f)
 			fclose(f);

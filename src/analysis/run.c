@@ -15,14 +15,13 @@
 
 #include "addr/classify.h"
 #include "analysis/attempt.h"
+#include "analysis/mtasum.h"
 #include "fingerprint/fp.h"
 #include "mtalog/mtalog.h"
 #include "packet/reader.h"
 #include "sensor/smtplog.h"
 #include "util/alloc.h"
-#include "util/hash.h"
 #include "util/log.h"
-#include "util/strpool.h"
 #include <time.h>
 
 static int cmp_str(const void *a, const void *b)
@@ -341,115 +340,19 @@ static void on_cand(const struct assoc_cand *c, void *arg)
 		p->err = -1;
 }
 
-/* --- MTA log outcomes, added up per (address, kind, list) --- */
+/* --- MTA log outcomes, added up per (address, kind, list): mtasum.h --- */
 
-/* The logs repeat the same outcome for a client many times (a spammer is
- * rejected at every attempt); the store keeps one row per (address, kind,
- * list) with first/last time and count.  Adding them up here writes each
- * row once instead of an upsert per log line.  Rows keep the order of
- * their first line, and the format of their first line. */
-struct mta_row {             /* 48 bytes: a row per address seen in the logs */
-	int64_t first, last;
-	struct addr a;
-	uint8_t kind;
-	uint8_t format;             /* index into formats */
-	uint32_t list;              /* index into lists */
-	uint32_t count;             /* saturating */
-};
-_Static_assert(sizeof(struct mta_row) == 48, "struct mta_row: 48 bytes");
-
-struct mta_sum {
-	struct mta_row *rows;
-	size_t n, cap;
-	uint32_t *tab;              /* row index + 1, open addressing */
-	size_t size;
-	struct strpool lists;       /* distinct list names */
-	const char *formats[256];   /* the log formats' names (static, mtalog.h) */
-	unsigned nformats;
-};
-
-/* format_id - index of log format name f (one of mtalog's static
- * strings: the pointer tells it) */
-static uint8_t format_id(struct mta_sum *m, const char *f)
+static int mta_row(const struct mta_sum_row *r, void *arg)
 {
-	for (unsigned i = 0; i < m->nformats; i++)
-		if (m->formats[i] == f)
-			return (uint8_t)i;
-	if (m->nformats == 256)
-		BUG("more than 256 MTA log format names");
-	m->formats[m->nformats] = f;
-	return (uint8_t)m->nformats++;
-}
-
-static uint64_t row_hash(const struct addr *a, uint8_t kind, uint32_t list)
-{
-	return hash_bytes(a, sizeof *a) ^ hash_u64((uint64_t)kind << 32 | list);
-}
-
-static void mta_add(struct mta_sum *m, const struct mta_event *ev)
-{
-	struct mta_row key;
-	memset(&key, 0, sizeof key);    /* the address is hashed as bytes */
-	key.a = ev->addr;
-	key.kind = (uint8_t)ev->kind;
-	key.list = strpool_id(&m->lists, ev->list);
-	if ((m->n + 1) * 4 > m->size * 3) {
-		size_t n = m->size ? m->size * 2 : 1024;
-		uint32_t *t = xcalloc(n, sizeof *t);
-		for (size_t i = 0; i < m->n; i++) {
-			const struct mta_row *r = &m->rows[i];
-			t[hash_slot_free(t, n, row_hash(&r->a, r->kind, r->list))] = (uint32_t)i + 1;
-		}
-		free(m->tab);
-		m->tab = t;
-		m->size = n;
-	}
-	size_t k = (size_t)row_hash(&key.a, key.kind, key.list) & (m->size - 1);
-	for (; m->tab[k]; k = (k + 1) & (m->size - 1)) {
-		struct mta_row *r = &m->rows[m->tab[k] - 1];
-		if (r->kind == key.kind && r->list == key.list && addr_eq(&r->a, &key.a)) {
-			if (ev->ts_ns < r->first)
-				r->first = ev->ts_ns;
-			if (ev->ts_ns > r->last)
-				r->last = ev->ts_ns;
-			if (r->count < UINT32_MAX)
-				r->count++;
-			return;
-		}
-	}
-	if (m->n >= UINT32_MAX - 1)
-		BUG("too many MTA log rows");
-	GROW(m->rows, m->n + 1, m->cap);
-	key.first = key.last = ev->ts_ns;
-	key.count = 1;
-	key.format = format_id(m, ev->format);
-	m->rows[m->n] = key;
-	m->tab[k] = (uint32_t)++m->n;
-}
-
-static int mta_write(struct mta_sum *m, struct store *st)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		const struct mta_row *r = &m->rows[i];
-		if (store_add_mta_event(st, &r->a, mtalog_kind_name((enum mta_kind)r->kind),
-					strpool_get(&m->lists, r->list), r->first, r->last, r->count,
-					m->formats[r->format]) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void mta_free(struct mta_sum *m)
-{
-	strpool_free(&m->lists);
-	free(m->rows);
-	free(m->tab);
+	return store_add_mta_event(arg, r->a, mtalog_kind_name(r->kind), r->list, r->first_ns,
+				   r->last_ns, r->count, r->format) < 0 ? -1 : 0;
 }
 
 static int read_logs(const struct analysis_opts *o, struct store *st, int64_t ref_ns,
 		     struct analysis_summary *sum)
 {
-	struct mta_sum agg = { 0 };
+	struct mta_sum *agg = mta_sum_new(0);
+	int ret = 0;
 	struct mtalog_opts mo = { .year = o->year, .ref_ns = ref_ns, .strict = o->strict };
 	for (size_t i = 0; i < o->nlogs; i++) {
 		char err[512];
@@ -469,7 +372,8 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 			if (ev.kind == MTA_CONNECT)
 				continue;   /* counted by the parser; not stored */
 			n++;
-			mta_add(&agg, &ev);
+			if ((ret = mta_sum_add(agg, &ev)) < 0)
+				break;
 		}
 		const struct mtalog_stats *ms = mtalog_get_stats(m);
 		sum->log_lines += ms->lines;
@@ -484,9 +388,12 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 			sum->input_errors++;
 		store_add_input(st, "mta-log", o->logs[i], n, rc < 0, note);
 		mtalog_close(m);
+		if (ret < 0)
+			break;
 	}
-	int ret = mta_write(&agg, st);
-	mta_free(&agg);
+	if (ret == 0)
+		ret = mta_sum_each(agg, mta_row, st);
+	mta_sum_free(agg);
 	return ret;
 }
 
