@@ -43,11 +43,22 @@ int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, u
 	return 0;
 }
 
-/* A host is 64 bytes: what most hosts need is inline; the rest lives in
- * side tables (further fingerprint labels, enrichment; the listings are
- * decider_hosts' own); the embedded IPv4 of an IPv6 address is made from
- * it when it is written (host_emb) */
+/* A host during the pass: its address and attempt count, all that
+ * enrichment and the decisions need (24 bytes) */
 struct host {
+	struct addr a;
+	uint32_t n;                 /* attempts */
+};
+_Static_assert(sizeof(struct host) == 24, "struct host: 24 bytes");
+
+/* The rest of a host's row (times, SYNs, fingerprint labels) is added up
+ * from a record per attempt, which the pass writes to a temporary file
+ * by host partition (index mod 64), a partition at a time after the
+ * pass (hosts_out).  A host row is 64 bytes: what most hosts need is
+ * inline; the rest lives in side tables (further fingerprint labels,
+ * enrichment; the listings are decider_hosts' own); the embedded IPv4 of
+ * an IPv6 address is made from it when it is written (host_emb) */
+struct host_row {
 	int64_t first_ns, last_ns;
 	struct addr a;
 	uint16_t os, fam;           /* first label seen, id + 1; 0 = none */
@@ -56,14 +67,23 @@ struct host {
 	uint32_t os_n, fam_n;       /* its count */
 	uint32_t more;              /* index + 1 into more: further labels */
 };
-_Static_assert(sizeof(struct host) == 64, "struct host: 64 bytes");
+_Static_assert(sizeof(struct host_row) == 64, "struct host_row: 64 bytes");
 
-/* host_emb - the embedding kind's name of host x (NULL: none) and its
+/* an attempt's part of its host row */
+struct host_rec {
+	int64_t first_ns, last_ns;
+	uint32_t h;                 /* host index */
+	uint32_t syns;
+	uint16_t os, fam;           /* label ids + 1; 0 = none */
+};
+_Static_assert(sizeof(struct host_rec) == 32, "struct host_rec: 32 bytes");
+
+/* host_emb - the embedding kind's name of address a (NULL: none) and its
  * IPv4 as text into emb4 */
-static const char *host_emb(const struct host *x, char emb4[ADDR_STRLEN])
+static const char *host_emb(const struct addr *a, char emb4[ADDR_STRLEN])
 {
 	struct addr e;
-	int kind = assoc_emb_embedded(&x->a, &e);
+	int kind = assoc_emb_embedded(a, &e);
 	if (!kind)
 		return NULL;
 	addr_format(&e, emb4);
@@ -134,7 +154,12 @@ struct decider {
 	uint32_t block_keys;        /* keys a block holds (PAIR_BLOCK) */
 	struct host *hosts;         /* NULL from decider_run on: in host_spill */
 	size_t nhosts, hcap;
-	FILE *host_spill;           /* the hosts, by index, while the decisions run */
+	FILE *host_spill;           /* host rows by index, from decider_run on (hosts_out) */
+	FILE *rec_spill;            /* host_recs, a block per partition and fill */
+	struct host_rec *rbuf[PAIR_PARTS];  /* each partition's records not yet written */
+	uint32_t rn_buf[PAIR_PARTS];
+	struct pair_block *rblocks; /* where they went, in file order */
+	size_t nrblocks, rbcap;
 	uint32_t *hn;               /* attempts per host, meanwhile */
 	uint32_t *htab;             /* host index + 1; 0 = empty */
 	size_t hsize;               /* slots, a power of two */
@@ -164,11 +189,14 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 {
 	FILE *f = spill_open("cand", err, errlen), *fa = f ? spill_open("att", err, errlen) : NULL;
 	FILE *fp = fa ? spill_open("pair", err, errlen) : NULL;
-	if (!fp) {
+	FILE *fr = fp ? spill_open("hrec", err, errlen) : NULL;
+	if (!fr) {
 		if (f)
 			fclose(f);
 		if (fa)
 			fclose(fa);
+		if (fp)
+			fclose(fp);
 		return NULL;
 	}
 	struct decider *d = xcalloc(1, sizeof *d);
@@ -176,6 +204,7 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 	d->spill = f;
 	d->att_spill = fa;
 	d->pair_spill = fp;
+	d->rec_spill = fr;
 	d->block_keys = PAIR_BLOCK;
 	d->hsize = 1024;
 	d->htab = xcalloc(d->hsize, sizeof *d->htab);
@@ -285,7 +314,7 @@ static uint16_t label_id(struct decider *d, const char *s)
 }
 
 /* count_label - one more attempt of host x with label id (0: none) */
-static void count_label(struct decider *d, struct host *x, bool fam, uint16_t id)
+static void count_label(struct decider *d, struct host_row *x, bool fam, uint16_t id)
 {
 	uint16_t *first = fam ? &x->fam : &x->os;
 	uint32_t *n = fam ? &x->fam_n : &x->os_n;
@@ -313,7 +342,7 @@ static void count_label(struct decider *d, struct host *x, bool fam, uint16_t id
 }
 
 /* top_label - the most frequent label of a kind, the lowest of those tied */
-static const char *top_label(const struct decider *d, const struct host *x, bool fam)
+static const char *top_label(const struct decider *d, const struct host_row *x, bool fam)
 {
 	uint16_t best = fam ? x->fam : x->os;
 	uint32_t bn = fam ? x->fam_n : x->os_n;
@@ -331,6 +360,33 @@ static const char *top_label(const struct decider *d, const struct host *x, bool
 	return d->labels[best - 1];
 }
 
+/* the host records a partition buffers before they go to the file */
+#define REC_BLOCK 1024
+
+/* rec_block_out - partition part's buffered host records to the file */
+static int rec_block_out(struct decider *d, unsigned part)
+{
+	uint32_t n = d->rn_buf[part];
+	if (!n)
+		return 0;
+	off_t off = ftello(d->rec_spill);
+	if (off < 0 || fwrite_unlocked(d->rbuf[part], sizeof *d->rbuf[part], n, d->rec_spill) != n)
+		return error("temporary host file: %s", strerror(errno));
+	GROW(d->rblocks, d->nrblocks + 1, d->rbcap);
+	d->rblocks[d->nrblocks++] = (struct pair_block){ off, part, n };
+	d->rn_buf[part] = 0;
+	return 0;
+}
+
+static int rec_add(struct decider *d, const struct host_rec *r)
+{
+	unsigned part = r->h % PAIR_PARTS;
+	if (!d->rbuf[part])
+		d->rbuf[part] = xreallocarray(NULL, REC_BLOCK, sizeof *d->rbuf[part]);
+	d->rbuf[part][d->rn_buf[part]++] = *r;
+	return d->rn_buf[part] == REC_BLOCK ? rec_block_out(d, part) : 0;
+}
+
 int decider_attempt(struct decider *d, const struct attempt *a)
 {
 	struct attempt w = *a;
@@ -339,19 +395,11 @@ int decider_attempt(struct decider *d, const struct attempt *a)
 		return error("temporary attempt file: %s", strerror(errno));
 	d->natt++;
 	uint32_t h = host_of(d, &a->src);
-	struct host *x = &d->hosts[h];
-	if (!x->n) {
-		x->first_ns = a->first_ns;
-		x->last_ns = a->last_ns;
-	}
-	x->n++;
-	if (a->first_ns < x->first_ns)
-		x->first_ns = a->first_ns;
-	if (a->last_ns > x->last_ns)
-		x->last_ns = a->last_ns;
-	x->syns = x->syns + a->syns < x->syns ? UINT32_MAX : x->syns + a->syns;
-	count_label(d, x, false, label_id(d, a->os));
-	count_label(d, x, true, label_id(d, a->os_family));
+	d->hosts[h].n++;
+	struct host_rec r = { a->first_ns, a->last_ns, h, a->syns, label_id(d, a->os),
+			      label_id(d, a->os_family) };
+	if (rec_add(d, &r) < 0)
+		return -1;
 	if (a->id >= UINT32_MAX)
 		return error("more than %lu attempts in one run: analyze fewer captures at a time",
 			     (unsigned long)UINT32_MAX - 1);
@@ -844,56 +892,159 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 	return rc;
 }
 
-/* hosts_out - the hosts to a temporary file while the decisions run,
- * which need only each host's attempt count (hn): decider_hosts reads
- * them back (on 10M SYNs, 1.7M hosts: 109 MB less in memory) */
+/* read_at - n items of size sz at off of file f into buf */
+static int read_at(FILE *f, void *buf, size_t n, size_t sz, off_t off, const char *what)
+{
+	size_t want = n * sz;
+	ssize_t got = pread(fileno(f), buf, want, off);
+	if (got < 0 || (size_t)got != want)
+		return error("temporary %s file: %s", what, got < 0 ? strerror(errno) : "short read");
+	return 0;
+}
+
+/* add_rec - an attempt's record into its host's row */
+static void add_rec(struct decider *d, struct host_row *x, const struct host_rec *r)
+{
+	if (!x->n) {
+		x->first_ns = r->first_ns;
+		x->last_ns = r->last_ns;
+	}
+	x->n++;
+	if (r->first_ns < x->first_ns)
+		x->first_ns = r->first_ns;
+	if (r->last_ns > x->last_ns)
+		x->last_ns = r->last_ns;
+	x->syns = x->syns + r->syns < x->syns ? UINT32_MAX : x->syns + r->syns;
+	count_label(d, x, false, r->os);
+	count_label(d, x, true, r->fam);
+}
+
+/* add_up - partition j's host rows (hosts j, j + 64, ...: row i / 64 of
+ * host i) from its records, appended to the record file; *at: where */
+static int add_up(struct decider *d, unsigned j, struct host_row *rows, struct host_rec *buf,
+		  off_t *at)
+{
+	size_t np = j < d->nhosts ? (d->nhosts - 1 - j) / PAIR_PARTS + 1 : 0;
+	memset(rows, 0, np * sizeof *rows);
+	for (size_t b = 0; b < d->nrblocks; b++) {
+		const struct pair_block *k = &d->rblocks[b];
+		if (k->part != j)
+			continue;
+		if (read_at(d->rec_spill, buf, k->n, sizeof *buf, k->off, "host") < 0)
+			return -1;
+		for (uint32_t i = 0; i < k->n; i++)
+			add_rec(d, &rows[buf[i].h / PAIR_PARTS], &buf[i]);
+	}
+	*at = ftello(d->rec_spill);
+	if (*at < 0 || fwrite_unlocked(rows, sizeof *rows, np, d->rec_spill) != np)
+		return error("temporary host file: %s", strerror(errno));
+	return 0;
+}
+
+/* a partition's rows, read in index order */
+#define ROW_READ 256
+struct row_cursor {
+	off_t off;
+	size_t i, n;
+	struct host_row v[ROW_READ];
+};
+
+/* hosts_out - after the pass: every host's row added up from its
+ * attempts' records, a partition at a time (the memory of a 64th of the
+ * rows), then written with its address in index order to a temporary
+ * file, from which decider_hosts reads them.  The decisions keep only
+ * each host's attempt count (hn): on 10M SYNs, 1.7M hosts, the pass held
+ * 24 bytes a host instead of 64, the decisions 4. */
 static int hosts_out(struct decider *d)
 {
-	char err[512];
+	for (unsigned j = 0; j < PAIR_PARTS; j++) {
+		if (rec_block_out(d, j) < 0)
+			return -1;
+		free(d->rbuf[j]);
+		d->rbuf[j] = NULL;
+	}
+	if (fflush(d->rec_spill) != 0 || fseeko(d->rec_spill, 0, SEEK_END) != 0)
+		return error("temporary host file: %s", strerror(errno));
 	d->hn = xreallocarray(NULL, d->nhosts + 1, sizeof *d->hn);
 	for (size_t i = 0; i < d->nhosts; i++)
 		d->hn[i] = d->hosts[i].n;
-	if (!(d->host_spill = spill_open("host", err, sizeof err)))
-		return error("%s", err);
-	if ((d->nhosts &&
-	     fwrite_unlocked(d->hosts, sizeof *d->hosts, d->nhosts, d->host_spill) != d->nhosts) ||
-	    fflush(d->host_spill) != 0)
-		return error("temporary host file: %s", strerror(errno));
+	struct host_row *rows = xreallocarray(NULL, d->nhosts / PAIR_PARTS + 1, sizeof *rows);
+	struct host_rec *buf = xreallocarray(NULL, REC_BLOCK, sizeof *buf);
+	struct row_cursor *cur = xcalloc(PAIR_PARTS, sizeof *cur);
+	int rc = 0;
+	for (unsigned j = 0; j < PAIR_PARTS && rc == 0; j++)
+		rc = add_up(d, j, rows, buf, &cur[j].off);
+	free(rows);
+	free(buf);
+	char err[512];
+	if (rc == 0 && fflush(d->rec_spill) != 0)
+		rc = error("temporary host file: %s", strerror(errno));
+	if (rc == 0 && !(d->host_spill = spill_open("host", err, sizeof err)))
+		rc = error("%s", err);
+	/* host i is the next row of partition i mod 64 */
+	for (size_t i = 0; i < d->nhosts && rc == 0; i++) {
+		struct row_cursor *c = &cur[i % PAIR_PARTS];
+		if (c->i == c->n) {
+			size_t left = (d->nhosts - 1 - i) / PAIR_PARTS + 1;
+			c->n = left < ROW_READ ? left : ROW_READ;
+			c->i = 0;
+			if ((rc = read_at(d->rec_spill, c->v, c->n, sizeof *c->v, c->off, "host")) < 0)
+				break;
+			c->off += (off_t)(c->n * sizeof *c->v);
+		}
+		struct host_row *x = &c->v[c->i++];
+		if (x->n != d->hosts[i].n)
+			BUG("host %zu: %u attempts, %u records", i, d->hosts[i].n, x->n);
+		x->a = d->hosts[i].a;
+		if (fwrite_unlocked(x, sizeof *x, 1, d->host_spill) != 1)
+			rc = error("temporary host file: %s", strerror(errno));
+	}
+	free(cur);
+	if (rc == 0 && d->host_spill && fflush(d->host_spill) != 0)
+		rc = error("temporary host file: %s", strerror(errno));
+	fclose(d->rec_spill);   /* its disk space back */
+	d->rec_spill = NULL;
+	free(d->rblocks);
+	d->rblocks = NULL;
+	d->nrblocks = d->rbcap = 0;
 	free(d->hosts);
 	d->hosts = NULL;
 	d->hcap = 0;
 	malloc_trim(0);
-	return 0;
+	return rc;
 }
 
-/* a window of the temporary host file: cap hosts from base on */
+/* a window of the temporary host file: cap rows from base on */
 struct hostbuf {
-	struct host *v;
+	struct host_row *v;
 	size_t base, n, cap;
 };
 
-/* host_read - host i: in memory, or once hosts_out has run, read from
- * the temporary file through b (b->cap hosts at a time: many for a
- * sequential read, one for the look-ups in address order); NULL
- * (reported) on a read error */
-static const struct host *host_read(const struct decider *d, size_t i, struct hostbuf *b)
+/* host_read - row i of the temporary host file (hosts_out has run),
+ * through b (b->cap rows at a time: many for a sequential read, one for
+ * the look-ups in address order); NULL (reported) on a read error */
+static const struct host_row *host_read(const struct decider *d, size_t i, struct hostbuf *b)
 {
-	if (d->hosts)
-		return &d->hosts[i];
 	if (i >= b->base && i < b->base + b->n)
 		return &b->v[i - b->base];
 	if (!b->v)
 		b->v = xreallocarray(NULL, b->cap, sizeof *b->v);
 	size_t n = d->nhosts - i < b->cap ? d->nhosts - i : b->cap;
-	size_t want = n * sizeof *b->v;
-	ssize_t got = pread(fileno(d->host_spill), b->v, want, (off_t)(i * sizeof *b->v));
-	if (got < 0 || (size_t)got != want) {
-		error("temporary host file: %s", got < 0 ? strerror(errno) : "short read");
+	if (read_at(d->host_spill, b->v, n, sizeof *b->v, (off_t)(i * sizeof *b->v), "host") < 0)
 		return NULL;
-	}
 	b->base = i;
 	b->n = n;
 	return b->v;
+}
+
+/* host_addr - the address of host i: in memory during the pass, read
+ * through b after it */
+static const struct addr *host_addr(const struct decider *d, size_t i, struct hostbuf *b)
+{
+	if (d->hosts)
+		return &d->hosts[i].a;
+	const struct host_row *x = host_read(d, i, b);
+	return x ? &x->a : NULL;
 }
 
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
@@ -1009,25 +1160,25 @@ static uint32_t *host_texts(const struct decider *d, struct texts *t)
 	t->off = xreallocarray(NULL, d->nhosts + 1, sizeof *t->off);
 	t->buf = NULL;
 	struct hostbuf hb = { .cap = 4096 };
-	const struct host *x;
+	const struct addr *x;
 	size_t used = 0;
 	char tmp[ADDR_STRLEN];
 	for (size_t i = 0; i < d->nhosts; i++) {
-		if (!(x = host_read(d, i, &hb)))
+		if (!(x = host_addr(d, i, &hb)))
 			goto fail;
 		t->off[i] = (uint32_t)used;
-		used += addr_format_n(&x->a, tmp) + 1;
+		used += addr_format_n(x, tmp) + 1;
 	}
 	if (used > UINT32_MAX)
 		BUG("host texts");
 	t->buf = xmalloc(used + 1);
 	uint32_t *order = xreallocarray(NULL, d->nhosts + 1, sizeof *order);
 	for (size_t i = 0; i < d->nhosts; i++) {
-		if (!(x = host_read(d, i, &hb))) {
+		if (!(x = host_addr(d, i, &hb))) {
 			free(order);
 			goto fail;
 		}
-		size_t n = addr_format_n(&x->a, t->buf + t->off[i]);
+		size_t n = addr_format_n(x, t->buf + t->off[i]);
 		t->buf[t->off[i] + n] = '\0';
 		order[i] = (uint32_t)i;
 	}
@@ -1057,7 +1208,7 @@ int decider_each_source(void *dp, store_source_fn fn, void *arg)
 	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
 		const struct host *x = &d->hosts[order[k]];
 		char emb4[ADDR_STRLEN];
-		const char *emb = host_emb(x, emb4);
+		const char *emb = host_emb(&x->a, emb4);
 		rc = fn(txt_of(&t, order[k]), emb, emb ? emb4 : NULL, arg);
 	}
 	free(order);
@@ -1212,7 +1363,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	struct hostbuf hb = { .cap = 1 };
 	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
 		uint32_t i = order[k];
-		const struct host *x = host_read(d, i, &hb);
+		const struct host_row *x = host_read(d, i, &hb);
 		if (!x) {
 			rc = -1;
 			break;
@@ -1221,7 +1372,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		struct addr_class c;
 		addr_classify(&x->a, &c);
 		char emb4[ADDR_STRLEN];
-		const char *emb = host_emb(x, emb4);
+		const char *emb = host_emb(&x->a, emb4);
 		char *partners = first[i] < first[i + 1]
 				 ? partners_text(sd + first[i], sd + first[i + 1], &t) : NULL;
 		/* IPv4: spammer when listed; IPv6: associated when a partner
@@ -1277,9 +1428,13 @@ size_t decider_bytes(const struct decider *d)
 		   (d->hn ? d->nhosts * sizeof *d->hn : 0) +
 		   d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab +
 		   d->morecap * sizeof *d->more + d->bcap * sizeof *d->blocks;
-	for (unsigned j = 0; j < PAIR_PARTS; j++)
+	for (unsigned j = 0; j < PAIR_PARTS; j++) {
 		if (d->pbuf[j])
 			b += d->block_keys * sizeof *d->pbuf[j];
+		if (d->rbuf[j])
+			b += REC_BLOCK * sizeof *d->rbuf[j];
+	}
+	b += d->rbcap * sizeof *d->rblocks;
 	return b;
 }
 
@@ -1295,6 +1450,11 @@ void decider_free(struct decider *d)
 		fclose(d->pair_spill);
 	if (d->host_spill)
 		fclose(d->host_spill);
+	if (d->rec_spill)
+		fclose(d->rec_spill);
+	for (unsigned j = 0; j < PAIR_PARTS; j++)
+		free(d->rbuf[j]);
+	free(d->rblocks);
 	free(d->hn);
 	for (unsigned j = 0; j < PAIR_PARTS; j++)
 		free(d->pbuf[j]);

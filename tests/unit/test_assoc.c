@@ -498,6 +498,88 @@ static void test_pair_slices(void **state)
 	free(sliced);
 }
 
+/* the hosts' rows are added up after the pass from a record per
+ * attempt, a partition (host index mod 64) at a time: 300 hosts of both
+ * families, one of them with 2500 attempts (several blocks of its
+ * partition in the file), attempts interleaved and out of time order,
+ * three fingerprint labels with known winners; every row's times,
+ * counts and labels as a plain count over the attempts gives them */
+struct host_want {
+	char addr[48];
+	int64_t first, last;
+	unsigned n, syns, by_label[3];
+};
+
+static void test_host_rows(void **state)
+{
+	(void)state;
+	static const char *const os[3] = { "Windows 7 or 8", "Linux 3.11 and newer", "Mac OS X" };
+	static const char *const fam[3] = { "Windows", "Linux", "Mac OS X" };
+	enum { NH = 300 };
+	struct host_want *w = calloc(NH, sizeof *w);
+	assert_non_null(w);
+	for (int k = 0; k < NH; k++) {
+		if (k % 2)
+			snprintf(w[k].addr, sizeof w[k].addr, "2001:db8:%x::%x", k / 7 + 1, k + 1);
+		else
+			snprintf(w[k].addr, sizeof w[k].addr, "10.%d.%d.1", k / 256, k % 256);
+	}
+	struct assoc_params p = P();
+	char err[128];
+	struct decider *d = decider_new(&p, err, sizeof err);
+	assert_non_null(d);
+	uint64_t id = 1;
+	for (int round = 0; round < 2500; round++)
+		for (int k = 0; k < NH; k++) {
+			int m = k == 0 ? 2500 : k % 9 + 1;   /* attempts of host k */
+			if (round >= m)
+				continue;
+			int64_t t = (int64_t)((round * 7919 + k * 104729) % 100000) * SEC;
+			unsigned syns = (unsigned)(round % 3 + 1);
+			int lab = (round + k) % 3 == 2 && k % 4 ? 1 : (round * k) % 2;
+			struct attempt a = mk(id++, w[k].addr, 40000, t, t + (int64_t)syns * SEC, syns);
+			a.os = os[lab];
+			a.os_family = fam[lab];
+			assert_int_equal(decider_attempt(d, &a), 0);
+			struct host_want *x = &w[k];
+			if (!x->n || t < x->first)
+				x->first = t;
+			if (!x->n || a.last_ns > x->last)
+				x->last = a.last_ns;
+			x->n++;
+			x->syns += syns;
+			x->by_label[lab]++;
+		}
+	struct store *st = fresh_store();
+	struct decide_stats ds;
+	struct decide_host_stats hs;
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
+	decider_free(d);
+	assert_int_equal(hs.hosts[0] + hs.hosts[1], NH);
+	for (int k = 0; k < NH; k++) {
+		int top = 0;
+		for (int l = 1; l < 3; l++)
+			if (w[k].by_label[l] > w[k].by_label[top] ||
+			    (w[k].by_label[l] == w[k].by_label[top] && strcmp(os[l], os[top]) < 0))
+				top = l;
+		char want[256];
+		snprintf(want, sizeof want, "%lld:%lld:%u:%u:%s:%s ", (long long)w[k].first,
+			 (long long)w[k].last, w[k].n, w[k].syns, os[top], fam[top]);
+		struct text t = { NULL, 0 };
+		const char *param[1] = { w[k].addr };
+		assert_int_equal(store_query(st, "SELECT first_ns, last_ns, attempts, syns, os,"
+					     " os_family FROM hosts WHERE addr = ?", param, 1,
+					     grab_all, &t), 0);
+		assert_non_null(t.s);
+		if (strcmp(t.s, want))
+			fail_msg("host %s: %s, want %s", w[k].addr, t.s, want);
+		free(t.s);
+	}
+	drop_store(st);
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_host_consistency),
 		cmocka_unit_test(test_decider_memory),
 		cmocka_unit_test(test_pair_slices),
+		cmocka_unit_test(test_host_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
