@@ -7,7 +7,7 @@
  * decisions are taken), the eligible candidates of the greedy pass (a
  * compact record each) and two bits per attempt id.  Every candidate is
  * held only in a temporary file, and so is every meeting of two hosts:
- * the meetings go to one of PAIR_PARTS partitions by a hash of the pair
+ * the meetings go to one of PARTS partitions by a hash of the pair
  * and are counted after the pass one partition at a time (count_pairs),
  * so that only the few pairs that meet again stay in memory.
  */
@@ -78,6 +78,10 @@ struct host_rec {
 };
 _Static_assert(sizeof(struct host_rec) == 32, "struct host_rec: 32 bytes");
 
+/* the host records a partition buffers before they go to the file (64 x
+ * 32 KB of buffers) */
+#define REC_BLOCK 1024
+
 /* host_emb - the embedding kind's name of address a (NULL: none) and its
  * IPv4 as text into emb4 */
 static const char *host_emb(const struct addr *a, char emb4[ADDR_STRLEN])
@@ -115,16 +119,106 @@ struct pair {
 };
 #define PAIR_CO_MAX ((UINT32_C(1) << 24) - 1)
 
-/* the meetings' partitions, and the keys a partition buffers before they
- * go to the temporary file as one block (64 x 32 KB of buffers) */
-#define PAIR_PARTS 64
+/* the partitions of a temporary file (the meetings, by pair; the host
+ * records, by host), and the keys a meetings' partition buffers before
+ * they go to the file as one block (64 x 32 KB of buffers) */
+#define PARTS 64
 #define PAIR_BLOCK 4096
 
-/* a block of one partition's keys in the temporary file */
-struct pair_block {
+/* a block of one partition's records in a temporary file */
+struct block {
 	off_t off;
 	uint32_t part, n;
 };
+
+/* struct parted - a temporary file of fixed-size records in PARTS
+ * partitions: each buffers `per` records and writes them as one block,
+ * so a partition is read back alone (its blocks, in file order) */
+struct parted {
+	FILE *f;
+	const char *what;           /* for errors: "pair", "host" */
+	size_t size;                /* bytes a record */
+	uint32_t per;               /* records a block */
+	unsigned char *buf[PARTS];  /* each partition's records not yet written */
+	uint32_t nbuf[PARTS];
+	uint64_t total[PARTS];      /* records per partition */
+	struct block *blocks;       /* where they went, in file order */
+	size_t nblocks, bcap;
+};
+
+/* read_at - n items of size sz at off of file f into buf */
+static int read_at(FILE *f, void *buf, size_t n, size_t sz, off_t off, const char *what)
+{
+	size_t want = n * sz;
+	ssize_t got = pread(fileno(f), buf, want, off);
+	if (got < 0 || (size_t)got != want)
+		return error("temporary %s file: %s", what, got < 0 ? strerror(errno) : "short read");
+	return 0;
+}
+
+/* parted_block_out - partition part's buffered records to the file */
+static int parted_block_out(struct parted *t, unsigned part)
+{
+	uint32_t n = t->nbuf[part];
+	if (!n)
+		return 0;
+	off_t off = ftello(t->f);
+	if (off < 0 || fwrite_unlocked(t->buf[part], t->size, n, t->f) != n)
+		return error("temporary %s file: %s", t->what, strerror(errno));
+	GROW(t->blocks, t->nblocks + 1, t->bcap);
+	t->blocks[t->nblocks++] = (struct block){ off, part, n };
+	t->nbuf[part] = 0;
+	return 0;
+}
+
+/* parted_add - record r (t->size bytes) to partition part */
+static int parted_add(struct parted *t, unsigned part, const void *r)
+{
+	if (!t->buf[part])
+		t->buf[part] = xreallocarray(NULL, t->per, t->size);
+	memcpy(t->buf[part] + (size_t)t->nbuf[part]++ * t->size, r, t->size);
+	t->total[part]++;
+	return t->nbuf[part] == t->per ? parted_block_out(t, part) : 0;
+}
+
+/* parted_flush - every buffer to the file, the buffers freed: the file
+ * is complete for reading */
+static int parted_flush(struct parted *t)
+{
+	for (unsigned j = 0; j < PARTS; j++) {
+		if (parted_block_out(t, j) < 0)
+			return -1;
+		free(t->buf[j]);
+		t->buf[j] = NULL;
+	}
+	if (fflush(t->f) != 0)
+		return error("temporary %s file: %s", t->what, strerror(errno));
+	return 0;
+}
+
+/* parted_close - the file closed (its disk space back) and the block list freed */
+static void parted_close(struct parted *t)
+{
+	if (t->f)
+		fclose(t->f);
+	t->f = NULL;
+	for (unsigned j = 0; j < PARTS; j++) {
+		free(t->buf[j]);
+		t->buf[j] = NULL;
+	}
+	free(t->blocks);
+	t->blocks = NULL;
+	t->nblocks = t->bcap = 0;
+}
+
+static size_t parted_bytes(const struct parted *t)
+{
+	size_t b = t->bcap * sizeof *t->blocks;
+	for (unsigned j = 0; j < PARTS; j++)
+		if (t->buf[j])
+			b += t->per * t->size;
+	return b;
+}
 
 /* an eligible candidate, in the greedy order's terms ((a6, a4) is
  * unique: an IPv6 attempt's candidates are distinct IPv4 attempts); the
@@ -144,22 +238,12 @@ struct decider {
 	struct assoc_params p;
 	FILE *spill;                /* the candidates, as the pass made them */
 	FILE *att_spill;            /* the attempts, written with their partners */
-	FILE *pair_spill;           /* pair keys, one per IPv6 attempt and host met */
+	struct parted pairs;        /* pair keys, one per IPv6 attempt and host met */
 	uint64_t ncand, natt, nkeys;
-	uint64_t *pbuf[PAIR_PARTS]; /* each partition's keys not yet written */
-	uint32_t pn_buf[PAIR_PARTS];
-	uint64_t pkeys[PAIR_PARTS]; /* keys per partition */
-	struct pair_block *blocks;  /* where they went, in file order */
-	size_t nblocks, bcap;
-	uint32_t block_keys;        /* keys a block holds (PAIR_BLOCK) */
 	struct host *hosts;         /* NULL from decider_run on: in host_spill */
 	size_t nhosts, hcap;
 	FILE *host_spill;           /* host rows by index, from decider_run on (hosts_out) */
-	FILE *rec_spill;            /* host_recs, a block per partition and fill */
-	struct host_rec *rbuf[PAIR_PARTS];  /* each partition's records not yet written */
-	uint32_t rn_buf[PAIR_PARTS];
-	struct pair_block *rblocks; /* where they went, in file order */
-	size_t nrblocks, rbcap;
+	struct parted recs;         /* host_recs, by host */
 	uint32_t *hn;               /* attempts per host, meanwhile */
 	uint32_t *htab;             /* host index + 1; 0 = empty */
 	size_t hsize;               /* slots, a power of two */
@@ -203,9 +287,10 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 	d->p = *p;
 	d->spill = f;
 	d->att_spill = fa;
-	d->pair_spill = fp;
-	d->rec_spill = fr;
-	d->block_keys = PAIR_BLOCK;
+	d->pairs = (struct parted){ .f = fp, .what = "pair", .size = sizeof(uint64_t),
+				    .per = PAIR_BLOCK };
+	d->recs = (struct parted){ .f = fr, .what = "host", .size = sizeof(struct host_rec),
+				   .per = REC_BLOCK };
 	d->hsize = 1024;
 	d->htab = xcalloc(d->hsize, sizeof *d->htab);
 	d->lsize = 64;
@@ -360,33 +445,6 @@ static const char *top_label(const struct decider *d, const struct host_row *x, 
 	return d->labels[best - 1];
 }
 
-/* the host records a partition buffers before they go to the file */
-#define REC_BLOCK 1024
-
-/* rec_block_out - partition part's buffered host records to the file */
-static int rec_block_out(struct decider *d, unsigned part)
-{
-	uint32_t n = d->rn_buf[part];
-	if (!n)
-		return 0;
-	off_t off = ftello(d->rec_spill);
-	if (off < 0 || fwrite_unlocked(d->rbuf[part], sizeof *d->rbuf[part], n, d->rec_spill) != n)
-		return error("temporary host file: %s", strerror(errno));
-	GROW(d->rblocks, d->nrblocks + 1, d->rbcap);
-	d->rblocks[d->nrblocks++] = (struct pair_block){ off, part, n };
-	d->rn_buf[part] = 0;
-	return 0;
-}
-
-static int rec_add(struct decider *d, const struct host_rec *r)
-{
-	unsigned part = r->h % PAIR_PARTS;
-	if (!d->rbuf[part])
-		d->rbuf[part] = xreallocarray(NULL, REC_BLOCK, sizeof *d->rbuf[part]);
-	d->rbuf[part][d->rn_buf[part]++] = *r;
-	return d->rn_buf[part] == REC_BLOCK ? rec_block_out(d, part) : 0;
-}
-
 int decider_attempt(struct decider *d, const struct attempt *a)
 {
 	struct attempt w = *a;
@@ -398,7 +456,7 @@ int decider_attempt(struct decider *d, const struct attempt *a)
 	d->hosts[h].n++;
 	struct host_rec r = { a->first_ns, a->last_ns, h, a->syns, label_id(d, a->os),
 			      label_id(d, a->os_family) };
-	if (rec_add(d, &r) < 0)
+	if (parted_add(&d->recs, h % PARTS, &r) < 0)
 		return -1;
 	if (a->id >= UINT32_MAX)
 		return error("more than %lu attempts in one run: analyze fewer captures at a time",
@@ -451,21 +509,6 @@ static struct pair *pair_slot(struct pair *t, size_t size, uint64_t key)
 	return &t[i];
 }
 
-/* pair_block_out - partition part's buffered keys to the file as a block */
-static int pair_block_out(struct decider *d, unsigned part)
-{
-	uint32_t n = d->pn_buf[part];
-	if (!n)
-		return 0;
-	off_t off = ftello(d->pair_spill);
-	if (off < 0 || fwrite_unlocked(d->pbuf[part], sizeof *d->pbuf[part], n, d->pair_spill) != n)
-		return error("temporary pair file: %s", strerror(errno));
-	GROW(d->blocks, d->nblocks + 1, d->bcap);
-	d->blocks[d->nblocks++] = (struct pair_block){ off, part, n };
-	d->pn_buf[part] = 0;
-	return 0;
-}
-
 int decider_cand(struct decider *d, const struct assoc_cand *c)
 {
 	if (fwrite_unlocked(c, sizeof *c, 1, d->spill) != 1)
@@ -484,15 +527,9 @@ int decider_cand(struct decider *d, const struct assoc_cand *c)
 	/* the partition from the hash's high bits, a table slot (pair_slot)
 	 * from its low ones */
 	unsigned part = (unsigned)(hash_u64(key) >> 58);
-	_Static_assert(PAIR_PARTS == 64, "6 bits of partition");
-	if (!d->pbuf[part])
-		d->pbuf[part] = xreallocarray(NULL, d->block_keys, sizeof *d->pbuf[part]);
-	d->pbuf[part][d->pn_buf[part]++] = key;
-	d->pkeys[part]++;
+	_Static_assert(PARTS == 64, "6 bits of partition");
 	d->nkeys++;
-	if (d->pn_buf[part] == d->block_keys)
-		return pair_block_out(d, part);
-	return 0;
+	return parted_add(&d->pairs, part, &key);
 }
 
 /* pair_add - one more meeting of key in table t (room is the caller's) */
@@ -539,39 +576,29 @@ static size_t pow2_at_least(size_t n)
  * the meetings) and the repeated pairs, however many pairs there are. */
 static int count_pairs(struct decider *d)
 {
-	for (unsigned j = 0; j < PAIR_PARTS; j++) {
-		if (pair_block_out(d, j) < 0)
-			return -1;
-		free(d->pbuf[j]);
-		d->pbuf[j] = NULL;
-	}
-	if (fflush(d->pair_spill) != 0)
-		return error("temporary pair file: %s", strerror(errno));
+	struct parted *pt = &d->pairs;
+	if (parted_flush(pt) < 0)
+		return -1;
 	uint64_t most = 0;
-	for (unsigned j = 0; j < PAIR_PARTS; j++)
-		if (d->pkeys[j] > most)
-			most = d->pkeys[j];
+	for (unsigned j = 0; j < PARTS; j++)
+		if (pt->total[j] > most)
+			most = pt->total[j];
 	size_t tsize = pow2_at_least((size_t)most * 4 / 3 + 2);
 	struct pair *t = xcalloc(tsize, sizeof *t);
-	uint64_t *buf = xreallocarray(NULL, d->block_keys, sizeof *buf);
+	uint64_t *buf = xreallocarray(NULL, pt->per, sizeof *buf);
 	d->psize = 16;
 	d->pn = 0;
 	d->ptab = xcalloc(d->psize, sizeof *d->ptab);
 	int rc = 0;
-	for (unsigned j = 0; j < PAIR_PARTS && rc == 0; j++) {
+	for (unsigned j = 0; j < PARTS && rc == 0; j++) {
 		size_t tn = 0;
-		for (size_t b = 0; b < d->nblocks && rc == 0; b++) {
-			const struct pair_block *k = &d->blocks[b];
+		for (size_t b = 0; b < pt->nblocks && rc == 0; b++) {
+			const struct block *k = &pt->blocks[b];
 			if (k->part != j)
 				continue;
 			/* pread: stdio would fill its whole buffer for each block */
-			size_t want = k->n * sizeof *buf;
-			ssize_t got = pread(fileno(d->pair_spill), buf, want, k->off);
-			if (got < 0 || (size_t)got != want) {
-				rc = error("temporary pair file: %s",
-					   got < 0 ? strerror(errno) : "short read");
+			if ((rc = read_at(pt->f, buf, k->n, sizeof *buf, k->off, pt->what)) < 0)
 				break;
-			}
 			for (uint32_t i = 0; i < k->n; i++)
 				pair_add(t, tsize, &tn, buf[i], 1);
 		}
@@ -583,13 +610,11 @@ static int count_pairs(struct decider *d)
 		memset(t, 0, tsize * sizeof *t);
 	}
 	debug("host pairs: %llu meetings in %zu blocks, the largest of %u partitions %llu;"
-	      " %zu pairs met again", (unsigned long long)d->nkeys, d->nblocks,
-	      PAIR_PARTS, (unsigned long long)most, d->pn);
+	      " %zu pairs met again", (unsigned long long)d->nkeys, pt->nblocks,
+	      PARTS, (unsigned long long)most, d->pn);
 	free(t);
 	free(buf);
-	free(d->blocks);
-	d->blocks = NULL;
-	d->nblocks = d->bcap = 0;
+	parted_close(pt);   /* its disk space back */
 	return rc;
 }
 
@@ -597,7 +622,7 @@ void decider_pair_block_keys(struct decider *d, uint32_t keys)
 {
 	if (d->nkeys)
 		BUG("decider_pair_block_keys after the first candidate");
-	d->block_keys = keys ? keys : PAIR_BLOCK;
+	d->pairs.per = keys ? keys : PAIR_BLOCK;
 }
 
 /* --- enrichment --- */
@@ -892,16 +917,6 @@ static int write_attempts(struct decider *d, struct store *st, const struct elig
 	return rc;
 }
 
-/* read_at - n items of size sz at off of file f into buf */
-static int read_at(FILE *f, void *buf, size_t n, size_t sz, off_t off, const char *what)
-{
-	size_t want = n * sz;
-	ssize_t got = pread(fileno(f), buf, want, off);
-	if (got < 0 || (size_t)got != want)
-		return error("temporary %s file: %s", what, got < 0 ? strerror(errno) : "short read");
-	return 0;
-}
-
 /* add_rec - an attempt's record into its host's row */
 static void add_rec(struct decider *d, struct host_row *x, const struct host_rec *r)
 {
@@ -924,19 +939,20 @@ static void add_rec(struct decider *d, struct host_row *x, const struct host_rec
 static int add_up(struct decider *d, unsigned j, struct host_row *rows, struct host_rec *buf,
 		  off_t *at)
 {
-	size_t np = j < d->nhosts ? (d->nhosts - 1 - j) / PAIR_PARTS + 1 : 0;
+	const struct parted *rt = &d->recs;
+	size_t np = j < d->nhosts ? (d->nhosts - 1 - j) / PARTS + 1 : 0;
 	memset(rows, 0, np * sizeof *rows);
-	for (size_t b = 0; b < d->nrblocks; b++) {
-		const struct pair_block *k = &d->rblocks[b];
+	for (size_t b = 0; b < rt->nblocks; b++) {
+		const struct block *k = &rt->blocks[b];
 		if (k->part != j)
 			continue;
-		if (read_at(d->rec_spill, buf, k->n, sizeof *buf, k->off, "host") < 0)
+		if (read_at(rt->f, buf, k->n, sizeof *buf, k->off, rt->what) < 0)
 			return -1;
 		for (uint32_t i = 0; i < k->n; i++)
-			add_rec(d, &rows[buf[i].h / PAIR_PARTS], &buf[i]);
+			add_rec(d, &rows[buf[i].h / PARTS], &buf[i]);
 	}
-	*at = ftello(d->rec_spill);
-	if (*at < 0 || fwrite_unlocked(rows, sizeof *rows, np, d->rec_spill) != np)
+	*at = ftello(rt->f);
+	if (*at < 0 || fwrite_unlocked(rows, sizeof *rows, np, rt->f) != np)
 		return error("temporary host file: %s", strerror(errno));
 	return 0;
 }
@@ -957,38 +973,34 @@ struct row_cursor {
  * 24 bytes a host instead of 64, the decisions 4. */
 static int hosts_out(struct decider *d)
 {
-	for (unsigned j = 0; j < PAIR_PARTS; j++) {
-		if (rec_block_out(d, j) < 0)
-			return -1;
-		free(d->rbuf[j]);
-		d->rbuf[j] = NULL;
-	}
-	if (fflush(d->rec_spill) != 0 || fseeko(d->rec_spill, 0, SEEK_END) != 0)
+	if (parted_flush(&d->recs) < 0)
+		return -1;
+	if (fseeko(d->recs.f, 0, SEEK_END) != 0)
 		return error("temporary host file: %s", strerror(errno));
 	d->hn = xreallocarray(NULL, d->nhosts + 1, sizeof *d->hn);
 	for (size_t i = 0; i < d->nhosts; i++)
 		d->hn[i] = d->hosts[i].n;
-	struct host_row *rows = xreallocarray(NULL, d->nhosts / PAIR_PARTS + 1, sizeof *rows);
+	struct host_row *rows = xreallocarray(NULL, d->nhosts / PARTS + 1, sizeof *rows);
 	struct host_rec *buf = xreallocarray(NULL, REC_BLOCK, sizeof *buf);
-	struct row_cursor *cur = xcalloc(PAIR_PARTS, sizeof *cur);
+	struct row_cursor *cur = xcalloc(PARTS, sizeof *cur);
 	int rc = 0;
-	for (unsigned j = 0; j < PAIR_PARTS && rc == 0; j++)
+	for (unsigned j = 0; j < PARTS && rc == 0; j++)
 		rc = add_up(d, j, rows, buf, &cur[j].off);
 	free(rows);
 	free(buf);
 	char err[512];
-	if (rc == 0 && fflush(d->rec_spill) != 0)
+	if (rc == 0 && fflush(d->recs.f) != 0)
 		rc = error("temporary host file: %s", strerror(errno));
 	if (rc == 0 && !(d->host_spill = spill_open("host", err, sizeof err)))
 		rc = error("%s", err);
 	/* host i is the next row of partition i mod 64 */
 	for (size_t i = 0; i < d->nhosts && rc == 0; i++) {
-		struct row_cursor *c = &cur[i % PAIR_PARTS];
+		struct row_cursor *c = &cur[i % PARTS];
 		if (c->i == c->n) {
-			size_t left = (d->nhosts - 1 - i) / PAIR_PARTS + 1;
+			size_t left = (d->nhosts - 1 - i) / PARTS + 1;
 			c->n = left < ROW_READ ? left : ROW_READ;
 			c->i = 0;
-			if ((rc = read_at(d->rec_spill, c->v, c->n, sizeof *c->v, c->off, "host")) < 0)
+			if ((rc = read_at(d->recs.f, c->v, c->n, sizeof *c->v, c->off, "host")) < 0)
 				break;
 			c->off += (off_t)(c->n * sizeof *c->v);
 		}
@@ -1002,11 +1014,7 @@ static int hosts_out(struct decider *d)
 	free(cur);
 	if (rc == 0 && d->host_spill && fflush(d->host_spill) != 0)
 		rc = error("temporary host file: %s", strerror(errno));
-	fclose(d->rec_spill);   /* its disk space back */
-	d->rec_spill = NULL;
-	free(d->rblocks);
-	d->rblocks = NULL;
-	d->nrblocks = d->rbcap = 0;
+	parted_close(&d->recs);   /* its disk space back */
 	free(d->hosts);
 	d->hosts = NULL;
 	d->hcap = 0;
@@ -1050,16 +1058,12 @@ static const struct addr *host_addr(const struct decider *d, size_t i, struct ho
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 {
 	memset(out, 0, sizeof *out);
-	/* no address is looked up again until decider_hosts, which makes the
-	 * table anew once the decisions' memory is gone (17 MB on 1.7M hosts) */
+	/* no address is looked up in the table again (decider_hosts finds the
+	 * listings in its address texts): 17 MB on 1.7M hosts */
 	free(d->htab);
 	d->htab = NULL;
 	if (hosts_out(d) != 0 || count_pairs(d) != 0)
 		return -1;
-	if (d->pair_spill) {
-		fclose(d->pair_spill);   /* its disk space back */
-		d->pair_spill = NULL;
-	}
 	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
 	struct elig_list el = { 0 };
 	if (each_group(d, collect, &el) != 0) {
@@ -1427,15 +1431,8 @@ size_t decider_bytes(const struct decider *d)
 	size_t b = d->hcap * sizeof *d->hosts + d->hsize * sizeof *d->htab +
 		   (d->hn ? d->nhosts * sizeof *d->hn : 0) +
 		   d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab +
-		   d->morecap * sizeof *d->more + d->bcap * sizeof *d->blocks;
-	for (unsigned j = 0; j < PAIR_PARTS; j++) {
-		if (d->pbuf[j])
-			b += d->block_keys * sizeof *d->pbuf[j];
-		if (d->rbuf[j])
-			b += REC_BLOCK * sizeof *d->rbuf[j];
-	}
-	b += d->rbcap * sizeof *d->rblocks;
-	return b;
+		   d->morecap * sizeof *d->more;
+	return b + parted_bytes(&d->pairs) + parted_bytes(&d->recs);
 }
 
 void decider_free(struct decider *d)
@@ -1446,19 +1443,11 @@ void decider_free(struct decider *d)
 		fclose(d->spill);
 	if (d->att_spill)
 		fclose(d->att_spill);
-	if (d->pair_spill)
-		fclose(d->pair_spill);
+	parted_close(&d->pairs);
+	parted_close(&d->recs);
 	if (d->host_spill)
 		fclose(d->host_spill);
-	if (d->rec_spill)
-		fclose(d->rec_spill);
-	for (unsigned j = 0; j < PAIR_PARTS; j++)
-		free(d->rbuf[j]);
-	free(d->rblocks);
 	free(d->hn);
-	for (unsigned j = 0; j < PAIR_PARTS; j++)
-		free(d->pbuf[j]);
-	free(d->blocks);
 	if (d->en)
 		for (size_t i = 0; i < d->nhosts; i++) {
 			free(d->en[i].ptr);

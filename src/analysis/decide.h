@@ -28,16 +28,21 @@
  *
  * Every candidate gets its decision recorded for `mxsensor explain`.
  *
- * How: the host-pair meeting counts and attempts per host are counted
- * while the candidates stream by (memory per host and per meeting pair,
- * not per candidate); the candidates themselves go to an unlinked
- * temporary file as fixed-size records.  decider_run reads that file
- * twice in the order it was written (each IPv6 attempt's candidates are
- * together): once to score host consistency and ambiguity and keep the
- * eligible candidates (a compact record each) for the greedy pass, once to
- * label every candidate and write it to the store, decided, in the order
- * the pass made it.  The attempts, too, wait in a temporary file and are
- * written once, after the decisions, with their partners.  Nothing in the
+ * How: while the pass streams by, the decider keeps a host's address and
+ * attempt count (24 bytes) and an attempt's host (4 bytes); everything
+ * else goes to unlinked temporary files as fixed-size records: the
+ * candidates, the attempts, a host record per attempt (times, SYNs,
+ * fingerprint labels; by host partition) and the host-pair meetings (by
+ * pair partition).  After the pass the meetings and the host rows are
+ * added up a partition at a time, and the host rows wait in a file of
+ * their own while the decisions run (which need only the attempt
+ * counts).  decider_run reads the candidates' file twice in the order it
+ * was written (each IPv6 attempt's candidates are together): once to
+ * score host consistency and ambiguity and keep the eligible candidates
+ * (a compact record each) for the greedy pass, once to label every
+ * candidate and write it to the store, decided, in the order the pass
+ * made it.  The attempts are written once, after the decisions, with
+ * their partners; the hosts last, in address order.  Nothing in the
  * store is updated row by row or joined to find a host.
  */
 #ifndef MX_DECIDE_H
