@@ -95,10 +95,12 @@ static bool tsclock_consistent(const struct attempt *early, const struct attempt
 	return false;
 }
 
-void assoc_score(const struct assoc_params *p, const struct attempt *a6,
-		 const struct attempt *a4, struct assoc_cand *c)
+/* score_known - the evidence that a few integer comparisons give (all
+ * but os, tsclock and ehlo), with c->score their sum; returns the most
+ * points that the other three can still add, so that score_v6 can drop
+ * a hopeless pair before the string and clock work */
+static int score_known(const struct attempt *a6, const struct attempt *a4, struct assoc_cand *c)
 {
-	(void)p;
 	memset(c, 0, sizeof *c);
 	c->a6 = a6->id;
 	c->a4 = a4->id;
@@ -117,14 +119,6 @@ void assoc_score(const struct assoc_params *p, const struct attempt *a6,
 	}
 	bool stack_eq = a6->stack == a4->stack && same_layout(a6, a4);
 	c->ev[EV_STACK] = stack_eq ? 15 : -40;
-	/* p0f's family counts only where it says something the raw stack
-	 * does not: when the stacks differ, the same family (e.g. one OS whose
-	 * IPv6 SYN carries other options) takes back part of the penalty.
-	 * Counting it on top of an equal stack would count one fact twice and
-	 * lift look-alike bystanders over the threshold. */
-	if (!stack_eq && a6->os_family && a4->os_family &&
-	    strcmp(a6->os_family, a4->os_family) == 0)
-		c->ev[EV_OS] = 20;
 	c->ev[EV_SYNS] = a6->syns == a4->syns ? 10 : -20;
 
 	int32_t d = c->port_dist;
@@ -143,6 +137,32 @@ void assoc_score(const struct assoc_params *p, const struct attempt *a6,
 	else if (g >= 0 && g <= 3000000000LL)
 		c->ev[EV_GAP] = 10;
 
+	c->score = c->ev[EV_EMBED] + c->ev[EV_STACK] + c->ev[EV_SYNS] + c->ev[EV_PORT] +
+		   c->ev[EV_GAP];
+	int most = 0;
+	if (!stack_eq && a6->os_family && a4->os_family)
+		most += 20;
+	if (a6->has_ts && a4->has_ts && a6->tsval && a4->tsval)
+		most += 30;
+	if (a6->ehlo && a4->ehlo)
+		most += 40;
+	return most;
+}
+
+/* score_rest - the evidence score_known left out, added to c->score */
+static void score_rest(const struct attempt *a6, const struct attempt *a4, struct assoc_cand *c)
+{
+	const struct attempt *early = c->before ? a4 : a6;
+	const struct attempt *late = c->before ? a6 : a4;
+	/* p0f's family counts only where it says something the raw stack
+	 * does not: when the stacks differ, the same family (e.g. one OS whose
+	 * IPv6 SYN carries other options) takes back part of the penalty.
+	 * Counting it on top of an equal stack would count one fact twice and
+	 * lift look-alike bystanders over the threshold. */
+	if (c->ev[EV_STACK] < 0 && a6->os_family && a4->os_family &&
+	    strcmp(a6->os_family, a4->os_family) == 0)
+		c->ev[EV_OS] = 20;
+
 	if (tsclock_consistent(early, late))
 		c->ev[EV_TSCLOCK] = 30;
 
@@ -151,10 +171,15 @@ void assoc_score(const struct assoc_params *p, const struct attempt *a6,
 	if (a6->ehlo && a4->ehlo)
 		c->ev[EV_EHLO] = strcasecmp(a6->ehlo, a4->ehlo) == 0 ? 40 : -20;
 
-	int s = 0;
-	for (int i = 0; i < EV_COUNT; i++)
-		s += c->ev[i];
-	c->score = s;
+	c->score += c->ev[EV_OS] + c->ev[EV_TSCLOCK] + c->ev[EV_EHLO];
+}
+
+void assoc_score(const struct assoc_params *p, const struct attempt *a6,
+		 const struct attempt *a4, struct assoc_cand *c)
+{
+	(void)p;
+	score_known(a6, a4, c);
+	score_rest(a6, a4, c);
 }
 
 struct assoc {
@@ -259,7 +284,13 @@ static void score_v6(struct assoc *s, const struct attempt *a6)
 				continue;
 		}
 		struct assoc_cand c;
-		assoc_score(p, a6, a4, &c);
+		/* most pairs in a busy window cannot reach the floor, nor the
+		 * last of a full top-k list, whatever the rest adds */
+		int most = score_known(a6, a4, &c);
+		most += c.score;
+		if (most < p->floor || (k == (size_t)p->top_k && most < s->tmp[k - 1].score))
+			continue;
+		score_rest(a6, a4, &c);
 		if (c.score < p->floor)
 			continue;
 		/* insert into the sorted top-k scratch list */
