@@ -297,6 +297,70 @@ static void test_queued_writes(void **state)
 	store_close(st);
 }
 
+/* rows of the big tables go to SQLite BATCH (16) at a time: runs of
+ * every length around a batch, kinds interleaved mid-batch, keep their
+ * order and every value (NULLs and texts included), and a refused row
+ * inside a full batch still fails the run's end */
+static void test_batched_writes(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	struct store_run run = { "b", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	static const int runs[] = { 1, 15, 16, 17, 33, 3, 48, 2 };
+	uint64_t a6 = 0, aid = 0;
+	int hosts = 0;
+	char addr[64], out[1024];
+	for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
+		for (int i = 0; i < runs[r]; i++) {
+			struct assoc_cand c;
+			memset(&c, 0, sizeof c);
+			c.a6 = ++a6;
+			c.a4 = 1000000 - a6;
+			c.ev[EV_PORT] = (int16_t)(a6 % 31);
+			c.score = (int)a6;
+			c.gap_ns = -(int64_t)a6;
+			assert_int_equal(store_add_candidate(st, &c, (int)a6 + 1, a6 % 2,
+							     a6 % 3 ? "lost" : "associated"), 0);
+		}
+		/* another kind between the candidates' runs */
+		if (r % 2) {
+			snprintf(addr, sizeof addr, "2001:db8::%x", ++hosts);
+			struct store_host h = { .addr = addr, .family = 6, .attempts = 1, .syns = 1,
+						.label = "unassociated" };
+			assert_int_equal(store_add_host(st, &h), 0);
+		} else {
+			++aid;
+			struct attempt a = mk(aid, "198.51.100.9", (uint16_t)(1000 + aid),
+					      1767225600000000000LL + (int64_t)aid);
+			assert_int_equal(store_add_attempt(st, &a, aid % 2 ? aid + 1 : 0, (int)aid), 0);
+		}
+	}
+	/* every candidate, in the order written, with its values */
+	q(st, "SELECT COUNT(*), SUM(id = a6), SUM(a4 = 1000000 - a6), SUM(ev_port = a6 % 31),"
+	      " SUM(score = a6), SUM(total = a6 + 1), SUM(gap_ns = -a6), SUM(ambiguous = a6 % 2),"
+	      " SUM(decision = CASE WHEN a6 % 3 THEN 'lost' ELSE 'associated' END)"
+	      " FROM candidates WHERE sensor = 'b'", out);
+	assert_string_equal(out, "135|135|135|135|135|135|135|135|135");
+	q(st, "SELECT group_concat(id || ':' || sport || ':' || COALESCE(partner, '-') || ':' ||"
+	      " COALESCE(wscale, '-'), ' ')"
+	      " FROM (SELECT * FROM attempts WHERE sensor = 'b' ORDER BY id)", out);
+	assert_string_equal(out, "1:1001:2:- 2:1002:-:- 3:1003:4:- 4:1004:-:-");
+	q(st, "SELECT COUNT(*), MIN(addr), MAX(addr), SUM(os IS NULL), SUM(label = 'unassociated')"
+	      " FROM hosts WHERE sensor = 'b'", out);
+	assert_string_equal(out, "4|2001:db8::1|2001:db8::4|4|4");
+	/* a refused row in the middle of a full batch */
+	for (int i = 0; i < 40; i++) {
+		snprintf(addr, sizeof addr, "2001:db8::%x", i == 20 ? 1 : 100 + i);
+		struct store_host h = { .addr = addr, .family = 6, .attempts = 1, .syns = 1,
+					.label = "unassociated" };
+		assert_int_equal(store_add_host(st, &h), 0);
+	}
+	assert_int_equal(store_run_end(st), -1);
+	store_close(st);
+}
+
 static void test_sensors_replace_own_rows(void **state)
 {
 	(void)state;
@@ -626,6 +690,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_policy_save_adds, setup, teardown),
 		cmocka_unit_test(test_location_picks_backend),
 		cmocka_unit_test_setup_teardown(test_queued_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
