@@ -78,6 +78,7 @@ struct store_sqlite {
 	sqlite3 *db;
 	sqlite3_stmt *q[PUT_COUNT]; /* prepared on first use */
 	sqlite3_stmt *qb[PUT_COUNT]; /* the same for BATCH rows (batched kinds) */
+	struct bound *b[PUT_COUNT], *bb[PUT_COUNT]; /* what their parameters hold */
 	/* the writer thread (started on the first put) */
 	pthread_t th;
 	bool started, quit, busy;   /* busy: todo is being written */
@@ -215,10 +216,26 @@ static char *batch_sql(enum store_put_kind k)
 	return sql;
 }
 
+/* struct bound - what a parameter of a put statement holds since its
+ * last bind (a reset keeps the values).  An integer or NULL that would be
+ * bound again as it is stays: binding is a quarter of a row's cost, and
+ * most evidence columns, flags and counts repeat from row to row.  Texts
+ * point into a chunk that is reused, so they are always bound. */
+struct bound {
+	unsigned char type;         /* SV_*, or BOUND_NONE */
+	int64_t i;
+};
+#define BOUND_NONE 0xff
+
 /* bind_row - the columns of one row, from parameter base + 1 on */
-static void bind_row(sqlite3_stmt *q, enum store_put_kind k, const struct store_val *v, int base)
+static void bind_row(sqlite3_stmt *q, struct bound *b, enum store_put_kind k,
+		     const struct store_val *v, int base)
 {
 	for (int i = 0; i < store_put_ncols[k]; i++) {
+		struct bound *p = &b[base + i];
+		if (v[i].type != SV_TEXT && p->type == v[i].type &&
+		    (v[i].type == SV_NULL || p->i == v[i].i))
+			continue;
 		switch (v[i].type) {
 		case SV_INT: sqlite3_bind_int64(q, base + i + 1, v[i].i); break;
 		case SV_TEXT:
@@ -226,6 +243,8 @@ static void bind_row(sqlite3_stmt *q, enum store_put_kind k, const struct store_
 			break;
 		case SV_NULL: sqlite3_bind_null(q, base + i + 1); break;
 		}
+		p->type = v[i].type;
+		p->i = v[i].i;
 	}
 }
 
@@ -235,17 +254,22 @@ static int write_rows(struct store_sqlite *s, enum store_put_kind k,
 		      const struct store_val *const *rows, int n)
 {
 	sqlite3_stmt **qp = n == BATCH ? &s->qb[k] : &s->q[k];
+	struct bound **bp = n == BATCH ? &s->bb[k] : &s->b[k];
 	if (!*qp) {
 		char *sql = n == BATCH ? batch_sql(k) : NULL;
 		int rc = sqlite3_prepare_v2(s->db, sql ? sql : put_sql[k], -1, qp, NULL);
 		free(sql);
 		if (rc != SQLITE_OK)
 			return db_error(s, "prepare");
+		size_t np = (size_t)n * (size_t)store_put_ncols[k];
+		*bp = xmalloc(np * sizeof **bp);
+		for (size_t i = 0; i < np; i++)
+			(*bp)[i].type = BOUND_NONE;
 	}
 	for (int r = 0; r < n; r++)
-		bind_row(*qp, k, rows[r], r * store_put_ncols[k]);
+		bind_row(*qp, *bp, k, rows[r], r * store_put_ncols[k]);
 	int rc = sqlite3_step(*qp);
-	sqlite3_reset(*qp);   /* every column is bound again for the next rows */
+	sqlite3_reset(*qp);   /* keeps the bound values (struct bound) */
 	if (rc != SQLITE_DONE)
 		return db_error(s, "write");
 	return 0;
@@ -464,6 +488,8 @@ static void lite_close(struct store *st)
 	for (int i = 0; i < PUT_COUNT; i++) {
 		sqlite3_finalize(s->q[i]);
 		sqlite3_finalize(s->qb[i]);
+		free(s->b[i]);
+		free(s->bb[i]);
 	}
 	sqlite3_close(s->db);
 	store_fini(st);
