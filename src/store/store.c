@@ -220,6 +220,14 @@ static const struct store_migration migrations[] = {
 	   * (HOT updates: no new index entries) */
 	  "ALTER TABLE attempts SET (fillfactor = 80);\n"
 	  "ALTER TABLE hosts SET (fillfactor = 50);\n" },
+	/* 5 -> 6: candidates_a4 on the IPv4 attempt alone.  A run into an
+	 * empty store builds it after the load; without the sensor's name in
+	 * every entry that sort takes 40 % less (12.8M candidates: 4.7-5.0
+	 * -> 2.7 s).  A look-up by (sensor, a4) still uses it (one row per
+	 * sensor with that attempt id); the deletion of a sensor's rows uses
+	 * candidates_a6, which keeps the sensor first. */
+	{ "DROP INDEX candidates_a4;\n"
+	  "CREATE INDEX candidates_a4 ON candidates(a4);\n", NULL, NULL },
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
 

@@ -231,6 +231,8 @@ static void test_migrate_v1(void **state)
 	snprintf(want, sizeof want, "%d", store_schema_version());
 	assert_string_equal(out, want);
 	assert_true(store_schema_version() >= 3);
+	q(st, "SELECT sql FROM sqlite_master WHERE name = 'candidates_a4'", out);   /* version 6 */
+	assert_string_equal(out, "CREATE INDEX candidates_a4 ON candidates(a4)");
 	q(st, "SELECT COUNT(*) FROM policy_outcomes", out);   /* version 2 on the way */
 	assert_string_equal(out, "0");
 	/* the results belong to the sensor of the last run */
