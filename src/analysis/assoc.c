@@ -286,8 +286,8 @@ static void score_v6(struct assoc *s, const struct attempt *a6)
 		struct assoc_cand c;
 		/* most pairs in a busy window cannot reach the floor, nor the
 		 * last of a full top-k list, whatever the rest adds */
-		int most = score_known(a6, a4, &c);
-		most += c.score;
+		int rest = score_known(a6, a4, &c);   /* sets c.score first */
+		int most = c.score + rest;
 		if (most < p->floor || (k == (size_t)p->top_k && most < s->tmp[k - 1].score))
 			continue;
 		score_rest(a6, a4, &c);

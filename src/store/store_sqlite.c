@@ -76,9 +76,12 @@ struct chunk {
 struct store_sqlite {
 	struct store st;            /* first: the shared part */
 	sqlite3 *db;
-	sqlite3_stmt *q[PUT_COUNT]; /* prepared on first use */
-	sqlite3_stmt *qb[PUT_COUNT]; /* the same for BATCH rows (batched kinds) */
-	struct bound *b[PUT_COUNT], *bb[PUT_COUNT]; /* what their parameters hold */
+	/* the put statements, prepared on first use: [k][0] writes one row,
+	 * [k][1] BATCH rows (batched kinds) */
+	struct put_stmt {
+		sqlite3_stmt *q;
+		struct bound *b;    /* what its parameters hold */
+	} put[PUT_COUNT][2];
 	/* the writer thread (started on the first put) */
 	pthread_t th;
 	bool started, quit, busy;   /* busy: todo is being written */
@@ -205,7 +208,8 @@ static char *batch_sql(enum store_put_kind k)
 	char *sql = xmalloc(head + BATCH * tuple + 1), *p = sql + head;
 	memcpy(sql, put_sql[k], head);
 	for (int r = 0; r < BATCH; r++) {
-		*p++ = r ? ',' : ' ';
+		if (r)
+			*p++ = ',';
 		*p++ = '(';
 		for (int i = 0; i < ncols; i++) {
 			*p++ = '?';
@@ -248,36 +252,30 @@ static void bind_row(sqlite3_stmt *q, struct bound *b, enum store_put_kind k,
 	}
 }
 
-/* write_rows - bind and step n rows of kind k, rows[0..n) (n is 1 or
+/* write_rows - bind and step n rows of kind k, v[0..n) (n is 1 or
  * BATCH; on whichever thread owns the connection now) */
 static int write_rows(struct store_sqlite *s, enum store_put_kind k,
-		      const struct store_val *const *rows, int n)
+		      struct store_val (*v)[MAX_COLS], int n)
 {
-	sqlite3_stmt **qp = n == BATCH ? &s->qb[k] : &s->q[k];
-	struct bound **bp = n == BATCH ? &s->bb[k] : &s->b[k];
-	if (!*qp) {
+	struct put_stmt *ps = &s->put[k][n == BATCH];
+	if (!ps->q) {
 		char *sql = n == BATCH ? batch_sql(k) : NULL;
-		int rc = sqlite3_prepare_v2(s->db, sql ? sql : put_sql[k], -1, qp, NULL);
+		int rc = sqlite3_prepare_v2(s->db, sql ? sql : put_sql[k], -1, &ps->q, NULL);
 		free(sql);
 		if (rc != SQLITE_OK)
 			return db_error(s, "prepare");
 		size_t np = (size_t)n * (size_t)store_put_ncols[k];
-		*bp = xmalloc(np * sizeof **bp);
+		ps->b = xmalloc(np * sizeof *ps->b);
 		for (size_t i = 0; i < np; i++)
-			(*bp)[i].type = BOUND_NONE;
+			ps->b[i].type = BOUND_NONE;
 	}
 	for (int r = 0; r < n; r++)
-		bind_row(*qp, *bp, k, rows[r], r * store_put_ncols[k]);
-	int rc = sqlite3_step(*qp);
-	sqlite3_reset(*qp);   /* keeps the bound values (struct bound) */
+		bind_row(ps->q, ps->b, k, v[r], r * store_put_ncols[k]);
+	int rc = sqlite3_step(ps->q);
+	sqlite3_reset(ps->q);   /* keeps the bound values (struct bound) */
 	if (rc != SQLITE_DONE)
 		return db_error(s, "write");
 	return 0;
-}
-
-static int write_row(struct store_sqlite *s, enum store_put_kind k, const struct store_val *v)
-{
-	return write_rows(s, k, &v, 1);
 }
 
 /* write_waiting - the rows that wait for a batch, one by one */
@@ -285,7 +283,7 @@ static int write_waiting(struct store_sqlite *s, enum store_put_kind k,
 			 struct store_val (*v)[MAX_COLS], int n)
 {
 	for (int r = 0; r < n; r++)
-		if (write_row(s, k, v[r]) < 0)
+		if (write_rows(s, k, &v[r], 1) < 0)
 			return -1;
 	return 0;
 }
@@ -322,16 +320,13 @@ static int write_chunk(struct store_sqlite *s, const struct chunk *c)
 			}
 		}
 		if (!batched(k)) {
-			if (write_row(s, k, row) < 0)
+			if (write_rows(s, k, &v[0], 1) < 0)
 				return -1;
 			continue;
 		}
 		bk = k;
 		if (++nb == BATCH) {
-			const struct store_val *rows[BATCH];
-			for (int r = 0; r < BATCH; r++)
-				rows[r] = v[r];
-			if (write_rows(s, k, rows, BATCH) < 0)
+			if (write_rows(s, k, v, BATCH) < 0)
 				return -1;
 			nb = 0;
 		}
@@ -414,7 +409,7 @@ static int lite_put(struct store *st, enum store_put_kind k, const struct store_
 			if (w[i].type == SV_TEXT)
 				w[i].i = (int64_t)strlen(v[i].s);
 		}
-		return lite_sync(s) < 0 ? -1 : write_row(s, k, w);
+		return lite_sync(s) < 0 ? -1 : write_rows(s, k, &w, 1);
 	}
 	if (!s->started) {
 		if (pthread_create(&s->th, NULL, writer, s) != 0)
@@ -485,12 +480,11 @@ static void lite_close(struct store *st)
 	pthread_cond_destroy(&s->cv);
 	free(s->fill.p);
 	free(s->todo.p);
-	for (int i = 0; i < PUT_COUNT; i++) {
-		sqlite3_finalize(s->q[i]);
-		sqlite3_finalize(s->qb[i]);
-		free(s->b[i]);
-		free(s->bb[i]);
-	}
+	for (int i = 0; i < PUT_COUNT; i++)
+		for (int j = 0; j < 2; j++) {
+			sqlite3_finalize(s->put[i][j].q);
+			free(s->put[i][j].b);
+		}
 	sqlite3_close(s->db);
 	store_fini(st);
 	free(s);
