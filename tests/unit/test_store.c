@@ -274,6 +274,17 @@ static void test_newer_schema_refused(void **state)
 	assert_null(store_open(dbpath, false));
 }
 
+/* add_host6 - one unassociated IPv6 host 2001:db8::N with one attempt
+ * and one SYN */
+static int add_host6(struct store *st, unsigned n)
+{
+	char addr[64];
+	snprintf(addr, sizeof addr, "2001:db8::%x", n);
+	struct store_host h = { .addr = addr, .family = 6, .attempts = 1, .syns = 1,
+				.label = "unassociated" };
+	return store_add_host(st, &h);
+}
+
 /* rows are written on the writer thread: a query right after the puts
  * sees all of them, and a row the database refuses (a second host with
  * the same address) fails the run's end instead of vanishing */
@@ -284,13 +295,9 @@ static void test_queued_writes(void **state)
 	assert_non_null(st);
 	struct store_run run = { "q", "test", "{}" };
 	assert_int_equal(store_run_begin(st, &run), 0);
-	char addr[64], out[1024];
-	for (int i = 0; i < 20000; i++) {
-		snprintf(addr, sizeof addr, "2001:db8::%x", i);
-		struct store_host h = { .addr = addr, .family = 6, .attempts = 1, .syns = 1,
-					.label = "unassociated" };
-		assert_int_equal(store_add_host(st, &h), 0);
-	}
+	char out[1024];
+	for (unsigned i = 0; i < 20000; i++)
+		assert_int_equal(add_host6(st, i), 0);
 	q(st, "SELECT COUNT(*), SUM(syns) FROM hosts WHERE sensor = 'q'", out);
 	assert_string_equal(out, "20000|20000");
 	struct store_host dup = { .addr = "2001:db8::7", .family = 6 };
@@ -312,8 +319,8 @@ static void test_batched_writes(void **state)
 	assert_int_equal(store_run_begin(st, &run), 0);
 	static const int runs[] = { 1, 15, 16, 17, 33, 3, 48, 2 };
 	uint64_t a6 = 0, aid = 0;
-	int hosts = 0;
-	char addr[64], out[1024];
+	unsigned hosts = 0;
+	char out[1024];
 	for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
 		for (int i = 0; i < runs[r]; i++) {
 			struct assoc_cand c;
@@ -328,10 +335,7 @@ static void test_batched_writes(void **state)
 		}
 		/* another kind between the candidates' runs */
 		if (r % 2) {
-			snprintf(addr, sizeof addr, "2001:db8::%x", ++hosts);
-			struct store_host h = { .addr = addr, .family = 6, .attempts = 1, .syns = 1,
-						.label = "unassociated" };
-			assert_int_equal(store_add_host(st, &h), 0);
+			assert_int_equal(add_host6(st, ++hosts), 0);
 		} else {
 			++aid;
 			struct attempt a = mk(aid, "198.51.100.9", (uint16_t)(1000 + aid),
@@ -353,12 +357,8 @@ static void test_batched_writes(void **state)
 	      " FROM hosts WHERE sensor = 'b'", out);
 	assert_string_equal(out, "4|2001:db8::1|2001:db8::4|4|4");
 	/* a refused row in the middle of a full batch */
-	for (int i = 0; i < 40; i++) {
-		snprintf(addr, sizeof addr, "2001:db8::%x", i == 20 ? 1 : 100 + i);
-		struct store_host h = { .addr = addr, .family = 6, .attempts = 1, .syns = 1,
-					.label = "unassociated" };
-		assert_int_equal(store_add_host(st, &h), 0);
-	}
+	for (unsigned i = 0; i < 40; i++)
+		assert_int_equal(add_host6(st, i == 20 ? 1 : 100 + i), 0);
 	assert_int_equal(store_run_end(st), -1);
 	store_close(st);
 }
