@@ -319,6 +319,15 @@ static void test_build_small_store(void **state)
 	t = report_table(r, "port_distance");
 	assert_int_equal(find(t, "1", "windows")->i, 1);
 	assert_int_equal(find(t, "1", "unknown")->i, 0);
+	t = report_table(r, "labels");
+	assert_int_equal(find(t, "IPv6", "hosts")->i, 1);      /* the first row: associated */
+	t = report_table(r, "addr_type");
+	assert_int_equal(find(t, "other", "hosts_associated")->i, 1);
+	/* other, unassociated: 2001:db8:9:9::1 and s2's row of ::a */
+	assert_int_equal(find(t, "other", "hosts_unassociated")->i, 2);
+	t = report_table(r, "top64");
+	assert_int_equal(find(t, "2001:db8:1:1::/64", "hosts")->i, 2);
+	assert_int_equal(find(t, "2001:db8:1:1::/64", "attempts")->i, 4);
 	report_free(r);
 	f.sensor = "s1";
 	r = report_build(st, &f);
@@ -333,6 +342,40 @@ static void test_build_small_store(void **state)
 	assert_int_equal(find(report_table(r, "os"), "Unknown", "attempts_unassociated")->i, 1);
 	assert_int_equal(report_table(r, "port_distance")->nrows > 0 ?
 			 find(report_table(r, "port_distance"), "1", "windows")->i : 0, 0);
+	report_free(r);
+	store_close(st);
+
+	/* a third sensor whose logs do not list the IPv4 counterpart that
+	 * s1's list: the counterpart counts as listed, in whichever order the
+	 * rows come (these come first: rowids below s1's) */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, listed, label) VALUES"
+		" ('s3', '2001:db8:1:1::a', 6, 'global', 'randomized', 0, 'associated-unlisted'),"
+		" ('s3', '192.0.2.1', 4, 'documentation', NULL, 0, 'unlisted');"
+		"INSERT INTO attempts (rowid, sensor, id, run_id, family, src, sport, dst, dport,"
+		" first_ns, last_ns, syns, partner) VALUES"
+		" (-2, 's3', 1, 3, 6, '2001:db8:1:1::a', 5000, 's', 25, 900000000000, 900000000000, 1, 2),"
+		" (-1, 's3', 2, 3, 4, '192.0.2.1', 5001, 's', 25, 900100000000, 900100000000, 1, 1);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, false);
+	assert_non_null(st);
+	report_filter_init(&f);
+	r = report_build(st, &f);
+	t = report_table(r, "top48");
+	assert_int_equal(find(t, "2001:db8:1::/48", "attempts")->i, 6);
+	assert_int_equal(find(t, "2001:db8:1::/48", "ipv4_counterparts")->i, 2);
+	assert_true(find(t, "2001:db8:1::/48", "ipv4_listed_pct")->d == 50.0);
+	t = report_table(r, "families");
+	assert_int_equal(find(t, "IPv4", "hosts")->i, 3);      /* 192.0.2.1 under two labels */
+	t = report_table(r, "labels");
+	assert_int_equal(find(t, "IPv4", "hosts")->i, 1);      /* spammer: s1's row */
+	report_free(r);
+	f.sensor = "s3";
+	r = report_build(st, &f);
+	t = report_table(r, "top48");
+	assert_true(find(t, "2001:db8:1::/48", "ipv4_listed_pct")->d == 0.0);
 	report_free(r);
 	store_close(st);
 	unlink(path);
