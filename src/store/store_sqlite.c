@@ -90,7 +90,6 @@ struct store_sqlite {
 	struct chunk fill, todo;    /* fill: the main thread's; todo: the writer's */
 	int werr;                   /* -1 after a write failed */
 	int in_query;               /* > 0: inside a query's callbacks */
-	bool mapped;                /* PRAGMA mmap_size set for the readers */
 };
 
 static struct store_sqlite *lite(struct store *st)
@@ -157,16 +156,6 @@ static int lite_query(struct store *st, const char *sql, const char *const *para
 	sqlite3_stmt *q;
 	if (lite_sync(s) < 0)
 		return -1;
-	/* the readers (report, explain, reputation) scan the big tables:
-	 * mapping the store's first GiB saves reading each page into the
-	 * cache (a report on 1M SYNs: 2.8 -> 2.4 s);
-	 * a run's writes and index builds keep the plain cache, whose
-	 * memory is the run's own */
-	if (!s->mapped) {
-		s->mapped = true;
-		if (sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL) != SQLITE_OK)
-			debug("%s: no memory map: %s", st->location, sqlite3_errmsg(s->db));
-	}
 	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return db_error(s, "query");
 	for (int i = 0; i < nparams; i++)
