@@ -24,7 +24,7 @@ const char cmd_report_usage[] =
 	"                       [--sensor NAME] [--sensor-addr ADDR] [--family 4|6]\n"
 	"                       [--label LABEL]\n"
 	"                       [--top N] [--misbehaving-min N]\n"
-	"                       [--misbehaving-interval S] [--misbehaving-nov4 PCT]\n"
+	"                       [--misbehaving-interval S] [--misbehaving-nov4 PCT] [-v]\n"
 	"\n"
 	"Read the store that `mxsensor analyze` wrote and show how much abusive SMTP\n"
 	"reached the sensor over IPv6 compared with IPv4, and how much of it comes\n"
@@ -60,6 +60,8 @@ const char cmd_report_usage[] =
 	"                                average (default 60)\n"
 	"      --misbehaving-nov4 PCT    ... and at least PCT % of them without an\n"
 	"                                IPv4 counterpart (default 90)\n"
+	"  -v, --verbose        log each table read from the store, its rows and\n"
+	"                       time, on stderr\n"
 	"\n"
 	"Tables (KEY: content):\n"
 	"  summary        plain-language summary: IPv6 against IPv4, and the share of\n"
@@ -134,6 +136,7 @@ int cmd_report(int argc, char **argv)
 		{ "misbehaving-min", required_argument, NULL, O_MMIN },
 		{ "misbehaving-interval", required_argument, NULL, O_MIV },
 		{ "misbehaving-nov4", required_argument, NULL, O_MNOV4 },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "mxsensor.db", *fmt = "text", *output = NULL, *outdir = NULL;
@@ -145,10 +148,13 @@ int cmd_report(int argc, char **argv)
 	double d;
 	bool date_only;
 	int o;
-	while ((o = getopt_long(argc, argv, "d:f:o:t:", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:f:o:t:v", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'v':
+			log_set_level(LOG_LVL_DEBUG);
 			break;
 		case 'f':
 			if (strcmp(optarg, "text") && strcmp(optarg, "csv") && strcmp(optarg, "json") &&

@@ -1,12 +1,9 @@
 /*
  * report.c - build the report's tables from the store.
  *
- * Two queries read the store, under the same filter (time, sensor,
- * sensor address, family, host label), so the tables agree with each
- * other: one scan of the counted connect() attempts (attempts a JOIN
- * hosts h, and for IPv6 the partner attempt and its host) that every
- * table but two is added up from here in C, and the associated pairs'
- * candidates for the port-distance and gap histograms.  Host counts are
+ * The store is read in one pass (below) and every table is added up here
+ * in C, all under the same filter (time, sensor, sensor address, family,
+ * host label), so the tables agree with each other.  Host counts are
  * distinct source addresses among the counted attempts; an attempt joins
  * the hosts row of its own sensor, so a host that two sensors label
  * differently counts under each label (once per label); a host's label,
@@ -32,50 +29,9 @@
 
 #define NS_PER_DAY INT64_C(86400000000000)
 
-/* --- query plumbing --- */
+/* --- reading the store --- */
 
-struct filt {
-	char where[512];            /* " AND ..." clauses on a and h */
-	const char *params[8];
-	int np;
-	char from[24], to[24];
-};
-
-/* filt_build - the WHERE clauses and parameters of a filter */
-static void filt_build(struct filt *q, const struct report_filter *f)
-{
-	size_t n = 0;
-	q->where[0] = 0;
-	q->np = 0;
-#define ADD(...) (n += (size_t)snprintf(q->where + n, sizeof q->where - n, __VA_ARGS__))
-	if (f->from_ns) {
-		snprintf(q->from, sizeof q->from, "%" PRId64, f->from_ns);
-		ADD(" AND a.first_ns >= CAST(? AS BIGINT)");
-		q->params[q->np++] = q->from;
-	}
-	if (f->to_ns) {
-		snprintf(q->to, sizeof q->to, "%" PRId64, f->to_ns);
-		ADD(" AND a.first_ns < CAST(? AS BIGINT)");
-		q->params[q->np++] = q->to;
-	}
-	if (f->sensor) {
-		ADD(" AND a.sensor = ?");
-		q->params[q->np++] = f->sensor;
-	}
-	if (f->sensor_addr) {
-		ADD(" AND a.dst = ?");
-		q->params[q->np++] = f->sensor_addr;
-	}
-	if (f->family == 4 || f->family == 6)
-		ADD(" AND a.family = %d", f->family);
-	if (f->label) {
-		ADD(" AND h.label = ?");
-		q->params[q->np++] = f->label;
-	}
-#undef ADD
-}
-
-/* rows - a whole (small, grouped) result held as strings */
+/* rows - a whole (small) result held as strings */
 struct rows {
 	int ncol;
 	size_t n, cap;
@@ -110,31 +66,29 @@ static const char *rv(const struct rows *r, size_t row, int col)
 	return r->v[row * (size_t)r->ncol + (size_t)col];
 }
 
-/* query - run sql (with "%s" where the filter goes) and keep the rows */
-static int query(struct store *st, const struct filt *q, const char *fmt, struct rows *out)
-{
-	char *sql = xasprintf(fmt, q->where);
-	memset(out, 0, sizeof *out);
-	int rc = store_query(st, sql, q->params, q->np, rows_add, out);
-	free(sql);
-	if (rc)
-		rows_free(out);
-	return rc ? -1 : 0;
-}
-
-/* --- one scan of the counted attempts --- */
+/* --- one pass over the store --- */
 
 /*
- * Every table but the associated pairs' comes from one scan of the
- * counted attempts, each joined with its host and (IPv6) its partner and
- * the partner's host, added up here.  One GROUP BY per table had the
- * database join and sort the attempts nine times over: 9.0 s for a
- * report on 1M SYNs, 2.4 s now, of which the scan's join is most.  The
- * groups are the ones those queries had: a host counts once per group of
- * raw column values (a host that two sensors label differently counts
- * under each label), so the tables are the same, but for one choice the
- * queries left to the order of their rows: an IPv4 counterpart that one
- * sensor's logs list and another's do not counts as listed (pent_cmp_v4).
+ * The report reads three tables in the order they are stored and joins
+ * them here: the hosts into memory, then every attempt (joined with its
+ * host; the counted ones added up into every table), the IPv6 attempts
+ * again for their partners, then the associated candidates (binned when
+ * their IPv6 attempt was counted).  Counted: the attempt passes the filter
+ * and its sensor has a hosts row for its source, as an inner join of
+ * attempts and hosts would have it; a partner and its host are looked up
+ * as a left join would (none: no counterpart).
+ *
+ * One GROUP BY query per table had the database join and sort the
+ * attempts nine times over: 9.0 s for a report on 1M SYNs, 190 s and
+ * 431 MB on 10M.  One query joining attempts, hosts and partners there
+ * still looked each attempt's host and partner up in b-trees, which on
+ * 10M SYNs (a 2.7 GB store) went to the disk: 51 s.  Now 1.3 s and 121 MB
+ * on 1M, 17 s and 550 MB on 10M (the hosts, the sources and an 8-byte
+ * record per attempt are held).  The groups are the ones those queries
+ * had: a host counts once per group of raw column values, so the tables
+ * are the same, but for one choice the queries left to the order of their
+ * rows: an IPv4 counterpart that one sensor's logs list and another's do
+ * not counts as listed (pent_cmp_v4).
  */
 
 static const char *const v6_labels[] = { "associated", "associated-unlisted", "unassociated" };
@@ -170,7 +124,7 @@ static int kind_index(const char *addr_type, const char *iid_class, const char *
 
 /* kmap - open addressing on keys of five words, each with a value; the
  * first word holds a kind below (never 0: 0 marks an empty slot) */
-enum { K_LABEL = 1, K_OS, K_KIND, K_KINDROW, K_ASN, K_ASNLISTED, K_DAY, K_PENT };
+enum { K_LABEL = 1, K_OS, K_KIND, K_KINDROW, K_ASN, K_ASNLISTED, K_DAY, K_PENT, K_ATT };
 struct kent {
 	uint32_t k[5];
 	uint32_t v;
@@ -211,6 +165,18 @@ static struct kent *kmap_at(struct kmap *m, const uint32_t k[5], uint32_t v, boo
 	return &m->e[i];
 }
 
+/* kmap_find - the entry of key k, NULL when none */
+static const struct kent *kmap_find(const struct kmap *m, const uint32_t k[5])
+{
+	if (!m->size)
+		return NULL;
+	size_t mask = m->size - 1, i = (size_t)hash_bytes(k, 5 * sizeof *k) & mask;
+	for (; m->e[i].k[0]; i = (i + 1) & mask)
+		if (!memcmp(m->e[i].k, k, sizeof m->e[i].k))
+			return &m->e[i];
+	return NULL;
+}
+
 /* kmap_new - whether key (a, b, c, d, e) is new, adding it */
 static bool kmap_new(struct kmap *m, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e)
 {
@@ -220,7 +186,47 @@ static bool kmap_new(struct kmap *m, uint32_t a, uint32_t b, uint32_t c, uint32_
 	return added;
 }
 
-/* an IPv6 host with one IPv4 counterpart (or none) and its attempts */
+/* a hosts row: its groups as value ids (0: NULL) */
+struct hrow {
+	uint32_t sensor;
+	uint32_t next;              /* the next row of the same address (index + 1; 0: none) */
+	uint32_t lab, hos, at, iid, emb, asn, name;
+	int8_t kind;                /* kind_index of at, iid, emb */
+	int8_t k4, k6;              /* the label's row of the labels table, as IPv4 and IPv6 */
+	int8_t listed;              /* 0: 0 or NULL, 1: 1, 2: another value */
+	bool assoc;                 /* labelled associated */
+	bool pass;                  /* passes the label filter */
+};
+
+/* an attempt, for its partner and its associated candidates (8 bytes:
+ * 10M SYNs make 4.9M attempts) */
+#define HOSTS_MAX ((1u << 27) - 1)
+struct aref {
+	uint32_t src;               /* source id + 1; 0: no such attempt */
+	unsigned host : 27;         /* its hosts row (index + 1; 0: none) */
+	unsigned os : 4;            /* os_index of its os_family */
+	unsigned counted : 1;
+};
+
+/* a sensor's attempts in an array by id (analyze numbers them 1, 2, ...)
+ * while the ids stay below twice the attempts read plus ATT_SLACK; any
+ * other id goes through the map to s->far */
+#define ATT_SLACK (INT64_C(1) << 20)
+struct sens {
+	uint32_t name;              /* value id of the sensor name */
+	struct aref *a;
+	size_t n, cap, rows;
+};
+
+/* an IPv6 source with one partner source (or none) and its attempts,
+ * while the attempts are read */
+struct pgrp {
+	uint32_t src, psrc;         /* source ids (psrc + 1; 0: none) */
+	bool listed;                /* the partner's host is listed */
+	int64_t n, first, last;
+};
+
+/* the same parsed, for the prefix tables */
 struct pent {
 	struct addr v6, v4;        /* v4.family 0: no counterpart */
 	struct prefix p64, p48;
@@ -228,9 +234,9 @@ struct pent {
 	int64_t n, first, last;
 };
 
-/* an ASN's counts; name: the greatest of its hosts' AS names */
+/* an ASN's counts; name: the greatest of its hosts' AS names (value id) */
 struct asacc {
-	char *name;
+	uint32_t name;
 	int64_t h6, a6, a6assoc, h4, a4, h4listed;
 };
 
@@ -240,17 +246,35 @@ struct dayc {
 	int64_t day, n[4];
 };
 
-/* the groups of the first host row a source's attempts joined: counted
- * without going through the map (most sources have one host row) */
-struct first_host {
-	uint32_t lab, hos, at, iid, emb, asn;
-	int32_t fam;
-	bool set, assoc, listed1;
+/* a source address: its hosts rows, and the groups it was first counted
+ * in (its host row and family), counted again without going through the
+ * map when they recur (most sources have one host row) */
+struct srcrec {
+	uint32_t hosts;             /* its first hosts row (index + 1; 0: none) */
+	uint32_t counted;           /* the hosts row it was first counted with */
+	int32_t fam;                /* ... and the family */
+};
+
+struct pairs {
+	int64_t port[REPORT_PORT_BUCKETS][NOS];
+	int64_t neg[NOS];
+	int64_t gap[REPORT_GAP_BUCKETS][2];     /* [bin][IPv4 first] */
+	int64_t n;
 };
 
 struct scan {
-	struct strpool src;         /* source addresses (attempts' and partners') */
-	struct strpool val;         /* the other text values: labels, OS families, types, ASNs */
+	const struct report_filter *f;
+	size_t rows, counted;       /* rows read, attempts counted */
+	struct strpool src;         /* source addresses */
+	struct strpool val;         /* every other text: sensors, labels, OS families, types, ASNs */
+	struct srcrec *sr;          /* by source id */
+	size_t nsr, capsr;
+	struct hrow *h;
+	size_t nh, caph;
+	struct sens *sens;
+	size_t nsens, capsens;
+	struct aref *far;           /* attempts with ids beyond ATT_DIRECT */
+	size_t nfar, capfar;
 	struct kmap seen;           /* (kind, group, source) counted; days; IPv6 groups */
 	int64_t first, last;
 	/* families and labels: 0-1 IPv4 labels, 2-4 IPv6 labels, 5 other IPv4, 6 other IPv6 */
@@ -259,16 +283,20 @@ struct scan {
 	int64_t osh[NOS][2], osa[NOS][2], kh[NKIND][2], ka[NKIND][2];
 	int64_t syn[2][NOS][5];     /* [IPv6][OS][SYNs 1..4, 5+] */
 	struct dayc *days;
-	size_t ndays, capdays;
-	struct asacc *as;           /* by val id + 1; 0: no ASN */
+	size_t ndays, capdays, lastday;
+	struct asacc *as;           /* by ASN value id; 0: no ASN */
 	size_t nas, capas;
 	bool any_asn;
-	struct pent *pe;            /* one per (IPv6 host, IPv4 counterpart, listed) */
-	size_t npe, cappe;
-	int8_t *os;                 /* os_index of each val id, -1 not yet known */
+	struct pgrp *pg;            /* one per (IPv6 source, partner source, listed) */
+	size_t npg, cappg;
+	int8_t *os;                 /* os_index of each value id, -1 not yet known */
 	size_t nos, capos;
-	struct first_host *fst;     /* by source id */
-	size_t nfst, capfst;
+	struct pairs pairs;
+	const char *os_text[4];     /* vos's last values */
+	int8_t os_row[4];
+	unsigned os_next;
+	const char *last_sensor;    /* sensor_id's */
+	uint32_t last_sensor_id;
 };
 
 /* vid - a text value's id + 1, 0 for NULL */
@@ -277,8 +305,14 @@ static uint32_t vid(struct scan *s, const char *v)
 	return v ? strpool_id(&s->val, v) + 1 : 0;
 }
 
-/* vos - the OS row of an OS family value (cached by its id) */
-static int vos(struct scan *s, const char *v)
+/* vtext - the text of a value id (NULL for 0) */
+static const char *vtext(const struct scan *s, uint32_t id)
+{
+	return id ? strpool_get(&s->val, id - 1) : NULL;
+}
+
+/* vos_id - vos by the value's id */
+static int vos_id(struct scan *s, const char *v)
 {
 	uint32_t id = vid(s, v);
 	if (id >= s->nos) {
@@ -291,43 +325,170 @@ static int vos(struct scan *s, const char *v)
 	return s->os[id];
 }
 
+/* vos - the OS row of an OS family value (cached by its id, and the
+ * last few values by their text: an attempt's is read with each row) */
+static int vos(struct scan *s, const char *v)
+{
+	if (!v)
+		return NOS - 1;
+	for (int i = 0; i < 4; i++)
+		if (s->os_text[i] && !strcmp(v, s->os_text[i]))
+			return s->os_row[i];
+	int i = s->os_next++ & 3;
+	s->os_row[i] = (int8_t)vos_id(s, v);
+	s->os_text[i] = vtext(s, vid(s, v));
+	return s->os_row[i];
+}
+
+/* sensor_id - vid of a sensor name, the last one remembered (the rows
+ * of a sensor come together) */
+static uint32_t sensor_id(struct scan *s, const char *name)
+{
+	if (!s->last_sensor || strcmp(name, s->last_sensor)) {
+		s->last_sensor_id = vid(s, name);
+		s->last_sensor = vtext(s, s->last_sensor_id);
+	}
+	return s->last_sensor_id;
+}
+
 /* num - an integer column (0 for NULL) */
 static int64_t num(const char *v)
 {
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* scan_pent - the entry of an IPv6 host's group, NULL when its source is
- * not an IPv6 address (nothing to aggregate) */
-static struct pent *scan_pent(struct scan *s, uint32_t src, const char *v6, const char *v4,
-			      bool listed)
+/* src_id - the id of a source address, with its record */
+static uint32_t src_id(struct scan *s, const char *addr)
 {
-	const uint32_t k[5] = { K_PENT, src, v4 ? strpool_id(&s->src, v4) + 1 : 0, listed, 0 };
-	bool added;
-	struct kent *x = kmap_at(&s->seen, k, UINT32_MAX, &added);
-	if (added) {
-		struct addr a;
-		if (addr_parse(v6, &a) < 0 || a.family != 6)
-			return NULL;
-		GROW(s->pe, s->npe + 1, s->cappe);
-		struct pent *e = &s->pe[s->npe];
-		memset(e, 0, sizeof *e);
-		e->v6 = a;
-		e->p64 = prefix_of(&a, 64);
-		e->p48 = prefix_of(&a, 48);
-		if (v4 && addr_parse(v4, &e->v4) < 0)
-			e->v4.family = 0;
-		e->listed = listed;
-		e->first = INT64_MAX;
-		e->last = INT64_MIN;
-		x->v = (uint32_t)s->npe++;
+	uint32_t id = strpool_id(&s->src, addr ? addr : "");
+	if (id >= s->nsr) {
+		GROW(s->sr, (size_t)id + 1, s->capsr);
+		memset(s->sr + s->nsr, 0, ((size_t)id + 1 - s->nsr) * sizeof *s->sr);
+		s->nsr = (size_t)id + 1;
 	}
-	return x->v == UINT32_MAX ? NULL : &s->pe[x->v];
+	return id;
+}
+
+/* host_find - the hosts row of (sensor, source), NULL when none */
+static struct hrow *host_find(struct scan *s, uint32_t sensor, uint32_t src)
+{
+	for (uint32_t i = s->sr[src].hosts; i; i = s->h[i - 1].next)
+		if (s->h[i - 1].sensor == sensor)
+			return &s->h[i - 1];
+	return NULL;
+}
+
+/* the hosts query's columns */
+enum { H_SENSOR, H_ADDR, H_LABEL, H_OS, H_ADDR_TYPE, H_IID, H_EMB, H_LISTED, H_ASN, H_NAME, H_COUNT };
+
+/* host_row - store_query callback: keep one hosts row */
+static int host_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct scan *s = arg;
+	s->rows++;
+	if (n < H_COUNT || !v[H_SENSOR])
+		return -1;
+	uint32_t src = src_id(s, v[H_ADDR]);
+	int64_t listed = num(v[H_LISTED]);
+	struct hrow h = {
+		.sensor = vid(s, v[H_SENSOR]), .next = s->sr[src].hosts,
+		.lab = vid(s, v[H_LABEL]), .hos = vid(s, v[H_OS]), .at = vid(s, v[H_ADDR_TYPE]),
+		.iid = vid(s, v[H_IID]), .emb = vid(s, v[H_EMB]), .asn = vid(s, v[H_ASN]),
+		.name = vid(s, v[H_NAME]),
+		.listed = listed == 0 ? 0 : listed == 1 ? 1 : 2,
+		.assoc = v[H_LABEL] && !strcmp(v[H_LABEL], "associated"),
+		.pass = !s->f->label || (v[H_LABEL] && !strcmp(v[H_LABEL], s->f->label)),
+	};
+	/* the address type row, by the three values */
+	const uint32_t t[5] = { K_KINDROW, h.at, h.iid, h.emb, 0 };
+	bool added;
+	struct kent *x = kmap_at(&s->seen, t, 0, &added);
+	if (added)
+		x->v = (uint32_t)kind_index(v[H_ADDR_TYPE], v[H_IID], v[H_EMB]);
+	h.kind = (int8_t)x->v;
+	const char *lab = v[H_LABEL];
+	h.k4 = 5;
+	h.k6 = 6;
+	for (int j = 0; lab && j < 2; j++)
+		if (!strcmp(lab, v4_labels[j]))
+			h.k4 = (int8_t)j;
+	for (int j = 0; lab && j < 3; j++)
+		if (!strcmp(lab, v6_labels[j]))
+			h.k6 = (int8_t)(2 + j);
+	if (s->nh >= HOSTS_MAX) {
+		error("report: more than %u hosts rows", HOSTS_MAX);
+		return -1;
+	}
+	GROW(s->h, s->nh + 1, s->caph);
+	s->h[s->nh++] = h;
+	s->sr[src].hosts = (uint32_t)s->nh;
+	return 0;
+}
+
+/* aref_at - the record of attempt (sensor, id); add: a new one (each
+ * attempt is added once); else NULL when there is none */
+static struct aref *aref_at(struct scan *s, uint32_t sensor, int64_t id, bool add)
+{
+	struct sens *e = NULL;
+	for (size_t i = 0; i < s->nsens && !e; i++)
+		if (s->sens[i].name == sensor)
+			e = &s->sens[i];
+	if (!e && add) {
+		GROW(s->sens, s->nsens + 1, s->capsens);
+		e = &s->sens[s->nsens++];
+		memset(e, 0, sizeof *e);
+		e->name = sensor;
+	}
+	if (!e)
+		return NULL;
+	if (add)
+		e->rows++;
+	if (id >= 0 && (size_t)id < e->n && (add || e->a[id].src))
+		return &e->a[id];
+	if (add && id >= 0 && id < 2 * (int64_t)e->rows + ATT_SLACK) {
+		GROW(e->a, (size_t)id + 1, e->cap);
+		memset(e->a + e->n, 0, ((size_t)id + 1 - e->n) * sizeof *e->a);
+		e->n = (size_t)id + 1;
+		return &e->a[id];
+	}
+	const uint32_t k[5] = { K_ATT, sensor, (uint32_t)id, (uint32_t)((uint64_t)id >> 32), 0 };
+	if (!add) {
+		const struct kent *x = kmap_find(&s->seen, k);
+		return x ? &s->far[x->v] : NULL;
+	}
+	bool added;
+	struct kent *x = kmap_at(&s->seen, k, (uint32_t)s->nfar, &added);
+	if (added) {
+		GROW(s->far, s->nfar + 1, s->capfar);
+		memset(&s->far[s->nfar++], 0, sizeof *s->far);
+	}
+	return &s->far[x->v];
+}
+
+/* pent_count - an IPv6 attempt in its group */
+static void pent_count(struct scan *s, uint32_t src, uint32_t psrc, bool listed, int64_t first)
+{
+	const uint32_t k[5] = { K_PENT, src, psrc, listed, 0 };
+	bool added;
+	struct kent *x = kmap_at(&s->seen, k, (uint32_t)s->npg, &added);
+	if (added) {
+		GROW(s->pg, s->npg + 1, s->cappg);
+		s->pg[s->npg++] = (struct pgrp){ src, psrc, listed, 0, INT64_MAX, INT64_MIN };
+	}
+	struct pgrp *e = &s->pg[x->v];
+	e->n++;
+	if (first < e->first)
+		e->first = first;
+	if (first > e->last)
+		e->last = first;
 }
 
 /* scan_day - the counts of a day */
 static struct dayc *scan_day(struct scan *s, int64_t day)
 {
+	if (s->ndays && s->days[s->lastday].day == day)
+		return &s->days[s->lastday];    /* the attempts come in time order */
 	const uint32_t k[5] = { K_DAY, (uint32_t)((uint64_t)day >> 32), (uint32_t)day, 0, 0 };
 	bool added;
 	struct kent *x = kmap_at(&s->seen, k, (uint32_t)s->ndays, &added);
@@ -336,10 +497,11 @@ static struct dayc *scan_day(struct scan *s, int64_t day)
 		memset(&s->days[s->ndays], 0, sizeof *s->days);
 		s->days[s->ndays++].day = day;
 	}
+	s->lastday = x->v;
 	return &s->days[x->v];
 }
 
-/* scan_asn - the counts of an ASN (by vid) */
+/* scan_asn - the counts of an ASN (by value id) */
 static struct asacc *scan_asn(struct scan *s, uint32_t asn)
 {
 	if (asn >= s->nas) {
@@ -350,48 +512,18 @@ static struct asacc *scan_asn(struct scan *s, uint32_t asn)
 	return &s->as[asn];
 }
 
-/* the scan's columns */
-enum {
-	C_FAMILY, C_SRC, C_FIRST, C_SYNS, C_AOS, C_LABEL, C_HOS, C_ADDR_TYPE, C_IID,
-	C_EMB, C_LISTED, C_ASN, C_AS_NAME, C_PSRC, C_PLISTED, C_COUNT
-};
-
-/* scan_first - the first host row of a source, *fresh when this is it */
-static struct first_host *scan_first(struct scan *s, uint32_t src, bool *fresh)
+/* count - one counted attempt in every table */
+static void count(struct scan *s, uint32_t src, const struct hrow *h, int fam,
+		  int64_t first, int64_t syns, int aos)
 {
-	if (src >= s->nfst) {
-		GROW(s->fst, (size_t)src + 1, s->capfst);
-		memset(s->fst + s->nfst, 0, ((size_t)src + 1 - s->nfst) * sizeof *s->fst);
-		s->nfst = (size_t)src + 1;
+	bool v6 = fam == 6, assoc = h->assoc;
+	struct srcrec *m = &s->sr[src];
+	bool fresh = !m->counted;
+	if (fresh) {
+		m->counted = (uint32_t)(h - s->h) + 1;
+		m->fam = fam;
 	}
-	*fresh = !s->fst[src].set;
-	return &s->fst[src];
-}
-
-/* scan_row - store_query callback: count one attempt in every table */
-static int scan_row(int n, const char *const *names, const char *const *v, void *arg)
-{
-	(void)names;
-	struct scan *s = arg;
-	if (n < C_COUNT)
-		return -1;
-	int fam = (int)num(v[C_FAMILY]);
-	bool v6 = fam == 6;
-	uint32_t src = strpool_id(&s->src, v[C_SRC] ? v[C_SRC] : "");
-	int64_t first = num(v[C_FIRST]), syns = num(v[C_SYNS]);
-	const char *lab = v[C_LABEL];
-	bool assoc = lab && !strcmp(lab, "associated");
-	int64_t listed = num(v[C_LISTED]);
-	/* the host's groups; a source counts once in each */
-	struct first_host h = {
-		.lab = vid(s, lab), .hos = vid(s, v[C_HOS]), .at = vid(s, v[C_ADDR_TYPE]),
-		.iid = vid(s, v[C_IID]), .emb = vid(s, v[C_EMB]), .asn = vid(s, v[C_ASN]),
-		.fam = fam, .set = true, .assoc = assoc, .listed1 = listed == 1,
-	};
-	bool fresh;
-	struct first_host *f = scan_first(s, src, &fresh);
-	if (fresh)
-		*f = h;
+	const struct hrow *f = &s->h[m->counted - 1];
 #define NEW(same, ...) (fresh || (!(same) && kmap_new(&s->seen, __VA_ARGS__)))
 
 	if (!s->first || first < s->first)
@@ -400,65 +532,43 @@ static int scan_row(int n, const char *const *names, const char *const *v, void 
 		s->last = first;
 
 	/* families and labels */
-	int k = fam == 4 ? 5 : 6;
-	for (int j = 0; lab && fam == 4 && j < 2; j++)
-		if (!strcmp(lab, v4_labels[j]))
-			k = j;
-	for (int j = 0; lab && fam != 4 && j < 3; j++)
-		if (!strcmp(lab, v6_labels[j]))
-			k = 2 + j;
+	int k = fam == 4 ? h->k4 : h->k6;
 	s->att[k]++;
 	s->fa[v6]++;
 	s->fs[v6] += syns;
-	if (NEW(f->fam == fam && f->lab == h.lab, K_LABEL, (uint32_t)fam, h.lab, src, 0)) {
+	if (NEW(m->fam == fam && f->lab == h->lab, K_LABEL, (uint32_t)fam, h->lab, src, 0)) {
 		s->hosts[k]++;
 		s->fh[v6]++;
 	}
 
-	/* IPv6 by OS and by address type, the /64 and /48 groups */
+	/* IPv6 by OS and by address type */
 	if (v6) {
-		if (NEW(f->hos == h.hos && f->assoc == assoc, K_OS, h.hos, assoc, src, 0))
-			s->osh[vos(s, v[C_HOS])][!assoc]++;
-		s->osa[vos(s, v[C_AOS])][!assoc]++;
-		const uint32_t t[5] = { K_KINDROW, h.at, h.iid, h.emb, 0 };
-		bool added;
-		struct kent *x = kmap_at(&s->seen, t, 0, &added);
-		if (added)
-			x->v = (uint32_t)kind_index(v[C_ADDR_TYPE], v[C_IID], v[C_EMB]);
-		int j = (int)x->v;
-		if (NEW(f->at == h.at && f->iid == h.iid && f->emb == h.emb && f->assoc == assoc,
-			K_KIND | (uint32_t)assoc << 8, h.at, h.iid, h.emb, src))
-			s->kh[j][!assoc]++;
-		s->ka[j][!assoc]++;
-		struct pent *e = scan_pent(s, src, v[C_SRC], v[C_PSRC], num(v[C_PLISTED]) != 0);
-		if (e) {
-			e->n++;
-			if (first < e->first)
-				e->first = first;
-			if (first > e->last)
-				e->last = first;
-		}
+		if (NEW(f->hos == h->hos && f->assoc == assoc, K_OS, h->hos, assoc, src, 0))
+			s->osh[vos(s, vtext(s, h->hos))][!assoc]++;
+		s->osa[aos][!assoc]++;
+		if (NEW(f->at == h->at && f->iid == h->iid && f->emb == h->emb && f->assoc == assoc,
+			K_KIND | (uint32_t)assoc << 8, h->at, h->iid, h->emb, src))
+			s->kh[h->kind][!assoc]++;
+		s->ka[h->kind][!assoc]++;
 	}
 
 	/* weekly */
 	struct dayc *d = scan_day(s, first / NS_PER_DAY);
-	d->n[fam == 4 ? (listed ? 0 : 1) : (assoc ? 2 : 3)]++;
+	d->n[fam == 4 ? (h->listed ? 0 : 1) : (assoc ? 2 : 3)]++;
 
 	/* SYNs per attempt */
 	int sy = syns < 1 ? 1 : syns > 5 ? 5 : (int)syns;
-	s->syn[v6][vos(s, v[C_AOS])][sy - 1]++;
+	s->syn[v6][aos][sy - 1]++;
 
 	/* ASNs */
-	struct asacc *a = scan_asn(s, h.asn);
-	if (h.asn)
+	struct asacc *a = scan_asn(s, h->asn);
+	if (h->asn)
 		s->any_asn = true;
-	const char *nm = v[C_AS_NAME];
-	if (nm && (!a->name || strcmp(nm, a->name) > 0)) {
-		free(a->name);
-		a->name = xstrdup(nm);
-	}
-	bool same_asn = f->asn == h.asn && f->fam == fam;
-	bool hnew = NEW(same_asn, K_ASN, h.asn, (uint32_t)fam, src, 0);
+	if (h->name && h->name != a->name &&
+	    (!a->name || strcmp(vtext(s, h->name), vtext(s, a->name)) > 0))
+		a->name = h->name;
+	bool same_asn = f->asn == h->asn && m->fam == fam;
+	bool hnew = NEW(same_asn, K_ASN, h->asn, (uint32_t)fam, src, 0);
 	if (v6) {
 		a->h6 += hnew;
 		a->a6++;
@@ -466,27 +576,159 @@ static int scan_row(int n, const char *const *names, const char *const *v, void 
 	} else {
 		a->h4 += hnew;
 		a->a4++;
-		if (listed == 1 && NEW(same_asn && f->listed1, K_ASNLISTED, h.asn, (uint32_t)fam, src, 0))
+		if (h->listed == 1 &&
+		    NEW(same_asn && f->listed == 1, K_ASNLISTED, h->asn, (uint32_t)fam, src, 0))
 			a->h4listed++;
 	}
 #undef NEW
+}
+
+/* the attempts query's columns */
+enum { A_SENSOR, A_ID, A_FAMILY, A_SRC, A_DST, A_FIRST, A_SYNS, A_OS, A_PARTNER, A_COUNT };
+
+/* att_row - store_query callback: one attempt */
+static int att_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct scan *s = arg;
+	s->rows++;
+	const struct report_filter *f = s->f;
+	if (n < A_COUNT || !v[A_SENSOR] || !v[A_ID])
+		return -1;
+	uint32_t sensor = sensor_id(s, v[A_SENSOR]);
+	uint32_t src = src_id(s, v[A_SRC]);
+	int fam = (int)num(v[A_FAMILY]);
+	int64_t first = num(v[A_FIRST]);
+	struct hrow *h = host_find(s, sensor, src);
+	struct aref *r = aref_at(s, sensor, num(v[A_ID]), true);
+	r->src = src + 1;
+	r->host = h ? (unsigned)(h - s->h) + 1 : 0;
+	r->os = (unsigned)vos(s, v[A_OS]);
+	r->counted = h && h->pass && (!f->from_ns || first >= f->from_ns) &&
+		     (!f->to_ns || first < f->to_ns) &&
+		     (!f->sensor_addr || (v[A_DST] && !strcmp(v[A_DST], f->sensor_addr))) &&
+		     (f->family != 4 && f->family != 6 ? true : fam == f->family);
+	if (!r->counted)
+		return 0;
+	s->counted++;
+	count(s, src, h, fam, first, num(v[A_SYNS]), r->os);
 	return 0;
 }
 
-/* scan_run - count the attempts that pass the filter */
-static int scan_run(struct scan *s, struct store *st, const struct filt *q)
+/* the partners query's columns */
+enum { Q_SENSOR, Q_ID, Q_FIRST, Q_PARTNER, Q_COUNT };
+
+/* partner_row - store_query callback: a counted IPv6 attempt in its
+ * group, with its partner's source and the partner's host as a left join
+ * would have them (no partner attempt: no counterpart) */
+static int partner_row(int n, const char *const *names, const char *const *v, void *arg)
 {
-	char *sql = xasprintf("SELECT a.family, a.src, a.first_ns, a.syns, a.os_family,"
-			      " h.label, h.os_family, h.addr_type, h.iid_class, h.emb_kind,"
-			      " h.listed, h.asn, h.as_name, p.src, h4.listed"
-			      " FROM attempts a JOIN hosts h ON h.sensor = a.sensor AND h.addr = a.src"
-			      " LEFT JOIN attempts p ON a.family = 6 AND p.sensor = a.sensor"
-			      " AND p.id = a.partner"
-			      " LEFT JOIN hosts h4 ON h4.sensor = p.sensor AND h4.addr = p.src"
-			      " WHERE 1 = 1%s", q->where);
-	int rc = store_query(st, sql, q->params, q->np, scan_row, s);
+	(void)names;
+	struct scan *s = arg;
+	s->rows++;
+	if (n < Q_COUNT || !v[Q_SENSOR] || !v[Q_ID])
+		return -1;
+	uint32_t sensor = sensor_id(s, v[Q_SENSOR]);
+	const struct aref *a = aref_at(s, sensor, num(v[Q_ID]), false);
+	if (!a || !a->counted)
+		return 0;
+	const struct aref *p = v[Q_PARTNER] ? aref_at(s, sensor, num(v[Q_PARTNER]), false) : NULL;
+	if (!p || !p->src)
+		pent_count(s, a->src - 1, 0, false, num(v[Q_FIRST]));
+	else
+		pent_count(s, a->src - 1, p->src, p->host && s->h[p->host - 1].listed,
+			   num(v[Q_FIRST]));
+	return 0;
+}
+
+/* the candidates query's columns */
+enum { P_SENSOR, P_A6, P_PORT, P_GAP, P_BEFORE, P_COUNT };
+
+/* pair_row - store_query callback: bin one associated pair of a counted attempt */
+static int pair_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct scan *s = arg;
+	s->rows++;
+	if (n < P_COUNT || !v[P_SENSOR] || !v[P_A6])
+		return -1;
+	struct aref *r = aref_at(s, sensor_id(s, v[P_SENSOR]), num(v[P_A6]), false);
+	if (!r || !r->counted)
+		return 0;
+	struct pairs *p = &s->pairs;
+	int64_t port = num(v[P_PORT]), gap = num(v[P_GAP]);
+	if (v[P_PORT]) {
+		p->port[report_port_bucket(port)][r->os]++;
+		if (port < 0)
+			p->neg[r->os]++;
+	}
+	if (v[P_GAP])
+		p->gap[report_gap_bucket(gap)][num(v[P_BEFORE]) != 0]++;
+	p->n++;
+	return 0;
+}
+
+/* scan_read - one query of scan_run (sql: "%s" where the sensor filter
+ * goes), logged with its time at debug level (report -v) */
+static int scan_read(struct scan *s, struct store *st, const char *what, const char *fmt,
+		     const char *and_or_where, store_row_fn fn)
+{
+	const char *p[1] = { s->f->sensor };
+	char *sql = xasprintf(fmt, s->f->sensor ? and_or_where : "");
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	size_t rows = s->rows;
+	int rc = store_query(st, sql, p, s->f->sensor ? 1 : 0, fn, s);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(sql);
+	debug("report: %s: %zu rows, %.3f s", what, s->rows - rows,
+	      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return rc ? -1 : 0;
+}
+
+/* scan_run - read the hosts, the attempts and the associated candidates */
+static int scan_run(struct scan *s, struct store *st, const struct report_filter *f)
+{
+	s->f = f;
+	if (scan_read(s, st, "hosts", "SELECT sensor, addr, label, os_family, addr_type,"
+		      " iid_class, emb_kind, listed, asn, as_name FROM hosts%s",
+		      " WHERE sensor = ?", host_row) ||
+	    scan_read(s, st, "attempts", "SELECT sensor, id, family, src, dst, first_ns, syns,"
+		      " os_family, partner FROM attempts%s", " WHERE sensor = ?", att_row))
+		return -1;
+	debug("report: %zu attempts counted, %zu sources", s->counted, s->nsr);
+	/* the IPv6 attempts again, now that their partners are known: a
+	 * second pass is cheaper than keeping them (10M SYNs: ~1 s, 60 MB) */
+	if (scan_read(s, st, "IPv6 attempts and partners", "SELECT sensor, id, first_ns, partner"
+		      " FROM attempts WHERE family = 6%s", " AND sensor = ?", partner_row) ||
+	    scan_read(s, st, "associated candidates", "SELECT sensor, a6, port_dist, gap_ns,"
+		      " before FROM candidates WHERE decision = 'associated'%s", " AND sensor = ?",
+		      pair_row))
+		return -1;
+	debug("report: %zu IPv6 /128 x counterpart groups", s->npg);
+	return 0;
+}
+
+/* scan_release - free what only the reading needed (the tables need the
+ * counts, the value and source pools and the IPv6 groups) */
+static void scan_release(struct scan *s)
+{
+	free(s->sr);
+	s->sr = NULL;
+	s->nsr = s->capsr = 0;
+	free(s->h);
+	s->h = NULL;
+	s->nh = s->caph = 0;
+	for (size_t i = 0; i < s->nsens; i++)
+		free(s->sens[i].a);
+	free(s->sens);
+	s->sens = NULL;
+	s->nsens = s->capsens = 0;
+	free(s->far);
+	s->far = NULL;
+	s->nfar = s->capfar = 0;
+	free(s->seen.e);
+	memset(&s->seen, 0, sizeof s->seen);
 }
 
 /* scan_free - free what the scan holds */
@@ -494,14 +736,17 @@ static void scan_free(struct scan *s)
 {
 	strpool_free(&s->src);
 	strpool_free(&s->val);
+	free(s->sr);
+	free(s->h);
+	for (size_t i = 0; i < s->nsens; i++)
+		free(s->sens[i].a);
+	free(s->sens);
+	free(s->far);
 	free(s->seen.e);
 	free(s->days);
-	for (size_t i = 0; i < s->nas; i++)
-		free(s->as[i].name);
 	free(s->as);
-	free(s->pe);
+	free(s->pg);
 	free(s->os);
-	free(s->fst);
 	memset(s, 0, sizeof *s);
 }
 
@@ -875,49 +1120,10 @@ static void build_syns(struct report *r, const struct scan *s)
 
 /* --- associated pairs: port distance and time gap --- */
 
-struct pairs {
-	int64_t port[REPORT_PORT_BUCKETS][NOS];
-	int64_t neg[NOS];
-	int64_t gap[REPORT_GAP_BUCKETS][2];     /* [bin][IPv4 first] */
-	int64_t n;
-};
-
-/* pair_row - store_query callback: bin one associated pair */
-static int pair_row(int n, const char *const *names, const char *const *vals, void *arg)
-{
-	(void)names;
-	struct pairs *p = arg;
-	if (n < 4)
-		return -1;
-	int os = os_index(vals[0]);
-	int64_t port = vals[1] ? strtoll(vals[1], NULL, 10) : 0;
-	int64_t gap = vals[2] ? strtoll(vals[2], NULL, 10) : 0;
-	bool before = vals[3] && strtol(vals[3], NULL, 10);
-	if (vals[1]) {
-		p->port[report_port_bucket(port)][os]++;
-		if (port < 0)
-			p->neg[os]++;
-	}
-	if (vals[2])
-		p->gap[report_gap_bucket(gap)][before]++;
-	p->n++;
-	return 0;
-}
-
 /* build_pairs - port-distance and gap histograms of the associated pairs */
-static int build_pairs(struct report *r, struct store *st, const struct filt *q)
+static void build_pairs(struct report *r, const struct scan *s)
 {
-	struct pairs *p = xcalloc(1, sizeof *p);
-	char *sql = xasprintf("SELECT a.os_family, c.port_dist, c.gap_ns, c.before"
-			      " FROM candidates c JOIN attempts a ON a.sensor = c.sensor AND a.id = c.a6"
-			      " JOIN hosts h ON h.sensor = a.sensor AND h.addr = a.src"
-			      " WHERE c.decision = 'associated'%s", q->where);
-	int rc = store_query(st, sql, q->params, q->np, pair_row, p);
-	free(sql);
-	if (rc) {
-		free(p);
-		return -1;
-	}
+	const struct pairs *p = &s->pairs;
 	/* port distance: bins x OS families that occur */
 	struct rep_table *t = rep_table_new("port_distance",
 					    "TCP source-port distance of associated pairs");
@@ -927,11 +1133,11 @@ static int build_pairs(struct report *r, struct store *st, const struct filt *q)
 		"windows", "linux", "mac_os_x", "bsd", "other", "unknown",
 	};
 	for (int o = 0; o < NOS; o++) {
-		int64_t s = 0;
+		int64_t n = 0;
 		for (int b = 0; b < REPORT_PORT_BUCKETS; b++)
-			s += p->port[b][o];
+			n += p->port[b][o];
 		cos[o] = rep_col_add(t, ok[o], os_rows[o], REP_INT);
-		if (s)
+		if (n)
 			used[nused++] = o;
 	}
 	int c_t = rep_col_add(t, "pairs", "Pairs", REP_INT);
@@ -948,13 +1154,13 @@ static int build_pairs(struct report *r, struct store *st, const struct filt *q)
 		size_t row = rep_row_add(t);
 		char name[32];
 		rep_set_str(t, row, c_b, report_port_bucket_name(b, name, sizeof name));
-		int64_t s = 0;
+		int64_t n = 0;
 		for (int o = 0; o < NOS; o++) {
 			rep_set_int(t, row, cos[o], p->port[b][o]);
-			s += p->port[b][o];
+			n += p->port[b][o];
 		}
-		rep_set_int(t, row, c_t, s);
-		rep_set_pct(t, row, c_p, s, total);
+		rep_set_int(t, row, c_t, n);
+		rep_set_pct(t, row, c_p, n, total);
 	}
 	int64_t neg = 0;
 	for (int o = 0; o < NOS; o++)
@@ -1000,8 +1206,6 @@ static int build_pairs(struct report *r, struct store *st, const struct filt *q)
 	t->ycols[0] = g_6;
 	t->ycols[1] = g_4;
 	add_table(r, t);
-	free(p);
-	return 0;
 }
 
 /* --- top sources: ASNs --- */
@@ -1034,7 +1238,7 @@ static void build_asn(struct report *r, const struct scan *s, unsigned top)
 			continue;       /* a value id that is not an ASN */
 		as[n] = (struct asrow){
 			.asn = i ? strpool_get(&s->val, (uint32_t)i - 1) : NULL,
-			.name = a->name, .h6 = a->h6, .a6 = a->a6, .a6assoc = a->a6assoc,
+			.name = vtext(s, a->name), .h6 = a->h6, .a6 = a->a6, .a6assoc = a->a6assoc,
 			.h4 = a->h4, .a4 = a->a4, .h4listed = a->h4listed,
 		};
 		n++;
@@ -1235,9 +1439,33 @@ static void build_prefixes(struct report *r, struct scan *s, const struct report
 		"Span: first to last attempt (seconds); Every s: mean time between attempts; "
 		"IPv4: distinct IPv4 counterparts (associated attempts); % listed: of those, "
 		"listed by a DNSBL; % no v4: attempts without an IPv4 counterpart.";
+	/* the groups parsed (a source that is no IPv6 address: nothing to
+	 * aggregate) */
+	struct pent *pe = xcalloc(s->npg ? s->npg : 1, sizeof *pe);
+	size_t npe = 0;
+	for (size_t i = 0; i < s->npg; i++) {
+		const struct pgrp *g = &s->pg[i];
+		struct pent *e = &pe[npe];
+		memset(e, 0, sizeof *e);
+		if (addr_parse(strpool_get(&s->src, g->src), &e->v6) < 0 || e->v6.family != 6)
+			continue;
+		e->p64 = prefix_of(&e->v6, 64);
+		e->p48 = prefix_of(&e->v6, 48);
+		if (!g->psrc || addr_parse(strpool_get(&s->src, g->psrc - 1), &e->v4) < 0)
+			e->v4.family = 0;
+		e->listed = g->listed;
+		e->n = g->n;
+		e->first = g->first;
+		e->last = g->last;
+		npe++;
+	}
+	free(s->pg);
+	s->pg = NULL;
+	s->npg = 0;
 	size_t n64, n48;
-	struct pagg *g64 = aggregate(s->pe, s->npe, 64, &n64, f);
-	struct pagg *g48 = aggregate(s->pe, s->npe, 48, &n48, f);
+	struct pagg *g64 = aggregate(pe, npe, 64, &n64, f);
+	struct pagg *g48 = aggregate(pe, npe, 48, &n48, f);
+	free(pe);
 	struct rep_table *t = prefix_table("top64", "Top IPv6 /64s by attempts", g64, n64, f->top, false);
 	t->note = xstrdup(note);
 	add_table(r, t);
@@ -1264,15 +1492,16 @@ static void build_prefixes(struct report *r, struct scan *s, const struct report
 /* build_meta - the sensor names of the store's runs */
 static int build_meta(struct report *r, struct store *st, const struct report_filter *f)
 {
-	struct rows x;
-	struct filt none = { .np = 0 };
-	if (f->sensor) {
-		snprintf(none.where, sizeof none.where, " AND sensor = ?");
-		none.params[none.np++] = f->sensor;
-	}
-	if (query(st, &none, "SELECT DISTINCT sensor FROM runs WHERE status = 'complete'%s"
-		  " ORDER BY sensor", &x))
+	struct rows x = { 0 };
+	const char *p[1] = { f->sensor };
+	char *sql = xasprintf("SELECT DISTINCT sensor FROM runs WHERE status = 'complete'%s"
+			      " ORDER BY sensor", f->sensor ? " AND sensor = ?" : "");
+	int rc = store_query(st, sql, p, f->sensor ? 1 : 0, rows_add, &x);
+	free(sql);
+	if (rc) {
+		rows_free(&x);
 		return -1;
+	}
 	size_t len = 1;
 	for (size_t i = 0; i < x.n; i++)
 		len += strlen(rv(&x, i, 0) ? rv(&x, i, 0) : "") + 2;
@@ -1315,25 +1544,22 @@ static char *filters_text(const struct report_filter *f)
 struct report *report_build(struct store *st, const struct report_filter *f)
 {
 	struct report *r = xcalloc(1, sizeof *r);
-	struct filt q;
 	char now[40];
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r->generated = xstrdup(out_time_iso((int64_t)ts.tv_sec * 1000000000, 0, now));
 	r->store = xstrdup(store_location(st));
 	r->filters = filters_text(f);
-	filt_build(&q, f);
 	struct scan s = { 0 };
-	int rc = build_meta(r, st, f) || scan_run(&s, st, &q);
+	int rc = build_meta(r, st, f) || scan_run(&s, st, f);
+	scan_release(&s);
 	if (!rc) {
 		build_overview(r, &s);
 		build_os(r, &s);
 		build_addr_type(r, &s);
 		build_weekly(r, &s);
 		build_syns(r, &s);
-		rc = build_pairs(r, st, &q);
-	}
-	if (!rc) {
+		build_pairs(r, &s);
 		build_asn(r, &s, f->top);
 		build_prefixes(r, &s, f);
 	}

@@ -847,15 +847,6 @@ int store_run_end(struct store *st)
 int store_query(struct store *st, const char *sql, const char *const *params,
 		int nparams, store_row_fn fn, void *arg)
 {
-	/* the readers (report, explain, hosts, reputation) scan the big
-	 * tables: mapping the store saves reading each page into the cache
-	 * (a report on 1M SYNs: 2.8 -> 2.4 s).  Not for a run (analyze, whose
-	 * own queries do not come here): its memory is its own pages */
-	if (st->ops->backend == STORE_SQLITE && !st->mapped) {
-		st->mapped = true;
-		if (st->ops->exec(st, "PRAGMA mmap_size = " LITE_MMAP) < 0)
-			return -1;
-	}
 	return st->ops->query(st, sql, params, nparams, fn, arg);
 }
 

@@ -25,8 +25,6 @@ enum store_backend { STORE_SQLITE, STORE_PG };
  * (store.c, late_indexes) */
 #define LITE_CACHE "-65536"
 #define LITE_BULK_CACHE "-16384"
-/* the store's first GiB mapped for reading (store_query) */
-#define LITE_MMAP "1073741824"
 
 /* one value of a row write */
 struct store_val {
@@ -108,7 +106,6 @@ struct store {
 	size_t nlate;
 	bool bulk;           /* LITE_BULK_CACHE set until the indexes are back */
 	bool load_journal;   /* load_journal on until the run's transaction ends */
-	bool mapped;         /* LITE_MMAP set (store_query) */
 	volatile sig_atomic_t *stop;   /* store_set_stop */
 };
 

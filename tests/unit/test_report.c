@@ -378,6 +378,42 @@ static void test_build_small_store(void **state)
 	assert_true(find(t, "2001:db8:1::/48", "ipv4_listed_pct")->d == 0.0);
 	report_free(r);
 	store_close(st);
+
+	/* attempt ids far from 1, 2, ... (and one below 0): the partner and
+	 * the associated candidate are still found */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, listed, label) VALUES"
+		" ('s4', '2001:db8:4::1', 6, 'global', 'randomized', 0, 'associated'),"
+		" ('s4', '192.0.2.9', 4, 'documentation', NULL, 1, 'spammer');"
+		"INSERT INTO attempts (sensor, id, run_id, family, src, sport, dst, dport, first_ns,"
+		" last_ns, syns, os_family, partner) VALUES"
+		" ('s4', 1000000000000, 4, 6, '2001:db8:4::1', 7000, 's', 25, 800000000000,"
+		" 800000000000, 3, 'Windows', 1000000000001),"
+		" ('s4', 1000000000001, 4, 4, '192.0.2.9', 7001, 's', 25, 800100000000,"
+		" 800100000000, 3, 'Windows', 1000000000000),"
+		" ('s4', -5, 4, 6, '2001:db8:4::1', 7002, 's', 25, 800200000000, 800200000000, 1,"
+		" NULL, NULL);"
+		"INSERT INTO candidates (sensor, a6, a4, score, gap_ns, port_dist, before, decision)"
+		" VALUES ('s4', 1000000000000, 1000000000001, 90, 500000000, 1, 0, 'associated'),"
+		" ('s4', -5, 1000000000001, 10, 100000000, 300, 0, 'lost');",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, false);
+	assert_non_null(st);
+	report_filter_init(&f);
+	f.sensor = "s4";
+	r = report_build(st, &f);
+	t = report_table(r, "top48");
+	assert_int_equal(find(t, "2001:db8:4::/48", "attempts")->i, 2);
+	assert_int_equal(find(t, "2001:db8:4::/48", "ipv4_counterparts")->i, 1);
+	assert_true(find(t, "2001:db8:4::/48", "ipv4_listed_pct")->d == 100.0);
+	assert_true(find(t, "2001:db8:4::/48", "no_ipv4_pct")->d == 50.0);
+	t = report_table(r, "port_distance");
+	assert_int_equal(find(t, "1", "windows")->i, 1);
+	assert_int_equal(find(report_table(r, "gap"), "0.1-1 s", "pairs")->i, 1);
+	report_free(r);
+	store_close(st);
 	unlink(path);
 }
 
