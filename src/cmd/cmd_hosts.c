@@ -154,7 +154,7 @@ int cmd_hosts(int argc, char **argv)
 		params[np++] = sensor;
 	if (header)
 		out_header(stdout, c.fmt, NCOLS, cols);
-	int rc = store_query(st, sql, params, np, row, &c);
+	int rc = store_scan(st, sql, params, np, row, &c);
 	store_close(st);
 	return rc ? 2 : 0;
 }

@@ -238,16 +238,16 @@ int rep_load_store(struct rep_table *t, struct store *st, const struct cos_confi
 		 "SELECT addr, %d, 1, last_ns FROM hosts WHERE family = 6 AND label = 'associated'"
 		 " UNION ALL SELECT addr, %d, 1, last_ns FROM hosts WHERE family = 4 AND listed = 1",
 		 REP_ASSOC, REP_LISTED4);
-	if (store_query(st, sql, NULL, 0, add_row, &l) != 0)
+	if (store_scan(st, sql, NULL, 0, add_row, &l) != 0)
 		return -1;
 	snprintf(sql, sizeof sql,
 		 "SELECT addr, CASE kind WHEN 'dnsbl' THEN %d WHEN 'reject' THEN %d"
 		 " WHEN 'accept' THEN %d END, count, last_ns FROM mta_events"
 		 " WHERE kind IN ('dnsbl', 'reject', 'accept')",
 		 REP_DNSBL, REP_REJECT, REP_ACCEPT);
-	if (store_query(st, sql, NULL, 0, add_row, &l) != 0)
+	if (store_scan(st, sql, NULL, 0, add_row, &l) != 0)
 		return -1;
-	if (store_query(st, "SELECT prefix, accepted, limited, last_ns FROM policy_outcomes",
+	if (store_scan(st, "SELECT prefix, accepted, limited, last_ns FROM policy_outcomes",
 			NULL, 0, add_prefix_row, &l) != 0)
 		return -1;
 	if (t->skipped)

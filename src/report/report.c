@@ -678,7 +678,7 @@ static int scan_read(struct scan *s, struct store *st, const char *what, const c
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	size_t rows = s->rows;
-	int rc = store_query(st, sql, p, s->f->sensor ? 1 : 0, fn, s);
+	int rc = store_scan(st, sql, p, s->f->sensor ? 1 : 0, fn, s);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(sql);
 	debug("report: %s: %zu rows, %.3f s", what, s->rows - rows,

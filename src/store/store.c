@@ -850,6 +850,12 @@ int store_query(struct store *st, const char *sql, const char *const *params,
 	return st->ops->query(st, sql, params, nparams, fn, arg);
 }
 
+int store_scan(struct store *st, const char *sql, const char *const *params,
+	       int nparams, store_row_fn fn, void *arg)
+{
+	return st->ops->scan(st, sql, params, nparams, fn, arg);
+}
+
 /* --- enrichment (enrich/enrich.h) --- */
 
 static int cache_row(int n, const char *const *names, const char *const *v, void *arg)

@@ -146,6 +146,11 @@ typedef int (*store_row_fn)(int ncol, const char *const *names,
 			    const char *const *vals, void *arg);
 int store_query(struct store *st, const char *sql, const char *const *params,
 		int nparams, store_row_fn fn, void *arg);
+/* store_scan - the same for results of any size: the rows stream one at
+ * a time (PostgreSQL: single-row mode; store_query holds the whole result
+ * first); fn must not query the store */
+int store_scan(struct store *st, const char *sql, const char *const *params,
+	       int nparams, store_row_fn fn, void *arg);
 
 /* --- the policy server's outcomes (defence/policyd.c) --- */
 struct store_policy_row {
