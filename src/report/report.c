@@ -82,8 +82,8 @@ static const char *rv(const struct rows *r, size_t row, int col)
  * attempts nine times over: 9.0 s for a report on 1M SYNs, 190 s and
  * 431 MB on 10M.  One query joining attempts, hosts and partners there
  * still looked each attempt's host and partner up in b-trees, which on
- * 10M SYNs (a 2.7 GB store) went to the disk: 51 s.  Now 1.3 s and 121 MB
- * on 1M, 17 s and 550 MB on 10M (the hosts, the sources and an 8-byte
+ * 10M SYNs (a 2.7 GB store) went to the disk: 51 s.  Now 1.3 s and 58 MB
+ * on 1M, 17-18 s and 460 MB on 10M (the hosts, the sources and an 8-byte
  * record per attempt are held).  The groups are the ones those queries
  * had: a host counts once per group of raw column values, so the tables
  * are the same, but for one choice the queries left to the order of their
@@ -122,8 +122,9 @@ static int kind_index(const char *addr_type, const char *iid_class, const char *
 	return j;
 }
 
-/* kmap - open addressing on keys of five words, each with a value; the
- * first word holds a kind below (never 0: 0 marks an empty slot) */
+/* kmap - open addressing on keys of five words, each with a value, at
+ * most 3/4 full; the first word holds a kind below (never 0: 0 marks an
+ * empty slot) */
 enum { K_LABEL = 1, K_OS, K_KIND, K_KINDROW, K_ASN, K_ASNLISTED, K_DAY, K_PENT, K_ATT };
 struct kent {
 	uint32_t k[5];
@@ -137,7 +138,7 @@ struct kmap {
 /* kmap_at - the entry of key k, added with value v when new (*added) */
 static struct kent *kmap_at(struct kmap *m, const uint32_t k[5], uint32_t v, bool *added)
 {
-	if (2 * (m->n + 1) > m->size) {
+	if (4 * (m->n + 1) > 3 * m->size) {
 		size_t size = m->size ? 2 * m->size : 4096;
 		struct kent *e = xcalloc(size, sizeof *e);
 		for (size_t i = 0; i < m->size; i++) {

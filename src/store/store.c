@@ -853,6 +853,13 @@ int store_query(struct store *st, const char *sql, const char *const *params,
 int store_scan(struct store *st, const char *sql, const char *const *params,
 	       int nparams, store_row_fn fn, void *arg)
 {
+	/* a scan reads each page once: a big page cache would only hold
+	 * what was read (a report on 10M SYNs: 64 MB of it) */
+	if (st->ops->backend == STORE_SQLITE && !st->scan_cache) {
+		st->scan_cache = true;
+		if (st->ops->exec(st, "PRAGMA cache_size = " LITE_SCAN_CACHE) < 0)
+			return -1;
+	}
 	return st->ops->scan(st, sql, params, nparams, fn, arg);
 }
 

@@ -25,6 +25,8 @@ enum store_backend { STORE_SQLITE, STORE_PG };
  * (store.c, late_indexes) */
 #define LITE_CACHE "-65536"
 #define LITE_BULK_CACHE "-16384"
+/* ... and the one from the first store_scan on (readers of whole tables) */
+#define LITE_SCAN_CACHE "-4096"
 
 /* one value of a row write */
 struct store_val {
@@ -106,6 +108,7 @@ struct store {
 	size_t nlate;
 	bool bulk;           /* LITE_BULK_CACHE set until the indexes are back */
 	bool load_journal;   /* load_journal on until the run's transaction ends */
+	bool scan_cache;     /* LITE_SCAN_CACHE set (store_scan) */
 	volatile sig_atomic_t *stop;   /* store_set_stop */
 };
 
