@@ -616,6 +616,16 @@ static int att_row(int n, const char *const *names, const char *const *v, void *
 	return 0;
 }
 
+/* counted_at - the record of a counted attempt by its sensor and id
+ * columns, NULL when it was not counted (or is not in the store) */
+static const struct aref *counted_at(struct scan *s, const char *sensor, const char *id,
+				     uint32_t *sensor_out)
+{
+	*sensor_out = sensor_id(s, sensor);
+	const struct aref *a = aref_at(s, *sensor_out, num(id), false);
+	return a && a->counted ? a : NULL;
+}
+
 /* the partners query's columns */
 enum { Q_SENSOR, Q_ID, Q_FIRST, Q_PARTNER, Q_COUNT };
 
@@ -629,9 +639,9 @@ static int partner_row(int n, const char *const *names, const char *const *v, vo
 	s->rows++;
 	if (n < Q_COUNT || !v[Q_SENSOR] || !v[Q_ID])
 		return -1;
-	uint32_t sensor = sensor_id(s, v[Q_SENSOR]);
-	const struct aref *a = aref_at(s, sensor, num(v[Q_ID]), false);
-	if (!a || !a->counted)
+	uint32_t sensor;
+	const struct aref *a = counted_at(s, v[Q_SENSOR], v[Q_ID], &sensor);
+	if (!a)
 		return 0;
 	const struct aref *p = v[Q_PARTNER] ? aref_at(s, sensor, num(v[Q_PARTNER]), false) : NULL;
 	if (!p || !p->src)
@@ -653,8 +663,9 @@ static int pair_row(int n, const char *const *names, const char *const *v, void 
 	s->rows++;
 	if (n < P_COUNT || !v[P_SENSOR] || !v[P_A6])
 		return -1;
-	struct aref *r = aref_at(s, sensor_id(s, v[P_SENSOR]), num(v[P_A6]), false);
-	if (!r || !r->counted)
+	uint32_t sensor;
+	const struct aref *r = counted_at(s, v[P_SENSOR], v[P_A6], &sensor);
+	if (!r)
 		return 0;
 	struct pairs *p = &s->pairs;
 	int64_t port = num(v[P_PORT]), gap = num(v[P_GAP]);

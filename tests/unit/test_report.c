@@ -221,6 +221,18 @@ static const struct rep_val *find(const struct rep_table *t, const char *col0,
 	return NULL;
 }
 
+/* add_rows - run sql on the store at path, then open it for a report */
+static struct store *add_rows(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct store *st = store_open(path, false);
+	assert_non_null(st);
+	return st;
+}
+
 static void test_build_small_store(void **state)
 {
 	(void)state;
@@ -296,17 +308,12 @@ static void test_build_small_store(void **state)
 
 	/* a second sensor that saw one of the same hosts, with its own label
 	 * and an attempt id the first sensor uses too */
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
+	st = add_rows(path,
 		"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, listed, label)"
 		" VALUES ('s2', '2001:db8:1:1::a', 6, 'global', 'randomized', 0, 'unassociated');"
 		"INSERT INTO attempts (sensor, id, run_id, family, src, sport, dst, dport, first_ns,"
 		" last_ns, syns) VALUES ('s2', 1, 2, 6, '2001:db8:1:1::a', 5000, 's', 25,"
-		" 1000000000000, 1000000000000, 1);", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	st = store_open(path, false);
-	assert_non_null(st);
+		" 1000000000000, 1000000000000, 1);");
 	report_filter_init(&f);
 	r = report_build(st, &f);        /* all sensors */
 	t = report_table(r, "families");
@@ -348,19 +355,14 @@ static void test_build_small_store(void **state)
 	/* a third sensor whose logs do not list the IPv4 counterpart that
 	 * s1's list: the counterpart counts as listed, in whichever order the
 	 * rows come (these come first: rowids below s1's) */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
+	st = add_rows(path,
 		"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, listed, label) VALUES"
 		" ('s3', '2001:db8:1:1::a', 6, 'global', 'randomized', 0, 'associated-unlisted'),"
 		" ('s3', '192.0.2.1', 4, 'documentation', NULL, 0, 'unlisted');"
 		"INSERT INTO attempts (rowid, sensor, id, run_id, family, src, sport, dst, dport,"
 		" first_ns, last_ns, syns, partner) VALUES"
 		" (-2, 's3', 1, 3, 6, '2001:db8:1:1::a', 5000, 's', 25, 900000000000, 900000000000, 1, 2),"
-		" (-1, 's3', 2, 3, 4, '192.0.2.1', 5001, 's', 25, 900100000000, 900100000000, 1, 1);",
-		NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	st = store_open(path, false);
-	assert_non_null(st);
+		" (-1, 's3', 2, 3, 4, '192.0.2.1', 5001, 's', 25, 900100000000, 900100000000, 1, 1);");
 	report_filter_init(&f);
 	r = report_build(st, &f);
 	t = report_table(r, "top48");
@@ -381,8 +383,7 @@ static void test_build_small_store(void **state)
 
 	/* attempt ids far from 1, 2, ... (and one below 0): the partner and
 	 * the associated candidate are still found */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
+	st = add_rows(path,
 		"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, listed, label) VALUES"
 		" ('s4', '2001:db8:4::1', 6, 'global', 'randomized', 0, 'associated'),"
 		" ('s4', '192.0.2.9', 4, 'documentation', NULL, 1, 'spammer');"
@@ -396,11 +397,7 @@ static void test_build_small_store(void **state)
 		" NULL, NULL);"
 		"INSERT INTO candidates (sensor, a6, a4, score, gap_ns, port_dist, before, decision)"
 		" VALUES ('s4', 1000000000000, 1000000000001, 90, 500000000, 1, 0, 'associated'),"
-		" ('s4', -5, 1000000000001, 10, 100000000, 300, 0, 'lost');",
-		NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	st = store_open(path, false);
-	assert_non_null(st);
+		" ('s4', -5, 1000000000001, 10, 100000000, 300, 0, 'lost');");
 	report_filter_init(&f);
 	f.sensor = "s4";
 	r = report_build(st, &f);
