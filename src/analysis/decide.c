@@ -265,6 +265,7 @@ static uint32_t elig_port(const struct elig *e)
 
 struct decider {
 	struct assoc_params p;
+	bool drop_lost;             /* decider_keep_lost(d, false) */
 	FILE *spill;                /* the candidates, as the pass made them */
 	FILE *att_spill;            /* the attempts, written with their partners */
 	struct parted pairs;        /* pair keys, one per IPv6 attempt and host met */
@@ -876,7 +877,9 @@ static int label(struct decider *d, struct group *g, void *arg)
 		l->out->ambiguous += dec[0] == 'a' && dec[1] == 'm';
 		l->out->taken += dec[0] == 'i';
 		l->out->candidates++;
-		if (store_add_candidate(l->st, c, g->total[i], g->ambiguous, dec) < 0)
+		if (dec[0] == 'l' && d->drop_lost)
+			l->out->lost_unwritten++;
+		else if (store_add_candidate(l->st, c, g->total[i], g->ambiguous, dec) < 0)
 			return -1;
 		if ((l->out->candidates & PROGRESS_EVERY) == 0 || l->out->candidates == d->ncand)
 			progress_count("candidates written", l->out->candidates, d->ncand);
@@ -1084,6 +1087,11 @@ static const struct addr *host_addr(const struct decider *d, size_t i, struct ho
 		return &d->hosts[i].a;
 	const struct host_row *x = host_read(d, i, b);
 	return x ? &x->a : NULL;
+}
+
+void decider_keep_lost(struct decider *d, bool keep)
+{
+	d->drop_lost = !keep;
 }
 
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out)

@@ -54,6 +54,7 @@
 
 struct decide_stats {
 	uint64_t candidates, associated, ambiguous, below, taken;
+	uint64_t lost_unwritten;    /* lost candidates not written (decider_keep_lost) */
 };
 
 /* decide_host_points - EV_HOST for co meetings in n attempts */
@@ -90,6 +91,12 @@ int decider_each_source(void *dp, store_source_fn fn, void *arg);
 /* decider_run - decide and write every candidate, then every attempt
  * with its partner (attempts.partner, attempts.score), to st */
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out);
+/* decider_keep_lost - whether decider_run writes the candidates that lost
+ * to a better-ranked pair of their own IPv6 attempt (default: yes).  Not
+ * writing them only changes what the candidates table holds: every
+ * decision, attempt and host stays the same, and the counts in out still
+ * count them */
+void decider_keep_lost(struct decider *d, bool keep);
 /* decider_pair_block_keys - before the first candidate: the meetings of
  * host pairs a partition buffers before writing them to the temporary
  * file (0: the default, 4096); for tests, which want many blocks */

@@ -501,9 +501,10 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	snprintf(opts, sizeof opts,
 		 "{\"port\":%u,\"attempt_window_ns\":%" PRId64 ",\"assoc_window_ns\":%" PRId64
 		 ",\"threshold\":%d,\"margin\":%d,\"top_k\":%d,\"host_weight\":%d"
-		 ",\"listing_window_ns\":%" PRId64 "}",
+		 ",\"listing_window_ns\":%" PRId64 ",\"lost_candidates\":%s}",
 		 o->port, o->attempt_window_ns, o->assoc.window_ns, o->assoc.threshold,
-		 o->assoc.margin, o->assoc.top_k, o->assoc.host_weight, o->listing_window_ns);
+		 o->assoc.margin, o->assoc.top_k, o->assoc.host_weight, o->listing_window_ns,
+		 o->no_lost ? "false" : "true");
 	struct store_run run = { o->sensor_name, o->argv, opts };
 	struct timespec t0[2];
 	clock_gettime(CLOCK_MONOTONIC, &t0[0]);
@@ -553,6 +554,7 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		logs_join(&logs, &held, sum);
 		return -1;
 	}
+	decider_keep_lost(p.dec, !o->no_lost);
 	p.assoc = assoc_new(&ap, on_cand, &p);
 	struct attempt_grouper *g = attempt_grouper_new(o->attempt_window_ns, ap.max_span_ns,
 							on_attempt, &p);

@@ -40,6 +40,7 @@ struct analysis_opts {
 	const char *const *fp_dbs;   /* p0f.fp files (none: the default one) */
 	size_t nfp;
 	bool no_fp;                  /* do not fingerprint */
+	bool no_lost;                /* do not store lost candidates (decider_keep_lost) */
 	int year;                    /* syslog year, 0 = resolve */
 	bool strict;                 /* report unparsed rejection lines */
 	bool progress;               /* progress lines on stderr */

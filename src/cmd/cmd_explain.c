@@ -194,6 +194,10 @@ static int opt_row(int n, const char *const *names, const char *const *v, void *
 	(void)names;
 	(void)arg;
 	printf("analysis options %s\n", v[0] ? v[0] : "{}");
+	if (v[0] && strstr(v[0], "\"lost_candidates\":false"))
+		printf("                 (analyze --no-lost-candidates: the candidates that lost"
+		       " to a better pair\n                 of their own IPv6 attempt were not"
+		       " stored and are not listed)\n");
 	return 0;
 }
 

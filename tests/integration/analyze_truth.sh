@@ -199,3 +199,35 @@ if [ -s "$T/err" ]; then
 else
 	ok "no progress when standard error is a file"
 fi
+
+# --no-lost-candidates: the same attempts, hosts, outcomes and labels; the
+# candidates table without the rows that lost to a better pair of their
+# own IPv6 attempt, all others as they were; the summary, the run's
+# options and explain say so
+"$MXSENSOR" analyze --db "$T/nolost.db" --pcap "$T/crowded-a.pcap" --mta-log "$T/crowded-a.log" \
+	--no-lost-candidates >"$T/out" 2>&1 || not_ok "analyze --no-lost-candidates" "$(cat "$T/out")"
+table() { sqlite3 "$1" "SELECT * FROM $2 ORDER BY rowid" | md5sum; }
+cands() {
+	sqlite3 "$1" "SELECT sensor, a6, a4, ev_embed, ev_stack, ev_os, ev_syns, ev_port, ev_gap,
+		ev_tsclock, ev_asn, ev_ptr, ev_host, ev_ehlo, score, total, ambiguous, gap_ns,
+		port_dist, before, decision FROM candidates $2 ORDER BY id" | md5sum
+}
+lost=$(sqlite3 "$T/crowded-a.db" "SELECT COUNT(*) FROM candidates WHERE decision = 'lost'")
+kept=$(sqlite3 "$T/nolost.db" "SELECT COUNT(*) FROM candidates")
+same=1
+for t in attempts hosts mta_events; do
+	[ "$(table "$T/crowded-a.db" $t)" = "$(table "$T/nolost.db" $t)" ] || same=0
+done
+v6=$(sqlite3 "$T/nolost.db" "SELECT addr FROM hosts WHERE family = 6 AND label = 'associated' LIMIT 1")
+"$MXSENSOR" explain --db "$T/nolost.db" "$v6" >"$T/explain" 2>&1
+if [ "$same" = 1 ] && [ "$lost" -gt 0 ] &&
+	[ "$(cands "$T/crowded-a.db" "WHERE decision <> 'lost'")" = "$(cands "$T/nolost.db" "")" ] &&
+	grep -q "^ *$lost that lost to a better pair .* not stored" "$T/out" &&
+	[ "$(sqlite3 "$T/nolost.db" "SELECT options LIKE '%\"lost_candidates\":false%' FROM runs")" = 1 ] &&
+	[ "$(sqlite3 "$T/crowded-a.db" "SELECT options LIKE '%\"lost_candidates\":true%' FROM runs")" = 1 ] &&
+	grep -q "no-lost-candidates: the candidates that lost" "$T/explain"; then
+	ok "--no-lost-candidates: same attempts, hosts and outcomes; $kept candidates, $lost lost ones not stored"
+else
+	not_ok "--no-lost-candidates" "same=$same lost=$lost kept=$kept" "$(cat "$T/out")" \
+		"$(head -5 "$T/explain")"
+fi
