@@ -61,7 +61,8 @@ const char cmd_report_usage[] =
 	"      --misbehaving-nov4 PCT    ... and at least PCT % of them without an\n"
 	"                                IPv4 counterpart (default 90)\n"
 	"  -v, --verbose        log each table read from the store, its rows and\n"
-	"                       time, on stderr\n"
+	"                       time, on stderr (on a terminal, a read that takes\n"
+	"                       a second or more is noted anyway)\n"
 	"\n"
 	"Tables (KEY: content):\n"
 	"  summary        plain-language summary: IPv6 against IPv4, and the share of\n"
@@ -257,6 +258,7 @@ int cmd_report(int argc, char **argv)
 	struct store *st = store_open(db, false);
 	if (!st)
 		return 2;
+	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct report *r = report_build(st, &f);
 	store_close(st);
 	if (!r)

@@ -266,6 +266,10 @@ struct pairs {
 struct scan {
 	const struct report_filter *f;
 	size_t rows, counted;       /* rows read, attempts counted */
+	const char *what;           /* the read in progress (scan_read) */
+	struct timespec t0;         /* ... its start */
+	size_t rows0;               /* ... rows before it */
+	bool noted;                 /* ... said on the terminal (scan_tick) */
 	struct strpool src;         /* source addresses */
 	struct strpool val;         /* every other text: sensors, labels, OS families, types, ASNs */
 	struct srcrec *sr;          /* by source id */
@@ -299,6 +303,20 @@ struct scan {
 	const char *last_sensor;    /* sensor_id's */
 	uint32_t last_sensor_id;
 };
+
+/* scan_tick - one row read; on a terminal, a read that has run a
+ * second says so once (a store of 10M SYNs takes some 20 s) */
+static void scan_tick(struct scan *s)
+{
+	if ((++s->rows & 0x3ffff) || s->noted)
+		return;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if ((t.tv_sec - s->t0.tv_sec) * 1000000000 + (t.tv_nsec - s->t0.tv_nsec) < 1000000000)
+		return;
+	s->noted = true;
+	progress_note("report: reading the %s (%zu rows so far)", s->what, s->rows - s->rows0);
+}
 
 /* vid - a text value's id + 1, 0 for NULL */
 static uint32_t vid(struct scan *s, const char *v)
@@ -387,7 +405,7 @@ static int host_row(int n, const char *const *names, const char *const *v, void 
 {
 	(void)names;
 	struct scan *s = arg;
-	s->rows++;
+	scan_tick(s);
 	if (n < H_COUNT || !v[H_SENSOR])
 		return -1;
 	uint32_t src = src_id(s, v[H_ADDR]);
@@ -592,7 +610,7 @@ static int att_row(int n, const char *const *names, const char *const *v, void *
 {
 	(void)names;
 	struct scan *s = arg;
-	s->rows++;
+	scan_tick(s);
 	const struct report_filter *f = s->f;
 	if (n < A_COUNT || !v[A_SENSOR] || !v[A_ID])
 		return -1;
@@ -636,7 +654,7 @@ static int partner_row(int n, const char *const *names, const char *const *v, vo
 {
 	(void)names;
 	struct scan *s = arg;
-	s->rows++;
+	scan_tick(s);
 	if (n < Q_COUNT || !v[Q_SENSOR] || !v[Q_ID])
 		return -1;
 	uint32_t sensor;
@@ -660,7 +678,7 @@ static int pair_row(int n, const char *const *names, const char *const *v, void 
 {
 	(void)names;
 	struct scan *s = arg;
-	s->rows++;
+	scan_tick(s);
 	if (n < P_COUNT || !v[P_SENSOR] || !v[P_A6])
 		return -1;
 	uint32_t sensor;
@@ -687,14 +705,16 @@ static int scan_read(struct scan *s, struct store *st, const char *what, const c
 {
 	const char *p[1] = { s->f->sensor };
 	char *sql = xasprintf(fmt, s->f->sensor ? and_or_where : "");
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	size_t rows = s->rows;
+	struct timespec t1;
+	s->what = what;
+	s->rows0 = s->rows;
+	s->noted = false;
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	int rc = store_scan(st, sql, p, s->f->sensor ? 1 : 0, fn, s);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(sql);
-	debug("report: %s: %zu rows, %.3f s", what, s->rows - rows,
-	      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	debug("report: %s: %zu rows, %.3f s", what, s->rows - s->rows0,
+	      (double)(t1.tv_sec - s->t0.tv_sec) + (double)(t1.tv_nsec - s->t0.tv_nsec) / 1e9);
 	return rc ? -1 : 0;
 }
 

@@ -65,3 +65,15 @@ done
 rc=$?
 if [ $rc = 2 ] && grep -q none.db "$T/err"; then ok "missing store: exit 2"; else not_ok "missing store" "rc=$rc"; fi
 if "$MXSENSOR" help report | grep -q -- "--misbehaving-interval"; then ok "help report"; else not_ok "help report"; fi
+
+# on a terminal, a quick report prints nothing but the report (a read
+# says so only after a second); -v logs every read with its rows
+script -qfec "'$MXSENSOR' report --db '$T/t.db' -o '$T/tty.txt'" /dev/null >"$T/tty" 2>&1
+"$MXSENSOR" report -v --db "$T/t.db" -o /dev/null 2>"$T/v.err"
+attempts=$(sqlite3 "$T/t.db" "SELECT COUNT(*) FROM attempts")
+if [ ! -s "$T/tty" ] && grep -q "IPv6 spammer OSes" "$T/tty.txt" &&
+	grep -q "report: attempts: $attempts rows" "$T/v.err"; then
+	ok "terminal: nothing besides the report; -v: the $attempts attempts read"
+else
+	not_ok "report on a terminal, -v" "$(cat "$T/tty")" "$(cat "$T/v.err")"
+fi
