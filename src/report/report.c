@@ -69,7 +69,7 @@ static const char *rv(const struct rows *r, size_t row, int col)
 /* --- one pass over the store --- */
 
 /*
- * The report reads three tables in the order they are stored and joins
+ * The report reads three tables, in the order they are stored, and joins
  * them here: the hosts into memory, then every attempt (joined with its
  * host; the counted ones added up into every table), the IPv6 attempts
  * again for their partners, then the associated candidates (binned when
@@ -125,7 +125,7 @@ static int kind_index(const char *addr_type, const char *iid_class, const char *
 /* kmap - open addressing on keys of five words, each with a value, at
  * most 3/4 full; the first word holds a kind below (never 0: 0 marks an
  * empty slot) */
-enum { K_LABEL = 1, K_OS, K_KIND, K_KINDROW, K_ASN, K_ASNLISTED, K_DAY, K_PENT, K_ATT };
+enum { K_LABEL = 1, K_OS, K_KIND, K_ASN, K_ASNLISTED, K_DAY, K_PENT, K_ATT };
 struct kent {
 	uint32_t k[5];
 	uint32_t v;
@@ -193,6 +193,7 @@ struct hrow {
 	uint32_t next;              /* the next row of the same address (index + 1; 0: none) */
 	uint32_t lab, hos, at, iid, emb, asn, name;
 	int8_t kind;                /* kind_index of at, iid, emb */
+	int8_t os;                  /* os_index of hos */
 	int8_t k4, k6;              /* the label's row of the labels table, as IPv4 and IPv6 */
 	int8_t listed;              /* 0: 0 or NULL, 1: 1, 2: another value */
 	bool assoc;                 /* labelled associated */
@@ -260,7 +261,6 @@ struct pairs {
 	int64_t port[REPORT_PORT_BUCKETS][NOS];
 	int64_t neg[NOS];
 	int64_t gap[REPORT_GAP_BUCKETS][2];     /* [bin][IPv4 first] */
-	int64_t n;
 };
 
 struct scan {
@@ -278,7 +278,7 @@ struct scan {
 	size_t nh, caph;
 	struct sens *sens;
 	size_t nsens, capsens;
-	struct aref *far;           /* attempts with ids beyond ATT_DIRECT */
+	struct aref *far;           /* attempts whose ids the arrays do not take (aref_at) */
 	size_t nfar, capfar;
 	struct kmap seen;           /* (kind, group, source) counted; days; IPv6 groups */
 	int64_t first, last;
@@ -294,8 +294,6 @@ struct scan {
 	bool any_asn;
 	struct pgrp *pg;            /* one per (IPv6 source, partner source, listed) */
 	size_t npg, cappg;
-	int8_t *os;                 /* os_index of each value id, -1 not yet known */
-	size_t nos, capos;
 	struct pairs pairs;
 	const char *os_text[4];     /* vos's last values */
 	int8_t os_row[4];
@@ -330,22 +328,8 @@ static const char *vtext(const struct scan *s, uint32_t id)
 	return id ? strpool_get(&s->val, id - 1) : NULL;
 }
 
-/* vos_id - vos by the value's id */
-static int vos_id(struct scan *s, const char *v)
-{
-	uint32_t id = vid(s, v);
-	if (id >= s->nos) {
-		GROW(s->os, (size_t)id + 1, s->capos);
-		memset(s->os + s->nos, -1, (size_t)id + 1 - s->nos);
-		s->nos = (size_t)id + 1;
-	}
-	if (s->os[id] < 0)
-		s->os[id] = (int8_t)os_index(v);
-	return s->os[id];
-}
-
-/* vos - the OS row of an OS family value (cached by its id, and the
- * last few values by their text: an attempt's is read with each row) */
+/* vos - the OS row of an OS family value (the last few values kept by
+ * their text: an attempt's is read with each row) */
 static int vos(struct scan *s, const char *v)
 {
 	if (!v)
@@ -354,8 +338,8 @@ static int vos(struct scan *s, const char *v)
 		if (s->os_text[i] && !strcmp(v, s->os_text[i]))
 			return s->os_row[i];
 	int i = s->os_next++ & 3;
-	s->os_row[i] = (int8_t)vos_id(s, v);
-	s->os_text[i] = vtext(s, vid(s, v));
+	s->os_row[i] = (int8_t)os_index(v);
+	s->os_text[i] = vtext(s, vid(s, v));    /* a copy that stays */
 	return s->os_row[i];
 }
 
@@ -419,13 +403,8 @@ static int host_row(int n, const char *const *names, const char *const *v, void 
 		.assoc = v[H_LABEL] && !strcmp(v[H_LABEL], "associated"),
 		.pass = !s->f->label || (v[H_LABEL] && !strcmp(v[H_LABEL], s->f->label)),
 	};
-	/* the address type row, by the three values */
-	const uint32_t t[5] = { K_KINDROW, h.at, h.iid, h.emb, 0 };
-	bool added;
-	struct kent *x = kmap_at(&s->seen, t, 0, &added);
-	if (added)
-		x->v = (uint32_t)kind_index(v[H_ADDR_TYPE], v[H_IID], v[H_EMB]);
-	h.kind = (int8_t)x->v;
+	h.kind = (int8_t)kind_index(v[H_ADDR_TYPE], v[H_IID], v[H_EMB]);
+	h.os = (int8_t)os_index(v[H_OS]);
 	const char *lab = v[H_LABEL];
 	h.k4 = 5;
 	h.k6 = 6;
@@ -563,7 +542,7 @@ static void count(struct scan *s, uint32_t src, const struct hrow *h, int fam,
 	/* IPv6 by OS and by address type */
 	if (v6) {
 		if (NEW(f->hos == h->hos && f->assoc == assoc, K_OS, h->hos, assoc, src, 0))
-			s->osh[vos(s, vtext(s, h->hos))][!assoc]++;
+			s->osh[h->os][!assoc]++;
 		s->osa[aos][!assoc]++;
 		if (NEW(f->at == h->at && f->iid == h->iid && f->emb == h->emb && f->assoc == assoc,
 			K_KIND | (uint32_t)assoc << 8, h->at, h->iid, h->emb, src))
@@ -694,7 +673,6 @@ static int pair_row(int n, const char *const *names, const char *const *v, void 
 	}
 	if (v[P_GAP])
 		p->gap[report_gap_bucket(gap)][num(v[P_BEFORE]) != 0]++;
-	p->n++;
 	return 0;
 }
 
@@ -778,7 +756,6 @@ static void scan_free(struct scan *s)
 	free(s->days);
 	free(s->as);
 	free(s->pg);
-	free(s->os);
 	memset(s, 0, sizeof *s);
 }
 

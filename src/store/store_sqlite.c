@@ -319,8 +319,8 @@ static int write_chunk(struct store_sqlite *s, const struct chunk *c)
 				off += len;
 			}
 		}
-		if (!batched(k)) {
-			if (write_rows(s, k, &v[0], 1) < 0)
+		if (!batched(k)) {     /* nb is 0: the waiting rows went first */
+			if (write_rows(s, k, &v[nb], 1) < 0)
 				return -1;
 			continue;
 		}
