@@ -21,9 +21,11 @@
 enum store_backend { STORE_SQLITE, STORE_PG };
 
 /* SQLite page cache sizes (PRAGMA cache_size, negative: KiB): the
- * connection's, and the one while a run loads an empty store
- * (store.c, late_indexes) */
+ * connection's, the one while a run loads the rows of an empty store
+ * and the one while it then builds that store's indexes (store.c,
+ * late_indexes, late_restore) */
 #define LITE_CACHE "-65536"
+#define LITE_LOAD_CACHE "-4096"
 #define LITE_BULK_CACHE "-16384"
 /* ... and the one from the first store_scan on (readers of whole tables) */
 #define LITE_SCAN_CACHE "-4096"
