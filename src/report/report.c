@@ -1322,12 +1322,32 @@ static int pent_cmp_v4(const void *x, const void *y)
 	return c ? c : (int)b->listed - (int)a->listed;
 }
 
+/* a prefix's counts (88 bytes: a 10M-SYN store has 760k IPv6 groups,
+ * and the /64s and /48s are aggregated from them; the misbehaving
+ * reason is written only for the rows shown, pagg_reason) */
 struct pagg {
 	struct prefix p;
 	int64_t hosts, attempts, paired, v4, v4listed, first, last;
 	bool misb;
-	char reason[160];
 };
+
+/* pagg_interval - mean seconds between a prefix's attempts (INFINITY
+ * for one) */
+static double pagg_interval(const struct pagg *s)
+{
+	return s->attempts > 1 ? (double)(s->last - s->first) / 1e9 / (double)(s->attempts - 1)
+			       : INFINITY;
+}
+
+/* pagg_reason - why a prefix is misbehaving, in buf */
+static const char *pagg_reason(const struct pagg *s, char *buf, size_t len)
+{
+	char d[24];
+	snprintf(buf, len, "%" PRId64 " attempts over %s, one per %.1f s; %.0f%% without "
+		 "an IPv4 counterpart", s->attempts, report_duration(s->last - s->first, d, sizeof d),
+		 pagg_interval(s), pct(s->attempts - s->paired, s->attempts));
+	return buf;
+}
 
 /* pagg_cmp - prefixes by attempts (most first), then address */
 static int pagg_cmp(const void *x, const void *y)
@@ -1385,22 +1405,15 @@ static struct pagg *aggregate(struct pent *pe, size_t npe, int len, size_t *np,
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct pagg *s = &g[i];
-		double span = (double)(s->last - s->first) / 1e9;
-		double iv = s->attempts > 1 ? span / (double)(s->attempts - 1) : INFINITY;
-		double nov4 = pct(s->attempts - s->paired, s->attempts);
-		char d[24];
-		if (s->attempts >= (int64_t)f->misb_min_attempts && iv <= f->misb_max_interval_s &&
-		    nov4 >= f->misb_min_nov4_pct) {
-			s->misb = true;
-			snprintf(s->reason, sizeof s->reason,
-				 "%" PRId64 " attempts over %s, one per %.1f s; %.0f%% without "
-				 "an IPv4 counterpart", s->attempts,
-				 report_duration(s->last - s->first, d, sizeof d), iv, nov4);
-		}
+		s->misb = s->attempts >= (int64_t)f->misb_min_attempts &&
+			  pagg_interval(s) <= f->misb_max_interval_s &&
+			  pct(s->attempts - s->paired, s->attempts) >= f->misb_min_nov4_pct;
 	}
 	qsort(g, n, sizeof *g, pagg_cmp);
 	*np = n;
-	return g;
+	/* fewer prefixes than groups: hand the rest back (mremap for an
+	 * array this big) */
+	return n < npe ? xreallocarray(g, n ? n : 1, sizeof *g) : g;
 }
 
 /* prefix_table - a table of the first top prefixes (misbehaving ones only when reason) */
@@ -1435,8 +1448,10 @@ static struct rep_table *prefix_table(const char *key, const char *title,
 		rep_set_pct(t, row, c_l, g[i].v4listed, g[i].v4);
 		rep_set_pct(t, row, c_n, g[i].attempts - g[i].paired, g[i].attempts);
 		rep_set_str(t, row, c_m, g[i].misb ? "misbehaving" : "");
-		if (reason)
-			rep_set_str(t, row, c_r, g[i].reason);
+		if (reason) {
+			char why[160];
+			rep_set_str(t, row, c_r, pagg_reason(&g[i], why, sizeof why));
+		}
 	}
 	return t;
 }
@@ -1471,29 +1486,30 @@ static void build_prefixes(struct report *r, struct scan *s, const struct report
 	free(s->pg);
 	s->pg = NULL;
 	s->npg = 0;
-	size_t n64, n48;
-	struct pagg *g64 = aggregate(pe, npe, 64, &n64, f);
-	struct pagg *g48 = aggregate(pe, npe, 48, &n48, f);
+	/* the /64s' tables, then the /48s': one aggregate in memory at a time */
+	size_t n;
+	struct pagg *g = aggregate(pe, npe, 64, &n, f);
+	struct rep_table *t64 = prefix_table("top64", "Top IPv6 /64s by attempts", g, n, f->top, false);
+	t64->note = xstrdup(note);
+	struct rep_table *tm = prefix_table("misbehaving", "Misbehaving IPv6 /64s", g, n, SIZE_MAX, true);
+	tm->note = xasprintf("A /64 is misbehaving with at least %u attempts, one every %.0f s or "
+			     "more often on average, and at least %.0f%% of them without an IPv4 "
+			     "counterpart: far more attempts than an IPv4 counterpart explains.",
+			     f->misb_min_attempts, f->misb_max_interval_s, f->misb_min_nov4_pct);
+	free(g);
+	g = aggregate(pe, npe, 48, &n, f);
 	free(pe);
-	struct rep_table *t = prefix_table("top64", "Top IPv6 /64s by attempts", g64, n64, f->top, false);
-	t->note = xstrdup(note);
-	add_table(r, t);
-	t = prefix_table("top48", "Top IPv6 /48s by attempts", g48, n48, f->top, false);
-	t->note = xstrdup(note);
-	add_table(r, t);
-	t = prefix_table("misbehaving", "Misbehaving IPv6 /64s", g64, n64, SIZE_MAX, true);
-	t->note = xasprintf("A /64 is misbehaving with at least %u attempts, one every %.0f s or "
-			    "more often on average, and at least %.0f%% of them without an IPv4 "
-			    "counterpart: far more attempts than an IPv4 counterpart explains.",
-			    f->misb_min_attempts, f->misb_max_interval_s, f->misb_min_nov4_pct);
-	add_table(r, t);
-	size_t nm = t->nrows;
+	struct rep_table *t48 = prefix_table("top48", "Top IPv6 /48s by attempts", g, n, f->top, false);
+	t48->note = xstrdup(note);
+	free(g);
+	add_table(r, t64);
+	add_table(r, t48);
+	add_table(r, tm);
+	size_t nm = tm->nrows;
 	if (nm)
 		say(r, xasprintf("%zu IPv6 /64%s misbehaved: the worst, %s, %s.", nm,
-				 nm == 1 ? "" : "s", rep_cell(t, 0, 0)->s,
-				 rep_cell(t, 0, t->ncols - 1)->s));
-	free(g64);
-	free(g48);
+				 nm == 1 ? "" : "s", rep_cell(tm, 0, 0)->s,
+				 rep_cell(tm, 0, tm->ncols - 1)->s));
 }
 
 /* --- the store's runs --- */

@@ -15,6 +15,31 @@ static uint64_t str_hash(const char *s)
 	return hash_bytes(s, strlen(s));
 }
 
+/* texts go into blocks of this size; a text over a quarter of it gets a
+ * block of its own */
+#define STRPOOL_BLOCK 65536
+
+/* store - a copy of s in the pool's blocks */
+static char *store(struct strpool *p, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	if (len > p->left) {
+		size_t size = len > STRPOOL_BLOCK / 4 ? len : STRPOOL_BLOCK;
+		char *b = xmalloc(sizeof p->blocks + size);
+		memcpy(b, &p->blocks, sizeof p->blocks);
+		p->blocks = b;
+		b += sizeof p->blocks;
+		if (size == len)
+			return memcpy(b, s, len);
+		p->next = b;
+		p->left = size;
+	}
+	char *d = memcpy(p->next, s, len);
+	p->next += len;
+	p->left -= len;
+	return d;
+}
+
 uint32_t strpool_id(struct strpool *p, const char *s)
 {
 	if ((p->n + 1) * 4 > p->size * 3) {
@@ -33,7 +58,7 @@ uint32_t strpool_id(struct strpool *p, const char *s)
 	if (p->n >= UINT32_MAX - 1)
 		BUG("string pool full");
 	GROW(p->s, p->n + 1, p->cap);
-	p->s[p->n] = xstrdup(s);
+	p->s[p->n] = store(p, s);
 	p->tab[i] = (uint32_t)++p->n;
 	return p->tab[i] - 1;
 }
@@ -47,8 +72,11 @@ const char *strpool_get(const struct strpool *p, uint32_t i)
 
 void strpool_free(struct strpool *p)
 {
-	for (size_t k = 0; k < p->n; k++)
-		free(p->s[k]);
+	while (p->blocks) {
+		char *b = p->blocks;
+		memcpy(&p->blocks, b, sizeof p->blocks);
+		free(b);
+	}
 	free(p->s);
 	free(p->tab);
 	memset(p, 0, sizeof *p);

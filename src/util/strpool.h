@@ -2,7 +2,8 @@
  * strpool.h - a set of strings, each kept once, by a small index.
  *
  * For columns with a handful of distinct values over millions of rows
- * (DNSBL names, list combinations): the rows hold a uint32_t, the text is
+ * (DNSBL names, list combinations) or for millions of distinct ones (the
+ * source addresses of a report): the rows hold a uint32_t, the text is
  * stored once.  Zero-initialise a struct strpool to start.
  */
 #ifndef MX_STRPOOL_H
@@ -16,6 +17,11 @@ struct strpool {
 	size_t n, cap;
 	uint32_t *tab;              /* index + 1, open addressing; 0 = empty */
 	size_t size;
+	/* the texts, packed in blocks (a malloc per text cost 20 bytes more
+	 * each: report keeps 1.7M source addresses for a 10M-SYN store) */
+	char *blocks;               /* the newest block; each starts with the previous one's address */
+	char *next;                 /* free space in the current block */
+	size_t left;
 };
 
 /* strpool_id - index of s, added when new */

@@ -223,6 +223,24 @@ def main():
         want.append((str(n), per64[str(n)]))
     got = [(r["prefix"], r["attempts"]) for r in t["misbehaving"]["rows"]]
     check("misbehaving /64s and their attempts", got, want)
+    # the reason: attempts, the mean interval from the truth's times, no IPv4
+    first64 = {}
+    for r in truth:
+        if r["family"] == "6":
+            k = str(ipaddress.ip_network(r["src"] + "/64", strict=False))
+            ts = int(r["first_ts_ns"])
+            lo, hi = first64.get(k, (ts, ts))
+            first64[k] = (min(lo, ts), max(hi, ts))
+    for r in t["misbehaving"]["rows"]:
+        lo, hi = first64.get(r["prefix"], (0, 0))
+        n = r["attempts"]
+        iv = (hi - lo) / 1e9 / (n - 1) if n > 1 else float("inf")
+        why = r.get("reason") or ""
+        pat = (rf"{n} attempts over (\S.*), one per {re.escape(f'{iv:.1f}')} s; 100% without "
+               r"an IPv4 counterpart")
+        m = re.fullmatch(pat, why)
+        check(f"misbehaving {r['prefix']}: reason", why,
+              why if m else f"{n} attempts over ..., one per {iv:.1f} s; 100% without an IPv4 counterpart")
     for p, n in want:
         check(f"text: misbehaving {p}", bool(re.search(rf"^{re.escape(p)}\s+\d+\s+{n}\s", text, re.M)), True)
     top = t["top64"]["rows"][0] if t["top64"]["rows"] else {}

@@ -228,6 +228,22 @@ static void test_strpool(void **state)
 	assert_string_equal(strpool_get(&p, 7), "list-7.example");
 	assert_int_equal(strpool_id(&p, ""), 1000);
 	assert_int_equal(strpool_id(&p, ""), 1000);
+	/* texts over many blocks, one bigger than a block, each intact */
+	static char big[100000];
+	memset(big, 'x', sizeof big - 1);
+	assert_int_equal(strpool_id(&p, big), 1001);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(buf, sizeof buf, "2001:db8::%x:%x", i, i * 7);
+		assert_int_equal(strpool_id(&p, buf), (uint32_t)i + 1002);
+	}
+	assert_int_equal(strpool_id(&p, big), 1001);
+	assert_int_equal(strlen(strpool_get(&p, 1001)), sizeof big - 1);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(buf, sizeof buf, "2001:db8::%x:%x", i, i * 7);
+		assert_string_equal(strpool_get(&p, (uint32_t)i + 1002), buf);
+	}
+	assert_string_equal(strpool_get(&p, 7), "list-7.example");
+	assert_string_equal(strpool_get(&p, 1000), "");
 	strpool_free(&p);
 	assert_int_equal(p.n, 0);
 	assert_int_equal(strpool_id(&p, "zen.spamhaus.org"), 0);
