@@ -570,9 +570,11 @@ static int late_indexes(struct store *st)
 	 * With the threaded index builds (late_restore), peak memory on 1M
 	 * SYNs 134 -> 67 MB, on 10M 283-299 -> 241 MB, in the same time
 	 * (alternating runs, 10M: 165, 168 s before, 166, 161 s after).
-	 * The rows need no more than the pages on each b-tree's right edge,
-	 * so the load keeps 4 MB and late_restore raises it to 16 MB for the
-	 * sorts: peak on 10M SYNs 131 -> 116 MB (the end of the capture
+	 * The attempts and candidates need no more than the pages on each
+	 * b-tree's right edge (the hosts' and MTA rows' unique keys land at
+	 * random places, but the pages come back from the kernel's cache:
+	 * the hosts phase took no longer), so the load keeps 4 MB and
+	 * late_restore raises it to 16 MB for the sorts: peak on 10M SYNs 131 -> 116 MB (the end of the capture
 	 * pass, when the MTA rows start going out, had the writer's cache
 	 * fill on top of the pass's state), 1M 67 -> 69 MB, times the same
 	 * (alternating runs: 60.3, 58.3 s before, 58.2, 59.1 s after).
