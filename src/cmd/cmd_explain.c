@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "addr/addr.h"
 #include "analysis/assoc.h"
 #include "cmd/cmd.h"
@@ -194,7 +196,11 @@ static int opt_row(int n, const char *const *names, const char *const *v, void *
 	(void)names;
 	(void)arg;
 	printf("analysis options %s\n", v[0] ? v[0] : "{}");
-	if (v[0] && strstr(v[0], "\"lost_candidates\":false"))
+	struct json_object *o = v[0] ? json_tokener_parse(v[0]) : NULL, *lost;
+	bool dropped = o && json_object_object_get_ex(o, "lost_candidates", &lost) &&
+		       json_object_is_type(lost, json_type_boolean) && !json_object_get_boolean(lost);
+	json_object_put(o);
+	if (dropped)
 		printf("                 (analyze --no-lost-candidates: the candidates that lost"
 		       " to a better pair\n                 of their own IPv6 attempt were not"
 		       " stored and are not listed)\n");

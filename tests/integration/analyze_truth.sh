@@ -220,12 +220,15 @@ for t in attempts hosts mta_events; do
 done
 v6=$(sqlite3 "$T/nolost.db" "SELECT addr FROM hosts WHERE family = 6 AND label = 'associated' LIMIT 1")
 "$MXSENSOR" explain --db "$T/nolost.db" "$v6" >"$T/explain" 2>&1
+"$MXSENSOR" explain --db "$T/crowded-a.db" "$v6" >"$T/explain-all" 2>&1
 if [ "$same" = 1 ] && [ "$lost" -gt 0 ] &&
 	[ "$(cands "$T/crowded-a.db" "WHERE decision <> 'lost'")" = "$(cands "$T/nolost.db" "")" ] &&
 	grep -q "^ *$lost that lost to a better pair .* not stored" "$T/out" &&
 	[ "$(sqlite3 "$T/nolost.db" "SELECT options LIKE '%\"lost_candidates\":false%' FROM runs")" = 1 ] &&
 	[ "$(sqlite3 "$T/crowded-a.db" "SELECT options LIKE '%\"lost_candidates\":true%' FROM runs")" = 1 ] &&
-	grep -q "no-lost-candidates: the candidates that lost" "$T/explain"; then
+	grep -q "no-lost-candidates: the candidates that lost" "$T/explain" &&
+	grep -q "^analysis options" "$T/explain-all" &&
+	! grep -q "no-lost-candidates" "$T/explain-all"; then
 	ok "--no-lost-candidates: same attempts, hosts and outcomes; $kept candidates, $lost lost ones not stored"
 else
 	not_ok "--no-lost-candidates" "same=$same lost=$lost kept=$kept" "$(cat "$T/out")" \
