@@ -384,7 +384,7 @@ static struct hrow *host_find(struct scan *s, uint32_t sensor, uint32_t src)
 /* the hosts query's columns */
 enum { H_SENSOR, H_ADDR, H_LABEL, H_OS, H_ADDR_TYPE, H_IID, H_EMB, H_LISTED, H_ASN, H_NAME, H_COUNT };
 
-/* host_row - store_query callback: keep one hosts row */
+/* host_row - store_scan callback: keep one hosts row */
 static int host_row(int n, const char *const *names, const char *const *v, void *arg)
 {
 	(void)names;
@@ -584,7 +584,7 @@ static void count(struct scan *s, uint32_t src, const struct hrow *h, int fam,
 /* the attempts query's columns */
 enum { A_SENSOR, A_ID, A_FAMILY, A_SRC, A_DST, A_FIRST, A_SYNS, A_OS, A_PARTNER, A_COUNT };
 
-/* att_row - store_query callback: one attempt */
+/* att_row - store_scan callback: one attempt */
 static int att_row(int n, const char *const *names, const char *const *v, void *arg)
 {
 	(void)names;
@@ -626,7 +626,7 @@ static const struct aref *counted_at(struct scan *s, const char *sensor, const c
 /* the partners query's columns */
 enum { Q_SENSOR, Q_ID, Q_FIRST, Q_PARTNER, Q_COUNT };
 
-/* partner_row - store_query callback: a counted IPv6 attempt in its
+/* partner_row - store_scan callback: a counted IPv6 attempt in its
  * group, with its partner's source and the partner's host as a left join
  * would have them (no partner attempt: no counterpart) */
 static int partner_row(int n, const char *const *names, const char *const *v, void *arg)
@@ -652,7 +652,7 @@ static int partner_row(int n, const char *const *names, const char *const *v, vo
 /* the candidates query's columns */
 enum { P_SENSOR, P_A6, P_PORT, P_GAP, P_BEFORE, P_COUNT };
 
-/* pair_row - store_query callback: bin one associated pair of a counted attempt */
+/* pair_row - store_scan callback: bin one associated pair of a counted attempt */
 static int pair_row(int n, const char *const *names, const char *const *v, void *arg)
 {
 	(void)names;

@@ -574,10 +574,11 @@ static int late_indexes(struct store *st)
 	 * b-tree's right edge (the hosts' and MTA rows' unique keys land at
 	 * random places, but the pages come back from the kernel's cache:
 	 * the hosts phase took no longer), so the load keeps 4 MB and
-	 * late_restore raises it to 16 MB for the sorts: peak on 10M SYNs 131 -> 116 MB (the end of the capture
-	 * pass, when the MTA rows start going out, had the writer's cache
-	 * fill on top of the pass's state), 1M 67 -> 69 MB, times the same
-	 * (alternating runs: 60.3, 58.3 s before, 58.2, 59.1 s after).
+	 * late_restore raises it to 16 MB for the sorts: peak on 10M SYNs
+	 * 131 -> 116 MB (the end of the capture pass, when the MTA rows
+	 * start going out, had the writer's cache fill on top of the pass's
+	 * state), 1M 67 -> 69 MB, times the same (alternating runs: 60.3,
+	 * 58.3 s before, 58.2, 59.1 s after).
 	 * A store with other sensors' rows keeps its indexes and the full
 	 * cache: its inserts land at random places in them. */
 	if (st->nlate) {

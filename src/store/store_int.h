@@ -108,7 +108,7 @@ struct store {
 	 * re-created before they are needed (store.c, late_indexes) */
 	struct late_index *late;
 	size_t nlate;
-	bool bulk;           /* LITE_BULK_CACHE set until the indexes are back */
+	bool bulk;           /* LITE_LOAD_CACHE, then LITE_BULK_CACHE, until the indexes are back */
 	bool load_journal;   /* load_journal on until the run's transaction ends */
 	bool scan_cache;     /* LITE_SCAN_CACHE set (store_scan) */
 	volatile sig_atomic_t *stop;   /* store_set_stop */
