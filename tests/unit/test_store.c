@@ -306,10 +306,11 @@ static void test_queued_writes(void **state)
 	store_close(st);
 }
 
-/* rows of the big tables go to SQLite BATCH (16) at a time: runs of
- * every length around a batch, kinds interleaved mid-batch, keep their
- * order and every value (NULLs and texts included), and a refused row
- * inside a full batch still fails the run's end */
+/* rows of the big tables go to SQLite through the feed, FEED (512) at a
+ * time (store_sqlite.c): runs of every length around a feed, kinds
+ * interleaved mid-feed, keep their order and every value with its type
+ * (NULLs and texts included), and a refused row inside a full feed
+ * still fails the run's end */
 static void test_batched_writes(void **state)
 {
 	(void)state;
@@ -317,7 +318,7 @@ static void test_batched_writes(void **state)
 	assert_non_null(st);
 	struct store_run run = { "b", "test", "{}" };
 	assert_int_equal(store_run_begin(st, &run), 0);
-	static const int runs[] = { 1, 15, 16, 17, 33, 3, 48, 2 };
+	static const int runs[] = { 1, 511, 512, 513, 1025, 3, 1536, 2 };
 	uint64_t a6 = 0, aid = 0;
 	unsigned hosts = 0;
 	char out[1024];
@@ -348,7 +349,10 @@ static void test_batched_writes(void **state)
 	      " SUM(score = a6), SUM(total = a6 + 1), SUM(gap_ns = -a6), SUM(ambiguous = a6 % 2),"
 	      " SUM(decision = CASE WHEN a6 % 3 THEN 'lost' ELSE 'associated' END)"
 	      " FROM candidates WHERE sensor = 'b'", out);
-	assert_string_equal(out, "135|135|135|135|135|135|135|135|135");
+	assert_string_equal(out, "4103|4103|4103|4103|4103|4103|4103|4103|4103");
+	q(st, "SELECT group_concat(DISTINCT typeof(a4) || typeof(gap_ns) || typeof(decision) ||"
+	      " typeof(ev_asn)) FROM candidates WHERE sensor = 'b'", out);
+	assert_string_equal(out, "integerintegertextinteger");
 	q(st, "SELECT group_concat(id || ':' || sport || ':' || COALESCE(partner, '-') || ':' ||"
 	      " COALESCE(wscale, '-'), ' ')"
 	      " FROM (SELECT * FROM attempts WHERE sensor = 'b' ORDER BY id)", out);
@@ -356,10 +360,33 @@ static void test_batched_writes(void **state)
 	q(st, "SELECT COUNT(*), MIN(addr), MAX(addr), SUM(os IS NULL), SUM(label = 'unassociated')"
 	      " FROM hosts WHERE sensor = 'b'", out);
 	assert_string_equal(out, "4|2001:db8::1|2001:db8::4|4|4");
-	/* a refused row in the middle of a full batch */
-	for (unsigned i = 0; i < 40; i++)
-		assert_int_equal(add_host6(st, i == 20 ? 1 : 100 + i), 0);
+	q(st, "SELECT typeof(partner), typeof(wscale), typeof(src), typeof(sport)"
+	      " FROM attempts WHERE sensor = 'b' AND id = 1", out);
+	assert_string_equal(out, "integer|null|text|integer");
+	/* a refused row in the middle of a full feed */
+	for (unsigned i = 0; i < 1200; i++)
+		assert_int_equal(add_host6(st, i == 700 ? 1 : 100 + i), 0);
 	assert_int_equal(store_run_end(st), -1);
+	store_close(st);
+}
+
+/* the feed's virtual table (store_sqlite.c) is the writer's alone: it
+ * is no object of the store file, yields nothing without its pointer,
+ * and a view or trigger in the file cannot read it (DIRECTONLY) */
+static void test_feed_private(void **state)
+{
+	(void)state;
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	char out[256];
+	q(st, "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%mx_rows%'", out);
+	assert_string_equal(out, "0");
+	assert_int_equal(store_query(st, "SELECT * FROM mx_rows", NULL, 0, NULL, NULL), -1);
+	q(st, "SELECT COUNT(*) FROM mx_rows WHERE src = 1", out);
+	assert_string_equal(out, "0");
+	assert_int_equal(store_query(st, "CREATE VIEW peek AS SELECT c0 FROM mx_rows WHERE src = 1",
+				     NULL, 0, NULL, NULL), 0);
+	assert_int_equal(store_query(st, "SELECT * FROM peek", NULL, 0, NULL, NULL), -1);
 	store_close(st);
 }
 
@@ -708,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_location_picks_backend),
 		cmocka_unit_test_setup_teardown(test_queued_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batched_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_feed_private, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
