@@ -443,12 +443,15 @@ static int late_restore(struct store *st, const char *table)
 	/* CREATE INDEX sorts with helper threads (up to one a core, at
 	 * most four): the pass is over, the other cores are idle (the five
 	 * builds of a 10M-SYN run, phase logs of single runs: 43 -> 32 s on
-	 * two cores) */
+	 * two cores).  The sorts keep the load's 4 MB page cache: the
+	 * sorter's runs are as big as the cache, and with 16 MB each of the
+	 * two threads held 16 MB more (the builds after a 10M-SYN load,
+	 * twice each: 11.7, 11.9 s with 16 MB, 12.2, 11.7 s with 4 MB;
+	 * 71 -> 22 MB) */
 	if (st->nlate) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		char sql[80];
-		snprintf(sql, sizeof sql, "PRAGMA threads = %ld; PRAGMA cache_size = " LITE_BULK_CACHE,
-			 n < 1 ? 0 : n > 4 ? 4 : n);
+		char sql[40];
+		snprintf(sql, sizeof sql, "PRAGMA threads = %ld", n < 1 ? 0 : n > 4 ? 4 : n);
 		if (st->ops->exec(st, sql) < 0)
 			return -1;
 	}
@@ -573,12 +576,12 @@ static int late_indexes(struct store *st)
 	 * The attempts and candidates need no more than the pages on each
 	 * b-tree's right edge (the hosts' and MTA rows' unique keys land at
 	 * random places, but the pages come back from the kernel's cache:
-	 * the hosts phase took no longer), so the load keeps 4 MB and
-	 * late_restore raises it to 16 MB for the sorts: peak on 10M SYNs
-	 * 131 -> 116 MB (the end of the capture pass, when the MTA rows
-	 * start going out, had the writer's cache fill on top of the pass's
-	 * state), 1M 67 -> 69 MB, times the same (alternating runs: 60.3,
-	 * 58.3 s before, 58.2, 59.1 s after).
+	 * the hosts phase took no longer), so the load keeps 4 MB: peak on
+	 * 10M SYNs 131 -> 116 MB (the end of the capture pass, when the MTA
+	 * rows start going out, had the writer's cache fill on top of the
+	 * pass's state), times the same (alternating runs: 60.3, 58.3 s
+	 * before, 58.2, 59.1 s after).  The index builds keep it too
+	 * (late_restore): on 1M SYNs, where they were the peak, 69 -> 34 MB.
 	 * A store with other sensors' rows keeps its indexes and the full
 	 * cache: its inserts land at random places in them. */
 	if (st->nlate) {

@@ -21,12 +21,11 @@
 enum store_backend { STORE_SQLITE, STORE_PG };
 
 /* SQLite page cache sizes (PRAGMA cache_size, negative: KiB): the
- * connection's, the one while a run loads the rows of an empty store
- * and the one while it then builds that store's indexes (store.c,
- * late_indexes, late_restore) */
+ * connection's, and the one while a run loads the rows of an empty
+ * store and then builds that store's indexes (store.c, late_indexes,
+ * late_restore) */
 #define LITE_CACHE "-65536"
 #define LITE_LOAD_CACHE "-4096"
-#define LITE_BULK_CACHE "-16384"
 /* ... and the one from the first store_scan on (readers of whole tables) */
 #define LITE_SCAN_CACHE "-4096"
 
@@ -108,7 +107,7 @@ struct store {
 	 * re-created before they are needed (store.c, late_indexes) */
 	struct late_index *late;
 	size_t nlate;
-	bool bulk;           /* LITE_LOAD_CACHE, then LITE_BULK_CACHE, until the indexes are back */
+	bool bulk;           /* LITE_LOAD_CACHE and sorter threads until the indexes are back */
 	bool load_journal;   /* load_journal on until the run's transaction ends */
 	bool scan_cache;     /* LITE_SCAN_CACHE set (store_scan) */
 	volatile sig_atomic_t *stop;   /* store_set_stop */
