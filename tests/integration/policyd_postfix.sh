@@ -187,14 +187,16 @@ import resource, socket, sys, time
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
 port = int(sys.argv[1])
-conns = []
+conns, since = [], []
 for _ in range(3000):
     try:
         conns.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        since.append(time.monotonic())
     except OSError:
         pass
 time.sleep(1)
 closed = 0
+now = time.monotonic()
 for c in conns:
     c.setblocking(False)
     try:
@@ -204,7 +206,10 @@ for c in conns:
         pass                      # open, nothing to read: kept
     except OSError:
         closed += 1
-print("connected", len(conns), "closed", closed)
+# a kept client idle for --idle 2 by now may have been closed: on a slow
+# build (sanitizers) the 3000 connects alone can take more than a second
+old = sum(1 for t in since if now - t > 1.9)
+print("connected", len(conns), "closed", closed, "old", old)
 with open("/proc/%s/status" % sys.argv[2]) as f:
     print("held", [l.split()[1] for l in f if l.startswith("VmRSS")][0])
 time.sleep(3.5)          # the idle ones time out
@@ -221,8 +226,12 @@ while not r.endswith(b"\n\n"):
 print("after", r.decode().strip() or "closed")
 PY
 rss_held=$(awk '$1 == "held" { print $2 }' "$T/idle.out")
-read -r _ nconn _ nclosed <"$T/idle.out"
-[ "${nconn:-0}" -eq 3000 ] && [ "${nclosed:-0}" -ge 1990 ] && [ "${nclosed:-0}" -le 2010 ] &&
+read -r _ nconn _ nclosed _ nold <"$T/idle.out"
+case "$nold" in '' | *[!0-9]*) nold=0 ;; esac
+# turned away: 2000, give or take the accepts in flight; more only by
+# the kept clients old enough to have timed out meanwhile
+[ "${nconn:-0}" -eq 3000 ] && [ "${nclosed:-0}" -ge 1990 ] &&
+	[ "${nclosed:-0}" -le $((2010 + nold)) ] &&
 	ok "3000 idle clients: about 1000 kept, $nclosed turned away" ||
 	not_ok "3000 idle clients bounded by --max-clients" "$(cat "$T/idle.out")"
 grep -q "^after action=" "$T/idle.out" && ok "after the idle clients time out, a new client is answered" ||
