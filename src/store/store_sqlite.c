@@ -29,6 +29,10 @@
 
 #include <sqlite3.h>
 
+#if SQLITE_VERSION_NUMBER < 3031000
+#error "SQLite 3.31 or later is needed (sqlite3_bind_pointer, SQLITE_VTAB_DIRECTONLY)"
+#endif
+
 #include "util/alloc.h"
 #include "util/log.h"
 
