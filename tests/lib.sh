@@ -42,9 +42,30 @@ need_file() {
 PIDS=""
 netns_cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	ip netns del "$C" 2>/dev/null
-	ip netns del "$S" 2>/dev/null
+	netns_gone "$C"
+	netns_gone "$S"
 	rm -rf "$T"
+}
+# netns_gone NS - every process still in namespace NS stopped (TERM, then
+# KILL after 2.5 s), then NS deleted: a daemon started through a shell
+# function or that forked is not the PID a test kept, and a namespace
+# whose name is deleted lives on as long as a process in it does
+netns_gone() {
+	[ -n "$1" ] || return 0
+	_ng_pids=$(ip netns pids "$1" 2>/dev/null)
+	if [ -n "$_ng_pids" ]; then
+		# shellcheck disable=SC2086
+		kill $_ng_pids 2>/dev/null
+		_ng_i=0
+		while [ -n "$(ip netns pids "$1" 2>/dev/null)" ] && [ $_ng_i -lt 25 ]; do
+			sleep 0.1
+			_ng_i=$((_ng_i + 1))
+		done
+		_ng_pids=$(ip netns pids "$1" 2>/dev/null)
+		# shellcheck disable=SC2086
+		[ -n "$_ng_pids" ] && kill -9 $_ng_pids 2>/dev/null
+	fi
+	ip netns del "$1" 2>/dev/null
 }
 inC() { ip netns exec "$C" "$@"; }
 inS() { ip netns exec "$S" "$@"; }

@@ -19,7 +19,7 @@ PF_WRAP="ip netns exec $ns"
 cleanup() {
 	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
 	pf_stop "$T/pf"
-	ip netns del "$ns" 2>/dev/null
+	netns_gone "$ns"
 	rm -rf "/etc/netns/$ns" "$T"
 }
 trap cleanup EXIT INT TERM

@@ -4,10 +4,8 @@
 . tests/lib.sh
 
 NS=mxd$$
-NSD_PID=""
 cleanup() {
-	[ -n "$NSD_PID" ] && kill "$NSD_PID" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	netns_gone "$NS"
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -95,7 +93,6 @@ for f in "$Z"/*.zone; do
 	nsd-checkzone "$name" "$f" >/dev/null 2>&1 || not_ok "zone $name is valid for nsd"
 done
 inN nsd -d -c "$Z/nsd.conf" >"$Z/nsd.out" 2>&1 &
-NSD_PID=$!
 i=0
 until inN "$MXSENSOR" check-dns good.test --server 127.0.0.1 --timeout 200ms >/dev/null 2>&1; do
 	i=$((i + 1))
@@ -159,3 +156,8 @@ out=$(inN "$MXSENSOR" check-dns good.test --server 127.0.0.1:1 --timeout 200ms 2
 rc=$?
 [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "layout WRONG: MX look-up" &&
 	ok "no answer: exit 1 with the reason" || not_ok "no answer" "rc=$rc" "$out"
+
+# the server stops with its namespace: the test leaves no process behind
+netns_gone "$NS"
+left=$(pgrep -af "$Z/nsd.conf")
+[ -z "$left" ] && ok "nsd stopped with its namespace" || not_ok "nsd left running" "$left"
