@@ -532,12 +532,14 @@ static int late_row(int n, const char *const *names, const char *const *v, void 
 	return 0;
 }
 
-/* results_held - whether any sensor has attempts, candidates or hosts */
+/* results_held - whether any sensor has attempts, candidates, hosts or
+ * MTA outcomes */
 static int results_held(struct store *st, int64_t *held)
 {
 	*held = 1;
 	return st->ops->query(st, "SELECT EXISTS (SELECT 1 FROM attempts)"
-			      " OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM hosts)",
+			      " OR EXISTS (SELECT 1 FROM candidates) OR EXISTS (SELECT 1 FROM hosts)"
+			      " OR EXISTS (SELECT 1 FROM mta_events)",
 			      NULL, 0, first_int, held);
 }
 
@@ -547,14 +549,20 @@ static int results_held(struct store *st, int64_t *held)
  * cheaper than inserting every row into every b-tree at a random place.
  * All inside the run's transaction, so a crash or an interrupted run
  * leaves the store as it was.  A store that holds other sensors' rows
- * keeps its indexes (re-building them would cost every sensor's rows). */
+ * keeps its indexes (re-building them would cost every sensor's rows).
+ * The MTA outcomes' index by address too: their rows come in the order
+ * of their first log line, at random places in it, and they are written
+ * while the capture pass runs, after the logs are read, so they lengthen
+ * the pass (1.06M rows: 6.6 s with the index, 3.9 s building it after;
+ * the unique (sensor, addr, kind, list) index stays, the rows need it). */
 static int late_indexes(struct store *st)
 {
 	int64_t busy = 1;
 	if (st->ops->backend != STORE_SQLITE || results_held(st, &busy) != 0 || busy)
 		return 0;
 	if (st->ops->query(st, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
-			   " AND sql IS NOT NULL AND tbl_name IN ('attempts', 'candidates', 'hosts')"
+			   " AND sql IS NOT NULL"
+			   " AND tbl_name IN ('attempts', 'candidates', 'hosts', 'mta_events')"
 			   " ORDER BY name", NULL, 0, late_row, st) != 0) {
 		late_clear(st);
 		return -1;

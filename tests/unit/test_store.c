@@ -497,8 +497,9 @@ static void test_abort_keeps_previous(void **state)
  * when other sensors' rows are there */
 #define INDEXES "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master" \
 	" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('attempts', 'candidates'," \
-	" 'hosts') ORDER BY name)"
-#define ALL_INDEXES "attempts_first attempts_src candidates_a4 candidates_a6 hosts_addr"
+	" 'hosts', 'mta_events') ORDER BY name)"
+#define ALL_INDEXES "attempts_first attempts_src candidates_a4 candidates_a6 hosts_addr" \
+	" mta_events_addr"
 
 static int no_listed(const char *addr, const char *lists, void *arg)
 {
@@ -579,6 +580,17 @@ static void test_late_indexes(void **state)
 	assert_string_equal(out, LITE_CACHE);
 	q(st, "PRAGMA journal_mode", out);
 	assert_string_equal(out, "wal");
+	store_abort(st);
+	/* ... and so when they are only MTA outcomes (a run over logs alone) */
+	const char *const wipe[] = { "DELETE FROM candidates", "DELETE FROM attempts",
+				     "DELETE FROM hosts" };
+	for (size_t i = 0; i < sizeof wipe / sizeof *wipe; i++)
+		assert_int_equal(store_query(st, wipe[i], NULL, 0, NULL, NULL), 0);
+	q(st, "SELECT COUNT(*) > 0 FROM mta_events WHERE sensor = 's'", out);
+	assert_string_equal(out, "1");
+	assert_int_equal(store_run_begin(st, &other), 0);
+	q(st, INDEXES, out);
+	assert_string_equal(out, ALL_INDEXES);
 	store_abort(st);
 	store_close(st);
 }
