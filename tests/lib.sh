@@ -7,11 +7,13 @@
 #   wait_for FILE RE SECS   until FILE has a line matching RE (bounded)
 #   bounded_wait PID SECS   wait for PID, killing it after SECS
 #   T                       a fresh temporary directory, removed at exit
+#   netns_gone NS...        stop what runs in the namespaces, delete them (tests/netns.sh)
 #
 # MXSENSOR (the binary), MX_TOOLS (helper programs), MXSENSOR_CORPUS
 # (shared test data) come from tests/run.
 
 : "${MXSENSOR:?run through tests/run}"
+. tests/netns.sh
 CORPUS=${MXSENSOR_CORPUS}
 T=$(mktemp -d "${TMPDIR:-/tmp}/mxtest.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -42,30 +44,8 @@ need_file() {
 PIDS=""
 netns_cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	netns_gone "$C"
-	netns_gone "$S"
+	netns_gone "$C" "$S"
 	rm -rf "$T"
-}
-# netns_gone NS - every process still in namespace NS stopped (TERM, then
-# KILL after 2.5 s), then NS deleted: a daemon started through a shell
-# function or that forked is not the PID a test kept, and a namespace
-# whose name is deleted lives on as long as a process in it does
-netns_gone() {
-	[ -n "$1" ] || return 0
-	_ng_pids=$(ip netns pids "$1" 2>/dev/null)
-	if [ -n "$_ng_pids" ]; then
-		# shellcheck disable=SC2086
-		kill $_ng_pids 2>/dev/null
-		_ng_i=0
-		while [ -n "$(ip netns pids "$1" 2>/dev/null)" ] && [ $_ng_i -lt 25 ]; do
-			sleep 0.1
-			_ng_i=$((_ng_i + 1))
-		done
-		_ng_pids=$(ip netns pids "$1" 2>/dev/null)
-		# shellcheck disable=SC2086
-		[ -n "$_ng_pids" ] && kill -9 $_ng_pids 2>/dev/null
-	fi
-	ip netns del "$1" 2>/dev/null
 }
 inC() { ip netns exec "$C" "$@"; }
 inS() { ip netns exec "$S" "$@"; }
