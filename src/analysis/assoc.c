@@ -192,6 +192,7 @@ struct assoc {
 	size_t v6_lo, v6_n, v6_cap;
 	int64_t now;
 	struct assoc_cand *tmp;   /* top-k scratch */
+	const struct attempt **tmp4;   /* their IPv4 attempts */
 };
 
 struct assoc *assoc_new(const struct assoc_params *p, assoc_cand_cb cb, void *arg)
@@ -203,6 +204,7 @@ struct assoc *assoc_new(const struct assoc_params *p, assoc_cand_cb cb, void *ar
 	s->cb = cb;
 	s->arg = arg;
 	s->tmp = xcalloc((size_t)s->p.top_k + 1, sizeof *s->tmp);
+	s->tmp4 = xcalloc((size_t)s->p.top_k + 1, sizeof *s->tmp4);
 	return s;
 }
 
@@ -301,12 +303,14 @@ static void score_v6(struct assoc *s, const struct attempt *a6)
 			j--;
 		while (j > 0 && better(&c, &s->tmp[j - 1])) {
 			s->tmp[j] = s->tmp[j - 1];
+			s->tmp4[j] = s->tmp4[j - 1];
 			j--;
 		}
 		s->tmp[j] = c;
+		s->tmp4[j] = a4;   /* the IPv4 array does not move while scoring */
 	}
 	for (size_t j = 0; j < k; j++)
-		s->cb(&s->tmp[j], s->arg);
+		s->cb(&s->tmp[j], a6, s->tmp4[j], s->arg);
 }
 
 /* horizon - how long after an IPv6 attempt's end its candidates can change */
@@ -354,5 +358,6 @@ void assoc_free(struct assoc *s)
 	free(s->v4);
 	free(s->v6);
 	free(s->tmp);
+	free(s->tmp4);
 	free(s);
 }

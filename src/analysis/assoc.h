@@ -114,7 +114,9 @@ void assoc_score(const struct assoc_params *p, const struct attempt *a6,
 
 /* the streaming stage */
 typedef void (*assoc_attempt_cb)(const struct attempt *a, void *arg);
-typedef void (*assoc_cand_cb)(const struct assoc_cand *c, void *arg);
+/* assoc_cand_cb - one candidate, with its two attempts (valid during the call) */
+typedef void (*assoc_cand_cb)(const struct assoc_cand *c, const struct attempt *a6,
+			      const struct attempt *a4, void *arg);
 
 struct assoc;
 struct assoc *assoc_new(const struct assoc_params *p, assoc_cand_cb cb, void *arg);

@@ -48,6 +48,7 @@ struct attempt {
 	const char *ehlo;       /* EHLO/HELO name from capture --smtp, or NULL */
 	uint8_t emb_kind;       /* EMB_* (assoc.h): how src embeds an IPv4 */
 	struct addr emb4;       /* that IPv4 */
+	uint32_t pos;           /* its place among the closed attempts (decider_attempt) */
 };
 
 /* attempt_cb - receives each closed attempt; the pointer is valid during the call */

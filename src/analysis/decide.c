@@ -1,20 +1,42 @@
 /*
  * decide.c - host consistency, ambiguity, one-to-one assignment (decide.h).
  *
- * Memory: a host table (72 bytes a host, side tables for what few hosts
- * have), one 4-byte host index per attempt id, one 12-byte entry per
- * (IPv6 host, IPv4 host) pair that meets more than once (freed once the
- * decisions are taken), the eligible candidates of the greedy pass (a
- * compact record each) and two bits per attempt id.  Every candidate is
- * held only in a temporary file, and so is every meeting of two hosts:
- * the meetings go to one of PARTS partitions by a hash of the pair
- * and are counted after the pass one partition at a time (count_pairs),
- * so that only the few pairs that meet again stay in memory.
+ * Memory: nothing here grows with the hosts, the attempts or the
+ * candidates of a run.  Every record about a host goes to one of 64
+ * partitions of a temporary file by a hash of its address (util/runs.h),
+ * and the work that needs a host's totals is done a partition at a time:
+ * the memory is a 64th of the hosts (their rows, the pairs they meet in)
+ * and a few buffers per partition, however long the capture.
+ *
+ * The pass writes an attempt's record to its source's partition, a
+ * candidate (with both attempts' sources) to its IPv6 source's and a
+ * meeting of two hosts to the IPv4 host's.  After it:
+ *  1. hosts_make adds up each host's row from its attempts' records and
+ *     writes each partition's rows in address text order;
+ *  2. count_pairs counts the meetings per host pair in each IPv4 host's
+ *     partition, where that host's attempt count is, and passes the
+ *     pairs that met twice or more to their IPv6 host's partition;
+ *  3. the candidates of each partition are scored with its hosts' counts
+ *     and pairs (an IPv6 attempt's candidates are together, and all in
+ *     its source's partition); the eligible ones go to an external sort
+ *     in the greedy order, what scoring added to each candidate to a
+ *     file in the partition's order;
+ *  4. the greedy pass takes pairs in that order (a bit per attempt id
+ *     says which are taken) and sorts them by their IPv6 attempt's first
+ *     candidate;
+ *  5. the candidates are written in the pass' order, a merge of the
+ *     partitions by sequence number, each labelled; the taken pairs make
+ *     the attempts' partners (sorted by place in the attempt file) and
+ *     the hosts' partners (to the IPv4 host's partition, where its
+ *     listing is looked up for the IPv6 host's label);
+ *  6. decider_hosts makes each partition's host rows and merges them in
+ *     address text order.
  */
 #include "analysis/decide.h"
 
 #include <errno.h>
 #include <malloc.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +47,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/log.h"
+#include "util/runs.h"
 #include "util/sort.h"
 #include "util/spill.h"
 #include "util/strpool.h"
@@ -43,197 +66,179 @@ int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, u
 	return 0;
 }
 
-/* A host during the pass: its address and attempt count, all that
- * enrichment and the decisions need (24 bytes) */
-struct host {
-	struct addr a;
-	uint32_t n;                 /* attempts */
-};
-_Static_assert(sizeof(struct host) == 24, "struct host: 24 bytes");
+#define PARTS RUNS_PARTS
+_Static_assert(PARTS == 64, "6 bits of partition");
 
-/* The rest of a host's row (times, SYNs, fingerprint labels) is added up
- * from a record per attempt, which the pass writes to a temporary file
- * by host partition (index mod 64), a partition at a time after the
- * pass (hosts_out).  A host row is 64 bytes: what most hosts need is
- * inline; the rest lives in side tables (further fingerprint labels,
- * enrichment; the listings are decider_hosts' own); the embedded IPv4 of
- * an IPv6 address is made from it when it is written (host_emb) */
-struct host_row {
-	int64_t first_ns, last_ns;
-	struct addr a;
-	uint16_t os, fam;           /* first label seen, id + 1; 0 = none */
-	uint32_t n;                 /* attempts */
-	uint32_t syns;
-	uint32_t os_n, fam_n;       /* its count */
-	uint32_t more;              /* index + 1 into more: further labels */
-};
-_Static_assert(sizeof(struct host_row) == 64, "struct host_row: 64 bytes");
-
-/* an attempt's part of its host row */
-struct host_rec {
-	int64_t first_ns, last_ns;
-	uint32_t h;                 /* host index */
-	uint32_t syns;
-	uint16_t os, fam;           /* label ids + 1; 0 = none */
-};
-_Static_assert(sizeof(struct host_rec) == 32, "struct host_rec: 32 bytes");
-
-/* the host records a partition buffers before they go to the file (64 x
- * 32 KB of buffers) */
-#define REC_BLOCK 1024
-
-/* host_emb - the embedding kind's name of address a (NULL: none) and its
- * IPv4 as text into emb4 */
-static const char *host_emb(const struct addr *a, char emb4[ADDR_STRLEN])
+/* part_of - the partition of every record about host a */
+static unsigned part_of(const struct addr *a)
 {
-	struct addr e;
-	int kind = assoc_emb_embedded(a, &e);
-	if (!kind)
-		return NULL;
-	addr_format(&e, emb4);
-	return assoc_emb_name(kind);
+	return (unsigned)(hash_bytes(a, sizeof *a) >> 58);
 }
 
-/* further labels of a host, a list through next (index + 1) */
-struct label_more {
-	uint32_t next;
-	uint32_t n;
-	uint16_t id;                /* label id + 1 */
-	uint8_t fam;                /* 0: os label, 1: os family */
+/* --- records --- */
+
+/* an attempt's part of its host's row */
+struct host_rec {
+	int64_t first_ns, last_ns;
+	uint32_t syns;
+	uint16_t os, fam;           /* label ids + 1; 0 = none */
+	struct addr a;
 };
 
-/* enrichment match keys of a host (decider_enrich) */
-struct host_enrich {
-	uint32_t asn;               /* 0: none */
-	char *ptr, *domain;         /* NULL: none */
+/* a host's row, added up from its attempts' records (hosts_make) */
+struct host_row {
+	int64_t first_ns, last_ns;
+	uint32_t n, syns;           /* attempts, SYNs */
+	uint16_t os, fam;           /* most frequent label of each kind, id + 1; 0 = none */
+	struct addr a;
+	char txt[ADDR_STRLEN];
 };
 
-/* a host pair that met: host indexes + 1 (h6 = 0: empty slot) and how
- * many distinct IPv6 attempts did (saturating).  12 bytes: an IPv6
- * attempt's candidates arrive together (assoc.h), so "the same attempt
- * again" is told by the keys of its batch (decider.cur), not by an
- * attempt id kept in every pair */
+/* a candidate with what the decisions need of its two attempts */
+struct cand {
+	struct assoc_cand c;
+	uint64_t seq;               /* its place in the pass' order */
+	uint32_t pos6, pos4;        /* its attempts' places in the attempt file */
+	struct addr a6, a4;         /* their sources */
+};
+
+/* the same in the candidates' file, packed (88 bytes instead of 120: on
+ * 10M SYNs the pass writes 12.8M of them): attempt ids fit 32 bits in a
+ * run (decider_attempt), an IPv6 attempt's source is IPv6 and an IPv4
+ * attempt's IPv4 */
+struct cand_rec {
+	uint64_t seq;
+	int64_t gap_ns;
+	uint32_t a6, a4, pos6, pos4;
+	int32_t score, port_dist;
+	uint8_t a6b[16], a4b[4];
+	int16_t ev[EV_COUNT];
+	uint8_t before;
+};
+_Static_assert(sizeof(struct cand_rec) <= 88, "struct cand_rec: 88 bytes");
+
+static struct addr addr_of(int family, const uint8_t *b)
+{
+	struct addr a;
+	memset(&a, 0, sizeof a);
+	a.family = (uint8_t)family;
+	memcpy(a.b, b, family == 6 ? 16 : 4);
+	return a;
+}
+
+static void cand_pack(struct cand_rec *r, const struct cand *x)
+{
+	memset(r, 0, sizeof *r);
+	r->seq = x->seq;
+	r->gap_ns = x->c.gap_ns;
+	r->a6 = (uint32_t)x->c.a6;
+	r->a4 = (uint32_t)x->c.a4;
+	r->pos6 = x->pos6;
+	r->pos4 = x->pos4;
+	r->score = x->c.score;
+	r->port_dist = x->c.port_dist;
+	memcpy(r->a6b, x->a6.b, 16);
+	memcpy(r->a4b, x->a4.b, 4);
+	memcpy(r->ev, x->c.ev, sizeof r->ev);
+	r->before = x->c.before;
+}
+
+static void cand_unpack(struct cand *x, const struct cand_rec *r)
+{
+	memset(x, 0, sizeof *x);
+	x->c.a6 = r->a6;
+	x->c.a4 = r->a4;
+	memcpy(x->c.ev, r->ev, sizeof r->ev);
+	x->c.score = r->score;
+	x->c.gap_ns = r->gap_ns;
+	x->c.port_dist = r->port_dist;
+	x->c.before = r->before;
+	x->seq = r->seq;
+	x->pos6 = r->pos6;
+	x->pos4 = r->pos4;
+	x->a6 = addr_of(6, r->a6b);
+	x->a4 = addr_of(4, r->a4b);
+}
+
+/* an IPv6 attempt of host a6 had a candidate of host a4 (once per
+ * attempt and host: decider.cur); 20 bytes */
+struct meet {
+	uint8_t a6[16], a4[4];
+};
+_Static_assert(sizeof(struct meet) == 20, "struct meet: no padding");
+
+static struct meet meet_of(const struct addr *a6, const struct addr *a4)
+{
+	struct meet m;
+	memcpy(m.a6, a6->b, 16);
+	memcpy(m.a4, a4->b, 4);
+	return m;
+}
+
+/* a host pair in a counting table: co = 0 is an empty slot */
 struct pair {
-	uint32_t h6, h4;
-	uint32_t co;
+	struct meet k;
+	uint32_t co;                /* IPv6 attempts that met (saturating) */
+	uint32_t n4;                /* the IPv4 host's attempts */
 };
 #define PAIR_CO_MAX ((UINT32_C(1) << 24) - 1)
 
-/* the partitions of a temporary file (the meetings, by pair; the host
- * records, by host), and the keys a meetings' partition buffers before
- * they go to the file as one block (64 x 32 KB of buffers) */
-#define PARTS 64
-#define PAIR_BLOCK 4096
-
-/* a block of one partition's records in a temporary file */
-struct block {
-	off_t off;
-	uint32_t part, n;
+/* what scoring adds to a candidate (a file in its partition's order) */
+struct score_rec {
+	int32_t total;
+	int16_t host, asn, ptr;     /* EV_HOST, EV_ASN, EV_PTR */
+	uint8_t ambiguous;
 };
-
-/* struct parted - a temporary file of fixed-size records in PARTS
- * partitions: each buffers `per` records and writes them as one block,
- * so a partition is read back alone (its blocks, in file order) */
-struct parted {
-	FILE *f;
-	const char *what;           /* for errors: "pair", "host" */
-	size_t size;                /* bytes a record */
-	uint32_t per;               /* records a block */
-	unsigned char *buf[PARTS];  /* each partition's records not yet written */
-	uint32_t nbuf[PARTS];
-	uint64_t total[PARTS];      /* records per partition */
-	struct block *blocks;       /* where they went, in file order */
-	size_t nblocks, bcap;
-};
-
-/* read_at - n items of size sz at off of file f into buf */
-static int read_at(FILE *f, void *buf, size_t n, size_t sz, off_t off, const char *what)
-{
-	size_t want = n * sz;
-	ssize_t got = pread(fileno(f), buf, want, off);
-	if (got < 0 || (size_t)got != want)
-		return error("temporary %s file: %s", what, got < 0 ? strerror(errno) : "short read");
-	return 0;
-}
-
-/* parted_block_out - partition part's buffered records to the file */
-static int parted_block_out(struct parted *t, unsigned part)
-{
-	uint32_t n = t->nbuf[part];
-	if (!n)
-		return 0;
-	off_t off = ftello(t->f);
-	if (off < 0 || fwrite_unlocked(t->buf[part], t->size, n, t->f) != n)
-		return error("temporary %s file: %s", t->what, strerror(errno));
-	GROW(t->blocks, t->nblocks + 1, t->bcap);
-	t->blocks[t->nblocks++] = (struct block){ off, part, n };
-	t->nbuf[part] = 0;
-	return 0;
-}
-
-/* parted_add - record r (t->size bytes) to partition part */
-static int parted_add(struct parted *t, unsigned part, const void *r)
-{
-	if (!t->buf[part])
-		t->buf[part] = xreallocarray(NULL, t->per, t->size);
-	memcpy(t->buf[part] + (size_t)t->nbuf[part]++ * t->size, r, t->size);
-	t->total[part]++;
-	return t->nbuf[part] == t->per ? parted_block_out(t, part) : 0;
-}
-
-/* parted_flush - every buffer to the file, the buffers freed: the file
- * is complete for reading */
-static int parted_flush(struct parted *t)
-{
-	for (unsigned j = 0; j < PARTS; j++) {
-		if (parted_block_out(t, j) < 0)
-			return -1;
-		free(t->buf[j]);
-		t->buf[j] = NULL;
-	}
-	if (fflush(t->f) != 0)
-		return error("temporary %s file: %s", t->what, strerror(errno));
-	return 0;
-}
-
-/* parted_close - the file closed (its disk space back) and the block list freed */
-static void parted_close(struct parted *t)
-{
-	if (t->f)
-		fclose(t->f);
-	t->f = NULL;
-	for (unsigned j = 0; j < PARTS; j++) {
-		free(t->buf[j]);
-		t->buf[j] = NULL;
-	}
-	free(t->blocks);
-	t->blocks = NULL;
-	t->nblocks = t->bcap = 0;
-}
-
-static size_t parted_bytes(const struct parted *t)
-{
-	size_t b = t->bcap * sizeof *t->blocks;
-	for (unsigned j = 0; j < PARTS; j++)
-		if (t->buf[j])
-			b += t->per * t->size;
-	return b;
-}
 
 /* an eligible candidate, in the greedy order's terms ((a6, a4) is
- * unique: an IPv6 attempt's candidates are distinct IPv4 attempts); the
- * pairs the greedy pass takes stay in the same array, moved to its front.
- * 20 bytes (on 10M SYNs, 2M of them were the decisions' largest array):
+ * unique: an IPv6 attempt's candidates are distinct IPv4 attempts);
  * attempt ids of one run fit 32 bits (decider_attempt); the time gap
  * (below 2^48 ns, 78 hours: the association window is at most an hour)
- * and the port distance (16 bits) share 64 bits, kept as two halves so
- * that the record needs no 8-byte alignment. */
+ * and the port distance (16 bits) share 64 bits, as two halves */
 struct elig {
-	int total;
+	uint64_t gseq;              /* its IPv6 attempt's first candidate */
+	int32_t total;
 	uint32_t a4, a6;
 	uint32_t gp[2];             /* |gap| << 16 | |port distance|: low, high half */
 };
-_Static_assert(sizeof(struct elig) == 20, "struct elig: 20 bytes");
+
+/* a pair taken, for the labels of its IPv6 attempt's candidates */
+struct chosen {
+	uint64_t gseq;
+	int32_t total;
+	uint32_t a4;
+	uint32_t gp[2];
+};
+
+/* an attempt's partner, by its place in the attempt file */
+struct att_side {
+	uint32_t pos, partner;
+	int32_t total;
+};
+
+/* a taken pair seen from one of its hosts */
+struct side {
+	struct addr host, other;
+	uint8_t listed;             /* other is a listed IPv4 host (IPv6 hosts' sides) */
+	int32_t total;
+};
+
+/* an address the MTAs listed (lists = 0) or the lists of one (lists = 1) */
+struct lrec {
+	uint64_t seq;               /* the order store_each_listed gave */
+	uint32_t strid;             /* lists: index into decider.strs */
+	uint8_t lists;
+	struct addr a;
+};
+
+/* a finished host row, waiting for the merge in text order */
+struct out_rec {
+	struct host_row r;
+	uint64_t poff;              /* its partners' text in the partners file */
+	uint32_t plen;              /* 0: none */
+	uint32_t lists;             /* index + 1 into decider.strs; 0 = none */
+	uint8_t label, listed;
+};
 
 /* gap48 - a time gap as the greedy order sees it: at most 2^48 - 1 ns
  * (only an attempt whose SYNs went on for days has a longer one; those
@@ -244,149 +249,101 @@ static uint64_t gap48(uint64_t gap)
 	return gap < gap_max ? gap : gap_max;
 }
 
-static struct elig elig_make(int total, uint64_t gap, uint32_t port, uint64_t a4, uint64_t a6)
+static void gp_set(uint32_t gp[2], uint64_t gap, uint32_t port)
 {
-	uint64_t gp = gap48(gap) << 16 | (port & 0xffff);
-	return (struct elig){ total, (uint32_t)a4, (uint32_t)a6, { (uint32_t)gp, (uint32_t)(gp >> 32) } };
+	uint64_t v = gap48(gap) << 16 | (port & 0xffff);
+	gp[0] = (uint32_t)v;
+	gp[1] = (uint32_t)(v >> 32);
 }
 
-static uint64_t elig_gap(const struct elig *e)
+static uint64_t gp_gap(const uint32_t gp[2])
 {
-	return ((uint64_t)e->gp[1] << 32 | e->gp[0]) >> 16;
+	return ((uint64_t)gp[1] << 32 | gp[0]) >> 16;
 }
 
-static uint32_t elig_port(const struct elig *e)
+static uint32_t gp_port(const uint32_t gp[2])
 {
-	return e->gp[0] & 0xffff;
+	return gp[0] & 0xffff;
 }
 
 /* progress lines every 2^18 rows written (util/log.h) */
 #define PROGRESS_EVERY 0x3ffff
 
+/* further labels of a host, a list through next (index + 1) */
+struct label_more {
+	uint32_t next;
+	uint32_t n;
+	uint16_t id;                /* label id + 1 */
+	uint8_t fam;                /* 0: os label, 1: os family */
+};
+
+/* enrichment match keys of an address (decider_enrich): open addressing,
+ * family 0 = empty slot */
+struct en_ent {
+	struct addr a;
+	uint32_t asn;               /* 0: none */
+	uint32_t ptr, dom;          /* index + 1 into decider.strs; 0 = none */
+};
+
 struct decider {
 	struct assoc_params p;
 	bool drop_lost;             /* decider_keep_lost(d, false) */
-	FILE *spill;                /* the candidates, as the pass made them */
-	FILE *att_spill;            /* the attempts, written with their partners */
-	struct parted pairs;        /* pair keys, one per IPv6 attempt and host met */
-	uint64_t ncand, natt, nkeys;
-	struct host *hosts;         /* NULL from decider_run on: in host_spill */
-	size_t nhosts, hcap;
-	FILE *host_spill;           /* host rows by index, from decider_run on (hosts_out) */
-	struct parted recs;         /* host_recs, by host */
-	uint32_t *hn;               /* attempts per host, meanwhile */
-	uint32_t *htab;             /* host index + 1; 0 = empty */
-	size_t hsize;               /* slots, a power of two */
-	uint32_t *att_host;         /* attempt id -> host index + 1 */
-	size_t acap;
-	uint64_t max_id;
-	struct pair *ptab;          /* pairs that met twice or more (count_pairs) */
-	size_t pn, psize;
+	FILE *att_spill;            /* the attempts, in the order they closed */
+	struct parted cands;        /* cand_rec, by the IPv6 source's partition */
+	struct parted recs;         /* host_rec, by source */
+	struct parted meets;        /* meet, by the IPv4 source's partition */
+	struct parted reps;         /* pairs that met twice or more, by IPv6 host */
+	struct parted sides;        /* side, by the IPv4 host's partition */
+	uint64_t ncand, natt, nkeys, npairs, max_id, nch;
+	struct addr last6;          /* the last candidate's IPv6 host ... */
+	unsigned part6;             /* ... and its partition */
 	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive */
-	uint64_t *cur;              /* the pair keys it met so far */
+	struct addr *cur;           /* the IPv4 hosts it met so far */
 	size_t ncur, curcap;
-	struct label_more *more;
+	FILE *host_f;               /* host rows: partition j at seg[j], in text order */
+	struct ext seg[PARTS];
+	uint64_t nhosts;
+	bool hosts_made, ran;
+	struct label_more *more;    /* a partition's hosts' further labels */
 	size_t nmore, morecap;
 	const char **labels;        /* fingerprint labels by id (strings of the fp db) */
 	size_t nlabels, lcap;
 	const char **lptr;          /* label pointer -> id cache: open addressing */
 	uint16_t *lid;
 	size_t lsize, lused;
-	struct strpool strs;        /* DNSBL list strings (decider_hosts), each once */
-	struct host_enrich *en;     /* per host, when enriched */
+	struct strpool strs;        /* enrichment names and DNSBL lists, each once */
+	struct en_ent *en;          /* enrichment, when decider_enrich ran */
+	size_t nen, ensize;
 	struct decide_enrich_points ep;
-	struct elig *ch;          /* the pairs taken, by a6 (decider_run) */
-	size_t nch;
 };
 
 struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen)
 {
-	FILE *f = spill_open("cand", err, errlen), *fa = f ? spill_open("att", err, errlen) : NULL;
-	FILE *fp = fa ? spill_open("pair", err, errlen) : NULL;
-	FILE *fr = fp ? spill_open("hrec", err, errlen) : NULL;
-	if (!fr) {
-		if (f)
-			fclose(f);
-		if (fa)
-			fclose(fa);
-		if (fp)
-			fclose(fp);
-		return NULL;
-	}
 	struct decider *d = xcalloc(1, sizeof *d);
 	d->p = *p;
-	d->spill = f;
-	d->att_spill = fa;
-	d->pairs = (struct parted){ .f = fp, .what = "pair", .size = sizeof(uint64_t),
-				    .per = PAIR_BLOCK };
-	d->recs = (struct parted){ .f = fr, .what = "host", .size = sizeof(struct host_rec),
-				   .per = REC_BLOCK };
-	d->hsize = 1024;
-	d->htab = xcalloc(d->hsize, sizeof *d->htab);
+	if (!(d->att_spill = spill_open("att", err, errlen)) ||
+	    parted_open(&d->cands, "cand", sizeof(struct cand_rec), 256, err, errlen) < 0 ||
+	    parted_open(&d->recs, "hrec", sizeof(struct host_rec), 1024, err, errlen) < 0 ||
+	    parted_open(&d->meets, "pair", sizeof(struct meet), 1024, err, errlen) < 0) {
+		decider_free(d);
+		return NULL;
+	}
 	d->lsize = 64;
 	d->lptr = xcalloc(d->lsize, sizeof *d->lptr);
 	d->lid = xcalloc(d->lsize, sizeof *d->lid);
 	return d;
 }
 
-static uint64_t addr_hash(const struct addr *a)
+void decider_pair_block_keys(struct decider *d, uint32_t keys)
 {
-	return hash_bytes(a, sizeof *a);
+	if (d->nkeys)
+		BUG("decider_pair_block_keys after the first candidate");
+	d->meets.per = keys ? keys : 1024;
 }
 
-/* host_find - index of a's host, or -1; *slot: where it is or would go */
-static long host_find(const struct decider *d, const struct addr *a, size_t *slot)
+void decider_keep_lost(struct decider *d, bool keep)
 {
-	if (!d->htab)
-		BUG("host look-up while the address table is dropped");
-	size_t mask = d->hsize - 1, i = (size_t)addr_hash(a) & mask;
-	while (d->htab[i]) {
-		const struct host *h = &d->hosts[d->htab[i] - 1];
-		if (addr_eq(&h->a, a)) {
-			*slot = i;
-			return (long)(d->htab[i] - 1);
-		}
-		i = (i + 1) & mask;
-	}
-	*slot = i;
-	return -1;
-}
-
-/* host_index - the address table over the hosts, in n slots (a power
- * of two, more than twice the hosts) */
-static void host_index(struct decider *d, size_t n)
-{
-	uint32_t *t = xcalloc(n, sizeof *t);
-	for (size_t k = 0; k < d->nhosts; k++)
-		t[hash_slot_free(t, n, addr_hash(&d->hosts[k].a))] = (uint32_t)k + 1;
-	free(d->htab);
-	d->htab = t;
-	d->hsize = n;
-}
-
-static void host_grow(struct decider *d)
-{
-	host_index(d, d->hsize * 2);
-}
-
-/* host_of - a's host index, added when new */
-static uint32_t host_of(struct decider *d, const struct addr *a)
-{
-	size_t slot;
-	long k = host_find(d, a, &slot);
-	if (k >= 0)
-		return (uint32_t)k;
-	if ((d->nhosts + 1) * 2 > d->hsize) {
-		host_grow(d);
-		host_find(d, a, &slot);
-	}
-	if (d->nhosts >= UINT32_MAX - 1)
-		BUG("too many hosts");
-	GROW(d->hosts, d->nhosts + 1, d->hcap);
-	memset(&d->hosts[d->nhosts], 0, sizeof d->hosts[0]);
-	d->hosts[d->nhosts].a = *a;
-	d->htab[slot] = (uint32_t)d->nhosts + 1;
-	return (uint32_t)d->nhosts++;
+	d->drop_lost = !keep;
 }
 
 /* label_id - id + 1 of label s; labels equal as text share an id */
@@ -428,8 +385,85 @@ static uint16_t label_id(struct decider *d, const char *s)
 	return id;
 }
 
+int decider_attempt(struct decider *d, struct attempt *a)
+{
+	if (a->id >= UINT32_MAX || d->natt >= UINT32_MAX)
+		return error("more than %lu attempts in one run: analyze fewer captures at a time",
+			     (unsigned long)UINT32_MAX - 1);
+	a->pos = (uint32_t)d->natt;
+	struct attempt w = *a;
+	w.ehlo = NULL;   /* not stored; its log is gone by the time rows are written */
+	if (fwrite_unlocked(&w, sizeof w, 1, d->att_spill) != 1)
+		return error("temporary attempt file: %s", strerror(errno));
+	d->natt++;
+	if (a->id > d->max_id)
+		d->max_id = a->id;
+	struct host_rec r;
+	memset(&r, 0, sizeof r);
+	r.first_ns = a->first_ns;
+	r.last_ns = a->last_ns;
+	r.syns = a->syns;
+	r.os = label_id(d, a->os);
+	r.fam = label_id(d, a->os_family);
+	r.a = a->src;
+	return parted_add(&d->recs, part_of(&a->src), &r);
+}
+
+int decider_cand(struct decider *d, const struct assoc_cand *c, const struct attempt *a6,
+		 const struct attempt *a4)
+{
+	if (c->a6 != a6->id || c->a4 != a4->id)
+		BUG("candidate %llu-%llu given attempts %llu and %llu", (unsigned long long)c->a6,
+		    (unsigned long long)c->a4, (unsigned long long)a6->id,
+		    (unsigned long long)a4->id);
+	if (a6->src.family != 6 || a4->src.family != 4)
+		BUG("candidate of a family %d and a family %d attempt", a6->src.family,
+		    a4->src.family);
+	struct cand x = { *c, d->ncand++, a6->pos, a4->pos, a6->src, a4->src };
+	struct cand_rec r;
+	cand_pack(&r, &x);
+	if (d->ncand == 1 || !addr_eq(&a6->src, &d->last6)) {
+		d->last6 = a6->src;   /* an IPv6 attempt's candidates come together */
+		d->part6 = part_of(&a6->src);
+	}
+	if (parted_add(&d->cands, d->part6, &r) < 0)
+		return -1;
+	if (d->ncur == 0 || c->a6 != d->cur_a6) {
+		d->cur_a6 = c->a6;
+		d->ncur = 0;
+	}
+	for (size_t i = 0; i < d->ncur; i++)
+		if (addr_eq(&d->cur[i], &a4->src))
+			return 0;   /* another IPv4 attempt of the same host: one meeting */
+	GROW(d->cur, d->ncur + 1, d->curcap);
+	d->cur[d->ncur++] = a4->src;
+	struct meet m = meet_of(&a6->src, &a4->src);
+	d->nkeys++;
+	return parted_add(&d->meets, part_of(&a4->src), &m);
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t s = 16;
+	while (s < n)
+		s *= 2;
+	return s;
+}
+
+/* --- host rows --- */
+
+/* a host's row while its records are added up */
+struct hacc {
+	int64_t first_ns, last_ns;
+	uint32_t n, syns;
+	uint32_t os_n, fam_n;       /* the first label's count */
+	uint32_t more;              /* index + 1 into decider.more: further labels */
+	uint16_t os, fam;           /* first label seen, id + 1; 0 = none */
+	struct addr a;
+};
+
 /* count_label - one more attempt of host x with label id (0: none) */
-static void count_label(struct decider *d, struct host_row *x, bool fam, uint16_t id)
+static void count_label(struct decider *d, struct hacc *x, bool fam, uint16_t id)
 {
 	uint16_t *first = fam ? &x->fam : &x->os;
 	uint32_t *n = fam ? &x->fam_n : &x->os_n;
@@ -456,13 +490,13 @@ static void count_label(struct decider *d, struct host_row *x, bool fam, uint16_
 	*link = (uint32_t)++d->nmore;
 }
 
-/* top_label - the most frequent label of a kind, the lowest of those tied */
-static const char *top_label(const struct decider *d, const struct host_row *x, bool fam)
+/* top_label - the most frequent label of a kind (id + 1), the lowest of those tied */
+static uint16_t top_label(const struct decider *d, const struct hacc *x, bool fam)
 {
 	uint16_t best = fam ? x->fam : x->os;
 	uint32_t bn = fam ? x->fam_n : x->os_n;
 	if (!best)
-		return NULL;
+		return 0;
 	for (uint32_t k = x->more; k; k = d->more[k - 1].next) {
 		const struct label_more *m = &d->more[k - 1];
 		if (m->fam != fam)
@@ -472,238 +506,392 @@ static const char *top_label(const struct decider *d, const struct host_row *x, 
 			bn = m->n;
 		}
 	}
-	return d->labels[best - 1];
+	return best;
 }
 
-int decider_attempt(struct decider *d, const struct attempt *a)
+static const char *label_str(const struct decider *d, uint16_t id)
 {
-	struct attempt w = *a;
-	w.ehlo = NULL;   /* not stored; its log is gone by the time rows are written */
-	if (fwrite_unlocked(&w, sizeof w, 1, d->att_spill) != 1)
-		return error("temporary attempt file: %s", strerror(errno));
-	d->natt++;
-	uint32_t h = host_of(d, &a->src);
-	d->hosts[h].n++;
-	struct host_rec r = { a->first_ns, a->last_ns, h, a->syns, label_id(d, a->os),
-			      label_id(d, a->os_family) };
-	if (parted_add(&d->recs, h % PARTS, &r) < 0)
-		return -1;
-	if (a->id >= UINT32_MAX)
-		return error("more than %lu attempts in one run: analyze fewer captures at a time",
-			     (unsigned long)UINT32_MAX - 1);
-	if (a->id >= d->acap) {
-		size_t cap = d->acap ? d->acap : 4096;
-		while (cap <= a->id)
-			cap *= 2;
-		/* a zeroed array and a copy, not realloc and memset: the part
-		 * no id has reached yet stays untouched, so not resident
-		 * (on 4.9M attempts, 20 MB of the 32 MB the capacity holds) */
-		uint32_t *t = xcalloc(cap, sizeof *t);
-		if (d->acap)
-			memcpy(t, d->att_host, d->acap * sizeof *t);
-		free(d->att_host);
-		d->att_host = t;
-		d->acap = cap;
+	return id ? d->labels[id - 1] : NULL;
+}
+
+/* add_rec - an attempt's record into its host's row */
+static void add_rec(struct decider *d, struct hacc *x, const struct host_rec *r)
+{
+	if (!x->n) {
+		x->first_ns = r->first_ns;
+		x->last_ns = r->last_ns;
 	}
-	d->att_host[a->id] = h + 1;
-	if (a->id > d->max_id)
-		d->max_id = a->id;
+	x->n++;
+	if (r->first_ns < x->first_ns)
+		x->first_ns = r->first_ns;
+	if (r->last_ns > x->last_ns)
+		x->last_ns = r->last_ns;
+	x->syns = x->syns + r->syns < x->syns ? UINT32_MAX : x->syns + r->syns;
+	count_label(d, x, false, r->os);
+	count_label(d, x, true, r->fam);
+}
+
+static const struct host_row *sort_rows;   /* what cmp_row_idx's indexes index */
+
+static int cmp_row_idx(const void *pa, const void *pb)
+{
+	return strcmp(sort_rows[*(const uint32_t *)pa].txt, sort_rows[*(const uint32_t *)pb].txt);
+}
+
+static int cmp_row_txt(const void *pa, const void *pb)
+{
+	return strcmp(((const struct host_row *)pa)->txt, ((const struct host_row *)pb)->txt);
+}
+
+/* addr_slot - the slot of address a in table t of size slots (uint32_t
+ * index + 1 into an array whose element i has its address at
+ * key(base, i)), empty (0) when absent */
+typedef const struct addr *(*key_fn)(const void *base, uint32_t i);
+
+static size_t addr_slot(const uint32_t *t, size_t size, const struct addr *a, const void *base,
+			key_fn key)
+{
+	size_t mask = size - 1, i = (size_t)hash_bytes(a, sizeof *a) & mask;
+	while (t[i] && !addr_eq(key(base, t[i] - 1), a))
+		i = (i + 1) & mask;
+	return i;
+}
+
+static const struct addr *hacc_key(const void *base, uint32_t i)
+{
+	return &((const struct hacc *)base)[i].a;
+}
+
+static const struct addr *row_key(const void *base, uint32_t i)
+{
+	return &((const struct host_row *)base)[i].a;
+}
+
+/* make_part - partition j's host rows from its records, to the host
+ * file in text order */
+static int make_part(struct decider *d, unsigned j, uint32_t *tab, size_t tsize)
+{
+	struct rcur c;
+	parted_cursor(&d->recs, j, &c, 1024);
+	struct hacc *acc = NULL;
+	size_t n = 0, cap = 0;
+	const struct host_rec *r;
+	memset(tab, 0, tsize * sizeof *tab);
+	while ((r = rcur_next(&c))) {
+		size_t s = addr_slot(tab, tsize, &r->a, acc, hacc_key);
+		if (!tab[s]) {
+			GROW(acc, n + 1, cap);
+			memset(&acc[n], 0, sizeof acc[n]);
+			acc[n].a = r->a;
+			tab[s] = (uint32_t)++n;
+		}
+		add_rec(d, &acc[tab[s] - 1], r);
+	}
+	int rc = c.err;
+	rcur_close(&c);
+	struct host_row *rows = rc == 0 ? xreallocarray(NULL, n + 1, sizeof *rows) : NULL;
+	uint32_t *order = rc == 0 ? xreallocarray(NULL, n + 1, sizeof *order) : NULL;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct host_row *w = &rows[i];
+		memset(w, 0, sizeof *w);
+		w->first_ns = acc[i].first_ns;
+		w->last_ns = acc[i].last_ns;
+		w->n = acc[i].n;
+		w->syns = acc[i].syns;
+		w->os = top_label(d, &acc[i], false);
+		w->fam = top_label(d, &acc[i], true);
+		w->a = acc[i].a;
+		addr_format(&w->a, w->txt);
+		order[i] = (uint32_t)i;
+	}
+	free(acc);
+	d->nmore = 0;   /* the next partition's hosts start their lists afresh */
+	if (rc == 0) {
+		sort_rows = rows;
+		sort_inplace(order, n, sizeof *order, cmp_row_idx);
+		off_t off = ftello(d->host_f);
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if (fwrite_unlocked(&rows[order[i]], sizeof *rows, 1, d->host_f) != 1)
+				rc = error("temporary host file: %s", strerror(errno));
+		if (off < 0)
+			rc = error("temporary host file: %s", strerror(errno));
+		d->seg[j] = (struct ext){ off, n };
+		d->nhosts += n;
+	}
+	free(rows);
+	free(order);
+	return rc;
+}
+
+/* hosts_make - after the pass: every host's row, added up from its
+ * attempts' records a partition at a time */
+static int hosts_make(struct decider *d)
+{
+	if (d->hosts_made)
+		return d->host_f ? 0 : -1;
+	d->hosts_made = true;
+	char err[512];
+	if (parted_flush(&d->recs) < 0)
+		return -1;
+	if (!(d->host_f = spill_open("host", err, sizeof err)))
+		return error("%s", err);
+	uint64_t most = 0;
+	for (unsigned j = 0; j < PARTS; j++)
+		if (d->recs.total[j] > most)
+			most = d->recs.total[j];
+	size_t tsize = pow2_at_least((size_t)most * 2 + 2);
+	uint32_t *tab = xcalloc(tsize, sizeof *tab);
+	int rc = 0;
+	for (unsigned j = 0; j < PARTS && rc == 0; j++)
+		rc = make_part(d, j, tab, tsize);
+	free(tab);
+	free(d->more);
+	d->more = NULL;
+	d->nmore = d->morecap = 0;
+	parted_close(&d->recs);   /* its disk space back */
+	if (rc == 0 && fflush(d->host_f) != 0)
+		rc = error("temporary host file: %s", strerror(errno));
+	if (rc < 0) {
+		fclose(d->host_f);
+		d->host_f = NULL;
+	}
+	return rc;
+}
+
+/* a partition's host rows in memory, with an address table over them */
+struct hmap {
+	struct host_row *v;
+	size_t n;
+	uint32_t *t;
+	size_t size;
+};
+
+static int hmap_load(const struct decider *d, unsigned j, struct hmap *m)
+{
+	m->n = (size_t)d->seg[j].n;
+	m->v = xreallocarray(NULL, m->n + 1, sizeof *m->v);
+	m->size = pow2_at_least(m->n * 2 + 2);
+	m->t = xcalloc(m->size, sizeof *m->t);
+	size_t want = m->n * sizeof *m->v;
+	ssize_t got = want ? pread(fileno(d->host_f), m->v, want, d->seg[j].off) : 0;
+	if (got < 0 || (size_t)got != want)
+		return error("temporary host file: %s", got < 0 ? strerror(errno) : "short read");
+	for (size_t i = 0; i < m->n; i++)
+		m->t[addr_slot(m->t, m->size, &m->v[i].a, m->v, row_key)] = (uint32_t)i + 1;
 	return 0;
 }
 
-/* host_at - host index of attempt id (which decider_attempt saw) */
-static uint32_t host_at(const struct decider *d, uint64_t id)
+/* hmap_find - the row of host a, which must be in the partition */
+static const struct host_row *hmap_find(const struct hmap *m, const struct addr *a)
 {
-	if (id >= d->acap || !d->att_host[id])
-		BUG("candidate names unknown attempt %llu", (unsigned long long)id);
-	return d->att_host[id] - 1;
+	uint32_t i = m->t[addr_slot(m->t, m->size, a, m->v, row_key)];
+	if (!i) {
+		char txt[ADDR_STRLEN];
+		BUG("host %s not in its partition", addr_format(a, txt));
+	}
+	return &m->v[i - 1];
 }
 
-static uint64_t pair_key(uint32_t h6, uint32_t h4)
+static void hmap_free(struct hmap *m)
 {
-	return ((uint64_t)h6 + 1) << 32 | ((uint64_t)h4 + 1);
+	free(m->v);
+	free(m->t);
+	*m = (struct hmap){ 0 };
 }
 
-/* pair_entry_key - the key of a table entry (it holds the halves + 1) */
-static uint64_t pair_entry_key(const struct pair *e)
+/* host_emb - the embedding kind's name of address a (NULL: none) and its
+ * IPv4 as text into emb4 */
+static const char *host_emb(const struct addr *a, char emb4[ADDR_STRLEN])
 {
-	return (uint64_t)e->h6 << 32 | e->h4;
+	struct addr e;
+	int kind = assoc_emb_embedded(a, &e);
+	if (!kind)
+		return NULL;
+	addr_format(&e, emb4);
+	return assoc_emb_name(kind);
 }
 
-static struct pair *pair_slot(struct pair *t, size_t size, uint64_t key)
+/* seg_merge - every host row, in text order */
+static void seg_merge(const struct decider *d, struct rmerge *m)
 {
-	size_t mask = size - 1, i = (size_t)hash_u64(key) & mask;
-	uint32_t h6 = (uint32_t)(key >> 32), h4 = (uint32_t)key;
-	while (t[i].h6 && (t[i].h6 != h6 || t[i].h4 != h4))
+	struct rcur *c = xcalloc(PARTS, sizeof *c);
+	for (unsigned j = 0; j < PARTS; j++) {
+		struct ext *x = xmalloc(sizeof *x);
+		*x = d->seg[j];
+		rcur_open(&c[j], d->host_f, "host", sizeof(struct host_row), x, 1, 128);
+	}
+	rmerge_open(m, c, PARTS, cmp_row_txt);
+}
+
+int decider_each_source(void *dp, store_source_fn fn, void *arg)
+{
+	struct decider *d = dp;
+	if (d->ran)
+		BUG("decider_each_source after decider_run");
+	if (hosts_make(d) < 0)
+		return -1;
+	struct rmerge m;
+	seg_merge(d, &m);
+	const struct host_row *x;
+	int rc = 0;
+	while (rc == 0 && (x = rmerge_next(&m, NULL))) {
+		char emb4[ADDR_STRLEN];
+		const char *emb = host_emb(&x->a, emb4);
+		rc = fn(x->txt, emb, emb ? emb4 : NULL, arg);
+	}
+	if (rc == 0)
+		rc = m.err;
+	rmerge_close(&m);
+	return rc;
+}
+
+/* --- host pairs --- */
+
+static uint64_t meet_hash(const struct meet *k)
+{
+	return hash_bytes(k, sizeof *k);
+}
+
+/* pair_slot - the slot of key k in table t (size slots, a power of two) */
+static struct pair *pair_slot(struct pair *t, size_t size, const struct meet *k)
+{
+	size_t mask = size - 1, i = (size_t)meet_hash(k) & mask;
+	while (t[i].co && memcmp(&t[i].k, k, sizeof *k))
 		i = (i + 1) & mask;
 	return &t[i];
 }
 
-int decider_cand(struct decider *d, const struct assoc_cand *c)
-{
-	if (fwrite_unlocked(c, sizeof *c, 1, d->spill) != 1)
-		return error("temporary candidate file: %s", strerror(errno));
-	d->ncand++;
-	uint64_t key = pair_key(host_at(d, c->a6), host_at(d, c->a4));
-	if (d->ncur == 0 || c->a6 != d->cur_a6) {
-		d->cur_a6 = c->a6;
-		d->ncur = 0;
-	}
-	for (size_t i = 0; i < d->ncur; i++)
-		if (d->cur[i] == key)
-			return 0;   /* another IPv4 attempt of the same host: one meeting */
-	GROW(d->cur, d->ncur + 1, d->curcap);
-	d->cur[d->ncur++] = key;
-	/* the partition from the hash's high bits, a table slot (pair_slot)
-	 * from its low ones */
-	unsigned part = (unsigned)(hash_u64(key) >> 58);
-	_Static_assert(PARTS == 64, "6 bits of partition");
-	d->nkeys++;
-	return parted_add(&d->pairs, part, &key);
-}
-
-/* pair_add - one more meeting of key in table t (room is the caller's) */
-static struct pair *pair_add(struct pair *t, size_t size, size_t *n, uint64_t key,
-			     uint32_t co)
-{
-	struct pair *e = pair_slot(t, size, key);
-	if (!e->h6) {
-		e->h6 = (uint32_t)(key >> 32);
-		e->h4 = (uint32_t)key;
-		(*n)++;
-	}
-	e->co = e->co + co < PAIR_CO_MAX ? e->co + co : PAIR_CO_MAX;
-	return e;
-}
-
-/* pair_room - room in table *t (*size slots, n used) for one more pair */
-static void pair_room(struct pair **t, size_t *size, size_t n)
-{
-	if ((n + 1) * 4 <= *size * 3)
-		return;
-	size_t ns = *size * 2, m = 0;
-	struct pair *g = xcalloc(ns, sizeof *g);
-	for (size_t j = 0; j < *size; j++)
-		if ((*t)[j].h6)
-			pair_add(g, ns, &m, pair_entry_key(&(*t)[j]), (*t)[j].co);
-	free(*t);
-	*t = g;
-	*size = ns;
-}
-
-static size_t pow2_at_least(size_t n)
-{
-	size_t s = 16;
-	while (s < n)
-		s *= 2;
-	return s;
-}
-
-/* count_pairs - the meetings in the pair file added up, into ptab those
- * of the pairs that met more than once (a pair not in it met once: every
- * candidate's pair met).  Most pairs meet once, so the partitions are
- * counted one at a time: the memory is one partition's table (a 64th of
- * the meetings) and the repeated pairs, however many pairs there are. */
+/* count_pairs - the meetings added up per host pair, in each IPv4 host's
+ * partition (where its attempt count is); the pairs that met twice or
+ * more go to their IPv6 host's partition with that count (a pair not
+ * there met once: every candidate's pair met).  The memory is one
+ * partition's distinct pairs (an index of 4 bytes a slot over them). */
 static int count_pairs(struct decider *d)
 {
-	struct parted *pt = &d->pairs;
-	if (parted_flush(pt) < 0)
+	char err[512];
+	if (parted_flush(&d->meets) < 0)
 		return -1;
+	if (parted_open(&d->reps, "rep", sizeof(struct pair), 256, err, sizeof err) < 0)
+		return error("%s", err);
 	uint64_t most = 0;
 	for (unsigned j = 0; j < PARTS; j++)
-		if (pt->total[j] > most)
-			most = pt->total[j];
+		if (d->meets.total[j] > most)
+			most = d->meets.total[j];
 	size_t tsize = pow2_at_least((size_t)most * 4 / 3 + 2);
-	struct pair *t = xcalloc(tsize, sizeof *t);
-	uint64_t *buf = xreallocarray(NULL, pt->per, sizeof *buf);
-	d->psize = 16;
-	d->pn = 0;
-	d->ptab = xcalloc(d->psize, sizeof *d->ptab);
+	uint32_t *idx = xcalloc(tsize, sizeof *idx);   /* index + 1 into v */
+	struct pair *v = NULL;
+	size_t cap = 0;
 	int rc = 0;
 	for (unsigned j = 0; j < PARTS && rc == 0; j++) {
-		size_t tn = 0;
-		for (size_t b = 0; b < pt->nblocks && rc == 0; b++) {
-			const struct block *k = &pt->blocks[b];
-			if (k->part != j)
-				continue;
-			/* pread: stdio would fill its whole buffer for each block */
-			if ((rc = read_at(pt->f, buf, k->n, sizeof *buf, k->off, pt->what)) < 0)
-				break;
-			for (uint32_t i = 0; i < k->n; i++)
-				pair_add(t, tsize, &tn, buf[i], 1);
+		struct hmap hm;
+		if ((rc = hmap_load(d, j, &hm)) < 0) {
+			hmap_free(&hm);
+			break;
 		}
-		for (size_t i = 0; i < tsize; i++)
-			if (t[i].h6 && t[i].co >= 2) {
-				pair_room(&d->ptab, &d->psize, d->pn);
-				pair_add(d->ptab, d->psize, &d->pn, pair_entry_key(&t[i]), t[i].co);
+		struct rcur c;
+		parted_cursor(&d->meets, j, &c, 2048);
+		const struct meet *k;
+		size_t n = 0, mask = tsize - 1;
+		while ((k = rcur_next(&c))) {
+			size_t i = (size_t)meet_hash(k) & mask;
+			while (idx[i] && memcmp(&v[idx[i] - 1].k, k, sizeof *k))
+				i = (i + 1) & mask;
+			if (!idx[i]) {
+				GROW(v, n + 1, cap);
+				memset(&v[n], 0, sizeof v[n]);
+				v[n].k = *k;
+				idx[i] = (uint32_t)++n;
 			}
-		memset(t, 0, tsize * sizeof *t);
+			struct pair *e = &v[idx[i] - 1];
+			if (e->co < PAIR_CO_MAX)
+				e->co++;
+		}
+		rc = c.err;
+		rcur_close(&c);
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if (v[i].co >= 2) {
+				struct addr a6 = addr_of(6, v[i].k.a6), a4 = addr_of(4, v[i].k.a4);
+				v[i].n4 = hmap_find(&hm, &a4)->n;
+				rc = parted_add(&d->reps, part_of(&a6), &v[i]);
+				d->npairs++;
+			}
+		memset(idx, 0, tsize * sizeof *idx);
+		hmap_free(&hm);
 	}
+	free(idx);
+	free(v);
 	debug("host pairs: %llu meetings in %zu blocks, the largest of %u partitions %llu;"
-	      " %zu pairs met again", (unsigned long long)d->nkeys, pt->nblocks,
-	      PARTS, (unsigned long long)most, d->pn);
-	free(t);
-	free(buf);
-	parted_close(pt);   /* its disk space back */
+	      " %llu pairs met again", (unsigned long long)d->nkeys, d->meets.nblocks, PARTS,
+	      (unsigned long long)most, (unsigned long long)d->npairs);
+	parted_close(&d->meets);   /* its disk space back */
+	if (rc == 0)
+		rc = parted_flush(&d->reps);
 	return rc;
-}
-
-void decider_pair_block_keys(struct decider *d, uint32_t keys)
-{
-	if (d->nkeys)
-		BUG("decider_pair_block_keys after the first candidate");
-	d->pairs.per = keys ? keys : PAIR_BLOCK;
 }
 
 /* --- enrichment --- */
 
-struct enrich_load {
-	struct decider *d;
-	int err;
-};
-
 static int enrich_row(const char *addr, uint32_t match_asn, const char *match_ptr,
 		      const char *match_domain, void *arg)
 {
-	struct enrich_load *l = arg;
+	struct decider *d = arg;
 	struct addr a;
-	size_t slot;
-	long k;
-	if (addr_parse(addr, &a) < 0 || (k = host_find(l->d, &a, &slot)) < 0)
-		return 0;   /* not a source of this run: no candidate names it */
-	struct host_enrich *e = &l->d->en[k];
+	if (addr_parse(addr, &a) < 0)
+		return 0;   /* not an address: no source names it */
+	if ((d->nen + 1) * 2 > d->ensize) {
+		size_t ns = d->ensize ? d->ensize * 2 : 1024;
+		struct en_ent *g = xcalloc(ns, sizeof *g);
+		for (size_t i = 0; i < d->ensize; i++) {
+			if (!d->en[i].a.family)
+				continue;
+			size_t k = (size_t)hash_bytes(&d->en[i].a, sizeof d->en[i].a) & (ns - 1);
+			while (g[k].a.family)
+				k = (k + 1) & (ns - 1);
+			g[k] = d->en[i];
+		}
+		free(d->en);
+		d->en = g;
+		d->ensize = ns;
+	}
+	size_t mask = d->ensize - 1, i = (size_t)hash_bytes(&a, sizeof a) & mask;
+	while (d->en[i].a.family && !addr_eq(&d->en[i].a, &a))
+		i = (i + 1) & mask;
+	struct en_ent *e = &d->en[i];
+	if (!e->a.family) {
+		e->a = a;
+		d->nen++;
+	}
 	e->asn = match_asn;
-	free(e->ptr);
-	free(e->domain);
-	e->ptr = match_ptr && *match_ptr ? xstrdup(match_ptr) : NULL;
-	e->domain = match_domain && *match_domain ? xstrdup(match_domain) : NULL;
+	e->ptr = match_ptr && *match_ptr ? strpool_id(&d->strs, match_ptr) + 1 : 0;
+	e->dom = match_domain && *match_domain ? strpool_id(&d->strs, match_domain) + 1 : 0;
 	return 0;
 }
 
 int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts)
 {
-	struct enrich_load l = { d, 0 };
-	if (!d->en)
-		d->en = xcalloc(d->nhosts ? d->nhosts : 1, sizeof *d->en);
-	if (store_each_enrich(st, enrich_row, &l) != 0)
+	if (!d->en) {
+		d->ensize = 1024;
+		d->en = xcalloc(d->ensize, sizeof *d->en);
+	}
+	if (store_each_enrich(st, enrich_row, d) != 0)
 		return -1;
 	d->ep = *pts;
 	return 0;
 }
 
-static bool same(const char *x, const char *y)
+static const struct en_ent *en_find(const struct decider *d, const struct addr *a)
 {
-	return x && y && !strcmp(x, y);
+	static const struct en_ent none;
+	size_t mask = d->ensize - 1, i = (size_t)hash_bytes(a, sizeof *a) & mask;
+	while (d->en[i].a.family) {
+		if (addr_eq(&d->en[i].a, a))
+			return &d->en[i];
+		i = (i + 1) & mask;
+	}
+	return &none;
 }
 
-/* --- the passes --- */
-
-struct group {
-	struct assoc_cand *c;
-	int *total;
-	size_t n, cap, ncap;
-	bool ambiguous;
-};
+/* --- scoring --- */
 
 /* rank_before - x comes before y in the greedy order (total, |gap|,
  * |port|, a4) */
@@ -729,109 +917,152 @@ static uint32_t aport(const struct assoc_cand *c)
 	return c->port_dist < 0 ? (uint32_t)0 - (uint32_t)c->port_dist : (uint32_t)c->port_dist;
 }
 
+/* one IPv6 attempt's candidates and what scoring gives them */
+struct group {
+	struct cand *c;
+	struct score_rec *s;
+	size_t n, cap, scap;
+};
+
+/* the tables scoring one partition needs */
+struct scorer {
+	struct hmap hm;             /* the partition's hosts: IPv6 attempt counts */
+	struct pair *rt;            /* its IPv6 hosts' pairs that met again */
+	size_t rsize;
+};
+
 /* score_group - host and enrichment points, totals and ambiguity of the
  * candidates of one IPv6 attempt */
-static void score_group(const struct decider *d, struct group *g)
+static void score_group(const struct decider *d, const struct scorer *sc, struct group *g)
 {
 	const struct assoc_params *p = &d->p;
 	long best = -1;
+	uint32_t n6 = hmap_find(&sc->hm, &g->c[0].a6)->n;
 	for (size_t i = 0; i < g->n; i++) {
-		struct assoc_cand *c = &g->c[i];
-		uint32_t h6 = host_at(d, c->a6), h4 = host_at(d, c->a4);
+		const struct assoc_cand *c = &g->c[i].c;
+		struct score_rec *s = &g->s[i];
+		memset(s, 0, sizeof *s);
+		int score = c->score;
+		s->asn = c->ev[EV_ASN];
+		s->ptr = c->ev[EV_PTR];
 		if (d->en) {
-			const struct host_enrich *ex = &d->en[h6], *ey = &d->en[h4];
+			const struct en_ent *ex = en_find(d, &g->c[i].a6), *ey = en_find(d, &g->c[i].a4);
 			int asn = ex->asn && ex->asn == ey->asn ? d->ep.asn : 0;
-			int ptr = same(ex->ptr, ey->ptr) ? d->ep.ptr
-				  : same(ex->domain, ey->domain) ? d->ep.domain : 0;
-			c->score += asn + ptr - c->ev[EV_ASN] - c->ev[EV_PTR];
-			c->ev[EV_ASN] = (int16_t)asn;
-			c->ev[EV_PTR] = (int16_t)ptr;
+			int ptr = ex->ptr && ex->ptr == ey->ptr ? d->ep.ptr
+				  : ex->dom && ex->dom == ey->dom ? d->ep.domain : 0;
+			score += asn + ptr - c->ev[EV_ASN] - c->ev[EV_PTR];
+			s->asn = (int16_t)asn;
+			s->ptr = (int16_t)ptr;
 		}
-		const struct pair *e = pair_slot(d->ptab, d->psize, pair_key(h6, h4));
-		int pts = decide_host_points(p, e->h6 ? e->co : 1, d->hn[h6], d->hn[h4]);
-		c->ev[EV_HOST] = (int16_t)pts;
-		g->total[i] = c->score + pts;
+		struct meet k = meet_of(&g->c[i].a6, &g->c[i].a4);
+		const struct pair *e = pair_slot(sc->rt, sc->rsize, &k);
+		int pts = decide_host_points(p, e->co ? e->co : 1, n6, e->co ? e->n4 : 0);
+		s->host = (int16_t)pts;
+		s->total = score + pts;
+		g->c[i].c.score = score;   /* with enrichment: what eligible() compares */
 		if (best < 0 ||
-		    rank_before(g->total[i], agap(c), aport(c), c->a4, g->total[best],
-				agap(&g->c[best]), aport(&g->c[best]), g->c[best].a4))
+		    rank_before(s->total, agap(c), aport(c), c->a4, g->s[best].total,
+				agap(&g->c[best].c), aport(&g->c[best].c), g->c[best].c.a4))
 			best = (long)i;
 	}
-	g->ambiguous = false;
 	if (best < 0)
 		return;
-	uint32_t bh = host_at(d, g->c[best].a4);
+	const struct addr *bh = &g->c[best].a4;
 	bool other = false;
 	int ot = 0;
 	for (size_t i = 0; i < g->n; i++)
-		if (host_at(d, g->c[i].a4) != bh && (!other || g->total[i] > ot)) {
-			ot = g->total[i];
+		if (!addr_eq(&g->c[i].a4, bh) && (!other || g->s[i].total > ot)) {
+			ot = g->s[i].total;
 			other = true;
 		}
-	g->ambiguous = other && g->total[best] - ot < p->margin;
+	bool amb = other && g->s[best].total - ot < p->margin;
+	for (size_t i = 0; i < g->n; i++)
+		g->s[i].ambiguous = amb;
 }
 
-static bool eligible(const struct assoc_params *p, const struct group *g, size_t i)
+static bool eligible(const struct assoc_params *p, const struct score_rec *s, int score)
 {
-	return g->total[i] >= p->threshold && g->c[i].score >= p->min_evidence && !g->ambiguous;
+	return s->total >= p->threshold && score >= p->min_evidence && !s->ambiguous;
 }
 
-/* each_group - read the temporary file from the start, one IPv6
- * attempt's candidates at a time, scored; fn returns 0 to go on */
-typedef int (*group_fn)(struct decider *d, struct group *g, void *arg);
-
-static int each_group(struct decider *d, group_fn fn, void *arg)
+/* group_done - a scored group's records to the partition's score file,
+ * its eligible candidates to the sort */
+static int group_done(struct decider *d, const struct scorer *sc, struct group *g, unsigned j,
+		      struct parted *scores, struct xsort *el)
 {
-	if (fflush(d->spill) != 0 || fseek(d->spill, 0, SEEK_SET) != 0)
-		return error("temporary candidate file: %s", strerror(errno));
-	struct group g = { 0 };
-	struct assoc_cand c;
-	int rc = 0;
-	for (uint64_t k = 0; k <= d->ncand && rc == 0; k++) {
-		bool have = k < d->ncand;
-		if (have && fread_unlocked(&c, sizeof c, 1, d->spill) != 1) {
-			rc = error("temporary candidate file: %s",
-				   ferror(d->spill) ? strerror(errno) : "short read");
-			break;
-		}
-		if (g.n && (!have || c.a6 != g.c[0].a6)) {
-			score_group(d, &g);
-			rc = fn(d, &g, arg);
-			g.n = 0;
-		}
-		if (!have)
-			break;
-		GROW(g.c, g.n + 1, g.cap);
-		GROW(g.total, g.n + 1, g.ncap);
-		g.c[g.n++] = c;
-	}
-	free(g.c);
-	free(g.total);
-	return rc;
-}
-
-struct elig_list {
-	struct elig *e;
-	size_t n, cap;
-};
-
-static int collect(struct decider *d, struct group *g, void *arg)
-{
-	struct elig_list *l = arg;
+	score_group(d, sc, g);
 	for (size_t i = 0; i < g->n; i++) {
-		if (!eligible(&d->p, g, i))
+		if (parted_add(scores, j, &g->s[i]) < 0)
+			return -1;
+		const struct assoc_cand *c = &g->c[i].c;
+		if (!eligible(&d->p, &g->s[i], c->score))
 			continue;
-		GROW(l->e, l->n + 1, l->cap);
-		l->e[l->n++] = elig_make(g->total[i], agap(&g->c[i]), aport(&g->c[i]),
-					 g->c[i].a4, g->c[i].a6);
+		struct elig e;
+		memset(&e, 0, sizeof e);
+		e.gseq = g->c[0].seq;
+		e.total = g->s[i].total;
+		e.a4 = (uint32_t)c->a4;
+		e.a6 = (uint32_t)c->a6;
+		gp_set(e.gp, agap(c), aport(c));
+		if (xsort_add(el, &e) < 0)
+			return -1;
 	}
 	return 0;
 }
 
+/* score_part - the candidates of partition j, one IPv6 attempt at a time */
+static int score_part(struct decider *d, unsigned j, struct parted *scores, struct xsort *el)
+{
+	struct scorer sc = { 0 };
+	int rc = hmap_load(d, j, &sc.hm);
+	sc.rsize = pow2_at_least((size_t)d->reps.total[j] * 2 + 2);
+	sc.rt = xcalloc(sc.rsize, sizeof *sc.rt);
+	struct rcur c;
+	if (rc == 0) {
+		parted_cursor(&d->reps, j, &c, 1024);
+		const struct pair *e;
+		while ((e = rcur_next(&c)))
+			*pair_slot(sc.rt, sc.rsize, &e->k) = *e;
+		rc = c.err;
+		rcur_close(&c);
+	}
+	struct group g = { 0 };
+	if (rc == 0) {
+		parted_cursor(&d->cands, j, &c, 256);
+		const struct cand_rec *r;
+		for (;;) {
+			r = rcur_next(&c);
+			if (g.n && (!r || r->a6 != g.c[0].c.a6)) {
+				if ((rc = group_done(d, &sc, &g, j, scores, el)) < 0)
+					break;
+				g.n = 0;
+			}
+			if (!r)
+				break;
+			GROW(g.c, g.n + 1, g.cap);
+			GROW(g.s, g.n + 1, g.scap);
+			cand_unpack(&g.c[g.n++], r);
+		}
+		if (rc == 0)
+			rc = c.err;
+		rcur_close(&c);
+	}
+	if (rc == 0)
+		rc = parted_flush_part(scores, j);
+	free(g.c);
+	free(g.s);
+	free(sc.rt);
+	hmap_free(&sc.hm);
+	return rc;
+}
+
+/* --- the greedy pass, the labels, the attempts --- */
+
 static int cmp_elig(const void *pa, const void *pb)
 {
 	const struct elig *x = pa, *y = pb;
-	uint64_t xg = elig_gap(x), yg = elig_gap(y);
-	uint32_t xp = elig_port(x), yp = elig_port(y);
+	uint64_t xg = gp_gap(x->gp), yg = gp_gap(y->gp);
+	uint32_t xp = gp_port(x->gp), yp = gp_port(y->gp);
 	if (rank_before(x->total, xg, xp, x->a4, y->total, yg, yp, y->a4))
 		return -1;
 	if (rank_before(y->total, yg, yp, y->a4, x->total, xg, xp, x->a4))
@@ -841,326 +1072,260 @@ static int cmp_elig(const void *pa, const void *pb)
 
 static int cmp_chosen(const void *pa, const void *pb)
 {
-	const struct elig *x = pa, *y = pb;
-	return x->a6 < y->a6 ? -1 : x->a6 > y->a6;
+	const struct chosen *x = pa, *y = pb;
+	return x->gseq < y->gseq ? -1 : x->gseq > y->gseq;
 }
 
-struct label {
-	struct store *st;
-	const struct elig *ch;
-	size_t nch;
-	struct decide_stats *out;
-};
-
-static int label(struct decider *d, struct group *g, void *arg)
+static int cmp_att_side(const void *pa, const void *pb)
 {
-	struct label *l = arg;
-	const struct assoc_params *p = &d->p;
-	struct elig key = { .a6 = (uint32_t)g->c[0].a6 };
-	const struct elig *ch = l->nch ? bsearch(&key, l->ch, l->nch, sizeof key, cmp_chosen)
-					 : NULL;
-	for (size_t i = 0; i < g->n; i++) {
-		const struct assoc_cand *c = &g->c[i];
-		const char *dec;
-		if (ch && ch->a4 == c->a4)
-			dec = "associated";
-		else if (ch && rank_before(ch->total, elig_gap(ch), elig_port(ch), ch->a4,
-					  g->total[i], gap48(agap(c)), aport(c), c->a4))
-			dec = "lost";   /* its IPv6 attempt took a pair ranked before it */
-		else if (g->total[i] < p->threshold || c->score < p->min_evidence)
-			dec = "below-threshold";
-		else if (g->ambiguous)
-			dec = "ambiguous";
-		else
-			dec = "ipv4-taken";
-		l->out->below += dec[0] == 'b';
-		l->out->ambiguous += dec[0] == 'a' && dec[1] == 'm';
-		l->out->taken += dec[0] == 'i';
-		l->out->candidates++;
-		if (dec[0] == 'l' && d->drop_lost)
-			l->out->lost_unwritten++;
-		else if (store_add_candidate(l->st, c, g->total[i], g->ambiguous, dec) < 0)
-			return -1;
-		if ((l->out->candidates & PROGRESS_EVERY) == 0 || l->out->candidates == d->ncand)
-			progress_count("candidates written", l->out->candidates, d->ncand);
-	}
-	return 0;
+	const struct att_side *x = pa, *y = pb;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_cand_seq(const void *pa, const void *pb)
+{
+	const struct cand_rec *x = pa, *y = pb;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static bool bit(const uint8_t *m, uint64_t i) { return m[i >> 3] & (1u << (i & 7)); }
 static void set_bit(uint8_t *m, uint64_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 
-static const struct elig *by4_base;   /* what cmp_by_a4's indexes index */
-
-static int cmp_by_a4(const void *pa, const void *pb)
+/* greedy - the eligible pairs in order, each taken when neither attempt
+ * is; the taken ones into ch by their IPv6 attempt's first candidate */
+static int greedy(struct decider *d, struct xsort *el, struct xsort *ch)
 {
-	const struct elig *x = &by4_base[*(const uint32_t *)pa],
-			  *y = &by4_base[*(const uint32_t *)pb];
-	return x->a4 < y->a4 ? -1 : x->a4 > y->a4;
+	if (xsort_done(el) < 0)
+		return -1;
+	size_t bytes = (size_t)(d->max_id / 8 + 1);
+	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
+	const struct elig *e;
+	int rc = 0;
+	while (rc == 0 && (e = xsort_next(el))) {
+		if (bit(taken6, e->a6) || bit(taken4, e->a4))
+			continue;
+		set_bit(taken6, e->a6);
+		set_bit(taken4, e->a4);
+		struct chosen k;
+		memset(&k, 0, sizeof k);
+		k.gseq = e->gseq;
+		k.total = e->total;
+		k.a4 = e->a4;
+		k.gp[0] = e->gp[0];
+		k.gp[1] = e->gp[1];
+		rc = xsort_add(ch, &k);
+		d->nch++;
+	}
+	free(taken6);
+	free(taken4);
+	if (rc == 0)
+		rc = el->m.err;
+	return rc == 0 ? xsort_done(ch) : rc;
+}
+
+/* the label pass' state */
+struct label {
+	struct store *st;
+	struct xsort *ch, *att;
+	const struct chosen *next; /* the next taken pair, NULL: none left */
+	struct chosen cur;          /* the taken pair of this IPv6 attempt */
+	bool has_cur;
+	uint64_t a6;
+	struct decide_stats *out;
+};
+
+/* taken - an associated candidate's pair to the attempts' and the hosts' partners */
+static int taken(struct decider *d, struct label *l, const struct cand *r, int total)
+{
+	struct att_side s6 = { r->pos6, (uint32_t)r->c.a4, total };
+	struct att_side s4 = { r->pos4, (uint32_t)r->c.a6, total };
+	if (xsort_add(l->att, &s6) < 0 || xsort_add(l->att, &s4) < 0)
+		return -1;
+	struct side h6, h4;
+	memset(&h6, 0, sizeof h6);
+	memset(&h4, 0, sizeof h4);
+	h6.host = r->a6;
+	h6.other = r->a4;
+	h6.total = total;
+	h4.host = r->a4;
+	h4.other = r->a6;
+	h4.total = total;
+	unsigned j = part_of(&r->a4);
+	return parted_add(&d->sides, j, &h6) < 0 || parted_add(&d->sides, j, &h4) < 0 ? -1 : 0;
+}
+
+/* label_one - a candidate's decision, written to the store */
+static int label_one(struct decider *d, struct label *l, const struct cand *r,
+		     const struct score_rec *s)
+{
+	const struct assoc_params *p = &d->p;
+	if (!l->out->candidates || r->c.a6 != l->a6) {
+		/* the first candidate of an IPv6 attempt: its taken pair, if any */
+		l->a6 = r->c.a6;
+		l->has_cur = l->next && l->next->gseq == r->seq;
+		if (l->has_cur) {
+			l->cur = *l->next;
+			l->next = xsort_next(l->ch);
+			if (!l->next && l->ch->m.err)
+				return -1;
+		}
+	}
+	const struct chosen *ch = l->has_cur ? &l->cur : NULL;
+	struct assoc_cand c = r->c;
+	c.score += s->asn + s->ptr - c.ev[EV_ASN] - c.ev[EV_PTR];
+	c.ev[EV_ASN] = s->asn;
+	c.ev[EV_PTR] = s->ptr;
+	c.ev[EV_HOST] = s->host;
+	const char *dec;
+	if (ch && ch->a4 == c.a4)
+		dec = "associated";
+	else if (ch && rank_before(ch->total, gp_gap(ch->gp), gp_port(ch->gp), ch->a4,
+				  s->total, gap48(agap(&c)), aport(&c), c.a4))
+		dec = "lost";   /* its IPv6 attempt took a pair ranked before it */
+	else if (s->total < p->threshold || c.score < p->min_evidence)
+		dec = "below-threshold";
+	else if (s->ambiguous)
+		dec = "ambiguous";
+	else
+		dec = "ipv4-taken";
+	l->out->below += dec[0] == 'b';
+	l->out->ambiguous += dec[0] == 'a' && dec[1] == 'm';
+	l->out->taken += dec[0] == 'i';
+	l->out->candidates++;
+	if (dec[0] == 'l' && d->drop_lost)
+		l->out->lost_unwritten++;
+	else if (store_add_candidate(l->st, &c, s->total, s->ambiguous, dec) < 0)
+		return -1;
+	if (dec[0] == 'a' && dec[1] == 's' && taken(d, l, r, s->total) < 0)
+		return -1;
+	if ((l->out->candidates & PROGRESS_EVERY) == 0 || l->out->candidates == d->ncand)
+		progress_count("candidates written", l->out->candidates, d->ncand);
+	return 0;
+}
+
+/* label_all - every candidate in the pass' order (a merge of the
+ * partitions by sequence number, with their score files in step) */
+static int label_all(struct decider *d, struct parted *scores, struct label *l)
+{
+	struct rcur *cc = xcalloc(PARTS, sizeof *cc);
+	struct rcur *sc = xcalloc(PARTS, sizeof *sc);
+	for (unsigned j = 0; j < PARTS; j++) {
+		parted_cursor(&d->cands, j, &cc[j], 128);
+		parted_cursor(scores, j, &sc[j], 1024);
+	}
+	struct rmerge m;
+	rmerge_open(&m, cc, PARTS, cmp_cand_seq);
+	l->next = xsort_next(l->ch);
+	int rc = l->ch->m.err;
+	const struct cand_rec *r;
+	size_t from;
+	while (rc == 0 && (r = rmerge_next(&m, &from))) {
+		const struct score_rec *s = rcur_next(&sc[from]);
+		if (!s) {
+			rc = sc[from].err ? -1 : error("temporary score file: short");
+			break;
+		}
+		struct cand x;
+		cand_unpack(&x, r);
+		rc = label_one(d, l, &x, s);
+	}
+	if (rc == 0)
+		rc = m.err;
+	rmerge_close(&m);
+	for (unsigned j = 0; j < PARTS; j++)
+		rcur_close(&sc[j]);
+	free(sc);
+	return rc;
 }
 
 /* write_attempts - every attempt, in the order the pass closed them, with
- * its partner and the pair's total when it was taken (ch: by a6) */
-static int write_attempts(struct decider *d, struct store *st, const struct elig *ch,
-			  size_t nch)
+ * its partner and the pair's total when it was taken */
+static int write_attempts(struct decider *d, struct store *st, struct xsort *att)
 {
 	if (fflush(d->att_spill) != 0 || fseek(d->att_spill, 0, SEEK_SET) != 0)
 		return error("temporary attempt file: %s", strerror(errno));
-	/* the taken pairs by a4: their indexes (4 bytes each) in a4 order */
-	if (nch >= UINT32_MAX)
-		BUG("too many pairs");
-	uint32_t *by4 = xreallocarray(NULL, nch + 1, sizeof *by4);
-	for (size_t i = 0; i < nch; i++)
-		by4[i] = (uint32_t)i;
-	by4_base = ch;
-	sort_inplace(by4, nch, sizeof *by4, cmp_by_a4);
+	if (xsort_done(att) < 0)
+		return -1;
+	const struct att_side *s = xsort_next(att);
 	struct attempt a;
-	int rc = 0;
+	int rc = att->m.err;
 	for (uint64_t k = 0; k < d->natt && rc == 0; k++) {
 		if (fread_unlocked(&a, sizeof a, 1, d->att_spill) != 1) {
 			rc = error("temporary attempt file: %s",
 				   ferror(d->att_spill) ? strerror(errno) : "short read");
 			break;
 		}
-		const struct elig *c = NULL;
 		uint64_t partner = 0;
-		if (nch && a.src.family == 6) {
-			struct elig key = { .a6 = (uint32_t)a.id };
-			if ((c = bsearch(&key, ch, nch, sizeof key, cmp_chosen)))
-				partner = c->a4;
-		} else if (nch) {
-			/* a binary search over by4 for a4 = a.id */
-			size_t lo = 0, hi = nch;
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (ch[by4[mid]].a4 < a.id)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo < nch && ch[by4[lo]].a4 == a.id) {
-				c = &ch[by4[lo]];
-				partner = c->a6;
-			}
+		int total = 0;
+		if (s && s->pos == k) {
+			partner = s->partner;
+			total = s->total;
+			s = xsort_next(att);
+			if (!s && (rc = att->m.err) < 0)
+				break;
 		}
-		rc = store_add_attempt(st, &a, partner, c ? c->total : 0);
+		rc = store_add_attempt(st, &a, partner, total);
 		if (((k + 1) & PROGRESS_EVERY) == 0 || k + 1 == d->natt)
 			progress_count("attempts written", k + 1, d->natt);
 	}
-	free(by4);
 	return rc;
-}
-
-/* add_rec - an attempt's record into its host's row */
-static void add_rec(struct decider *d, struct host_row *x, const struct host_rec *r)
-{
-	if (!x->n) {
-		x->first_ns = r->first_ns;
-		x->last_ns = r->last_ns;
-	}
-	x->n++;
-	if (r->first_ns < x->first_ns)
-		x->first_ns = r->first_ns;
-	if (r->last_ns > x->last_ns)
-		x->last_ns = r->last_ns;
-	x->syns = x->syns + r->syns < x->syns ? UINT32_MAX : x->syns + r->syns;
-	count_label(d, x, false, r->os);
-	count_label(d, x, true, r->fam);
-}
-
-/* add_up - partition j's host rows (hosts j, j + 64, ...: row i / 64 of
- * host i) from its records, appended to the record file; *at: where */
-static int add_up(struct decider *d, unsigned j, struct host_row *rows, struct host_rec *buf,
-		  off_t *at)
-{
-	const struct parted *rt = &d->recs;
-	size_t np = j < d->nhosts ? (d->nhosts - 1 - j) / PARTS + 1 : 0;
-	memset(rows, 0, np * sizeof *rows);
-	for (size_t b = 0; b < rt->nblocks; b++) {
-		const struct block *k = &rt->blocks[b];
-		if (k->part != j)
-			continue;
-		if (read_at(rt->f, buf, k->n, sizeof *buf, k->off, rt->what) < 0)
-			return -1;
-		for (uint32_t i = 0; i < k->n; i++)
-			add_rec(d, &rows[buf[i].h / PARTS], &buf[i]);
-	}
-	*at = ftello(rt->f);
-	if (*at < 0 || fwrite_unlocked(rows, sizeof *rows, np, rt->f) != np)
-		return error("temporary host file: %s", strerror(errno));
-	return 0;
-}
-
-/* a partition's rows, read in index order */
-#define ROW_READ 256
-struct row_cursor {
-	off_t off;
-	size_t i, n;
-	struct host_row v[ROW_READ];
-};
-
-/* hosts_out - after the pass: every host's row added up from its
- * attempts' records, a partition at a time (the memory of a 64th of the
- * rows), then written with its address in index order to a temporary
- * file, from which decider_hosts reads them.  The decisions keep only
- * each host's attempt count (hn): on 10M SYNs, 1.7M hosts, the pass held
- * 24 bytes a host instead of 64, the decisions 4. */
-static int hosts_out(struct decider *d)
-{
-	if (parted_flush(&d->recs) < 0)
-		return -1;
-	if (fseeko(d->recs.f, 0, SEEK_END) != 0)
-		return error("temporary host file: %s", strerror(errno));
-	d->hn = xreallocarray(NULL, d->nhosts + 1, sizeof *d->hn);
-	for (size_t i = 0; i < d->nhosts; i++)
-		d->hn[i] = d->hosts[i].n;
-	struct host_row *rows = xreallocarray(NULL, d->nhosts / PARTS + 1, sizeof *rows);
-	struct host_rec *buf = xreallocarray(NULL, REC_BLOCK, sizeof *buf);
-	struct row_cursor *cur = xcalloc(PARTS, sizeof *cur);
-	int rc = 0;
-	for (unsigned j = 0; j < PARTS && rc == 0; j++)
-		rc = add_up(d, j, rows, buf, &cur[j].off);
-	free(rows);
-	free(buf);
-	char err[512];
-	if (rc == 0 && fflush(d->recs.f) != 0)
-		rc = error("temporary host file: %s", strerror(errno));
-	if (rc == 0 && !(d->host_spill = spill_open("host", err, sizeof err)))
-		rc = error("%s", err);
-	/* host i is the next row of partition i mod 64 */
-	for (size_t i = 0; i < d->nhosts && rc == 0; i++) {
-		struct row_cursor *c = &cur[i % PARTS];
-		if (c->i == c->n) {
-			size_t left = (d->nhosts - 1 - i) / PARTS + 1;
-			c->n = left < ROW_READ ? left : ROW_READ;
-			c->i = 0;
-			if ((rc = read_at(d->recs.f, c->v, c->n, sizeof *c->v, c->off, "host")) < 0)
-				break;
-			c->off += (off_t)(c->n * sizeof *c->v);
-		}
-		struct host_row *x = &c->v[c->i++];
-		if (x->n != d->hosts[i].n)
-			BUG("host %zu: %u attempts, %u records", i, d->hosts[i].n, x->n);
-		x->a = d->hosts[i].a;
-		if (fwrite_unlocked(x, sizeof *x, 1, d->host_spill) != 1)
-			rc = error("temporary host file: %s", strerror(errno));
-	}
-	free(cur);
-	if (rc == 0 && d->host_spill && fflush(d->host_spill) != 0)
-		rc = error("temporary host file: %s", strerror(errno));
-	parted_close(&d->recs);   /* its disk space back */
-	free(d->hosts);
-	d->hosts = NULL;
-	d->hcap = 0;
-	malloc_trim(0);
-	return rc;
-}
-
-/* a window of the temporary host file: cap rows from base on */
-struct hostbuf {
-	struct host_row *v;
-	size_t base, n, cap;
-};
-
-/* host_read - row i of the temporary host file (hosts_out has run),
- * through b (b->cap rows at a time: many for a sequential read, one for
- * the look-ups in address order); NULL (reported) on a read error */
-static const struct host_row *host_read(const struct decider *d, size_t i, struct hostbuf *b)
-{
-	if (i >= b->base && i < b->base + b->n)
-		return &b->v[i - b->base];
-	if (!b->v)
-		b->v = xreallocarray(NULL, b->cap, sizeof *b->v);
-	size_t n = d->nhosts - i < b->cap ? d->nhosts - i : b->cap;
-	if (read_at(d->host_spill, b->v, n, sizeof *b->v, (off_t)(i * sizeof *b->v), "host") < 0)
-		return NULL;
-	b->base = i;
-	b->n = n;
-	return b->v;
-}
-
-/* host_addr - the address of host i: in memory during the pass, read
- * through b after it */
-static const struct addr *host_addr(const struct decider *d, size_t i, struct hostbuf *b)
-{
-	if (d->hosts)
-		return &d->hosts[i].a;
-	const struct host_row *x = host_read(d, i, b);
-	return x ? &x->a : NULL;
-}
-
-void decider_keep_lost(struct decider *d, bool keep)
-{
-	d->drop_lost = !keep;
 }
 
 int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 {
 	memset(out, 0, sizeof *out);
-	/* no address is looked up in the table again (decider_hosts finds the
-	 * listings in its address texts): 17 MB on 1.7M hosts */
-	free(d->htab);
-	d->htab = NULL;
-	if (hosts_out(d) != 0 || count_pairs(d) != 0)
-		return -1;
-	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
-	struct elig_list el = { 0 };
-	if (each_group(d, collect, &el) != 0) {
-		free(el.e);
-		return -1;
-	}
-	debug("decisions: %zu eligible of %llu candidates", el.n, (unsigned long long)d->ncand);
-	sort_inplace(el.e, el.n, sizeof *el.e, cmp_elig);
-	size_t bytes = (size_t)(d->max_id / 8 + 1);
-	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
-	size_t nch = 0;
-	for (size_t i = 0; i < el.n; i++) {
-		const struct elig *e = &el.e[i];
-		if (bit(taken6, e->a6) || bit(taken4, e->a4))
-			continue;
-		set_bit(taken6, e->a6);
-		set_bit(taken4, e->a4);
-		el.e[nch++] = *e;   /* nch <= i: the taken pairs to the front */
-	}
-	free(taken6);
-	free(taken4);
-	struct elig *ch = el.n ? xreallocarray(el.e, nch + 1, sizeof *ch) : el.e;
-	malloc_trim(0);   /* the eligible ones not taken, back to the system */
-	out->associated = nch;
-	sort_inplace(ch, nch, sizeof *ch, cmp_chosen);
-	struct label l = { st, ch, nch, out };
-	int rc = each_group(d, label, &l);
-	free(d->ptab);   /* the meetings are counted in: room for what follows */
-	d->ptab = NULL;
-	d->psize = d->pn = 0;
-	if (rc == 0)
-		rc = write_attempts(d, st, ch, nch);
-	free(d->ch);
-	d->ch = ch;      /* for decider_hosts */
-	d->nch = nch;
+	if (d->ran)
+		BUG("decider_run twice");
+	d->ran = true;
 	free(d->cur);
 	d->cur = NULL;
 	d->ncur = d->curcap = 0;
+	if (hosts_make(d) != 0 || count_pairs(d) != 0 || parted_flush(&d->cands) != 0)
+		return -1;
+	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
+	char err[512];
+	struct parted scores = { 0 };
+	struct xsort el = { 0 }, ch = { 0 }, att = { 0 };
+	int rc = 0;
+	if (parted_open(&scores, "score", sizeof(struct score_rec), 2048, err, sizeof err) < 0 ||
+	    xsort_open(&el, "elig", sizeof(struct elig), 4 << 20, cmp_elig, err, sizeof err) < 0 ||
+	    xsort_open(&ch, "chosen", sizeof(struct chosen), 2 << 20, cmp_chosen, err,
+		       sizeof err) < 0 ||
+	    xsort_open(&att, "partner", sizeof(struct att_side), 2 << 20, cmp_att_side, err,
+		       sizeof err) < 0 ||
+	    parted_open(&d->sides, "side", sizeof(struct side), 512, err, sizeof err) < 0)
+		rc = error("%s", err);
+	for (unsigned j = 0; j < PARTS && rc == 0; j++)
+		rc = score_part(d, j, &scores, &el);
+	parted_close(&d->reps);
+	if (rc == 0)
+		rc = parted_flush(&scores);
+	if (rc == 0) {
+		debug("decisions: %llu eligible of %llu candidates", (unsigned long long)el.total,
+		      (unsigned long long)d->ncand);
+		rc = greedy(d, &el, &ch);
+	}
+	xsort_close(&el);
+	out->associated = d->nch;
+	struct label l = { st, &ch, &att, NULL, { 0 }, false, 0, out };
+	if (rc == 0)
+		rc = label_all(d, &scores, &l);
+	xsort_close(&ch);
+	parted_close(&scores);
+	parted_close(&d->cands);   /* its disk space back */
+	if (rc == 0)
+		rc = write_attempts(d, st, &att);
+	xsort_close(&att);
+	if (rc == 0)
+		rc = parted_flush(&d->sides);
 	return rc;
 }
 
 /* --- hosts --- */
 
-/* a taken pair seen from one side: partners of a host */
-struct side {
-	uint32_t other;             /* the partner host */
-	int total;
-};
-
-static int cmp_side(const void *pa, const void *pb)
-{
-	const struct side *x = pa, *y = pb;
-	return x->other < y->other ? -1 : x->other > y->other;
-}
-
 /* one partner host in a host's list */
 struct partner {
-	const char *addr;
+	char addr[ADDR_STRLEN];
 	uint64_t count;
 	int max;
 };
@@ -1173,109 +1338,24 @@ static int cmp_partner(const void *pa, const void *pb)
 	return strcmp(x->addr, y->addr);
 }
 
-/* the hosts' address texts: one arena, an offset per host */
-struct texts {
-	char *buf;
-	uint32_t *off;
-};
-
-static const struct texts *sort_txt;
-
-static const char *txt_of(const struct texts *t, uint32_t h)
-{
-	return t->buf + t->off[h];
-}
-
-static int cmp_host_txt(const void *pa, const void *pb)
-{
-	return strcmp(txt_of(sort_txt, *(const uint32_t *)pa), txt_of(sort_txt, *(const uint32_t *)pb));
-}
-
-/* host_texts - every host's address text into t (one arena) and the
- * host indexes in text order, as an index over addresses gives them;
- * NULL (reported) when the temporary host file cannot be read */
-static uint32_t *host_texts(const struct decider *d, struct texts *t)
-{
-	if (d->nhosts >= UINT32_MAX / ADDR_STRLEN)
-		BUG("too many hosts");
-	/* the lengths first: the arena is allocated at its size, not at
-	 * ADDR_STRLEN a host (on 1.7M hosts, 30 MB instead of 78) */
-	t->off = xreallocarray(NULL, d->nhosts + 1, sizeof *t->off);
-	t->buf = NULL;
-	struct hostbuf hb = { .cap = 4096 };
-	const struct addr *x;
-	size_t used = 0;
-	char tmp[ADDR_STRLEN];
-	for (size_t i = 0; i < d->nhosts; i++) {
-		if (!(x = host_addr(d, i, &hb)))
-			goto fail;
-		t->off[i] = (uint32_t)used;
-		used += addr_format_n(x, tmp) + 1;
-	}
-	if (used > UINT32_MAX)
-		BUG("host texts");
-	t->buf = xmalloc(used + 1);
-	uint32_t *order = xreallocarray(NULL, d->nhosts + 1, sizeof *order);
-	for (size_t i = 0; i < d->nhosts; i++) {
-		if (!(x = host_addr(d, i, &hb))) {
-			free(order);
-			goto fail;
-		}
-		size_t n = addr_format_n(x, t->buf + t->off[i]);
-		t->buf[t->off[i] + n] = '\0';
-		order[i] = (uint32_t)i;
-	}
-	free(hb.v);
-	sort_txt = t;
-	sort_inplace(order, d->nhosts, sizeof *order, cmp_host_txt);
-	return order;
-fail:
-	free(hb.v);
-	free(t->buf);
-	free(t->off);
-	t->buf = NULL;
-	t->off = NULL;
-	return NULL;
-}
-
-int decider_each_source(void *dp, store_source_fn fn, void *arg)
-{
-	const struct decider *d = dp;
-	if (d->host_spill)
-		BUG("decider_each_source after decider_run");
-	struct texts t;
-	uint32_t *order = host_texts(d, &t);
-	if (!order)
-		return -1;
-	int rc = 0;
-	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
-		const struct host *x = &d->hosts[order[k]];
-		char emb4[ADDR_STRLEN];
-		const char *emb = host_emb(&x->a, emb4);
-		rc = fn(txt_of(&t, order[k]), emb, emb ? emb4 : NULL, arg);
-	}
-	free(order);
-	free(t.buf);
-	free(t.off);
-	return rc;
-}
-
-/* partners_text - "ADDR/COUNT/MAXTOTAL ..." of the sides [s, e), most
- * frequent first (then by address), into a new string */
-static char *partners_text(const struct side *s, const struct side *e, const struct texts *t)
+/* partners_text - "ADDR/COUNT/MAXTOTAL ..." of the sides [s, e) (by
+ * partner), most frequent first (then by address), into a new string */
+static char *partners_text(const struct side *s, const struct side *e)
 {
 	struct partner *v = NULL;
 	size_t n = 0, cap = 0;
 	for (const struct side *k = s; k < e; k++) {
-		const char *addr = txt_of(t, k->other);
-		if (n && v[n - 1].addr == addr) {
+		if (k > s && addr_eq(&k[-1].other, &k->other)) {
 			v[n - 1].count++;
 			if (k->total > v[n - 1].max)
 				v[n - 1].max = k->total;
 			continue;
 		}
 		GROW(v, n + 1, cap);
-		v[n++] = (struct partner){ addr, 1, k->total };
+		addr_format(&k->other, v[n].addr);
+		v[n].count = 1;
+		v[n].max = k->total;
+		n++;
 	}
 	qsort(v, n, sizeof *v, cmp_partner);
 	size_t len = 1;
@@ -1290,215 +1370,349 @@ static char *partners_text(const struct side *s, const struct side *e, const str
 	return out;
 }
 
-/* the listings (store_each_listed), looked up by address text in the
- * hosts' text order (a binary search: no table beside the texts); the
- * hosts themselves wait in the temporary file */
+static int cmp_side(const void *pa, const void *pb)
+{
+	const struct side *x = pa, *y = pb;
+	return memcmp(&x->host, &y->host, 2 * sizeof x->host);
+}
+_Static_assert(offsetof(struct side, other) == sizeof(struct addr), "side: host, other");
+
+/* the listings (store_each_listed) go to their address' partition */
 struct listing {
 	struct decider *d;
-	const struct texts *t;
-	const uint32_t *order;      /* host indexes in text order */
-	uint8_t *listed;            /* a bit per host */
-	uint32_t *lists;            /* per host: index + 1 into d->strs; 0 = none */
+	struct parted *lst;
+	uint64_t seq;
+	int err;
 };
 
-/* listed_host - the host index of the listing of addr + 1 (IPv4 hosts
- * only; the text made canonical, as the hosts' own are), or 0 */
-static uint32_t listed_host(const struct listing *l, const char *addr)
+/* listing_rec - a listing of addr (an IPv4 address, made canonical as
+ * the hosts' own are) to its partition */
+static int listing_rec(struct listing *l, const char *addr, const char *lists)
 {
 	struct addr a;
-	char txt[ADDR_STRLEN];
 	if (addr_parse(addr, &a) < 0 || a.family != 4)
 		return 0;
-	addr_format(&a, txt);
-	size_t lo = 0, hi = l->d->nhosts;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(txt_of(l->t, l->order[mid]), txt);
-		if (c == 0)
-			return l->order[mid] + 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	struct lrec r;
+	memset(&r, 0, sizeof r);
+	r.seq = l->seq++;
+	r.lists = lists != NULL;
+	r.strid = lists ? strpool_id(&l->d->strs, lists) : 0;
+	r.a = a;
+	return parted_add(l->lst, part_of(&a), &r);
 }
 
 static int on_listed(const char *addr, const char *lists, void *arg)
 {
 	(void)lists;
-	struct listing *l = arg;
-	uint32_t h = listed_host(l, addr);
-	if (h)
-		set_bit(l->listed, h - 1);
-	return 0;
+	return listing_rec(arg, addr, NULL);
 }
 
 static int on_lists(const char *addr, const char *lists, void *arg)
 {
-	struct listing *l = arg;
-	uint32_t h = listed_host(l, addr);
-	if (!h || !bit(l->listed, h - 1) || !lists)
-		return 0;
-	if (!l->lists)
-		l->lists = xcalloc(l->d->nhosts + 1, sizeof *l->lists);
-	if (!l->lists[h - 1])
-		l->lists[h - 1] = strpool_id(&l->d->strs, lists) + 1;
-	return 0;
+	return lists ? listing_rec(arg, addr, lists) : 0;
+}
+
+/* a partition's listings: listed, and the first lists given */
+struct lent {
+	struct addr a;
+	uint8_t listed;
+	uint32_t lists;             /* index + 1 into decider.strs; 0 = none */
+	uint64_t seq;
+};
+
+struct ltab {
+	struct lent *v;
+	size_t size;
+};
+
+static struct lent *lent_slot(const struct ltab *t, const struct addr *a)
+{
+	size_t mask = t->size - 1, i = (size_t)hash_bytes(a, sizeof *a) & mask;
+	while (t->v[i].a.family && !addr_eq(&t->v[i].a, a))
+		i = (i + 1) & mask;
+	return &t->v[i];
+}
+
+static int ltab_load(const struct parted *lst, unsigned j, struct ltab *t)
+{
+	t->size = pow2_at_least((size_t)lst->total[j] * 2 + 2);
+	t->v = xcalloc(t->size, sizeof *t->v);
+	struct rcur c;
+	parted_cursor(lst, j, &c, 1024);
+	const struct lrec *r;
+	while ((r = rcur_next(&c))) {
+		struct lent *e = lent_slot(t, &r->a);
+		e->a = r->a;
+		if (!r->lists)
+			e->listed = 1;
+		else if (!e->lists || r->seq < e->seq) {
+			e->lists = r->strid + 1;
+			e->seq = r->seq;
+		}
+	}
+	int rc = c.err;
+	rcur_close(&c);
+	return rc;
+}
+
+/* annotate - the IPv6 hosts' sides told whether their IPv4 partner is
+ * listed (in the IPv4 host's partition), every side to its host's */
+static int annotate(struct decider *d, const struct parted *lst, struct parted *out)
+{
+	int rc = 0;
+	for (unsigned j = 0; j < PARTS && rc == 0; j++) {
+		struct ltab t;
+		rc = ltab_load(lst, j, &t);
+		struct rcur c;
+		parted_cursor(&d->sides, j, &c, 1024);
+		const struct side *s;
+		while (rc == 0 && (s = rcur_next(&c))) {
+			struct side w = *s;
+			if (w.host.family == 6) {
+				const struct lent *e = lent_slot(&t, &w.other);
+				w.listed = e->a.family && e->listed;
+				rc = parted_add(out, part_of(&w.host), &w);
+			} else {
+				rc = parted_add(out, j, &w);
+			}
+		}
+		if (rc == 0)
+			rc = c.err;
+		rcur_close(&c);
+		free(t.v);
+	}
+	return rc == 0 ? parted_flush(out) : rc;
+}
+
+enum { LABEL_SPAMMER, LABEL_UNLISTED, LABEL_ASSOC, LABEL_ASSOC_UNLISTED, LABEL_UNASSOC };
+static const char *const label_names[] = { "spammer", "unlisted", "associated",
+					   "associated-unlisted", "unassociated" };
+
+/* out_part - partition j's host rows finished (label, listing,
+ * partners), to the out file in text order, partners' texts to pf */
+static int out_part(struct decider *d, unsigned j, const struct parted *lst,
+		    const struct parted *sides, FILE *of, FILE *pf, struct ext *run)
+{
+	struct hmap hm;
+	struct ltab t = { 0 };
+	int rc = hmap_load(d, j, &hm);
+	if (rc == 0)
+		rc = ltab_load(lst, j, &t);
+	/* the partition's sides, by host and partner */
+	size_t ns = (size_t)sides->total[j], k = 0;
+	struct side *sd = xreallocarray(NULL, ns + 1, sizeof *sd);
+	if (rc == 0) {
+		struct rcur c;
+		parted_cursor(sides, j, &c, 1024);
+		const struct side *s;
+		while (k < ns && (s = rcur_next(&c)))
+			sd[k++] = *s;
+		rc = c.err ? c.err : k != ns ? error("temporary side file: short") : 0;
+		rcur_close(&c);
+	}
+	if (rc == 0)
+		sort_inplace(sd, ns, sizeof *sd, cmp_side);
+	off_t off = ftello(of);
+	if (off < 0)
+		rc = error("temporary host file: %s", strerror(errno));
+	*run = (struct ext){ off, 0 };
+	for (size_t i = 0; i < hm.n && rc == 0; i++) {
+		const struct host_row *x = &hm.v[i];
+		/* its sides: rows are in text order, sides in address order */
+		size_t a = 0, b = ns;
+		while (a < b) {
+			size_t mid = a + (b - a) / 2;
+			if (memcmp(&sd[mid].host, &x->a, sizeof x->a) < 0)
+				a = mid + 1;
+			else
+				b = mid;
+		}
+		for (b = a; b < ns && addr_eq(&sd[b].host, &x->a); b++)
+			;
+		const struct lent *e = lent_slot(&t, &x->a);
+		bool x_listed = x->a.family == 4 && e->a.family && e->listed;
+		struct out_rec o;
+		memset(&o, 0, sizeof o);
+		o.r = *x;
+		o.listed = x_listed;
+		o.lists = x_listed ? e->lists : 0;
+		if (x->a.family != 6) {
+			o.label = x_listed ? LABEL_SPAMMER : LABEL_UNLISTED;
+		} else {
+			bool listed = false;
+			for (size_t q = a; q < b; q++)
+				listed |= sd[q].listed;
+			o.label = listed ? LABEL_ASSOC : a < b ? LABEL_ASSOC_UNLISTED : LABEL_UNASSOC;
+		}
+		if (a < b) {
+			char *p = partners_text(sd + a, sd + b);
+			size_t len = strlen(p) + 1;   /* with its NUL */
+			off_t po = ftello(pf);
+			if (po < 0 || fwrite_unlocked(p, 1, len, pf) != len)
+				rc = error("temporary partners file: %s", strerror(errno));
+			o.poff = (uint64_t)po;
+			o.plen = (uint32_t)len;
+			free(p);
+		}
+		if (rc == 0 && fwrite_unlocked(&o, sizeof o, 1, of) != 1)
+			rc = error("temporary host file: %s", strerror(errno));
+		run->n++;
+	}
+	free(sd);
+	free(t.v);
+	hmap_free(&hm);
+	return rc;
+}
+
+static int cmp_out_txt(const void *pa, const void *pb)
+{
+	return strcmp(((const struct out_rec *)pa)->r.txt, ((const struct out_rec *)pb)->r.txt);
+}
+
+/* a reader of one partition's partners' texts, which come in file order */
+struct pread_buf {
+	char *b;
+	off_t at;                   /* file offset of b[0] */
+	size_t n, cap;
+};
+
+/* pbuf_get - len bytes at off of f (a text with its NUL), valid until
+ * the next call */
+static const char *pbuf_get(struct pread_buf *p, FILE *f, off_t off, size_t len)
+{
+	if (!(off >= p->at && off + (off_t)len <= p->at + (off_t)p->n)) {
+		size_t want = len > 16384 ? len : 16384;
+		if (want > p->cap) {
+			p->b = xrealloc(p->b, want);
+			p->cap = want;
+		}
+		ssize_t got = pread(fileno(f), p->b, want, off);
+		if (got < 0 || (size_t)got < len) {
+			error("temporary partners file: %s", got < 0 ? strerror(errno) : "short read");
+			return NULL;
+		}
+		p->at = off;
+		p->n = (size_t)got;
+	}
+	const char *t = p->b + (off - p->at);
+	if (t[len - 1] != '\0')
+		BUG("partners text without its end");
+	return t;
 }
 
 int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns,
 		  struct decide_host_stats *hs)
 {
 	memset(hs, 0, sizeof *hs);
-	/* both sides of every taken pair, grouped by host (sides of host i:
-	 * [first[i], first[i + 1]), a counting sort) */
-	size_t nsd = d->nch * 2;
-	if (nsd >= UINT32_MAX)
-		BUG("too many pairs");
-	/* the taken pairs' attempts become their hosts, in place: the
-	 * attempt index goes before the sides are made */
-	for (size_t i = 0; i < d->nch; i++) {
-		d->ch[i].a6 = host_at(d, d->ch[i].a6);
-		d->ch[i].a4 = host_at(d, d->ch[i].a4);
+	if (!d->ran || !d->host_f)
+		BUG("decider_hosts before decider_run");
+	char err[512];
+	struct parted lst = { 0 }, sides = { 0 };
+	FILE *of = NULL, *pf = NULL;
+	int rc = 0;
+	if (parted_open(&lst, "listing", sizeof(struct lrec), 512, err, sizeof err) < 0 ||
+	    parted_open(&sides, "side", sizeof(struct side), 512, err, sizeof err) < 0 ||
+	    !(of = spill_open("hostout", err, sizeof err)) ||
+	    !(pf = spill_open("partners", err, sizeof err)))
+		rc = error("%s", err);
+	struct listing l = { d, &lst, 0, 0 };
+	if (rc == 0)
+		rc = store_each_listed(st, listing_window_ns, on_listed, on_lists, &l);
+	if (rc == 0)
+		rc = parted_flush(&lst);
+	if (rc == 0)
+		rc = annotate(d, &lst, &sides);
+	parted_close(&d->sides);
+	struct ext *runs = xcalloc(PARTS, sizeof *runs);
+	for (unsigned j = 0; j < PARTS && rc == 0; j++)
+		rc = out_part(d, j, &lst, &sides, of, pf, &runs[j]);
+	parted_close(&lst);
+	parted_close(&sides);
+	if (rc == 0 && (fflush(of) != 0 || fflush(pf) != 0))
+		rc = error("temporary host file: %s", strerror(errno));
+	struct rcur *c = xcalloc(PARTS, sizeof *c);
+	struct pread_buf *pb = xcalloc(PARTS, sizeof *pb);
+	for (unsigned j = 0; j < PARTS; j++) {
+		struct ext *x = xmalloc(sizeof *x);
+		*x = runs[j];
+		rcur_open(&c[j], of, "host", sizeof(struct out_rec), x, 1, 128);
 	}
-	free(d->att_host);
-	d->att_host = NULL;
-	d->acap = 0;
-	free(d->hn);
-	d->hn = NULL;
-	uint32_t *first = xcalloc(d->nhosts + 2, sizeof *first);
-	for (size_t i = 0; i < d->nch; i++) {
-		first[d->ch[i].a6 + 2]++;
-		first[d->ch[i].a4 + 2]++;
-	}
-	for (size_t i = 2; i < d->nhosts + 2; i++)
-		first[i] += first[i - 1];
-	struct side *sd = xreallocarray(NULL, nsd + 1, sizeof *sd);
-	for (size_t i = 0; i < d->nch; i++) {
-		uint32_t h6 = d->ch[i].a6, h4 = d->ch[i].a4;
-		sd[first[h6 + 1]++] = (struct side){ h4, d->ch[i].total };
-		sd[first[h4 + 1]++] = (struct side){ h6, d->ch[i].total };
-	}
-	/* from here on no taken pair: its memory goes back before the store
-	 * sorts the listings and the texts are made */
-	free(d->ch);
-	d->ch = NULL;
-	d->nch = 0;
-	malloc_trim(0);
-	/* the texts: for the rows' order, the partners' names and the
-	 * listings' look-up */
-	struct texts t;
-	uint32_t *order = host_texts(d, &t);
-	if (!order) {
-		free(sd);
-		free(first);
-		return -1;
-	}
-	struct listing l = { d, &t, order, xcalloc(d->nhosts / 8 + 1, 1), NULL };
-	int rc = store_each_listed(st, listing_window_ns, on_listed, on_lists, &l);
-	/* a host's sides by partner, so that partners_text finds repeats
-	 * side by side */
-	for (size_t i = 0; i < d->nhosts && rc == 0; i++)
-		if (first[i + 1] - first[i] > 1)
-			qsort(sd + first[i], first[i + 1] - first[i], sizeof *sd, cmp_side);
-	/* the hosts in address order: one read of the temporary file each */
-	struct hostbuf hb = { .cap = 1 };
-	for (size_t k = 0; k < d->nhosts && rc == 0; k++) {
-		uint32_t i = order[k];
-		const struct host_row *x = host_read(d, i, &hb);
-		if (!x) {
+	free(runs);
+	struct rmerge m;
+	rmerge_open(&m, c, PARTS, cmp_out_txt);
+	const struct out_rec *o;
+	size_t from;
+	uint64_t k = 0;
+	while (rc == 0 && (o = rmerge_next(&m, &from))) {
+		const struct host_row *x = &o->r;
+		const char *partners = NULL;
+		if (o->plen && !(partners = pbuf_get(&pb[from], pf, (off_t)o->poff, o->plen))) {
 			rc = -1;
 			break;
 		}
-		bool x_listed = bit(l.listed, i);
-		struct addr_class c;
-		addr_classify(&x->a, &c);
+		struct addr_class cl;
+		addr_classify(&x->a, &cl);
 		char emb4[ADDR_STRLEN];
 		const char *emb = host_emb(&x->a, emb4);
-		char *partners = first[i] < first[i + 1]
-				 ? partners_text(sd + first[i], sd + first[i + 1], &t) : NULL;
-		/* IPv4: spammer when listed; IPv6: associated when a partner
-		 * is a listed IPv4 address */
-		const char *label;
 		hs->hosts[x->a.family == 6]++;
-		if (x->a.family != 6) {
-			label = x_listed ? "spammer" : "unlisted";
-			hs->listed_v4 += x_listed;
-		} else {
-			bool listed = false;
-			for (size_t k2 = first[i]; k2 < first[i + 1]; k2++)
-				listed |= bit(l.listed, sd[k2].other);
-			label = listed ? "associated" : partners ? "associated-unlisted"
-								  : "unassociated";
-			hs->v6_associated += listed;
-			hs->v6_assoc_unlisted += !listed && partners;
-			hs->v6_unassociated += !partners;
-		}
-		uint32_t lists = l.lists ? l.lists[i] : 0;
+		hs->listed_v4 += x->a.family != 6 && o->listed;
+		hs->v6_associated += o->label == LABEL_ASSOC;
+		hs->v6_assoc_unlisted += o->label == LABEL_ASSOC_UNLISTED;
+		hs->v6_unassociated += o->label == LABEL_UNASSOC;
 		struct store_host row = {
-			.addr = txt_of(&t, i), .family = x->a.family,
-			.addr_type = addr_scope_name(c.scope),
-			.iid_class = c.iid != ADDR_IID_NONE ? addr_iid_name(c.iid) : NULL,
+			.addr = x->txt, .family = x->a.family,
+			.addr_type = addr_scope_name(cl.scope),
+			.iid_class = cl.iid != ADDR_IID_NONE ? addr_iid_name(cl.iid) : NULL,
 			.emb_kind = emb,
 			.emb4 = emb ? emb4 : NULL,
 			.first_ns = x->first_ns, .last_ns = x->last_ns,
 			.attempts = x->n, .syns = x->syns,
-			.os = top_label(d, x, false), .os_family = top_label(d, x, true),
-			.partners = partners, .label = label,
-			.listed = x_listed,
-			.lists = lists ? strpool_get(&d->strs, lists - 1) : NULL,
+			.os = label_str(d, x->os), .os_family = label_str(d, x->fam),
+			.partners = partners, .label = label_names[o->label],
+			.listed = o->listed,
+			.lists = o->lists ? strpool_get(&d->strs, o->lists - 1) : NULL,
 		};
 		rc = store_add_host(st, &row);
-		free(partners);
-		if (((k + 1) & PROGRESS_EVERY) == 0 || k + 1 == d->nhosts)
-			progress_count("hosts written", k + 1, d->nhosts);
+		k++;
+		if ((k & PROGRESS_EVERY) == 0 || k == d->nhosts)
+			progress_count("hosts written", k, d->nhosts);
 	}
-	free(hb.v);
-	free(l.listed);
-	free(l.lists);
-	free(first);
-	free(sd);
-	free(order);
-	free(t.buf);
-	free(t.off);
+	if (rc == 0)
+		rc = m.err;
+	rmerge_close(&m);
+	for (unsigned j = 0; j < PARTS; j++)
+		free(pb[j].b);
+	free(pb);
+	if (of)
+		fclose(of);
+	if (pf)
+		fclose(pf);
 	return rc;
 }
 
 size_t decider_bytes(const struct decider *d)
 {
-	size_t b = d->hcap * sizeof *d->hosts + d->hsize * sizeof *d->htab +
-		   (d->hn ? d->nhosts * sizeof *d->hn : 0) +
-		   d->acap * sizeof *d->att_host + d->psize * sizeof *d->ptab +
-		   d->morecap * sizeof *d->more;
-	return b + parted_bytes(&d->pairs) + parted_bytes(&d->recs);
+	size_t b = d->curcap * sizeof *d->cur + d->morecap * sizeof *d->more +
+		   d->ensize * sizeof *d->en + d->lsize * (sizeof *d->lptr + sizeof *d->lid);
+	return b + parted_bytes(&d->cands) + parted_bytes(&d->recs) + parted_bytes(&d->meets) +
+	       parted_bytes(&d->reps) + parted_bytes(&d->sides);
 }
 
 void decider_free(struct decider *d)
 {
 	if (!d)
 		return;
-	if (d->spill)
-		fclose(d->spill);
 	if (d->att_spill)
 		fclose(d->att_spill);
-	parted_close(&d->pairs);
+	parted_close(&d->cands);
 	parted_close(&d->recs);
-	if (d->host_spill)
-		fclose(d->host_spill);
-	free(d->hn);
-	if (d->en)
-		for (size_t i = 0; i < d->nhosts; i++) {
-			free(d->en[i].ptr);
-			free(d->en[i].domain);
-		}
+	parted_close(&d->meets);
+	parted_close(&d->reps);
+	parted_close(&d->sides);
+	if (d->host_f)
+		fclose(d->host_f);
 	strpool_free(&d->strs);
 	free(d->en);
-	free(d->hosts);
-	free(d->htab);
-	free(d->ch);
-	free(d->att_host);
-	free(d->ptab);
 	free(d->cur);
 	free(d->more);
 	free(d->labels);

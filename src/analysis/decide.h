@@ -28,22 +28,21 @@
  *
  * Every candidate gets its decision recorded for `mxsensor explain`.
  *
- * How: while the pass streams by, the decider keeps a host's address and
- * attempt count (24 bytes) and an attempt's host (4 bytes); everything
- * else goes to unlinked temporary files as fixed-size records: the
- * candidates, the attempts, a host record per attempt (times, SYNs,
- * fingerprint labels; by host partition) and the host-pair meetings (by
- * pair partition).  After the pass the meetings and the host rows are
- * added up a partition at a time, and the host rows wait in a file of
- * their own while the decisions run (which need only the attempt
- * counts).  decider_run reads the candidates' file twice in the order it
- * was written (each IPv6 attempt's candidates are together): once to
- * score host consistency and ambiguity and keep the eligible candidates
- * (a compact record each) for the greedy pass, once to label every
- * candidate and write it to the store, decided, in the order the pass
- * made it.  The attempts are written once, after the decisions, with
- * their partners; the hosts last, in address order.  Nothing in the
- * store is updated row by row or joined to find a host.
+ * How: nothing is kept in memory per host, attempt or candidate.  While
+ * the pass streams by, the decider writes unlinked temporary files of
+ * fixed-size records: the attempts (in the order they closed), and, in
+ * 64 partitions by a hash of the source address, a record per attempt
+ * for its host's row, each candidate with both attempts' sources (in its
+ * IPv6 host's partition: an IPv6 attempt's candidates stay together)
+ * and a meeting per IPv6 attempt and IPv4 host met (in the IPv4 host's
+ * partition).  Afterwards every step that needs a host's totals works a
+ * partition at a time: the host rows, the pairs that met again (with the
+ * IPv4 host's attempt count), the scores of the candidates.  The
+ * eligible candidates and the taken pairs go through external sorts; the
+ * candidates are written decided in the order the pass made them (a
+ * merge of the partitions), the attempts with their partners, the hosts
+ * last, in address order (a merge of the partitions' rows).  Nothing in
+ * the store is updated row by row or joined to find a host.
  */
 #ifndef MX_DECIDE_H
 #define MX_DECIDE_H
@@ -72,14 +71,17 @@ struct decider;
 /* decider_new - NULL (with err) when no temporary file can be made;
  * TMPDIR names its directory (default /tmp) */
 struct decider *decider_new(const struct assoc_params *p, char *err, size_t errlen);
-/* decider_attempt - every attempt of the run, before any candidate of it;
- * its os / os_family strings must outlive the decider (it is written to
- * the store by decider_run, with its partner); -1 when the temporary
- * file cannot be written */
-int decider_attempt(struct decider *d, const struct attempt *a);
-/* decider_cand - one candidate (assoc.h: all of an IPv6 attempt's in a
+/* decider_attempt - every attempt of the run, in the order they close,
+ * before any candidate of it; sets a->pos (the attempt given to
+ * decider_cand must carry it); its os / os_family strings must outlive
+ * the decider (it is written to the store by decider_run, with its
+ * partner); -1 when the temporary file cannot be written */
+int decider_attempt(struct decider *d, struct attempt *a);
+/* decider_cand - one candidate with its two attempts, which
+ * decider_attempt saw (assoc.h: all of an IPv6 attempt's in a
  * row); 0, or -1 when the temporary file cannot be written */
-int decider_cand(struct decider *d, const struct assoc_cand *c);
+int decider_cand(struct decider *d, const struct assoc_cand *c, const struct attempt *a6,
+		 const struct attempt *a4);
 /* decider_enrich - load the run's enrichment from st (store_each_enrich)
  * and score candidates with pts; call before decider_run */
 int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts);

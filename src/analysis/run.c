@@ -333,10 +333,11 @@ static void on_attempt(const struct attempt *a0, void *arg)
 	assoc_add(p->assoc, &a);
 }
 
-static void on_cand(const struct assoc_cand *c, void *arg)
+static void on_cand(const struct assoc_cand *c, const struct attempt *a6,
+		    const struct attempt *a4, void *arg)
 {
 	struct pipe *p = arg;
-	if (decider_cand(p->dec, c) < 0)
+	if (decider_cand(p->dec, c, a6, a4) < 0)
 		p->err = -1;
 }
 

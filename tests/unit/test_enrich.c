@@ -253,9 +253,10 @@ static void test_store(void **state)
 	struct decider *d = decider_new(&ap, err, sizeof err);
 	assert_non_null(d);
 	const char *h[] = { "2001:db8::1", "2001:db8::2", "192.0.2.1", "192.0.2.2" };
+	struct attempt v[4];
 	for (int i = 0; i < 4; i++) {
-		struct attempt a = mk((uint64_t)i + 1, h[i], i);
-		assert_int_equal(decider_attempt(d, &a), 0);
+		v[i] = mk((uint64_t)i + 1, h[i], i);
+		assert_int_equal(decider_attempt(d, &v[i]), 0);
 	}
 	for (int i = 0; i < 2; i++)
 		for (int j = 0; j < 2; j++) {
@@ -263,7 +264,7 @@ static void test_store(void **state)
 			c.ev[EV_STACK] = 15;
 			c.ev[EV_PTR] = 99;     /* stale: replaced */
 			c.score = 15 + 99;
-			assert_int_equal(decider_cand(d, &c), 0);
+			assert_int_equal(decider_cand(d, &c, &v[i], &v[j + 2]), 0);
 		}
 	int seen = 0;
 	assert_int_equal(decider_each_source(d, count_source, &seen), 0);

@@ -104,6 +104,7 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	struct decider *d = decider_new(&ap, err, sizeof err);
 	assert_non_null(d);
 	assert_int_equal(store_add_input(st, "pcap", "x.pcap", (uint64_t)n, 0, NULL), 0);
+	struct attempt v[2];
 	for (int i = 1; i <= n; i++) {
 		char src[64];
 		if (i % 2)
@@ -112,6 +113,8 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 			snprintf(src, sizeof src, "198.51.100.%d", i);
 		struct attempt a = mk((uint64_t)i, src, (uint16_t)(40000 + i), 1767225600000000000LL + i);
 		assert_int_equal(decider_attempt(d, &a), 0);
+		if (i <= 2)
+			v[i - 1] = a;
 	}
 	struct addr a4;
 	addr_parse("198.51.100.2", &a4);
@@ -127,7 +130,7 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	c.score = 50;
 	c.gap_ns = 1000;
 	/* the decision stage writes the pair it takes, and the hosts */
-	assert_int_equal(decider_cand(d, &c), 0);
+	assert_int_equal(decider_cand(d, &c, &v[0], &v[1]), 0);
 	struct decide_stats ds;
 	assert_int_equal(decider_run(d, st, &ds), 0);
 	assert_int_equal(ds.associated, 1);

@@ -1,0 +1,139 @@
+/*
+ * runs.h - files of fixed-size records for the analysis' work that does
+ * not fit in memory: a file in partitions (parted), a cursor over parts of
+ * a file (rcur), a merge of cursors whose records are in order (rmerge)
+ * and an external sort (xsort).  Each holds a few buffers, whatever the
+ * number of records; the files are unlinked temporary files (spill.h).
+ */
+#ifndef MX_RUNS_H
+#define MX_RUNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* a stretch of n records from offset off of a file */
+struct ext {
+	off_t off;
+	uint64_t n;
+};
+
+/* --- parted: a file of records in RUNS_PARTS partitions --- */
+
+#define RUNS_PARTS 64
+
+/* a block of one partition's records in the file */
+struct runs_block {
+	off_t off;
+	uint32_t part, n;
+};
+
+/* struct parted - each partition buffers `per` records and writes them as
+ * one block, so that a partition is read back alone (its blocks, in the
+ * order they were written) */
+struct parted {
+	FILE *f;
+	const char *what;           /* for errors: "candidate", "host", ... */
+	size_t size;                /* bytes a record */
+	uint32_t per;               /* records a block */
+	unsigned char *buf[RUNS_PARTS];
+	uint32_t nbuf[RUNS_PARTS];
+	uint64_t total[RUNS_PARTS]; /* records per partition */
+	struct runs_block *blocks;
+	size_t nblocks, bcap;
+};
+
+/* parted_open - a new, empty file; -1 with the reason in err */
+int parted_open(struct parted *t, const char *what, size_t size, uint32_t per, char *err,
+		size_t errlen);
+/* parted_add - record r (t->size bytes) to partition part; -1 on a write error */
+int parted_add(struct parted *t, unsigned part, const void *r);
+/* parted_flush_part - partition part's buffered records to the file, its
+ * buffer freed (more records may follow) */
+int parted_flush_part(struct parted *t, unsigned part);
+/* parted_flush - every partition's records to the file: complete for reading */
+int parted_flush(struct parted *t);
+/* parted_close - the file closed (its disk space back) and everything freed */
+void parted_close(struct parted *t);
+/* parted_bytes - memory held */
+size_t parted_bytes(const struct parted *t);
+
+/* --- rcur: a cursor over stretches of a file --- */
+
+struct rcur {
+	FILE *f;
+	const char *what;
+	size_t size;
+	struct ext *x;              /* owned */
+	size_t nx, xi;
+	uint64_t xdone;             /* records of x[xi] read */
+	unsigned char *buf;
+	size_t cap, i, n;
+	int err;                    /* -1 after a read error (reported) */
+};
+
+/* rcur_open - the records of the stretches x[0..nx) (taken over: freed by
+ * rcur_close) in order, read chunk records at a time */
+void rcur_open(struct rcur *c, FILE *f, const char *what, size_t size, struct ext *x, size_t nx,
+	       size_t chunk);
+/* parted_cursor - partition part of t (flushed), in the order written */
+void parted_cursor(const struct parted *t, unsigned part, struct rcur *c, size_t chunk);
+/* rcur_next - the next record, valid until the next call; NULL at the end
+ * or on a read error (c->err) */
+const void *rcur_next(struct rcur *c);
+void rcur_close(struct rcur *c);
+
+/* --- rmerge: k cursors' records, each cursor in order, as one sequence --- */
+
+typedef int (*runs_cmp)(const void *, const void *);
+
+struct rmerge {
+	struct rcur *c;             /* owned */
+	size_t k;
+	const void **head;          /* each cursor's current record */
+	uint32_t *heap;             /* cursor indexes, smallest head first */
+	size_t nh;
+	runs_cmp cmp;
+	bool primed;
+	int err;
+};
+
+/* rmerge_open - takes over the k cursors c (an array from xmalloc) */
+void rmerge_open(struct rmerge *m, struct rcur *c, size_t k, runs_cmp cmp);
+/* rmerge_next - the smallest record left (ties: the lower cursor first)
+ * and, when from is not NULL, its cursor's index; NULL at the end or on a
+ * read error (m->err) */
+const void *rmerge_next(struct rmerge *m, size_t *from);
+void rmerge_close(struct rmerge *m);
+
+/* --- xsort: records in, the same records out in cmp's order --- */
+
+struct xsort {
+	FILE *f;
+	const char *what;
+	size_t size, cap, n;        /* records a run; in the buffer */
+	unsigned char *buf;
+	runs_cmp cmp;
+	struct ext *runs;
+	size_t nruns, rcap;
+	uint64_t total;
+	struct rmerge m;
+	bool merging;
+};
+
+/* xsort_open - records of size bytes (at most 64), sorted in runs of
+ * budget bytes; -1 with the reason in err */
+int xsort_open(struct xsort *s, const char *what, size_t size, size_t budget, runs_cmp cmp,
+	       char *err, size_t errlen);
+int xsort_add(struct xsort *s, const void *r);
+/* xsort_done - no more records: the last run out, reading begins */
+int xsort_done(struct xsort *s);
+/* xsort_next - the next record in order (valid until the next call);
+ * NULL at the end or on a read error (s->m.err) */
+const void *xsort_next(struct xsort *s);
+void xsort_close(struct xsort *s);
+size_t xsort_bytes(const struct xsort *s);
+
+#endif
