@@ -117,15 +117,6 @@ struct cand_rec {
 };
 _Static_assert(sizeof(struct cand_rec) <= 88, "struct cand_rec: 88 bytes");
 
-static struct addr addr_of(int family, const uint8_t *b)
-{
-	struct addr a;
-	memset(&a, 0, sizeof a);
-	a.family = (uint8_t)family;
-	memcpy(a.b, b, family == 6 ? 16 : 4);
-	return a;
-}
-
 static void cand_pack(struct cand_rec *r, const struct cand *x)
 {
 	memset(r, 0, sizeof *r);
@@ -156,8 +147,8 @@ static void cand_unpack(struct cand *x, const struct cand_rec *r)
 	x->seq = r->seq;
 	x->pos6 = r->pos6;
 	x->pos4 = r->pos4;
-	x->a6 = addr_of(6, r->a6b);
-	x->a4 = addr_of(4, r->a4b);
+	x->a6 = addr_from_v6(r->a6b);
+	x->a4 = addr_from_v4(r->a4b);
 }
 
 /* an IPv6 attempt of host a6 had a candidate of host a4 (once per
@@ -810,7 +801,7 @@ static int count_pairs(struct decider *d)
 		rcur_close(&c);
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (v[i].co >= 2) {
-				struct addr a6 = addr_of(6, v[i].k.a6), a4 = addr_of(4, v[i].k.a4);
+				struct addr a6 = addr_from_v6(v[i].k.a6), a4 = addr_from_v4(v[i].k.a4);
 				v[i].n4 = hmap_find(&hm, &a4)->n;
 				rc = parted_add(&d->reps, part_of(&a6), &v[i]);
 				d->npairs++;
