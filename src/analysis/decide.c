@@ -1,12 +1,14 @@
 /*
  * decide.c - host consistency, ambiguity, one-to-one assignment (decide.h).
  *
- * Memory: nothing here grows with the hosts, the attempts or the
- * candidates of a run.  Every record about a host goes to one of 64
- * partitions of a temporary file by a hash of its address (util/runs.h),
- * and the work that needs a host's totals is done a partition at a time:
- * the memory is a 64th of the hosts (their rows, the pairs they meet in)
- * and a few buffers per partition, however long the capture.
+ * Memory: nothing here grows with the hosts or the candidates of a run
+ * (two bits per attempt say which are taken; with enrichment, each
+ * source's match keys are held).  Every record about a host goes to one
+ * of 64 partitions of a temporary file by a hash of its address
+ * (util/runs.h), and the work that needs a host's totals is done a
+ * partition at a time: the memory is a 64th of the hosts (their rows,
+ * the pairs they meet in) and a few buffers per partition, however long
+ * the capture.
  *
  * The pass writes an attempt's record to its source's partition, a
  * candidate (with both attempts' sources) to its IPv6 source's and a

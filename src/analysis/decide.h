@@ -28,8 +28,9 @@
  *
  * Every candidate gets its decision recorded for `mxsensor explain`.
  *
- * How: nothing is kept in memory per host, attempt or candidate.  While
- * the pass streams by, the decider writes unlinked temporary files of
+ * How: nothing is kept in memory per host or candidate, and two bits per
+ * attempt (taken or not, in the greedy pass); with enrichment, each
+ * source's match keys.  While the pass streams by, the decider writes unlinked temporary files of
  * fixed-size records: the attempts (in the order they closed), and, in
  * 64 partitions by a hash of the source address, a record per attempt
  * for its host's row, each candidate with both attempts' sources (in its
