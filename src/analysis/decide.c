@@ -297,6 +297,7 @@ struct decider {
 	struct ext seg[PARTS];
 	uint64_t nhosts;
 	bool hosts_made, ran;
+	bool failed;                /* a temporary file could not be written: said once */
 	struct label_more *more;    /* a partition's hosts' further labels */
 	size_t nmore, morecap;
 	const char **labels;        /* fingerprint labels by id (strings of the fp db) */
@@ -314,10 +315,10 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 {
 	struct decider *d = xcalloc(1, sizeof *d);
 	d->p = *p;
-	if (!(d->att_spill = spill_open("att", err, errlen)) ||
-	    parted_open(&d->cands, "cand", sizeof(struct cand_rec), 256, err, errlen) < 0 ||
-	    parted_open(&d->recs, "hrec", sizeof(struct host_rec), 1024, err, errlen) < 0 ||
-	    parted_open(&d->meets, "pair", sizeof(struct meet), 1024, err, errlen) < 0) {
+	if (!(d->att_spill = spill_open("attempt", err, errlen)) ||
+	    parted_open(&d->cands, "candidate", sizeof(struct cand_rec), 256, err, errlen) < 0 ||
+	    parted_open(&d->recs, "host-record", sizeof(struct host_rec), 1024, err, errlen) < 0 ||
+	    parted_open(&d->meets, "meeting", sizeof(struct meet), 1024, err, errlen) < 0) {
 		decider_free(d);
 		return NULL;
 	}
@@ -378,7 +379,7 @@ static uint16_t label_id(struct decider *d, const char *s)
 	return id;
 }
 
-int decider_attempt(struct decider *d, struct attempt *a)
+static int attempt_in(struct decider *d, struct attempt *a)
 {
 	if (a->id >= UINT32_MAX || d->natt >= UINT32_MAX)
 		return error("more than %lu attempts in one run: analyze fewer captures at a time",
@@ -387,7 +388,7 @@ int decider_attempt(struct decider *d, struct attempt *a)
 	struct attempt w = *a;
 	w.ehlo = NULL;   /* not stored; its log is gone by the time rows are written */
 	if (fwrite_unlocked(&w, sizeof w, 1, d->att_spill) != 1)
-		return error("temporary attempt file: %s", strerror(errno));
+		return error("temporary attempt file: %s", spill_strerror(errno));
 	d->natt++;
 	if (a->id > d->max_id)
 		d->max_id = a->id;
@@ -402,8 +403,17 @@ int decider_attempt(struct decider *d, struct attempt *a)
 	return parted_add(&d->recs, part_of(&a->src), &r);
 }
 
-int decider_cand(struct decider *d, const struct assoc_cand *c, const struct attempt *a6,
-		 const struct attempt *a4)
+int decider_attempt(struct decider *d, struct attempt *a)
+{
+	if (d->failed || attempt_in(d, a) < 0) {
+		d->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int cand_in(struct decider *d, const struct assoc_cand *c, const struct attempt *a6,
+		   const struct attempt *a4)
 {
 	if (c->a6 != a6->id || c->a4 != a4->id)
 		BUG("candidate %llu-%llu given attempts %llu and %llu", (unsigned long long)c->a6,
@@ -433,6 +443,16 @@ int decider_cand(struct decider *d, const struct assoc_cand *c, const struct att
 	struct meet m = meet_of(&a6->src, &a4->src);
 	d->nkeys++;
 	return parted_add(&d->meets, part_of(&a4->src), &m);
+}
+
+int decider_cand(struct decider *d, const struct assoc_cand *c, const struct attempt *a6,
+		 const struct attempt *a4)
+{
+	if (d->failed || cand_in(d, c, a6, a4) < 0) {
+		d->failed = true;
+		return -1;
+	}
+	return 0;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -605,9 +625,9 @@ static int make_part(struct decider *d, unsigned j, uint32_t *tab, size_t tsize)
 		off_t off = ftello(d->host_f);
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (fwrite_unlocked(&rows[order[i]], sizeof *rows, 1, d->host_f) != 1)
-				rc = error("temporary host file: %s", strerror(errno));
+				rc = error("temporary host file: %s", spill_strerror(errno));
 		if (off < 0)
-			rc = error("temporary host file: %s", strerror(errno));
+			rc = error("temporary host file: %s", spill_strerror(errno));
 		d->seg[j] = (struct ext){ off, n };
 		d->nhosts += n;
 	}
@@ -643,7 +663,7 @@ static int hosts_make(struct decider *d)
 	d->nmore = d->morecap = 0;
 	parted_close(&d->recs);   /* its disk space back */
 	if (rc == 0 && fflush(d->host_f) != 0)
-		rc = error("temporary host file: %s", strerror(errno));
+		rc = error("temporary host file: %s", spill_strerror(errno));
 	if (rc < 0) {
 		fclose(d->host_f);
 		d->host_f = NULL;
@@ -668,7 +688,7 @@ static int hmap_load(const struct decider *d, unsigned j, struct hmap *m)
 	size_t want = m->n * sizeof *m->v;
 	ssize_t got = want ? pread(fileno(d->host_f), m->v, want, d->seg[j].off) : 0;
 	if (got < 0 || (size_t)got != want)
-		return error("temporary host file: %s", got < 0 ? strerror(errno) : "short read");
+		return error("temporary host file: %s", got < 0 ? spill_strerror(errno) : "short read");
 	for (size_t i = 0; i < m->n; i++)
 		m->t[addr_slot(m->t, m->size, &m->v[i].a, m->v, row_key)] = (uint32_t)i + 1;
 	return 0;
@@ -764,7 +784,7 @@ static int count_pairs(struct decider *d)
 	char err[512];
 	if (parted_flush(&d->meets) < 0)
 		return -1;
-	if (parted_open(&d->reps, "rep", sizeof(struct pair), 256, err, sizeof err) < 0)
+	if (parted_open(&d->reps, "pair", sizeof(struct pair), 256, err, sizeof err) < 0)
 		return error("%s", err);
 	uint64_t most = 0;
 	for (unsigned j = 0; j < PARTS; j++)
@@ -1236,7 +1256,7 @@ static int label_all(struct decider *d, struct parted *scores, struct label *l)
 static int write_attempts(struct decider *d, struct store *st, struct xsort *att)
 {
 	if (fflush(d->att_spill) != 0 || fseek(d->att_spill, 0, SEEK_SET) != 0)
-		return error("temporary attempt file: %s", strerror(errno));
+		return error("temporary attempt file: %s", spill_strerror(errno));
 	if (xsort_done(att) < 0)
 		return -1;
 	const struct att_side *s = xsort_next(att);
@@ -1245,7 +1265,7 @@ static int write_attempts(struct decider *d, struct store *st, struct xsort *att
 	for (uint64_t k = 0; k < d->natt && rc == 0; k++) {
 		if (fread_unlocked(&a, sizeof a, 1, d->att_spill) != 1) {
 			rc = error("temporary attempt file: %s",
-				   ferror(d->att_spill) ? strerror(errno) : "short read");
+				   ferror(d->att_spill) ? spill_strerror(errno) : "short read");
 			break;
 		}
 		uint64_t partner = 0;
@@ -1281,8 +1301,8 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	struct xsort el = { 0 }, ch = { 0 }, att = { 0 };
 	int rc = 0;
 	if (parted_open(&scores, "score", sizeof(struct score_rec), 2048, err, sizeof err) < 0 ||
-	    xsort_open(&el, "elig", sizeof(struct elig), 4 << 20, cmp_elig, err, sizeof err) < 0 ||
-	    xsort_open(&ch, "chosen", sizeof(struct chosen), 2 << 20, cmp_chosen, err,
+	    xsort_open(&el, "eligible", sizeof(struct elig), 4 << 20, cmp_elig, err, sizeof err) < 0 ||
+	    xsort_open(&ch, "taken-pair", sizeof(struct chosen), 2 << 20, cmp_chosen, err,
 		       sizeof err) < 0 ||
 	    xsort_open(&att, "partner", sizeof(struct att_side), 2 << 20, cmp_att_side, err,
 		       sizeof err) < 0 ||
@@ -1507,7 +1527,7 @@ static int out_part(struct decider *d, unsigned j, const struct parted *lst,
 		sort_inplace(sd, ns, sizeof *sd, cmp_side);
 	off_t off = ftello(of);
 	if (off < 0)
-		rc = error("temporary host file: %s", strerror(errno));
+		rc = error("temporary host file: %s", spill_strerror(errno));
 	*run = (struct ext){ off, 0 };
 	for (size_t i = 0; i < hm.n && rc == 0; i++) {
 		const struct host_row *x = &hm.v[i];
@@ -1542,13 +1562,13 @@ static int out_part(struct decider *d, unsigned j, const struct parted *lst,
 			size_t len = strlen(p) + 1;   /* with its NUL */
 			off_t po = ftello(pf);
 			if (po < 0 || fwrite_unlocked(p, 1, len, pf) != len)
-				rc = error("temporary partners file: %s", strerror(errno));
+				rc = error("temporary partners file: %s", spill_strerror(errno));
 			o.poff = (uint64_t)po;
 			o.plen = (uint32_t)len;
 			free(p);
 		}
 		if (rc == 0 && fwrite_unlocked(&o, sizeof o, 1, of) != 1)
-			rc = error("temporary host file: %s", strerror(errno));
+			rc = error("temporary host file: %s", spill_strerror(errno));
 		run->n++;
 	}
 	free(sd);
@@ -1581,7 +1601,7 @@ static const char *pbuf_get(struct pread_buf *p, FILE *f, off_t off, size_t len)
 		}
 		ssize_t got = pread(fileno(f), p->b, want, off);
 		if (got < 0 || (size_t)got < len) {
-			error("temporary partners file: %s", got < 0 ? strerror(errno) : "short read");
+			error("temporary partners file: %s", got < 0 ? spill_strerror(errno) : "short read");
 			return NULL;
 		}
 		p->at = off;
@@ -1605,7 +1625,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	int rc = 0;
 	if (parted_open(&lst, "listing", sizeof(struct lrec), 512, err, sizeof err) < 0 ||
 	    parted_open(&sides, "side", sizeof(struct side), 512, err, sizeof err) < 0 ||
-	    !(of = spill_open("hostout", err, sizeof err)) ||
+	    !(of = spill_open("host-row", err, sizeof err)) ||
 	    !(pf = spill_open("partners", err, sizeof err)))
 		rc = error("%s", err);
 	struct listing l = { d, &lst, 0, 0 };
@@ -1622,13 +1642,13 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	parted_close(&lst);
 	parted_close(&sides);
 	if (rc == 0 && (fflush(of) != 0 || fflush(pf) != 0))
-		rc = error("temporary host file: %s", strerror(errno));
+		rc = error("temporary host file: %s", spill_strerror(errno));
 	struct rcur *c = xcalloc(PARTS, sizeof *c);
 	struct pread_buf *pb = xcalloc(PARTS, sizeof *pb);
 	for (unsigned j = 0; j < PARTS; j++) {
 		struct ext *x = xmalloc(sizeof *x);
 		*x = runs[j];
-		rcur_open(&c[j], of, "host", sizeof(struct out_rec), x, 1, 128);
+		rcur_open(&c[j], of, "host-row", sizeof(struct out_rec), x, 1, 128);
 	}
 	free(runs);
 	struct rmerge m;

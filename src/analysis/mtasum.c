@@ -136,7 +136,7 @@ static void clear(struct mta_sum *m)
 
 static int file_error(void)
 {
-	return error("temporary MTA log file: %s", errno ? strerror(errno) : "short read");
+	return error("temporary MTA log file: %s", errno ? spill_strerror(errno) : "short read");
 }
 
 /* flush - the table's rows to the temporary file, a block per

@@ -18,7 +18,7 @@ static int write_all(FILE *f, const void *buf, size_t n, size_t sz, off_t *at, c
 {
 	off_t off = ftello(f);
 	if (off < 0 || fwrite_unlocked(buf, sz, n, f) != n)
-		return error("temporary %s file: %s", what, strerror(errno));
+		return error("temporary %s file: %s", what, spill_strerror(errno));
 	*at = off;
 	return 0;
 }
@@ -38,11 +38,13 @@ int parted_open(struct parted *t, const char *what, size_t size, uint32_t per, c
 static int block_out(struct parted *t, unsigned part)
 {
 	uint32_t n = t->nbuf[part];
+	if (t->err)
+		return -1;
 	if (!n)
 		return 0;
 	off_t off;
 	if (write_all(t->f, t->buf[part], n, t->size, &off, t->what) < 0)
-		return -1;
+		return t->err = -1;
 	GROW(t->blocks, t->nblocks + 1, t->bcap);
 	t->blocks[t->nblocks++] = (struct runs_block){ off, part, n };
 	t->nbuf[part] = 0;
@@ -62,6 +64,8 @@ int parted_add(struct parted *t, unsigned part, const void *r)
 {
 	if (part >= RUNS_PARTS)
 		BUG("partition %u", part);
+	if (t->err)
+		return -1;
 	if (!t->buf[part])
 		t->buf[part] = xreallocarray(NULL, t->per, t->size);
 	memcpy(t->buf[part] + (size_t)t->nbuf[part]++ * t->size, r, t->size);
@@ -75,7 +79,7 @@ int parted_flush(struct parted *t)
 		if (parted_flush_part(t, j) < 0)
 			return -1;
 	if (t->f && fflush(t->f) != 0)
-		return error("temporary %s file: %s", t->what, strerror(errno));
+		return t->err = error("temporary %s file: %s", t->what, spill_strerror(errno));
 	return 0;
 }
 
@@ -146,7 +150,7 @@ const void *rcur_next(struct rcur *c)
 	ssize_t got = pread(fileno(c->f), c->buf, want, e->off + (off_t)(c->xdone * c->size));
 	if (got < 0 || (size_t)got != want) {
 		c->err = error("temporary %s file: %s", c->what,
-			       got < 0 ? strerror(errno) : "short read");
+			       got < 0 ? spill_strerror(errno) : "short read");
 		return NULL;
 	}
 	c->xdone += n;
@@ -253,12 +257,14 @@ int xsort_open(struct xsort *s, const char *what, size_t size, size_t budget, ru
 /* run_out - the buffer sorted, as a run at the end of the file */
 static int run_out(struct xsort *s)
 {
+	if (s->err)
+		return -1;
 	if (!s->n)
 		return 0;
 	sort_inplace(s->buf, s->n, s->size, s->cmp);
 	off_t off;
 	if (write_all(s->f, s->buf, s->n, s->size, &off, s->what) < 0)
-		return -1;
+		return s->err = -1;
 	GROW(s->runs, s->nruns + 1, s->rcap);
 	s->runs[s->nruns++] = (struct ext){ off, s->n };
 	s->n = 0;
@@ -269,6 +275,8 @@ int xsort_add(struct xsort *s, const void *r)
 {
 	if (s->merging)
 		BUG("xsort_add after xsort_done");
+	if (s->err)
+		return -1;
 	if (!s->buf)
 		s->buf = xreallocarray(NULL, s->cap, s->size);
 	memcpy(s->buf + s->n++ * s->size, r, s->size);
@@ -283,7 +291,7 @@ int xsort_done(struct xsort *s)
 	free(s->buf);
 	s->buf = NULL;
 	if (fflush(s->f) != 0)
-		return error("temporary %s file: %s", s->what, strerror(errno));
+		return s->err = error("temporary %s file: %s", s->what, spill_strerror(errno));
 	struct rcur *c = xcalloc(s->nruns + 1, sizeof *c);
 	size_t chunk = 65536 / s->size;
 	for (size_t i = 0; i < s->nruns; i++) {

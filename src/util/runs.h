@@ -43,12 +43,14 @@ struct parted {
 	uint64_t total[RUNS_PARTS]; /* records per partition */
 	struct runs_block *blocks;
 	size_t nblocks, bcap;
+	int err;                    /* -1 after a write error: every call fails */
 };
 
 /* parted_open - a new, empty file; -1 with the reason in err */
 int parted_open(struct parted *t, const char *what, size_t size, uint32_t per, char *err,
 		size_t errlen);
-/* parted_add - record r (t->size bytes) to partition part; -1 on a write error */
+/* parted_add - record r (t->size bytes) to partition part; -1 on a write
+ * error (reported once; every later call fails too) */
 int parted_add(struct parted *t, unsigned part, const void *r);
 /* parted_flush_part - partition part's buffered records to the file, its
  * buffer freed (more records may follow) */
@@ -121,6 +123,7 @@ struct xsort {
 	uint64_t total;
 	struct rmerge m;
 	bool merging;
+	int err;                    /* -1 after a write error: every call fails */
 };
 
 /* xsort_open - records of size bytes (at most 64), sorted in runs of

@@ -10,13 +10,28 @@
 
 #include "util/alloc.h"
 
-FILE *spill_open(const char *what, char *err, size_t errlen)
+static const char *spill_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
-	char *path = xasprintf("%s/mxsensor-%s.XXXXXX", dir && *dir ? dir : "/tmp", what);
+	return dir && *dir ? dir : "/tmp";
+}
+
+const char *spill_strerror(int errnum)
+{
+	static char buf[512];
+	if (errnum != ENOSPC && errnum != EDQUOT)
+		return strerror(errnum);
+	snprintf(buf, sizeof buf, "%s in %s (TMPDIR names a directory with more room)",
+		 strerror(errnum), spill_dir());
+	return buf;
+}
+
+FILE *spill_open(const char *what, char *err, size_t errlen)
+{
+	char *path = xasprintf("%s/mxsensor-%s.XXXXXX", spill_dir(), what);
 	int fd = mkstemp(path);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, spill_strerror(errno));
 		free(path);
 		return NULL;
 	}

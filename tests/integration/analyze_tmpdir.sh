@@ -1,0 +1,65 @@
+# analyze_tmpdir.sh - `mxsensor analyze` when its temporary files do not fit.
+#
+# The analysis keeps its records in unlinked files in $TMPDIR (about 250
+# bytes per SYN).  With TMPDIR on a small tmpfs (in a mount namespace of
+# its own, gone with the command) a run must stop wherever the room runs
+# out, in the pass or after it, with one message that names the directory,
+# and leave the store's previous results as they were; given room there,
+# the same run gives the same tables as one in the default directory.
+. tests/lib.sh
+
+GEN="$MX_TOOLS/mxgen"
+"$GEN" --syns 50000 --seconds 3000 --pcap "$T/t.pcap" --truth "$T/t.csv" --log "$T/t.log" \
+	2>/dev/null || { not_ok "mxgen"; exit 0; }
+"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/t.pcap" --mta-log "$T/t.log" >"$T/out" 2>&1 ||
+	not_ok "analyze" "$(cat "$T/out")"
+# the tables a run writes, but for the run's id (a successful re-run takes a new one)
+tables() {
+	for t in attempts candidates hosts mta_events; do
+		cols=$(sqlite3 "$1" "SELECT group_concat(name) FROM pragma_table_info('$t')
+			WHERE name != 'run_id'")
+		sqlite3 "$1" "SELECT $cols FROM $t ORDER BY rowid" | md5sum
+	done
+}
+before=$(tables "$T/t.db")
+[ "$(sqlite3 "$T/t.db" "SELECT COUNT(*) FROM candidates")" -gt 10000 ] ||
+	not_ok "a store with candidates to keep"
+
+# analyze_in SIZE - analyze again with TMPDIR on a tmpfs of SIZE; its
+# status into rc, its output into out
+mkdir "$T/tiny"
+analyze_in() {
+	out=$(unshare -m sh -c 'mount -t tmpfs -o "size=$1" tmpfs "$2" &&
+		TMPDIR="$2" "$3" analyze -q --db "$4" --pcap "$5" --mta-log "$6"' \
+		sh "$1" "$T/tiny" "$MXSENSOR" "$T/t.db" "$T/t.pcap" "$T/t.log" 2>&1)
+	rc=$?
+}
+
+# sizes that run out in the pass (attempts, candidates), in the host rows
+# and in the decisions' sorts
+files=""
+for size in 2m 5m 7m 9m 10m 11m; do
+	analyze_in "$size"
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] &&
+		printf '%s\n' "$out" | grep -q "^mxsensor: temporary [a-z-]* file: No space left on device in $T/tiny (TMPDIR" &&
+		[ "$(tables "$T/t.db")" = "$before" ]; then
+		ok "TMPDIR full at $size: one message, the previous results kept ($(printf '%s' "$out" | sed 's/.*temporary \([a-z-]*\) file.*/\1/') file)"
+		files="$files $(printf '%s' "$out" | sed 's/.*temporary \([a-z-]*\) file.*/\1/')"
+	else
+		not_ok "TMPDIR full at $size" "exit $rc" "$(printf '%s\n' "$out" | head -5)"
+	fi
+done
+distinct=$(printf '%s\n' $files | sort -u | wc -l)
+if [ "$distinct" -ge 3 ]; then
+	ok "the room ran out in $distinct different files:$(printf ' %s' $(printf '%s\n' $files | sort -u))"
+else
+	not_ok "the room ran out in at least 3 different files" "$files"
+fi
+
+analyze_in 64m
+if [ "$rc" -eq 0 ] && [ -z "$out" ] && [ "$(tables "$T/t.db")" = "$before" ]; then
+	ok "with room in TMPDIR, the same tables"
+else
+	not_ok "with room in TMPDIR, the same tables" "exit $rc" "$out"
+fi
