@@ -12,6 +12,7 @@
 
 #include "analysis/assoc.h"
 #include "analysis/decide.h"
+#include "util/hash.h"
 #include "store/store.h"
 
 #define MS 1000000LL
@@ -443,12 +444,13 @@ static int grab_all(int ncol, const char *const *names, const char *const *vals,
 	return 0;
 }
 
-/* host_pairs_run - 40 host pairs whose IPv6 host meets its IPv4 host in
+/* host_pairs_all - 40 host pairs whose IPv6 host meets its IPv4 host in
  * 1 to 4 attempts (those with 4 attempts: in only 2 of them), and in each
  * a bystander IPv4 host once; the meetings counted
  * with blocks of block_keys meetings in the temporary file (0: the
- * default); every candidate's (a6, a4, ev_host, decision) */
-static char *host_pairs_run(uint32_t block_keys)
+ * default); every candidate's (a6, a4, ev_host, decision), and with all,
+ * every column of the candidates, attempts and hosts tables */
+static char *host_pairs_all(uint32_t block_keys, bool all)
 {
 	struct assoc_params p = P();
 	char err[128];
@@ -480,13 +482,33 @@ static char *host_pairs_run(uint32_t block_keys)
 	}
 	struct store *st = fresh_store();
 	struct decide_stats ds;
+	struct decide_host_stats hs;
 	assert_int_equal(decider_run(d, st, &ds), 0);
+	if (all)
+		assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
 	decider_free(d);
 	struct text t = { NULL, 0 };
-	assert_int_equal(store_query(st, "SELECT a6, a4, ev_host, decision FROM candidates"
-				     " ORDER BY a6, a4", NULL, 0, grab_all, &t), 0);
+	if (!all) {
+		assert_int_equal(store_query(st, "SELECT a6, a4, ev_host, decision FROM candidates"
+					     " ORDER BY a6, a4", NULL, 0, grab_all, &t), 0);
+	} else {
+		/* every row in the order written: the pass' order for the
+		 * candidates and attempts, address order for the hosts */
+		static const char *const q[] = {
+			"SELECT * FROM candidates ORDER BY rowid",
+			"SELECT * FROM attempts ORDER BY rowid",
+			"SELECT * FROM hosts ORDER BY rowid",
+		};
+		for (size_t i = 0; i < 3; i++)
+			assert_int_equal(store_query(st, q[i], NULL, 0, grab_all, &t), 0);
+	}
 	drop_store(st);
 	return t.s;
+}
+
+static char *host_pairs_run(uint32_t block_keys)
+{
+	return host_pairs_all(block_keys, false);
 }
 
 /* the meetings of host pairs are counted a partition at a time, from
@@ -515,6 +537,28 @@ static void test_pair_slices(void **state)
 			fail_msg("no \"%s\" in %s", want[i], whole);
 	free(whole);
 	free(sliced);
+}
+
+/* which partition a host's records go to is a hash of its address with
+ * the process' random seed: other seeds spread the hosts otherwise, and
+ * every table comes out the same, row for row */
+static void test_partition_free(void **state)
+{
+	(void)state;
+	hash_seed_fixed(1);
+	char *a = host_pairs_all(0, true);
+	hash_seed_fixed(0x9e3779b97f4a7c15ULL);
+	char *b = host_pairs_all(0, true);
+	hash_seed_fixed(77);
+	char *c = host_pairs_all(3, true);
+	assert_non_null(a);
+	assert_true(strlen(a) > 1000);
+	assert_non_null(strstr(a, "associated"));
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+	free(a);
+	free(b);
+	free(c);
 }
 
 /* the hosts' rows are added up after the pass from a record per
@@ -612,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_tie_break_and_ambiguity),
 		cmocka_unit_test(test_host_consistency),
 		cmocka_unit_test(test_decider_memory),
+		cmocka_unit_test(test_partition_free),
 		cmocka_unit_test(test_pair_slices),
 		cmocka_unit_test(test_host_rows),
 	};
