@@ -43,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr/classify.h"
@@ -257,6 +258,16 @@ static uint64_t gp_gap(const uint32_t gp[2])
 static uint32_t gp_port(const uint32_t gp[2])
 {
 	return gp[0] & 0xffff;
+}
+
+/* since - seconds from *t to now; *t becomes now (for debug lines) */
+static double since(struct timespec *t)
+{
+	struct timespec n;
+	clock_gettime(CLOCK_MONOTONIC, &n);
+	double s = (double)(n.tv_sec - t->tv_sec) + (double)(n.tv_nsec - t->tv_nsec) / 1e9;
+	*t = n;
+	return s;
 }
 
 /* progress lines every 2^18 rows written (util/log.h) */
@@ -1293,8 +1304,14 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	free(d->cur);
 	d->cur = NULL;
 	d->ncur = d->curcap = 0;
-	if (hosts_make(d) != 0 || count_pairs(d) != 0 || parted_flush(&d->cands) != 0)
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (hosts_make(d) != 0)
 		return -1;
+	double t_hosts = since(&t);
+	if (count_pairs(d) != 0 || parted_flush(&d->cands) != 0)
+		return -1;
+	double t_pairs = since(&t);
 	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
 	char err[512];
 	struct parted scores = { 0 };
@@ -1313,11 +1330,14 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	parted_close(&d->reps);
 	if (rc == 0)
 		rc = parted_flush(&scores);
+	double t_scores = since(&t);
 	if (rc == 0) {
 		debug("decisions: %llu eligible of %llu candidates", (unsigned long long)el.total,
 		      (unsigned long long)d->ncand);
 		rc = greedy(d, &el, &ch);
 	}
+	debug("decisions: host rows %.3f s, host pairs %.3f s, scores %.3f s, greedy %.3f s",
+	      t_hosts, t_pairs, t_scores, since(&t));
 	xsort_close(&el);
 	out->associated = d->nch;
 	struct label l = { st, &ch, &att, NULL, { 0 }, false, 0, out };
