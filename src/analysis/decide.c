@@ -6,9 +6,11 @@
  * source's match keys are held).  Every record about a host goes to one
  * of 64 partitions of a temporary file by a hash of its address
  * (util/runs.h), and the work that needs a host's totals is done a
- * partition at a time: the memory is a 64th of the hosts (their rows,
- * the pairs they meet in) and a few buffers per partition, however long
- * the capture.
+ * partition at a time, two at once on two threads (steps 1-3 below,
+ * each_part): the memory is two 64ths of the hosts (their rows, the
+ * pairs they meet in) and a few buffers per partition, however long the
+ * capture.  A host with very many partners (an IPv4 address shared by
+ * many clients) makes its partition's pair table large.
  *
  * The pass writes an attempt's record to its source's partition, a
  * candidate (with both attempts' sources) to its IPv6 source's and a
@@ -38,6 +40,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <math.h>
 #include <stdio.h>
@@ -289,6 +292,19 @@ struct en_ent {
 	uint32_t ptr, dom;          /* index + 1 into decider.strs; 0 = none */
 };
 
+/* what one thread of the partitioned steps holds (each_part): worker w
+ * takes the partitions j with j % 2 == w and writes only files of its own */
+struct worker {
+	unsigned w;
+	struct label_more *more;    /* a partition's hosts' further labels */
+	size_t nmore, morecap;
+	uint32_t *tab;              /* a partition's address table (hosts_make) */
+	size_t tsize;
+	struct pair *v;             /* a partition's distinct pairs (count_pairs) */
+	size_t vcap;
+	uint64_t npairs;
+};
+
 struct decider {
 	struct assoc_params p;
 	bool drop_lost;             /* decider_keep_lost(d, false) */
@@ -296,21 +312,20 @@ struct decider {
 	struct parted cands;        /* cand_rec, by the IPv6 source's partition */
 	struct parted recs;         /* host_rec, by source */
 	struct parted meets;        /* meet, by the IPv4 source's partition */
-	struct parted reps;         /* pairs that met twice or more, by IPv6 host */
+	struct parted reps[2];      /* pairs that met twice or more, by IPv6 host: a file per worker */
 	struct parted sides;        /* side, by the IPv4 host's partition */
-	uint64_t ncand, natt, nkeys, npairs, max_id, nch;
+	uint64_t ncand, natt, nkeys, max_id, nch;
 	struct addr last6;          /* the last candidate's IPv6 host ... */
 	unsigned part6;             /* ... and its partition */
 	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive */
 	struct addr *cur;           /* the IPv4 hosts it met so far */
 	size_t ncur, curcap;
-	FILE *host_f;               /* host rows: partition j at seg[j], in text order */
+	FILE *host_f[2];            /* host rows: partition j at seg[j] of host_f[j % 2] */
 	struct ext seg[PARTS];
 	uint64_t nhosts;
 	bool hosts_made, ran;
 	bool failed;                /* a temporary file could not be written: said once */
-	struct label_more *more;    /* a partition's hosts' further labels */
-	size_t nmore, morecap;
+	struct worker wk[2];        /* the threads of the partitioned steps (each_part) */
 	const char **labels;        /* fingerprint labels by id (strings of the fp db) */
 	size_t nlabels, lcap;
 	const char **lptr;          /* label pointer -> id cache: open addressing */
@@ -326,6 +341,7 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 {
 	struct decider *d = xcalloc(1, sizeof *d);
 	d->p = *p;
+	d->wk[1].w = 1;
 	if (!(d->att_spill = spill_open("attempt", err, errlen)) ||
 	    parted_open(&d->cands, "candidate", sizeof(struct cand_rec), 256, err, errlen) < 0 ||
 	    parted_open(&d->recs, "host-record", sizeof(struct host_rec), 1024, err, errlen) < 0 ||
@@ -487,7 +503,7 @@ struct hacc {
 };
 
 /* count_label - one more attempt of host x with label id (0: none) */
-static void count_label(struct decider *d, struct hacc *x, bool fam, uint16_t id)
+static void count_label(struct worker *d, struct hacc *x, bool fam, uint16_t id)
 {
 	uint16_t *first = fam ? &x->fam : &x->os;
 	uint32_t *n = fam ? &x->fam_n : &x->os_n;
@@ -515,7 +531,8 @@ static void count_label(struct decider *d, struct hacc *x, bool fam, uint16_t id
 }
 
 /* top_label - the most frequent label of a kind (id + 1), the lowest of those tied */
-static uint16_t top_label(const struct decider *d, const struct hacc *x, bool fam)
+static uint16_t top_label(const struct decider *dc, const struct worker *d, const struct hacc *x,
+			  bool fam)
 {
 	uint16_t best = fam ? x->fam : x->os;
 	uint32_t bn = fam ? x->fam_n : x->os_n;
@@ -525,7 +542,8 @@ static uint16_t top_label(const struct decider *d, const struct hacc *x, bool fa
 		const struct label_more *m = &d->more[k - 1];
 		if (m->fam != fam)
 			continue;
-		if (m->n > bn || (m->n == bn && strcmp(d->labels[m->id - 1], d->labels[best - 1]) < 0)) {
+		if (m->n > bn ||
+		    (m->n == bn && strcmp(dc->labels[m->id - 1], dc->labels[best - 1]) < 0)) {
 			best = m->id;
 			bn = m->n;
 		}
@@ -539,7 +557,7 @@ static const char *label_str(const struct decider *d, uint16_t id)
 }
 
 /* add_rec - an attempt's record into its host's row */
-static void add_rec(struct decider *d, struct hacc *x, const struct host_rec *r)
+static void add_rec(struct worker *d, struct hacc *x, const struct host_rec *r)
 {
 	if (!x->n) {
 		x->first_ns = r->first_ns;
@@ -555,11 +573,10 @@ static void add_rec(struct decider *d, struct hacc *x, const struct host_rec *r)
 	count_label(d, x, true, r->fam);
 }
 
-static const struct host_row *sort_rows;   /* what cmp_row_idx's indexes index */
-
-static int cmp_row_idx(const void *pa, const void *pb)
+static int cmp_row_ptr(const void *pa, const void *pb)
 {
-	return strcmp(sort_rows[*(const uint32_t *)pa].txt, sort_rows[*(const uint32_t *)pb].txt);
+	return strcmp((*(const struct host_row *const *)pa)->txt,
+		      (*(const struct host_row *const *)pb)->txt);
 }
 
 static int cmp_row_txt(const void *pa, const void *pb)
@@ -591,30 +608,31 @@ static const struct addr *row_key(const void *base, uint32_t i)
 	return &((const struct host_row *)base)[i].a;
 }
 
-/* make_part - partition j's host rows from its records, to the host
- * file in text order */
-static int make_part(struct decider *d, unsigned j, uint32_t *tab, size_t tsize)
+/* make_part - partition j's host rows from its records, to worker w's
+ * host file in text order */
+static int make_part(struct decider *d, unsigned j, struct worker *wk, void *arg)
 {
+	(void)arg;
 	struct rcur c;
 	parted_cursor(&d->recs, j, &c, 1024);
 	struct hacc *acc = NULL;
 	size_t n = 0, cap = 0;
 	const struct host_rec *r;
-	memset(tab, 0, tsize * sizeof *tab);
+	memset(wk->tab, 0, wk->tsize * sizeof *wk->tab);
 	while ((r = rcur_next(&c))) {
-		size_t s = addr_slot(tab, tsize, &r->a, acc, hacc_key);
-		if (!tab[s]) {
+		size_t s = addr_slot(wk->tab, wk->tsize, &r->a, acc, hacc_key);
+		if (!wk->tab[s]) {
 			GROW(acc, n + 1, cap);
 			memset(&acc[n], 0, sizeof acc[n]);
 			acc[n].a = r->a;
-			tab[s] = (uint32_t)++n;
+			wk->tab[s] = (uint32_t)++n;
 		}
-		add_rec(d, &acc[tab[s] - 1], r);
+		add_rec(wk, &acc[wk->tab[s] - 1], r);
 	}
 	int rc = c.err;
 	rcur_close(&c);
 	struct host_row *rows = rc == 0 ? xreallocarray(NULL, n + 1, sizeof *rows) : NULL;
-	uint32_t *order = rc == 0 ? xreallocarray(NULL, n + 1, sizeof *order) : NULL;
+	const struct host_row **order = rc == 0 ? xreallocarray(NULL, n + 1, sizeof *order) : NULL;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct host_row *w = &rows[i];
 		memset(w, 0, sizeof *w);
@@ -622,29 +640,63 @@ static int make_part(struct decider *d, unsigned j, uint32_t *tab, size_t tsize)
 		w->last_ns = acc[i].last_ns;
 		w->n = acc[i].n;
 		w->syns = acc[i].syns;
-		w->os = top_label(d, &acc[i], false);
-		w->fam = top_label(d, &acc[i], true);
+		w->os = top_label(d, wk, &acc[i], false);
+		w->fam = top_label(d, wk, &acc[i], true);
 		w->a = acc[i].a;
 		addr_format(&w->a, w->txt);
-		order[i] = (uint32_t)i;
+		order[i] = w;
 	}
 	free(acc);
-	d->nmore = 0;   /* the next partition's hosts start their lists afresh */
+	wk->nmore = 0;   /* the next partition's hosts start their lists afresh */
 	if (rc == 0) {
-		sort_rows = rows;
-		sort_inplace(order, n, sizeof *order, cmp_row_idx);
-		off_t off = ftello(d->host_f);
+		FILE *f = d->host_f[j % 2];
+		sort_inplace(order, n, sizeof *order, cmp_row_ptr);
+		off_t off = ftello(f);
 		for (size_t i = 0; i < n && rc == 0; i++)
-			if (fwrite_unlocked(&rows[order[i]], sizeof *rows, 1, d->host_f) != 1)
+			if (fwrite_unlocked(order[i], sizeof *rows, 1, f) != 1)
 				rc = error("temporary host file: %s", spill_strerror(errno));
 		if (off < 0)
 			rc = error("temporary host file: %s", spill_strerror(errno));
 		d->seg[j] = (struct ext){ off, n };
-		d->nhosts += n;
 	}
 	free(rows);
 	free(order);
 	return rc;
+}
+
+/* each_part - fn(d, j, worker, arg) for every partition j, the even ones
+ * on this thread and the odd ones on a second: the partitions are
+ * independent, and each worker writes only files of its own (its
+ * results do not depend on which thread finishes first) */
+typedef int (*part_fn)(struct decider *d, unsigned j, struct worker *wk, void *arg);
+
+struct part_job {
+	struct decider *d;
+	part_fn fn;
+	void *arg;
+	struct worker *wk;
+	int rc;
+};
+
+static void *part_run(void *p)
+{
+	struct part_job *b = p;
+	for (unsigned j = b->wk->w; j < PARTS && b->rc == 0; j += 2)
+		b->rc = b->fn(b->d, j, b->wk, b->arg);
+	return NULL;
+}
+
+static int each_part(struct decider *d, part_fn fn, void *arg)
+{
+	struct part_job b[2] = { { d, fn, arg, &d->wk[0], 0 }, { d, fn, arg, &d->wk[1], 0 } };
+	pthread_t t;
+	bool two = pthread_create(&t, NULL, part_run, &b[1]) == 0;
+	part_run(&b[0]);
+	if (two)
+		pthread_join(t, NULL);
+	else
+		part_run(&b[1]);   /* no second thread: the same work in turn */
+	return b[0].rc < 0 || b[1].rc < 0 ? -1 : 0;
 }
 
 /* hosts_make - after the pass: every host's row, added up from its
@@ -652,32 +704,46 @@ static int make_part(struct decider *d, unsigned j, uint32_t *tab, size_t tsize)
 static int hosts_make(struct decider *d)
 {
 	if (d->hosts_made)
-		return d->host_f ? 0 : -1;
+		return d->host_f[0] ? 0 : -1;
 	d->hosts_made = true;
 	char err[512];
 	if (parted_flush(&d->recs) < 0)
 		return -1;
-	if (!(d->host_f = spill_open("host", err, sizeof err)))
+	if (!(d->host_f[0] = spill_open("host", err, sizeof err)) ||
+	    !(d->host_f[1] = spill_open("host", err, sizeof err))) {
+		if (d->host_f[0])
+			fclose(d->host_f[0]);
+		d->host_f[0] = NULL;
 		return error("%s", err);
+	}
 	uint64_t most = 0;
 	for (unsigned j = 0; j < PARTS; j++)
 		if (d->recs.total[j] > most)
 			most = d->recs.total[j];
-	size_t tsize = pow2_at_least((size_t)most * 2 + 2);
-	uint32_t *tab = xcalloc(tsize, sizeof *tab);
-	int rc = 0;
-	for (unsigned j = 0; j < PARTS && rc == 0; j++)
-		rc = make_part(d, j, tab, tsize);
-	free(tab);
-	free(d->more);
-	d->more = NULL;
-	d->nmore = d->morecap = 0;
+	for (unsigned w = 0; w < 2; w++) {
+		d->wk[w].tsize = pow2_at_least((size_t)most * 2 + 2);
+		d->wk[w].tab = xcalloc(d->wk[w].tsize, sizeof *d->wk[w].tab);
+	}
+	int rc = each_part(d, make_part, NULL);
+	for (unsigned w = 0; w < 2; w++) {
+		struct worker *wk = &d->wk[w];
+		free(wk->tab);
+		free(wk->more);
+		wk->tab = NULL;
+		wk->more = NULL;
+		wk->tsize = wk->nmore = wk->morecap = 0;
+		if (rc == 0 && fflush(d->host_f[w]) != 0)
+			rc = error("temporary host file: %s", spill_strerror(errno));
+	}
 	parted_close(&d->recs);   /* its disk space back */
-	if (rc == 0 && fflush(d->host_f) != 0)
-		rc = error("temporary host file: %s", spill_strerror(errno));
+	for (unsigned j = 0; j < PARTS; j++)
+		d->nhosts += d->seg[j].n;
 	if (rc < 0) {
-		fclose(d->host_f);
-		d->host_f = NULL;
+		for (unsigned w = 0; w < 2; w++) {
+			if (d->host_f[w])
+				fclose(d->host_f[w]);
+			d->host_f[w] = NULL;
+		}
 	}
 	return rc;
 }
@@ -697,7 +763,7 @@ static int hmap_load(const struct decider *d, unsigned j, struct hmap *m)
 	m->size = pow2_at_least(m->n * 2 + 2);
 	m->t = xcalloc(m->size, sizeof *m->t);
 	size_t want = m->n * sizeof *m->v;
-	ssize_t got = want ? pread(fileno(d->host_f), m->v, want, d->seg[j].off) : 0;
+	ssize_t got = want ? pread(fileno(d->host_f[j % 2]), m->v, want, d->seg[j].off) : 0;
 	if (got < 0 || (size_t)got != want)
 		return error("temporary host file: %s", got < 0 ? spill_strerror(errno) : "short read");
 	for (size_t i = 0; i < m->n; i++)
@@ -742,7 +808,7 @@ static void seg_merge(const struct decider *d, struct rmerge *m)
 	for (unsigned j = 0; j < PARTS; j++) {
 		struct ext *x = xmalloc(sizeof *x);
 		*x = d->seg[j];
-		rcur_open(&c[j], d->host_f, "host", sizeof(struct host_row), x, 1, 128);
+		rcur_open(&c[j], d->host_f[j % 2], "host", sizeof(struct host_row), x, 1, 128);
 	}
 	rmerge_open(m, c, PARTS, cmp_row_txt);
 }
@@ -785,71 +851,83 @@ static struct pair *pair_slot(struct pair *t, size_t size, const struct meet *k)
 	return &t[i];
 }
 
-/* count_pairs - the meetings added up per host pair, in each IPv4 host's
- * partition (where its attempt count is); the pairs that met twice or
- * more go to their IPv6 host's partition with that count (a pair not
- * there met once: every candidate's pair met).  The memory is one
- * partition's distinct pairs (an index of 4 bytes a slot over them). */
-static int count_pairs(struct decider *d)
+/* pairs_part - partition j's meetings added up per host pair; the pairs
+ * that met twice or more to the worker's file of them */
+static int pairs_part(struct decider *d, unsigned j, struct worker *wk, void *arg)
 {
-	char err[512];
-	if (parted_flush(&d->meets) < 0)
-		return -1;
-	if (parted_open(&d->reps, "pair", sizeof(struct pair), 256, err, sizeof err) < 0)
-		return error("%s", err);
-	uint64_t most = 0;
-	for (unsigned j = 0; j < PARTS; j++)
-		if (d->meets.total[j] > most)
-			most = d->meets.total[j];
-	size_t tsize = pow2_at_least((size_t)most * 4 / 3 + 2);
-	uint32_t *idx = xcalloc(tsize, sizeof *idx);   /* index + 1 into v */
-	struct pair *v = NULL;
-	size_t cap = 0;
-	int rc = 0;
-	for (unsigned j = 0; j < PARTS && rc == 0; j++) {
-		struct hmap hm;
-		if ((rc = hmap_load(d, j, &hm)) < 0) {
-			hmap_free(&hm);
-			break;
-		}
+	const size_t *tsize = arg;
+	struct hmap hm;
+	int rc = hmap_load(d, j, &hm);
+	uint32_t *idx = rc == 0 ? xcalloc(*tsize, sizeof *idx) : NULL;   /* index + 1 into v */
+	size_t n = 0, mask = *tsize - 1;
+	if (rc == 0) {
 		struct rcur c;
 		parted_cursor(&d->meets, j, &c, 2048);
 		const struct meet *k;
-		size_t n = 0, mask = tsize - 1;
 		while ((k = rcur_next(&c))) {
 			size_t i = (size_t)meet_hash(k) & mask;
-			while (idx[i] && memcmp(&v[idx[i] - 1].k, k, sizeof *k))
+			while (idx[i] && memcmp(&wk->v[idx[i] - 1].k, k, sizeof *k))
 				i = (i + 1) & mask;
 			if (!idx[i]) {
-				GROW(v, n + 1, cap);
-				memset(&v[n], 0, sizeof v[n]);
-				v[n].k = *k;
+				GROW(wk->v, n + 1, wk->vcap);
+				memset(&wk->v[n], 0, sizeof wk->v[n]);
+				wk->v[n].k = *k;
 				idx[i] = (uint32_t)++n;
 			}
-			struct pair *e = &v[idx[i] - 1];
+			struct pair *e = &wk->v[idx[i] - 1];
 			if (e->co < PAIR_CO_MAX)
 				e->co++;
 		}
 		rc = c.err;
 		rcur_close(&c);
-		for (size_t i = 0; i < n && rc == 0; i++)
-			if (v[i].co >= 2) {
-				struct addr a6 = addr_from_v6(v[i].k.a6), a4 = addr_from_v4(v[i].k.a4);
-				v[i].n4 = hmap_find(&hm, &a4)->n;
-				rc = parted_add(&d->reps, part_of(&a6), &v[i]);
-				d->npairs++;
-			}
-		memset(idx, 0, tsize * sizeof *idx);
-		hmap_free(&hm);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct pair *e = &wk->v[i];
+		if (e->co < 2)
+			continue;
+		struct addr a6 = addr_from_v6(e->k.a6), a4 = addr_from_v4(e->k.a4);
+		e->n4 = hmap_find(&hm, &a4)->n;
+		rc = parted_add(&d->reps[wk->w], part_of(&a6), e);
+		wk->npairs++;
 	}
 	free(idx);
-	free(v);
+	hmap_free(&hm);
+	return rc;
+}
+
+/* count_pairs - the meetings added up per host pair, in each IPv4 host's
+ * partition (where its attempt count is); the pairs that met twice or
+ * more go to their IPv6 host's partition with that count (a pair not
+ * there met once: every candidate's pair met).  The memory is one
+ * partition's distinct pairs per worker (an index of 4 bytes a slot over
+ * them). */
+static int count_pairs(struct decider *d)
+{
+	char err[512];
+	if (parted_flush(&d->meets) < 0)
+		return -1;
+	for (unsigned w = 0; w < 2; w++)
+		if (parted_open(&d->reps[w], "pair", sizeof(struct pair), 256, err, sizeof err) < 0)
+			return error("%s", err);
+	uint64_t most = 0;
+	for (unsigned j = 0; j < PARTS; j++)
+		if (d->meets.total[j] > most)
+			most = d->meets.total[j];
+	size_t tsize = pow2_at_least((size_t)most * 4 / 3 + 2);
+	int rc = each_part(d, pairs_part, &tsize);
+	uint64_t npairs = 0;
+	for (unsigned w = 0; w < 2; w++) {
+		free(d->wk[w].v);
+		d->wk[w].v = NULL;
+		d->wk[w].vcap = 0;
+		npairs += d->wk[w].npairs;
+		if (rc == 0)
+			rc = parted_flush(&d->reps[w]);
+	}
 	debug("host pairs: %llu meetings in %zu blocks, the largest of %u partitions %llu;"
 	      " %llu pairs met again", (unsigned long long)d->nkeys, d->meets.nblocks, PARTS,
-	      (unsigned long long)most, (unsigned long long)d->npairs);
+	      (unsigned long long)most, (unsigned long long)npairs);
 	parted_close(&d->meets);   /* its disk space back */
-	if (rc == 0)
-		rc = parted_flush(&d->reps);
 	return rc;
 }
 
@@ -1034,16 +1112,26 @@ static int group_done(struct decider *d, const struct scorer *sc, struct group *
 	return 0;
 }
 
+/* what scoring writes: each worker its own score file (partition j's in
+ * scores[j % 2]) and sort of the eligible candidates */
+struct scored {
+	struct parted scores[2];
+	struct xsort el[2];
+};
+
 /* score_part - the candidates of partition j, one IPv6 attempt at a time */
-static int score_part(struct decider *d, unsigned j, struct parted *scores, struct xsort *el)
+static int score_part(struct decider *d, unsigned j, struct worker *wk, void *arg)
 {
+	struct scored *out = arg;
+	struct parted *scores = &out->scores[wk->w];
+	struct xsort *el = &out->el[wk->w];
 	struct scorer sc = { 0 };
 	int rc = hmap_load(d, j, &sc.hm);
-	sc.rsize = pow2_at_least((size_t)d->reps.total[j] * 2 + 2);
+	sc.rsize = pow2_at_least((size_t)(d->reps[0].total[j] + d->reps[1].total[j]) * 2 + 2);
 	sc.rt = xcalloc(sc.rsize, sizeof *sc.rt);
 	struct rcur c;
-	if (rc == 0) {
-		parted_cursor(&d->reps, j, &c, 1024);
+	for (unsigned w = 0; w < 2 && rc == 0; w++) {
+		parted_cursor(&d->reps[w], j, &c, 1024);
 		const struct pair *e;
 		while ((e = rcur_next(&c)))
 			*pair_slot(sc.rt, sc.rsize, &e->k) = *e;
@@ -1115,35 +1203,39 @@ static int cmp_cand_seq(const void *pa, const void *pb)
 static bool bit(const uint8_t *m, uint64_t i) { return m[i >> 3] & (1u << (i & 7)); }
 static void set_bit(uint8_t *m, uint64_t i) { m[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 
-/* greedy - the eligible pairs in order, each taken when neither attempt
- * is; the taken ones into ch by their IPv6 attempt's first candidate */
-static int greedy(struct decider *d, struct xsort *el, struct xsort *ch)
+/* greedy - the eligible pairs in order (the two workers' sorts merged),
+ * each taken when neither attempt is; the taken ones into ch by their
+ * IPv6 attempt's first candidate */
+static int greedy(struct decider *d, struct xsort el[2], struct xsort *ch)
 {
-	if (xsort_done(el) < 0)
+	if (xsort_done(&el[0]) < 0 || xsort_done(&el[1]) < 0)
 		return -1;
 	size_t bytes = (size_t)(d->max_id / 8 + 1);
 	uint8_t *taken6 = xcalloc(bytes, 1), *taken4 = xcalloc(bytes, 1);
-	const struct elig *e;
+	const struct elig *h[2] = { xsort_next(&el[0]), xsort_next(&el[1]) };
 	int rc = 0;
-	while (rc == 0 && (e = xsort_next(el))) {
-		if (bit(taken6, e->a6) || bit(taken4, e->a4))
-			continue;
-		set_bit(taken6, e->a6);
-		set_bit(taken4, e->a4);
-		struct chosen k;
-		memset(&k, 0, sizeof k);
-		k.gseq = e->gseq;
-		k.total = e->total;
-		k.a4 = e->a4;
-		k.gp[0] = e->gp[0];
-		k.gp[1] = e->gp[1];
-		rc = xsort_add(ch, &k);
-		d->nch++;
+	while (rc == 0 && (h[0] || h[1])) {
+		unsigned k = !h[0] || (h[1] && cmp_elig(h[1], h[0]) < 0);
+		const struct elig *e = h[k];
+		if (!bit(taken6, e->a6) && !bit(taken4, e->a4)) {
+			set_bit(taken6, e->a6);
+			set_bit(taken4, e->a4);
+			struct chosen c;
+			memset(&c, 0, sizeof c);
+			c.gseq = e->gseq;
+			c.total = e->total;
+			c.a4 = e->a4;
+			c.gp[0] = e->gp[0];
+			c.gp[1] = e->gp[1];
+			rc = xsort_add(ch, &c);
+			d->nch++;
+		}
+		h[k] = xsort_next(&el[k]);   /* e is gone from here on */
 	}
 	free(taken6);
 	free(taken4);
-	if (rc == 0)
-		rc = el->m.err;
+	if (rc == 0 && (el[0].m.err || el[1].m.err))
+		rc = -1;
 	return rc == 0 ? xsort_done(ch) : rc;
 }
 
@@ -1229,13 +1321,13 @@ static int label_one(struct decider *d, struct label *l, const struct cand *r,
 
 /* label_all - every candidate in the pass' order (a merge of the
  * partitions by sequence number, with their score files in step) */
-static int label_all(struct decider *d, struct parted *scores, struct label *l)
+static int label_all(struct decider *d, struct parted scores[2], struct label *l)
 {
 	struct rcur *cc = xcalloc(PARTS, sizeof *cc);
 	struct rcur *sc = xcalloc(PARTS, sizeof *sc);
 	for (unsigned j = 0; j < PARTS; j++) {
 		parted_cursor(&d->cands, j, &cc[j], 128);
-		parted_cursor(scores, j, &sc[j], 1024);
+		parted_cursor(&scores[j % 2], j, &sc[j], 1024);
 	}
 	struct rmerge m;
 	rmerge_open(&m, cc, PARTS, cmp_cand_seq);
@@ -1314,37 +1406,47 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	double t_pairs = since(&t);
 	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
 	char err[512];
-	struct parted scores = { 0 };
-	struct xsort el = { 0 }, ch = { 0 }, att = { 0 };
+	struct scored sd = { 0 };
+	struct xsort ch = { 0 }, att = { 0 };
 	int rc = 0;
-	if (parted_open(&scores, "score", sizeof(struct score_rec), 2048, err, sizeof err) < 0 ||
-	    xsort_open(&el, "eligible", sizeof(struct elig), 4 << 20, cmp_elig, err, sizeof err) < 0 ||
-	    xsort_open(&ch, "taken-pair", sizeof(struct chosen), 2 << 20, cmp_chosen, err,
+	for (unsigned w = 0; w < 2 && rc == 0; w++)
+		if (parted_open(&sd.scores[w], "score", sizeof(struct score_rec), 2048, err,
+				sizeof err) < 0 ||
+		    xsort_open(&sd.el[w], "eligible", sizeof(struct elig), 2 << 20, cmp_elig, err,
+			       sizeof err) < 0)
+			rc = error("%s", err);
+	if (rc == 0 &&
+	    (xsort_open(&ch, "taken-pair", sizeof(struct chosen), 2 << 20, cmp_chosen, err,
 		       sizeof err) < 0 ||
 	    xsort_open(&att, "partner", sizeof(struct att_side), 2 << 20, cmp_att_side, err,
 		       sizeof err) < 0 ||
-	    parted_open(&d->sides, "side", sizeof(struct side), 512, err, sizeof err) < 0)
+	    parted_open(&d->sides, "side", sizeof(struct side), 512, err, sizeof err) < 0))
 		rc = error("%s", err);
-	for (unsigned j = 0; j < PARTS && rc == 0; j++)
-		rc = score_part(d, j, &scores, &el);
-	parted_close(&d->reps);
 	if (rc == 0)
-		rc = parted_flush(&scores);
+		rc = each_part(d, score_part, &sd);
+	for (unsigned w = 0; w < 2; w++) {
+		parted_close(&d->reps[w]);
+		if (rc == 0)
+			rc = parted_flush(&sd.scores[w]);
+	}
 	double t_scores = since(&t);
 	if (rc == 0) {
-		debug("decisions: %llu eligible of %llu candidates", (unsigned long long)el.total,
+		debug("decisions: %llu eligible of %llu candidates",
+		      (unsigned long long)(sd.el[0].total + sd.el[1].total),
 		      (unsigned long long)d->ncand);
-		rc = greedy(d, &el, &ch);
+		rc = greedy(d, sd.el, &ch);
 	}
 	debug("decisions: host rows %.3f s, host pairs %.3f s, scores %.3f s, greedy %.3f s",
 	      t_hosts, t_pairs, t_scores, since(&t));
-	xsort_close(&el);
+	xsort_close(&sd.el[0]);
+	xsort_close(&sd.el[1]);
 	out->associated = d->nch;
 	struct label l = { st, &ch, &att, NULL, { 0 }, false, 0, out };
 	if (rc == 0)
-		rc = label_all(d, &scores, &l);
+		rc = label_all(d, sd.scores, &l);
 	xsort_close(&ch);
-	parted_close(&scores);
+	parted_close(&sd.scores[0]);
+	parted_close(&sd.scores[1]);
 	parted_close(&d->cands);   /* its disk space back */
 	if (rc == 0)
 		rc = write_attempts(d, st, &att);
@@ -1637,7 +1739,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		  struct decide_host_stats *hs)
 {
 	memset(hs, 0, sizeof *hs);
-	if (!d->ran || !d->host_f)
+	if (!d->ran || !d->host_f[0])
 		BUG("decider_hosts before decider_run");
 	char err[512];
 	struct parted lst = { 0 }, sides = { 0 };
@@ -1725,10 +1827,13 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 
 size_t decider_bytes(const struct decider *d)
 {
-	size_t b = d->curcap * sizeof *d->cur + d->morecap * sizeof *d->more +
+	size_t b = d->curcap * sizeof *d->cur +
 		   d->ensize * sizeof *d->en + d->lsize * (sizeof *d->lptr + sizeof *d->lid);
+	for (unsigned w = 0; w < 2; w++)
+		b += d->wk[w].morecap * sizeof *d->wk[w].more + d->wk[w].tsize * sizeof *d->wk[w].tab +
+		     d->wk[w].vcap * sizeof *d->wk[w].v + parted_bytes(&d->reps[w]);
 	return b + parted_bytes(&d->cands) + parted_bytes(&d->recs) + parted_bytes(&d->meets) +
-	       parted_bytes(&d->reps) + parted_bytes(&d->sides);
+	       parted_bytes(&d->sides);
 }
 
 void decider_free(struct decider *d)
@@ -1740,14 +1845,18 @@ void decider_free(struct decider *d)
 	parted_close(&d->cands);
 	parted_close(&d->recs);
 	parted_close(&d->meets);
-	parted_close(&d->reps);
 	parted_close(&d->sides);
-	if (d->host_f)
-		fclose(d->host_f);
+	for (unsigned w = 0; w < 2; w++) {
+		parted_close(&d->reps[w]);
+		if (d->host_f[w])
+			fclose(d->host_f[w]);
+		free(d->wk[w].more);
+		free(d->wk[w].tab);
+		free(d->wk[w].v);
+	}
 	strpool_free(&d->strs);
 	free(d->en);
 	free(d->cur);
-	free(d->more);
 	free(d->labels);
 	free(d->lptr);
 	free(d->lid);

@@ -18,7 +18,7 @@ static const char *spill_dir(void)
 
 const char *spill_strerror(int errnum)
 {
-	static char buf[512];
+	static _Thread_local char buf[512];   /* the partitioned steps run on two threads */
 	if (errnum != ENOSPC && errnum != EDQUOT)
 		return strerror(errnum);
 	snprintf(buf, sizeof buf, "%s in %s (TMPDIR names a directory with more room)",
