@@ -676,19 +676,22 @@ struct part_job {
 	void *arg;
 	struct worker *wk;
 	int rc;
+	char msg[1024];             /* its first error, said after both are done */
 };
 
 static void *part_run(void *p)
 {
 	struct part_job *b = p;
+	log_hold(b->msg, sizeof b->msg);
 	for (unsigned j = b->wk->w; j < PARTS && b->rc == 0; j += 2)
 		b->rc = b->fn(b->d, j, b->wk, b->arg);
+	log_hold(NULL, 0);
 	return NULL;
 }
 
 static int each_part(struct decider *d, part_fn fn, void *arg)
 {
-	struct part_job b[2] = { { d, fn, arg, &d->wk[0], 0 }, { d, fn, arg, &d->wk[1], 0 } };
+	struct part_job b[2] = { { d, fn, arg, &d->wk[0], 0, "" }, { d, fn, arg, &d->wk[1], 0, "" } };
 	pthread_t t;
 	bool two = pthread_create(&t, NULL, part_run, &b[1]) == 0;
 	part_run(&b[0]);
@@ -696,7 +699,10 @@ static int each_part(struct decider *d, part_fn fn, void *arg)
 		pthread_join(t, NULL);
 	else
 		part_run(&b[1]);   /* no second thread: the same work in turn */
-	return b[0].rc < 0 || b[1].rc < 0 ? -1 : 0;
+	if (b[0].rc == 0 && b[1].rc == 0)
+		return 0;
+	/* both may have failed alike (a full TMPDIR): one message */
+	return error("%s", b[0].msg[0] ? b[0].msg : b[1].msg[0] ? b[1].msg : "partitioned step failed");
 }
 
 /* hosts_make - after the pass: every host's row, added up from its

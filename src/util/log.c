@@ -27,11 +27,34 @@ static int progress_on;
  * thread's message (the store's writer, the logs reader) may end it */
 static atomic_int progress_open;
 
+/* log_hold's buffer on this thread (NULL: errors are printed) */
+static _Thread_local char *held;
+static _Thread_local size_t heldlen;
+
+void log_hold(char *buf, size_t len)
+{
+	held = len ? buf : NULL;
+	heldlen = len;
+	if (held)
+		held[0] = '\0';
+}
+
 static void vlog(enum log_level lvl, const char *file, unsigned long line,
 		 const char *fmt, va_list ap)
 {
 	if (lvl > level)
 		return;
+	if (held && lvl == LOG_LVL_ERROR) {
+		if (!held[0]) {
+			char m[2048];
+			vsnprintf(m, sizeof m, fmt, ap);
+			if (file)
+				snprintf(held, heldlen, "%s:%lu: %s", file, line, m);
+			else
+				snprintf(held, heldlen, "%s", m);
+		}
+		return;
+	}
 	if (!to_syslog && atomic_exchange(&progress_open, 0))
 		fputc('\n', stderr);   /* a message never lands on a progress line */
 	char msg[2048];

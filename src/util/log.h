@@ -14,6 +14,7 @@
 #ifndef MX_LOG_H
 #define MX_LOG_H
 
+#include <stddef.h>
 #include <stdnoreturn.h>
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
@@ -27,6 +28,11 @@ noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void die_at(const char *file, unsigned long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* log_hold - until log_hold(NULL, 0), the first error on this thread goes
+ * to buf (len bytes, without the "mxsensor: " prefix) and later ones
+ * nowhere: for work split over threads, so that a failure they share is
+ * said once (the caller prints what was held) */
+void log_hold(char *buf, size_t len);
 int error_at(const char *file, unsigned long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

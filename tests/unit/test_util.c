@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/log.h"
 #include "util/num.h"
 #include "util/out.h"
 #include "util/sort.h"
@@ -250,6 +252,46 @@ static void test_strpool(void **state)
 	strpool_free(&p);
 }
 
+/* log_hold keeps a thread's first error and drops the rest, then lets
+ * errors through again; a thread's hold is its own */
+struct held {
+	char buf[64];
+	int rc;
+};
+
+static void *hold_thread(void *p)
+{
+	struct held *h = p;
+	log_hold(h->buf, sizeof h->buf);
+	h->rc = error("other thread");
+	log_hold(NULL, 0);
+	return NULL;
+}
+
+static void test_log_hold(void **state)
+{
+	(void)state;
+	char buf[16];
+	log_hold(buf, sizeof buf);
+	assert_int_equal(error("first %d", 1), -1);
+	assert_int_equal(error("second"), -1);
+	assert_string_equal(buf, "first 1");
+	struct held h = { "", 0 };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, hold_thread, &h), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_string_equal(h.buf, "other thread");
+	assert_int_equal(h.rc, -1);
+	assert_string_equal(buf, "first 1");   /* untouched by the other thread */
+	error("a message longer than the buffer holds");
+	assert_string_equal(buf, "first 1");
+	log_hold(NULL, 0);
+	log_hold(buf, sizeof buf);
+	error("a message longer than the buffer holds");
+	assert_string_equal(buf, "a message longe");   /* cut to fit */
+	log_hold(NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_out_escape),
 		cmocka_unit_test(test_sort_inplace),
 		cmocka_unit_test(test_strpool),
+		cmocka_unit_test(test_log_hold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
