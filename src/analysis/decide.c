@@ -706,7 +706,7 @@ static int each_part(struct decider *d, part_fn fn, void *arg)
 }
 
 /* hosts_make - after the pass: every host's row, added up from its
- * attempts' records a partition at a time */
+ * attempts' records a partition at a time (each_part) */
 static int hosts_make(struct decider *d)
 {
 	if (d->hosts_made)

@@ -37,8 +37,9 @@
  * IPv6 host's partition: an IPv6 attempt's candidates stay together)
  * and a meeting per IPv6 attempt and IPv4 host met (in the IPv4 host's
  * partition).  Afterwards every step that needs a host's totals works a
- * partition at a time: the host rows, the pairs that met again (with the
- * IPv4 host's attempt count), the scores of the candidates.  The
+ * partition at a time, two at once on two threads: the host rows, the
+ * pairs that met again (with the IPv4 host's attempt count), the scores
+ * of the candidates.  The
  * eligible candidates and the taken pairs go through external sorts; the
  * candidates are written decided in the order the pass made them (a
  * merge of the partitions), the attempts with their partners, the hosts
