@@ -123,21 +123,23 @@ struct cand_rec {
 };
 _Static_assert(sizeof(struct cand_rec) <= 88, "struct cand_rec: 88 bytes");
 
-static void cand_pack(struct cand_rec *r, const struct cand *x)
+/* cand_pack - candidate c, number seq of the pass, of attempts a6 and a4 */
+static void cand_pack(struct cand_rec *r, const struct assoc_cand *c, uint64_t seq,
+		      const struct attempt *a6, const struct attempt *a4)
 {
 	memset(r, 0, sizeof *r);
-	r->seq = x->seq;
-	r->gap_ns = x->c.gap_ns;
-	r->a6 = (uint32_t)x->c.a6;
-	r->a4 = (uint32_t)x->c.a4;
-	r->pos6 = x->pos6;
-	r->pos4 = x->pos4;
-	r->score = x->c.score;
-	r->port_dist = x->c.port_dist;
-	memcpy(r->a6b, x->a6.b, 16);
-	memcpy(r->a4b, x->a4.b, 4);
-	memcpy(r->ev, x->c.ev, sizeof r->ev);
-	r->before = x->c.before;
+	r->seq = seq;
+	r->gap_ns = c->gap_ns;
+	r->a6 = (uint32_t)c->a6;
+	r->a4 = (uint32_t)c->a4;
+	r->pos6 = a6->pos;
+	r->pos4 = a4->pos;
+	r->score = c->score;
+	r->port_dist = c->port_dist;
+	memcpy(r->a6b, a6->src.b, 16);
+	memcpy(r->a4b, a4->src.b, 4);
+	memcpy(r->ev, c->ev, sizeof r->ev);
+	r->before = c->before;
 }
 
 static void cand_unpack(struct cand *x, const struct cand_rec *r)
@@ -315,10 +317,9 @@ struct decider {
 	struct parted reps[2];      /* pairs that met twice or more, by IPv6 host: a file per worker */
 	struct parted sides;        /* side, by the IPv4 host's partition */
 	uint64_t ncand, natt, nkeys, max_id, nch;
-	struct addr last6;          /* the last candidate's IPv6 host ... */
-	unsigned part6;             /* ... and its partition */
-	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive */
-	struct addr *cur;           /* the IPv4 hosts it met so far */
+	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive ... */
+	unsigned part6;             /* ... its source's partition */
+	struct addr *cur;           /* ... and the IPv4 hosts it met so far */
 	size_t ncur, curcap;
 	FILE *host_f[2];            /* host rows: partition j at seg[j] of host_f[j % 2] */
 	struct ext seg[PARTS];
@@ -449,19 +450,16 @@ static int cand_in(struct decider *d, const struct assoc_cand *c, const struct a
 	if (a6->src.family != 6 || a4->src.family != 4)
 		BUG("candidate of a family %d and a family %d attempt", a6->src.family,
 		    a4->src.family);
-	struct cand x = { *c, d->ncand++, a6->pos, a4->pos, a6->src, a4->src };
-	struct cand_rec r;
-	cand_pack(&r, &x);
-	if (d->ncand == 1 || !addr_eq(&a6->src, &d->last6)) {
-		d->last6 = a6->src;   /* an IPv6 attempt's candidates come together */
-		d->part6 = part_of(&a6->src);
-	}
-	if (parted_add(&d->cands, d->part6, &r) < 0)
-		return -1;
-	if (d->ncur == 0 || c->a6 != d->cur_a6) {
+	if (d->ncand == 0 || c->a6 != d->cur_a6) {
+		/* the first candidate of an IPv6 attempt (they come together) */
 		d->cur_a6 = c->a6;
+		d->part6 = part_of(&a6->src);
 		d->ncur = 0;
 	}
+	struct cand_rec r;
+	cand_pack(&r, c, d->ncand++, a6, a4);
+	if (parted_add(&d->cands, d->part6, &r) < 0)
+		return -1;
 	for (size_t i = 0; i < d->ncur; i++)
 		if (addr_eq(&d->cur[i], &a4->src))
 			return 0;   /* another IPv4 attempt of the same host: one meeting */
@@ -596,6 +594,21 @@ static size_t addr_slot(const uint32_t *t, size_t size, const struct addr *a, co
 	while (t[i] && !addr_eq(key(base, t[i] - 1), a))
 		i = (i + 1) & mask;
 	return i;
+}
+
+/* addr_probe - in table v of size slots (a power of two) whose entries
+ * (stride bytes) begin with their address, family 0 in an empty one:
+ * the slot of address a, or the empty slot where it would go */
+static size_t addr_probe(const void *v, size_t stride, size_t size, const struct addr *a)
+{
+	const unsigned char *b = v;
+	size_t mask = size - 1, i = (size_t)hash_bytes(a, sizeof *a) & mask;
+	for (;;) {
+		const struct addr *k = (const struct addr *)(b + i * stride);
+		if (!k->family || addr_eq(k, a))
+			return i;
+		i = (i + 1) & mask;
+	}
 }
 
 static const struct addr *hacc_key(const void *base, uint32_t i)
@@ -949,22 +962,14 @@ static int enrich_row(const char *addr, uint32_t match_asn, const char *match_pt
 	if ((d->nen + 1) * 2 > d->ensize) {
 		size_t ns = d->ensize ? d->ensize * 2 : 1024;
 		struct en_ent *g = xcalloc(ns, sizeof *g);
-		for (size_t i = 0; i < d->ensize; i++) {
-			if (!d->en[i].a.family)
-				continue;
-			size_t k = (size_t)hash_bytes(&d->en[i].a, sizeof d->en[i].a) & (ns - 1);
-			while (g[k].a.family)
-				k = (k + 1) & (ns - 1);
-			g[k] = d->en[i];
-		}
+		for (size_t i = 0; i < d->ensize; i++)
+			if (d->en[i].a.family)
+				g[addr_probe(g, sizeof *g, ns, &d->en[i].a)] = d->en[i];
 		free(d->en);
 		d->en = g;
 		d->ensize = ns;
 	}
-	size_t mask = d->ensize - 1, i = (size_t)hash_bytes(&a, sizeof a) & mask;
-	while (d->en[i].a.family && !addr_eq(&d->en[i].a, &a))
-		i = (i + 1) & mask;
-	struct en_ent *e = &d->en[i];
+	struct en_ent *e = &d->en[addr_probe(d->en, sizeof *d->en, d->ensize, &a)];
 	if (!e->a.family) {
 		e->a = a;
 		d->nen++;
@@ -990,13 +995,8 @@ int decider_enrich(struct decider *d, struct store *st, const struct decide_enri
 static const struct en_ent *en_find(const struct decider *d, const struct addr *a)
 {
 	static const struct en_ent none;
-	size_t mask = d->ensize - 1, i = (size_t)hash_bytes(a, sizeof *a) & mask;
-	while (d->en[i].a.family) {
-		if (addr_eq(&d->en[i].a, a))
-			return &d->en[i];
-		i = (i + 1) & mask;
-	}
-	return &none;
+	const struct en_ent *e = &d->en[addr_probe(d->en, sizeof *d->en, d->ensize, a)];
+	return e->a.family ? e : &none;
 }
 
 /* --- scoring --- */
@@ -1039,6 +1039,16 @@ struct scorer {
 	size_t rsize;
 };
 
+/* scored - candidate c with what scoring gave it: its enrichment and
+ * host points, and its score with the enrichment's */
+static void scored(struct assoc_cand *c, const struct score_rec *s)
+{
+	c->score += s->asn + s->ptr - c->ev[EV_ASN] - c->ev[EV_PTR];
+	c->ev[EV_ASN] = s->asn;
+	c->ev[EV_PTR] = s->ptr;
+	c->ev[EV_HOST] = s->host;
+}
+
 /* score_group - host and enrichment points, totals and ambiguity of the
  * candidates of one IPv6 attempt */
 static void score_group(const struct decider *d, const struct scorer *sc, struct group *g)
@@ -1047,27 +1057,22 @@ static void score_group(const struct decider *d, const struct scorer *sc, struct
 	long best = -1;
 	uint32_t n6 = hmap_find(&sc->hm, &g->c[0].a6)->n;
 	for (size_t i = 0; i < g->n; i++) {
-		const struct assoc_cand *c = &g->c[i].c;
+		struct assoc_cand *c = &g->c[i].c;
 		struct score_rec *s = &g->s[i];
 		memset(s, 0, sizeof *s);
-		int score = c->score;
 		s->asn = c->ev[EV_ASN];
 		s->ptr = c->ev[EV_PTR];
 		if (d->en) {
 			const struct en_ent *ex = en_find(d, &g->c[i].a6), *ey = en_find(d, &g->c[i].a4);
-			int asn = ex->asn && ex->asn == ey->asn ? d->ep.asn : 0;
-			int ptr = ex->ptr && ex->ptr == ey->ptr ? d->ep.ptr
-				  : ex->dom && ex->dom == ey->dom ? d->ep.domain : 0;
-			score += asn + ptr - c->ev[EV_ASN] - c->ev[EV_PTR];
-			s->asn = (int16_t)asn;
-			s->ptr = (int16_t)ptr;
+			s->asn = (int16_t)(ex->asn && ex->asn == ey->asn ? d->ep.asn : 0);
+			s->ptr = (int16_t)(ex->ptr && ex->ptr == ey->ptr ? d->ep.ptr
+					   : ex->dom && ex->dom == ey->dom ? d->ep.domain : 0);
 		}
 		struct meet k = meet_of(&g->c[i].a6, &g->c[i].a4);
 		const struct pair *e = pair_slot(sc->rt, sc->rsize, &k);
-		int pts = decide_host_points(p, e->co ? e->co : 1, n6, e->co ? e->n4 : 0);
-		s->host = (int16_t)pts;
-		s->total = score + pts;
-		g->c[i].c.score = score;   /* with enrichment: what eligible() compares */
+		s->host = (int16_t)decide_host_points(p, e->co ? e->co : 1, n6, e->co ? e->n4 : 0);
+		scored(c, s);   /* what eligible() compares, with enrichment */
+		s->total = c->score + s->host;
 		if (best < 0 ||
 		    rank_before(s->total, agap(c), aport(c), c->a4, g->s[best].total,
 				agap(&g->c[best].c), aport(&g->c[best].c), g->c[best].c.a4))
@@ -1294,10 +1299,7 @@ static int label_one(struct decider *d, struct label *l, const struct cand *r,
 	}
 	const struct chosen *ch = l->has_cur ? &l->cur : NULL;
 	struct assoc_cand c = r->c;
-	c.score += s->asn + s->ptr - c.ev[EV_ASN] - c.ev[EV_PTR];
-	c.ev[EV_ASN] = s->asn;
-	c.ev[EV_PTR] = s->ptr;
-	c.ev[EV_HOST] = s->host;
+	scored(&c, s);
 	const char *dec;
 	if (ch && ch->a4 == c.a4)
 		dec = "associated";
@@ -1523,7 +1525,6 @@ struct listing {
 	struct decider *d;
 	struct parted *lst;
 	uint64_t seq;
-	int err;
 };
 
 /* listing_rec - a listing of addr (an IPv4 address, made canonical as
@@ -1568,10 +1569,7 @@ struct ltab {
 
 static struct lent *lent_slot(const struct ltab *t, const struct addr *a)
 {
-	size_t mask = t->size - 1, i = (size_t)hash_bytes(a, sizeof *a) & mask;
-	while (t->v[i].a.family && !addr_eq(&t->v[i].a, a))
-		i = (i + 1) & mask;
-	return &t->v[i];
+	return &t->v[addr_probe(t->v, sizeof *t->v, t->size, a)];
 }
 
 static int ltab_load(const struct parted *lst, unsigned j, struct ltab *t)
@@ -1756,7 +1754,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	    !(of = spill_open("host-row", err, sizeof err)) ||
 	    !(pf = spill_open("partners", err, sizeof err)))
 		rc = error("%s", err);
-	struct listing l = { d, &lst, 0, 0 };
+	struct listing l = { d, &lst, 0 };
 	if (rc == 0)
 		rc = store_each_listed(st, listing_window_ns, on_listed, on_lists, &l);
 	if (rc == 0)
