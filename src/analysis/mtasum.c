@@ -3,20 +3,17 @@
  */
 #include "analysis/mtasum.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #include "util/alloc.h"
 #include "util/hash.h"
 #include "util/log.h"
-#include "util/spill.h"
+#include "util/runs.h"
 #include "util/strpool.h"
 
-#define PARTS 64
+#define PARTS RUNS_PARTS
+#define SPILL_ROWS 256      /* rows a partition buffers before a block goes to the file */
 #define READ_ROWS 4096      /* rows of a block read at a time */
 #define MERGE_ROWS 256      /* rows a partition's cursor holds in the merge */
 
@@ -31,12 +28,6 @@ struct row {                /* 56 bytes: a row per address seen in the logs */
 };
 _Static_assert(sizeof(struct row) == 56, "struct row: 56 bytes");
 
-/* a partition's partial rows of one flush, in the temporary file */
-struct block {
-	off_t off;
-	uint32_t part, n;
-};
-
 struct mta_sum {
 	struct row *rows;
 	size_t n, cap;
@@ -47,9 +38,8 @@ struct mta_sum {
 	struct strpool lists;       /* distinct list names */
 	const char *formats[256];   /* the log formats' names (static, mtalog.h) */
 	unsigned nformats;
-	FILE *spill;                /* NULL until the table first fills */
-	struct block *blocks;       /* in file order */
-	size_t nblocks, bcap;
+	struct parted spill;        /* the partial rows by address partition, once the table
+				     * first fills (spill.f NULL until then) */
 	uint64_t spilled;
 };
 
@@ -134,56 +124,23 @@ static void clear(struct mta_sum *m)
 		memset(m->tab, 0, m->size * sizeof *m->tab);
 }
 
-static int file_error(void)
-{
-	return error("temporary MTA log file: %s", errno ? spill_strerror(errno) : "short read");
-}
-
-/* flush - the table's rows to the temporary file, a block per
+/* flush - the table's rows to the temporary file, each to its address'
  * partition (in first-line order inside it), and the table emptied */
 static int flush(struct mta_sum *m)
 {
 	if (!m->n)
 		return 0;
-	if (!m->spill) {
+	if (!m->spill.f) {
 		char err[512];
-		if (!(m->spill = spill_open("mta", err, sizeof err)))
+		if (parted_open(&m->spill, "mta", sizeof *m->rows, SPILL_ROWS, err, sizeof err) < 0)
 			return error("%s", err);
 	}
-	/* a counting sort by partition, stable */
-	size_t at[PARTS + 1] = { 0 };
-	uint8_t *part = xmalloc(m->n);
-	for (size_t i = 0; i < m->n; i++) {
-		part[i] = (uint8_t)(hash_bytes(&m->rows[i].a, sizeof m->rows[i].a) >> 58);
-		at[part[i] + 1]++;
-	}
-	_Static_assert(PARTS == 64, "6 bits of partition");
-	for (unsigned p = 1; p <= PARTS; p++)
-		at[p] += at[p - 1];
-	uint32_t *ord = xreallocarray(NULL, m->n, sizeof *ord);
-	size_t next[PARTS];
-	memcpy(next, at, sizeof next);
-	for (size_t i = 0; i < m->n; i++)
-		ord[next[part[i]]++] = (uint32_t)i;
 	int rc = 0;
-	for (unsigned p = 0; p < PARTS && rc == 0; p++) {
-		if (at[p] == at[p + 1])
-			continue;
-		off_t off = ftello(m->spill);
-		if (off < 0) {
-			rc = file_error();
-			break;
-		}
-		for (size_t k = at[p]; k < at[p + 1]; k++)
-			if (fwrite_unlocked(&m->rows[ord[k]], sizeof *m->rows, 1, m->spill) != 1) {
-				rc = file_error();
-				break;
-			}
-		GROW(m->blocks, m->nblocks + 1, m->bcap);
-		m->blocks[m->nblocks++] = (struct block){ off, p, (uint32_t)(at[p + 1] - at[p]) };
-	}
-	free(part);
-	free(ord);
+	for (size_t i = 0; i < m->n && rc == 0; i++)
+		rc = parted_add(&m->spill, (unsigned)(hash_bytes(&m->rows[i].a,
+								 sizeof m->rows[i].a) >> 58),
+				&m->rows[i]);
+	_Static_assert(PARTS == 64, "6 bits of partition");
 	m->spilled += m->n;
 	clear(m);
 	return rc;
@@ -222,106 +179,75 @@ static int emit(const struct mta_sum *m, const struct row *r, mta_sum_fn fn, voi
 	return fn(&o, arg);
 }
 
-/* read_rows - n rows at off of the temporary file into buf */
-static int read_rows(const struct mta_sum *m, off_t off, struct row *buf, size_t n)
-{
-	size_t want = n * sizeof *buf;
-	errno = 0;
-	ssize_t got = pread(fileno(m->spill), buf, want, off);
-	return got >= 0 && (size_t)got == want ? 0 : file_error();
-}
-
 /* add_up - partition p's partial rows added up in the table */
-static int add_up(struct mta_sum *m, unsigned p, struct row *buf)
+static int add_up(struct mta_sum *m, unsigned p)
 {
 	clear(m);
-	for (size_t b = 0; b < m->nblocks; b++) {
-		const struct block *k = &m->blocks[b];
-		if (k->part != p)
-			continue;
-		for (uint32_t done = 0; done < k->n;) {
-			uint32_t n = k->n - done < READ_ROWS ? k->n - done : READ_ROWS;
-			if (read_rows(m, k->off + (off_t)done * (off_t)sizeof *buf, buf, n) < 0)
-				return -1;
-			for (uint32_t i = 0; i < n; i++) {
-				room(m);
-				size_t s = slot_of(m, &buf[i]);
-				if (m->tab[s])
-					combine(&m->rows[m->tab[s] - 1], &buf[i]);
-				else
-					append(m, s, &buf[i]);
-			}
-			done += n;
-		}
+	struct rcur c;
+	parted_cursor(&m->spill, p, &c, READ_ROWS);
+	const struct row *r;
+	while ((r = rcur_next(&c))) {
+		room(m);
+		size_t s = slot_of(m, r);
+		if (m->tab[s])
+			combine(&m->rows[m->tab[s] - 1], r);
+		else
+			append(m, s, r);
 	}
-	return 0;
+	int rc = c.err;
+	rcur_close(&c);
+	return rc;
 }
 
-/* a partition's added-up rows in the merge */
-struct cursor {
-	off_t off;                  /* of the next rows to read */
-	uint64_t left;              /* rows not read yet */
-	struct row buf[MERGE_ROWS];
-	size_t i, n;
-};
-
-static int cursor_fill(const struct mta_sum *m, struct cursor *c)
+static int cmp_seq(const void *pa, const void *pb)
 {
-	c->i = 0;
-	c->n = c->left < MERGE_ROWS ? (size_t)c->left : MERGE_ROWS;
-	if (c->n && read_rows(m, c->off, c->buf, c->n) < 0)
-		return -1;
-	c->off += (off_t)(c->n * sizeof *c->buf);
-	c->left -= c->n;
-	return 0;
+	const struct row *x = pa, *y = pb;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* each_spilled - every partition added up on its own and written after
- * the blocks (inside a partition, first seen is first line: blocks are
- * in file order, a block in first-line order), then the partitions
- * merged by first line */
+/* each_spilled - every partition added up on its own into a second
+ * partitioned file (inside a partition, first seen is first line: the
+ * partial rows come in the order written, a flush's in first-line
+ * order), then the partitions merged by first line */
 static int each_spilled(struct mta_sum *m, mta_sum_fn fn, void *arg)
 {
-	if (flush(m) < 0)
+	if (flush(m) < 0 || parted_flush(&m->spill) < 0)
 		return -1;
-	if (fflush(m->spill) != 0 || fseeko(m->spill, 0, SEEK_END) != 0)
-		return file_error();
-	struct cursor *cur = xcalloc(PARTS, sizeof *cur);
-	struct row *buf = xreallocarray(NULL, READ_ROWS, sizeof *buf);
+	char err[512];
+	struct parted sums;
+	if (parted_open(&sums, "mta", sizeof *m->rows, READ_ROWS, err, sizeof err) < 0)
+		return error("%s", err);
 	int rc = 0;
 	for (unsigned p = 0; p < PARTS && rc == 0; p++) {
-		if ((rc = add_up(m, p, buf)) < 0)
-			break;
-		cur[p].off = ftello(m->spill);
-		cur[p].left = m->n;
-		if (cur[p].off < 0 ||
-		    fwrite_unlocked(m->rows, sizeof *m->rows, m->n, m->spill) != m->n)
-			rc = file_error();
+		rc = add_up(m, p);
+		for (size_t i = 0; i < m->n && rc == 0; i++)
+			rc = parted_add(&sums, p, &m->rows[i]);
+		if (rc == 0)
+			rc = parted_flush_part(&sums, p);
 	}
-	free(buf);
 	clear(m);
-	if (rc == 0 && fflush(m->spill) != 0)
-		rc = file_error();
-	for (unsigned p = 0; p < PARTS && rc == 0; p++)
-		rc = cursor_fill(m, &cur[p]);
-	while (rc == 0) {
-		struct cursor *best = NULL;
+	if (rc == 0)
+		rc = parted_flush(&sums);
+	if (rc == 0) {
+		struct rcur *c = xcalloc(PARTS, sizeof *c);
 		for (unsigned p = 0; p < PARTS; p++)
-			if (cur[p].i < cur[p].n &&
-			    (!best || cur[p].buf[cur[p].i].seq < best->buf[best->i].seq))
-				best = &cur[p];
-		if (!best)
-			break;
-		if ((rc = emit(m, &best->buf[best->i++], fn, arg)) == 0 && best->i == best->n)
-			rc = cursor_fill(m, best);
+			parted_cursor(&sums, p, &c[p], MERGE_ROWS);
+		struct rmerge mg;
+		rmerge_open(&mg, c, PARTS, cmp_seq);
+		const struct row *r;
+		while (rc == 0 && (r = rmerge_next(&mg, NULL)))
+			rc = emit(m, r, fn, arg);
+		if (rc == 0)
+			rc = mg.err;
+		rmerge_close(&mg);
 	}
-	free(cur);
+	parted_close(&sums);
 	return rc;
 }
 
 int mta_sum_each(struct mta_sum *m, mta_sum_fn fn, void *arg)
 {
-	if (m->spill)
+	if (m->spill.f)
 		return each_spilled(m, fn, arg);
 	int rc = 0;
 	for (size_t i = 0; i < m->n && rc == 0; i++)
@@ -338,11 +264,9 @@ void mta_sum_free(struct mta_sum *m)
 {
 	if (!m)
 		return;
-	if (m->spill)
-		fclose(m->spill);
+	parted_close(&m->spill);
 	strpool_free(&m->lists);
 	free(m->rows);
 	free(m->tab);
-	free(m->blocks);
 	free(m);
 }

@@ -9,9 +9,8 @@
  * order of their first line, with the format of their first line.
  *
  * Memory is bounded: the table holds at most max_rows rows.  When it is
- * full, its rows (partial sums) go to an unlinked temporary file as one
- * block per partition (64 partitions by address) and the table starts
- * empty.  At the end each partition's partial rows are added up on their
+ * full, its rows (partial sums) go to an unlinked temporary file in 64
+ * partitions by address (util/runs.h) and the table starts empty.  At the end each partition's partial rows are added up on their
  * own (an address is in one partition only), and the partitions' rows
  * merged back into the order of their first line.  So the rows are the
  * same, in the same order, whatever max_rows is; a log that never fills
