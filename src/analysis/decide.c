@@ -2,8 +2,7 @@
  * decide.c - host consistency, ambiguity, one-to-one assignment (decide.h).
  *
  * Memory: nothing here grows with the hosts or the candidates of a run
- * (two bits per attempt say which are taken; with enrichment, each
- * source's match keys are held).  Every record about a host goes to one
+ * (two bits per attempt say which are taken).  Every record about a host goes to one
  * of 64 partitions of a temporary file by a hash of its address
  * (util/runs.h), and the work that needs a host's totals is done a
  * partition at a time, two at once on two threads (steps 1-3 below,
@@ -19,9 +18,12 @@
  *     writes each partition's rows in address text order;
  *  2. count_pairs counts the meetings per host pair in each IPv4 host's
  *     partition, where that host's attempt count is, and passes the
- *     pairs that met twice or more to their IPv6 host's partition;
- *  3. the candidates of each partition are scored with its hosts' counts
- *     and pairs (an IPv6 attempt's candidates are together, and all in
+ *     pairs that met twice or more to their IPv6 host's partition; with
+ *     enrichment (decider_enrich: each host's match keys to its
+ *     partition), each IPv4 host's keys go once to every partition of an
+ *     IPv6 host it met (keys4_part);
+ *  3. the candidates of each partition are scored with its hosts' counts,
+ *     pairs and keys (an IPv6 attempt's candidates are together, and all in
  *     its source's partition); the eligible ones go to an external sort
  *     in the greedy order, what scoring added to each candidate to a
  *     file in the partition's order;
@@ -286,12 +288,28 @@ struct label_more {
 	uint8_t fam;                /* 0: os label, 1: os family */
 };
 
-/* enrichment match keys of an address (decider_enrich): open addressing,
- * family 0 = empty slot */
-struct en_ent {
+/* enrichment match keys of an address (decider_enrich), in its host's
+ * partition.  The names are compared by a 64-bit hash of their text (0 =
+ * none): a false match is a chance of about 2^-64 a pair, and a sender who
+ * wants the same name on both families can simply set it. */
+struct en_rec {
 	struct addr a;
 	uint32_t asn;               /* 0: none */
-	uint32_t ptr, dom;          /* index + 1 into decider.strs; 0 = none */
+	uint64_t ptr, dom;
+};
+
+/* the same in the table of an IPv4 partition (pairs_part): the IPv6
+ * partitions its keys were sent to, a bit each */
+struct en_sent {
+	struct en_rec r;
+	uint64_t sent;
+};
+
+/* an IPv4 host's keys, sent to the partition of an IPv6 host it met */
+struct a4key {
+	uint8_t a4[4];
+	uint32_t asn;
+	uint64_t ptr, dom;          /* all three 0: an empty slot */
 };
 
 /* what one thread of the partitioned steps holds (each_part): worker w
@@ -304,7 +322,7 @@ struct worker {
 	size_t tsize;
 	struct pair *v;             /* a partition's distinct pairs (count_pairs) */
 	size_t vcap;
-	uint64_t npairs;
+	uint64_t npairs, nkeys4;
 };
 
 struct decider {
@@ -315,6 +333,7 @@ struct decider {
 	struct parted recs;         /* host_rec, by source */
 	struct parted meets;        /* meet, by the IPv4 source's partition */
 	struct parted reps[2];      /* pairs that met twice or more, by IPv6 host: a file per worker */
+	struct parted keys4[2];     /* a4key, by the IPv6 host's partition: a file per worker */
 	struct parted sides;        /* side, by the IPv4 host's partition */
 	uint64_t ncand, natt, nkeys, max_id, nch;
 	uint64_t cur_a6;            /* the IPv6 attempt whose candidates arrive ... */
@@ -332,9 +351,9 @@ struct decider {
 	const char **lptr;          /* label pointer -> id cache: open addressing */
 	uint16_t *lid;
 	size_t lsize, lused;
-	struct strpool strs;        /* enrichment names and DNSBL lists, each once */
-	struct en_ent *en;          /* enrichment, when decider_enrich ran */
-	size_t nen, ensize;
+	struct strpool strs;        /* DNSBL lists, each once */
+	struct parted en;           /* en_rec, by address, when decider_enrich ran */
+	bool has_en;
 	struct decide_enrich_points ep;
 };
 
@@ -870,6 +889,40 @@ static struct pair *pair_slot(struct pair *t, size_t size, const struct meet *k)
 	return &t[i];
 }
 
+static int en_load(struct decider *d, unsigned j, bool v4only, size_t stride, void **tab,
+		   size_t *size);
+
+/* keys4_part - the enrichment keys of partition j's IPv4 hosts, each sent
+ * once to the partition of every IPv6 host it met (its n distinct pairs in
+ * wk->v), where scoring compares them with the IPv6 host's */
+static int keys4_part(struct decider *d, unsigned j, struct worker *wk, size_t n)
+{
+	struct en_sent *t;
+	size_t size;
+	int rc = en_load(d, j, true, sizeof *t, (void **)&t, &size);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct pair *e = &wk->v[i];
+		struct addr a4 = addr_from_v4(e->k.a4), a6 = addr_from_v6(e->k.a6);
+		struct en_sent *x = &t[addr_probe(t, sizeof *t, size, &a4)];
+		if (!x->r.a.family || !(x->r.asn || x->r.ptr || x->r.dom))
+			continue;
+		unsigned p6 = part_of(&a6);
+		if (x->sent & UINT64_C(1) << p6)
+			continue;
+		x->sent |= UINT64_C(1) << p6;
+		struct a4key k;
+		memset(&k, 0, sizeof k);
+		memcpy(k.a4, e->k.a4, 4);
+		k.asn = x->r.asn;
+		k.ptr = x->r.ptr;
+		k.dom = x->r.dom;
+		rc = parted_add(&d->keys4[wk->w], p6, &k);
+		wk->nkeys4++;
+	}
+	free(t);
+	return rc;
+}
+
 /* pairs_part - partition j's meetings added up per host pair; the pairs
  * that met twice or more to the worker's file of them */
 static int pairs_part(struct decider *d, unsigned j, struct worker *wk, void *arg)
@@ -911,6 +964,8 @@ static int pairs_part(struct decider *d, unsigned j, struct worker *wk, void *ar
 	}
 	free(idx);
 	hmap_free(&hm);
+	if (rc == 0 && d->has_en)
+		rc = keys4_part(d, j, wk, n);
 	return rc;
 }
 
@@ -926,7 +981,9 @@ static int count_pairs(struct decider *d)
 	if (parted_flush(&d->meets) < 0)
 		return -1;
 	for (unsigned w = 0; w < 2; w++)
-		if (parted_open(&d->reps[w], "pair", sizeof(struct pair), 256, err, sizeof err) < 0)
+		if (parted_open(&d->reps[w], "pair", sizeof(struct pair), 256, err, sizeof err) < 0 ||
+		    (d->has_en && parted_open(&d->keys4[w], "enrichment-key", sizeof(struct a4key),
+					      256, err, sizeof err) < 0))
 			return error("%s", err);
 	uint64_t most = 0;
 	for (unsigned j = 0; j < PARTS; j++)
@@ -942,7 +999,12 @@ static int count_pairs(struct decider *d)
 		npairs += d->wk[w].npairs;
 		if (rc == 0)
 			rc = parted_flush(&d->reps[w]);
+		if (rc == 0 && d->has_en)
+			rc = parted_flush(&d->keys4[w]);
 	}
+	if (d->has_en)
+		debug("enrichment: %llu IPv4 hosts' keys sent to the partitions of the IPv6 hosts"
+		      " they met", (unsigned long long)(d->wk[0].nkeys4 + d->wk[1].nkeys4));
 	debug("host pairs: %llu meetings in %zu blocks, the largest of %u partitions %llu;"
 	      " %llu pairs met again", (unsigned long long)d->nkeys, d->meets.nblocks, PARTS,
 	      (unsigned long long)most, (unsigned long long)npairs);
@@ -952,51 +1014,56 @@ static int count_pairs(struct decider *d)
 
 /* --- enrichment --- */
 
+static uint64_t name_key(const char *s)
+{
+	return s && *s ? hash_bytes(s, strlen(s)) | 1 : 0;
+}
+
 static int enrich_row(const char *addr, uint32_t match_asn, const char *match_ptr,
 		      const char *match_domain, void *arg)
 {
 	struct decider *d = arg;
-	struct addr a;
-	if (addr_parse(addr, &a) < 0)
+	struct en_rec r;
+	memset(&r, 0, sizeof r);
+	if (addr_parse(addr, &r.a) < 0)
 		return 0;   /* not an address: no source names it */
-	if ((d->nen + 1) * 2 > d->ensize) {
-		size_t ns = d->ensize ? d->ensize * 2 : 1024;
-		struct en_ent *g = xcalloc(ns, sizeof *g);
-		for (size_t i = 0; i < d->ensize; i++)
-			if (d->en[i].a.family)
-				g[addr_probe(g, sizeof *g, ns, &d->en[i].a)] = d->en[i];
-		free(d->en);
-		d->en = g;
-		d->ensize = ns;
-	}
-	struct en_ent *e = &d->en[addr_probe(d->en, sizeof *d->en, d->ensize, &a)];
-	if (!e->a.family) {
-		e->a = a;
-		d->nen++;
-	}
-	e->asn = match_asn;
-	e->ptr = match_ptr && *match_ptr ? strpool_id(&d->strs, match_ptr) + 1 : 0;
-	e->dom = match_domain && *match_domain ? strpool_id(&d->strs, match_domain) + 1 : 0;
-	return 0;
+	r.asn = match_asn;
+	r.ptr = name_key(match_ptr);
+	r.dom = name_key(match_domain);
+	return parted_add(&d->en, part_of(&r.a), &r);
 }
 
 int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts)
 {
-	if (!d->en) {
-		d->ensize = 1024;
-		d->en = xcalloc(d->ensize, sizeof *d->en);
-	}
-	if (store_each_enrich(st, enrich_row, d) != 0)
+	char err[512];
+	if (!d->has_en && parted_open(&d->en, "enrichment", sizeof(struct en_rec), 512, err,
+				      sizeof err) < 0)
+		return error("%s", err);
+	d->has_en = true;
+	if (store_each_enrich(st, enrich_row, d) != 0 || parted_flush(&d->en) < 0)
 		return -1;
 	d->ep = *pts;
 	return 0;
 }
 
-static const struct en_ent *en_find(const struct decider *d, const struct addr *a)
+/* en_load - partition j's enrichment keys (of its IPv4 hosts only when
+ * v4only) into a new table of entries of stride bytes that begin with an
+ * en_rec; *size its slots */
+static int en_load(struct decider *d, unsigned j, bool v4only, size_t stride, void **tab,
+		   size_t *size)
 {
-	static const struct en_ent none;
-	const struct en_ent *e = &d->en[addr_probe(d->en, sizeof *d->en, d->ensize, a)];
-	return e->a.family ? e : &none;
+	*size = pow2_at_least((size_t)d->en.total[j] * 2 + 2);
+	unsigned char *t = xcalloc(*size, stride);
+	*tab = t;
+	struct rcur c;
+	parted_cursor(&d->en, j, &c, 512);
+	const struct en_rec *r;
+	while ((r = rcur_next(&c)))
+		if (!v4only || r->a.family == 4)
+			memcpy(t + addr_probe(t, stride, *size, &r->a) * stride, r, sizeof *r);
+	int rc = c.err;
+	rcur_close(&c);
+	return rc;
 }
 
 /* --- scoring --- */
@@ -1037,7 +1104,39 @@ struct scorer {
 	struct hmap hm;             /* the partition's hosts: IPv6 attempt counts */
 	struct pair *rt;            /* its IPv6 hosts' pairs that met again */
 	size_t rsize;
+	struct en_rec *en;          /* with enrichment: its hosts' keys */
+	size_t ensize;
+	struct a4key *k4;           /* ... and those of the IPv4 hosts they met */
+	size_t k4size;
 };
+
+static size_t k4_slot(const struct a4key *t, size_t size, const uint8_t a4[4])
+{
+	size_t mask = size - 1, i = (size_t)hash_bytes(a4, 4) & mask;
+	while ((t[i].asn || t[i].ptr || t[i].dom) && memcmp(t[i].a4, a4, 4))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* keys_load - partition j's enrichment keys and those its IPv6 hosts' IPv4
+ * partners sent (keys4_part) into sc */
+static int keys_load(struct decider *d, unsigned j, struct scorer *sc)
+{
+	int rc = en_load(d, j, false, sizeof *sc->en, (void **)&sc->en, &sc->ensize);
+	uint64_t n = d->keys4[0].total[j] + d->keys4[1].total[j];
+	sc->k4size = pow2_at_least((size_t)n * 4 / 3 + 2);
+	sc->k4 = xcalloc(sc->k4size, sizeof *sc->k4);
+	for (unsigned w = 0; w < 2 && rc == 0; w++) {
+		struct rcur c;
+		parted_cursor(&d->keys4[w], j, &c, 1024);
+		const struct a4key *k;
+		while ((k = rcur_next(&c)))
+			sc->k4[k4_slot(sc->k4, sc->k4size, k->a4)] = *k;
+		rc = c.err;
+		rcur_close(&c);
+	}
+	return rc;
+}
 
 /* scored - candidate c with what scoring gave it: its enrichment and
  * host points, and its score with the enrichment's */
@@ -1062,8 +1161,11 @@ static void score_group(const struct decider *d, const struct scorer *sc, struct
 		memset(s, 0, sizeof *s);
 		s->asn = c->ev[EV_ASN];
 		s->ptr = c->ev[EV_PTR];
-		if (d->en) {
-			const struct en_ent *ex = en_find(d, &g->c[i].a6), *ey = en_find(d, &g->c[i].a4);
+		if (d->has_en) {
+			const struct en_rec *ex =
+				&sc->en[addr_probe(sc->en, sizeof *sc->en, sc->ensize, &g->c[i].a6)];
+			const struct a4key *ey = &sc->k4[k4_slot(sc->k4, sc->k4size, g->c[i].a4.b)];
+			/* an empty slot of either has no keys: no points */
 			s->asn = (int16_t)(ex->asn && ex->asn == ey->asn ? d->ep.asn : 0);
 			s->ptr = (int16_t)(ex->ptr && ex->ptr == ey->ptr ? d->ep.ptr
 					   : ex->dom && ex->dom == ey->dom ? d->ep.domain : 0);
@@ -1138,6 +1240,8 @@ static int score_part(struct decider *d, unsigned j, struct worker *wk, void *ar
 	struct xsort *el = &out->el[wk->w];
 	struct scorer sc = { 0 };
 	int rc = hmap_load(d, j, &sc.hm);
+	if (rc == 0 && d->has_en)
+		rc = keys_load(d, j, &sc);
 	sc.rsize = pow2_at_least((size_t)(d->reps[0].total[j] + d->reps[1].total[j]) * 2 + 2);
 	sc.rt = xcalloc(sc.rsize, sizeof *sc.rt);
 	struct rcur c;
@@ -1175,6 +1279,8 @@ static int score_part(struct decider *d, unsigned j, struct worker *wk, void *ar
 	free(g.c);
 	free(g.s);
 	free(sc.rt);
+	free(sc.en);
+	free(sc.k4);
 	hmap_free(&sc.hm);
 	return rc;
 }
@@ -1832,10 +1938,11 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 size_t decider_bytes(const struct decider *d)
 {
 	size_t b = d->curcap * sizeof *d->cur +
-		   d->ensize * sizeof *d->en + d->lsize * (sizeof *d->lptr + sizeof *d->lid);
+		   parted_bytes(&d->en) + d->lsize * (sizeof *d->lptr + sizeof *d->lid);
 	for (unsigned w = 0; w < 2; w++)
 		b += d->wk[w].morecap * sizeof *d->wk[w].more + d->wk[w].tsize * sizeof *d->wk[w].tab +
-		     d->wk[w].vcap * sizeof *d->wk[w].v + parted_bytes(&d->reps[w]);
+		     d->wk[w].vcap * sizeof *d->wk[w].v + parted_bytes(&d->reps[w]) +
+		     parted_bytes(&d->keys4[w]);
 	return b + parted_bytes(&d->cands) + parted_bytes(&d->recs) + parted_bytes(&d->meets) +
 	       parted_bytes(&d->sides);
 }
@@ -1852,6 +1959,7 @@ void decider_free(struct decider *d)
 	parted_close(&d->sides);
 	for (unsigned w = 0; w < 2; w++) {
 		parted_close(&d->reps[w]);
+		parted_close(&d->keys4[w]);
 		if (d->host_f[w])
 			fclose(d->host_f[w]);
 		free(d->wk[w].more);
@@ -1859,7 +1967,7 @@ void decider_free(struct decider *d)
 		free(d->wk[w].v);
 	}
 	strpool_free(&d->strs);
-	free(d->en);
+	parted_close(&d->en);
 	free(d->cur);
 	free(d->labels);
 	free(d->lptr);

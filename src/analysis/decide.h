@@ -29,8 +29,7 @@
  * Every candidate gets its decision recorded for `mxsensor explain`.
  *
  * How: nothing is kept in memory per host or candidate, and two bits per
- * attempt (taken or not, in the greedy pass); with enrichment, each
- * source's match keys.  While the pass streams by, the decider writes unlinked temporary files of
+ * attempt (taken or not, in the greedy pass).  While the pass streams by, the decider writes unlinked temporary files of
  * fixed-size records: the attempts (in the order they closed), and, in
  * 64 partitions by a hash of the source address, a record per attempt
  * for its host's row, each candidate with both attempts' sources (in its
@@ -84,8 +83,9 @@ int decider_attempt(struct decider *d, struct attempt *a);
  * row); 0, or -1 when the temporary file cannot be written */
 int decider_cand(struct decider *d, const struct assoc_cand *c, const struct attempt *a6,
 		 const struct attempt *a4);
-/* decider_enrich - load the run's enrichment from st (store_each_enrich)
- * and score candidates with pts; call before decider_run */
+/* decider_enrich - the run's enrichment from st (store_each_enrich) to
+ * the hosts' partitions, to score the candidates with pts; call before
+ * decider_run */
 int decider_enrich(struct decider *d, struct store *st, const struct decide_enrich_points *pts);
 /* decider_each_source - every source address of the run in text order,
  * with its embedding kind and embedded IPv4 (NULL when none): the

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpsl.h>
 #include <zlib.h>
@@ -21,7 +22,11 @@
 #include "addr/addr.h"
 #include "enrich/asn.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 #include "util/log.h"
+#include "util/runs.h"
+#include "util/spill.h"
+#include "util/strpool.h"
 
 #define LINE_MAX_LEN 1024
 #define BAD_SHOWN 5
@@ -71,17 +76,30 @@ char *enrich_registered_domain(const char *name, char *buf, size_t n)
 	return buf;
 }
 
-/* --- --ptr-file --- */
+/* --- --ptr-file ---
+ *
+ * A file of names may be far bigger than the run's hosts (a reverse DNS
+ * dataset of the whole address space): its lines go to an external sort
+ * by address, their names to a temporary file, and the run's addresses,
+ * which come in the same order, are looked up by walking the sorted lines
+ * once. */
 
-struct ptr_ent {
+/* a line of a --ptr-file: its address, its place, its name in m->names */
+struct ptr_rec {
 	struct addr a;
-	size_t seq;          /* line order */
-	char *name;
+	uint16_t len;
+	uint64_t seq, off;
 };
 
 struct ptr_map {
-	struct ptr_ent *v;
-	size_t n, cap;
+	struct xsort s;
+	FILE *names;
+	uint64_t off, n;
+	const struct ptr_rec *cur;  /* the next line in order, NULL: none left */
+	struct addr last;           /* the last address asked for */
+	bool asked;
+	char name[DNS_TEXT_MAX];
+	int err;
 };
 
 static int cmp_addr(const void *x, const void *y)
@@ -92,16 +110,18 @@ static int cmp_addr(const void *x, const void *y)
 	return memcmp(a->b, b->b, 16);
 }
 
-static int cmp_ptr_ent(const void *x, const void *y)
+static int cmp_ptr_rec(const void *x, const void *y)
 {
-	const struct ptr_ent *a = x, *b = y;
+	const struct ptr_rec *a = x, *b = y;
 	int r = cmp_addr(&a->a, &b->a);
 	if (r)
 		return r;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static bool ptr_line(struct ptr_map *m, char *line)
+/* ptr_line - one line's address and name to the map; 1 when it was one,
+ * 0 when not, -1 when a temporary file failed */
+static int ptr_line(struct ptr_map *m, char *line)
 {
 	char *p = line;
 	while (*p == ' ' || *p == '\t')
@@ -110,7 +130,7 @@ static bool ptr_line(struct ptr_map *m, char *line)
 	while (*p && *p != ' ' && *p != '\t' && *p != ',')
 		p++;
 	if (!*p)
-		return false;
+		return 0;
 	*p++ = '\0';
 	while (*p == ' ' || *p == '\t' || *p == ',')
 		p++;
@@ -118,24 +138,36 @@ static bool ptr_line(struct ptr_map *m, char *line)
 	while (*p && *p != ' ' && *p != '\t' && *p != ',')
 		p++;
 	*p = '\0';
-	struct addr ad;
-	if (addr_parse(a, &ad) < 0 || !*nm || strlen(nm) >= DNS_TEXT_MAX)
-		return false;
+	struct ptr_rec r;
+	memset(&r, 0, sizeof r);
+	if (addr_parse(a, &r.a) < 0 || !*nm || strlen(nm) >= DNS_TEXT_MAX)
+		return 0;
 	size_t len = strlen(nm);
 	if (nm[len - 1] == '.')
-		nm[len - 1] = '\0';
+		nm[--len] = '\0';
 	for (char *c = nm; *c; c++)
 		if ((unsigned char)*c < 0x21 || *c == 0x7f)
-			return false;
-	GROW(m->v, m->n + 1, m->cap);
-	m->v[m->n] = (struct ptr_ent){ ad, m->n, xstrdup(nm) };
-	m->n++;
-	return true;
+			return 0;
+	r.len = (uint16_t)len;
+	r.seq = m->n++;
+	r.off = m->off;
+	if (fwrite_unlocked(nm, 1, len, m->names) != len)
+		return error("temporary PTR-name file: %s", spill_strerror(errno));
+	m->off += len;
+	return xsort_add(&m->s, &r) < 0 ? -1 : 1;
 }
 
 struct ptr_map *ptr_map_load(const char *const *files, size_t n, uint64_t *bad)
 {
 	struct ptr_map *m = xcalloc(1, sizeof *m);
+	char err[512];
+	if (xsort_open(&m->s, "PTR-line", sizeof(struct ptr_rec), 4 << 20, cmp_ptr_rec, err,
+		       sizeof err) < 0 ||
+	    !(m->names = spill_open("PTR-name", err, sizeof err))) {
+		error("%s", err);
+		ptr_map_free(m);
+		return NULL;
+	}
 	for (size_t f = 0; f < n; f++) {
 		gzFile z = gzopen(files[f], "rb");
 		if (!z) {
@@ -145,7 +177,8 @@ struct ptr_map *ptr_map_load(const char *const *files, size_t n, uint64_t *bad)
 		}
 		char line[LINE_MAX_LEN];
 		unsigned long lineno = 0, nbad = 0;
-		while (gzgets(z, line, sizeof line)) {
+		int rc = 0;
+		while (rc >= 0 && gzgets(z, line, sizeof line)) {
 			lineno++;
 			size_t len = strlen(line);
 			if (len && line[len - 1] != '\n' && !gzeof(z)) {
@@ -163,13 +196,14 @@ struct ptr_map *ptr_map_load(const char *const *files, size_t n, uint64_t *bad)
 				s++;
 			if (!*s || *s == '#')
 				continue;
-			if (!ptr_line(m, s) && nbad++ < BAD_SHOWN)
+			if ((rc = ptr_line(m, s)) == 0 && nbad++ < BAD_SHOWN)
 				error_at(files[f], lineno, "expected 'ADDRESS NAME'");
 		}
 		int zerr;
 		const char *zmsg = gzerror(z, &zerr);
-		if (zerr != Z_OK && zerr != Z_STREAM_END) {
-			error("%s: %s", files[f], zmsg);
+		if (rc < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+			if (rc == 0)
+				error("%s: %s", files[f], zmsg);
 			gzclose(z);
 			ptr_map_free(m);
 			return NULL;
@@ -180,34 +214,58 @@ struct ptr_map *ptr_map_load(const char *const *files, size_t n, uint64_t *bad)
 		if (bad)
 			*bad += nbad;
 	}
-	/* sorted; the first line of an address wins (ptr_map_get finds it) */
-	if (m->n)
-		qsort(m->v, m->n, sizeof *m->v, cmp_ptr_ent);
+	if (fflush(m->names) != 0) {
+		error("temporary PTR-name file: %s", spill_strerror(errno));
+		ptr_map_free(m);
+		return NULL;
+	}
+	/* in order by address, then line: the first line of an address wins */
+	if (xsort_done(&m->s) < 0) {
+		ptr_map_free(m);
+		return NULL;
+	}
+	m->cur = xsort_next(&m->s);
+	m->err = m->s.m.err;
 	return m;
 }
 
-const char *ptr_map_get(const struct ptr_map *m, const struct addr *a)
+const char *ptr_map_get(struct ptr_map *m, const struct addr *a)
 {
-	if (!m || !m->n)
+	if (!m || m->err)
 		return NULL;
-	size_t lo = 0, hi = m->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (cmp_addr(&m->v[mid].a, a) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (m->asked && cmp_addr(a, &m->last) < 0)
+		BUG("ptr_map_get: addresses out of order");
+	m->last = *a;
+	m->asked = true;
+	while (m->cur && cmp_addr(&m->cur->a, a) < 0)
+		m->cur = xsort_next(&m->s);
+	if (!m->cur) {
+		m->err = m->s.m.err;
+		return NULL;
 	}
-	return lo < m->n && cmp_addr(&m->v[lo].a, a) == 0 ? m->v[lo].name : NULL;
+	if (cmp_addr(&m->cur->a, a) != 0)
+		return NULL;
+	size_t len = m->cur->len < DNS_TEXT_MAX ? m->cur->len : DNS_TEXT_MAX - 1;
+	if (pread(fileno(m->names), m->name, len, (off_t)m->cur->off) != (ssize_t)len) {
+		m->err = error("temporary PTR-name file: %s", spill_strerror(errno ? errno : EIO));
+		return NULL;
+	}
+	m->name[len] = '\0';
+	return m->name;
+}
+
+int ptr_map_failed(const struct ptr_map *m)
+{
+	return m && m->err ? -1 : 0;
 }
 
 void ptr_map_free(struct ptr_map *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++)
-		free(m->v[i].name);
-	free(m->v);
+	xsort_close(&m->s);
+	if (m->names)
+		fclose(m->names);
 	free(m);
 }
 
@@ -224,7 +282,18 @@ struct asn_db *enrich_load_asn(const char *const *files, size_t n)
 	return db;
 }
 
-/* --- the run --- */
+/* --- the run ---
+ *
+ * Nothing in memory grows with the hosts (analysis/decide.h's rule): the
+ * look-ups wanted, a host's own address and its gateway's, go to an
+ * external sort by address (struct need); the distinct addresses are
+ * looked up ENRICH_CHUNK at a time (tables, cache, DNS), their names
+ * appended to a temporary file, and what was found is sorted back into
+ * the hosts' order (struct found), where each host's row is made from its
+ * own address' and its gateway's. */
+
+#define ENRICH_CHUNK 4096       /* distinct addresses looked up at a time */
+#define PENDING_MAX 65536       /* needs of one chunk before it is looked up early */
 
 /* item - one address looked up (a host, or a 6to4/Teredo gateway) */
 struct item {
@@ -235,25 +304,58 @@ struct item {
 	bool has_ptr;
 	char ptr[DNS_TEXT_MAX];
 	bool asn_done;       /* AS known, or known to be unknown */
+	uint64_t off;        /* its names in the names file (item_out) */
 };
 
-struct host {
-	char txt[ADDR_STRLEN];
+/* a look-up wanted: address a for host number host, as the host itself
+ * (role 0) or as its gateway (role 1) */
+struct need {
 	struct addr a;
-	bool gw_used;        /* 6to4 / Teredo: compare the gateway */
-	struct addr gw;
+	uint8_t role;
+	uint32_t host;
+};
+
+/* what a look-up found, for one host (a its own address, or its gateway) */
+struct found {
+	uint64_t off;        /* AS name then PTR name in the names file */
+	uint32_t host, asn;
+	uint16_t ptr_len;
+	uint8_t role, has_ptr, as_len;
+	struct addr a;
+};
+
+/* a need of the chunk: its host and role, and which of the chunk's items */
+struct pending {
+	uint32_t host, item;
+	uint8_t role;
+};
+
+/* AS names asked over DNS, each AS once a run (the names of the world's
+ * ASes at most, not of the hosts): open addressing by AS number */
+struct as_names {
+	uint32_t *asn;       /* 0: empty slot */
+	uint32_t *id;        /* into pool */
+	size_t size, n;
+	struct strpool pool;
 };
 
 struct ctx {
-	struct host *hosts;
-	size_t nhosts, caphosts;
-	struct item *items;
-	size_t nitems, capitems;
+	struct item *items;  /* the chunk's distinct addresses, in order */
+	size_t nitems;
+	struct pending *pend;
+	size_t npend;
 	size_t *ask;         /* items sent to DNS */
 	struct enrich_stats *s;
 	struct store *st;
 	int64_t now_ns;
 	int err;
+	struct xsort need, found;
+	FILE *names;         /* the items' AS and PTR names, in order */
+	uint64_t names_off;
+	uint32_t nhosts;
+	struct item done;    /* the last address looked up (more needs may follow) */
+	bool has_done;
+	struct as_names asn_names;
 };
 
 static int64_t now_ns(void)
@@ -263,42 +365,91 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void add_item(struct ctx *c, const struct addr *a)
+static int cmp_need(const void *x, const void *y)
 {
-	GROW(c->items, c->nitems + 1, c->capitems);
-	struct item *it = &c->items[c->nitems++];
-	memset(it, 0, sizeof *it);
-	it->a = *a;
-	addr_format(a, it->txt);
+	const struct need *a = x, *b = y;
+	int r = cmp_addr(&a->a, &b->a);
+	if (r)
+		return r;
+	if (a->host != b->host)
+		return a->host < b->host ? -1 : 1;
+	return a->role < b->role ? -1 : a->role > b->role;
+}
+
+static int cmp_found(const void *x, const void *y)
+{
+	const struct found *a = x, *b = y;
+	if (a->host != b->host)
+		return a->host < b->host ? -1 : 1;
+	return a->role < b->role ? -1 : a->role > b->role;
 }
 
 static int on_source(const char *addr, const char *emb_kind, const char *emb4, void *arg)
 {
 	struct ctx *c = arg;
-	struct host h = { 0 };
-	if (!addr || addr_parse(addr, &h.a) < 0)
+	struct need n;
+	memset(&n, 0, sizeof n);
+	if (!addr || addr_parse(addr, &n.a) < 0)
 		return 0;
-	snprintf(h.txt, sizeof h.txt, "%s", addr);
+	if (c->nhosts == UINT32_MAX)
+		return error("more than %lu hosts in one run", (unsigned long)UINT32_MAX - 1);
+	n.host = c->nhosts++;
+	if (xsort_add(&c->need, &n) < 0)
+		return -1;
 	if (emb_kind && emb4 && (!strcmp(emb_kind, "6to4") || !strcmp(emb_kind, "teredo")) &&
-	    addr_parse(emb4, &h.gw) == 0) {
-		h.gw_used = true;
-		add_item(c, &h.gw);
+	    addr_parse(emb4, &n.a) == 0) {
+		n.role = 1;
+		if (xsort_add(&c->need, &n) < 0)
+			return -1;
 	}
-	add_item(c, &h.a);
-	GROW(c->hosts, c->nhosts + 1, c->caphosts);
-	c->hosts[c->nhosts++] = h;
 	return 0;
 }
 
-static int cmp_item(const void *x, const void *y)
+static const char *as_name_get(const struct as_names *m, uint32_t asn)
 {
-	return cmp_addr(&((const struct item *)x)->a, &((const struct item *)y)->a);
+	if (!m->size)
+		return NULL;
+	size_t mask = m->size - 1, i = (size_t)hash_u64(asn) & mask;
+	for (; m->asn[i]; i = (i + 1) & mask)
+		if (m->asn[i] == asn)
+			return strpool_get(&m->pool, m->id[i]);
+	return NULL;
 }
 
-static struct item *find_item(struct ctx *c, const struct addr *a)
+static void as_name_put(struct as_names *m, uint32_t asn, const char *name)
 {
-	struct item key = { .a = *a };
-	return bsearch(&key, c->items, c->nitems, sizeof *c->items, cmp_item);
+	if ((m->n + 1) * 2 > m->size) {
+		size_t ns = m->size ? m->size * 2 : 256;
+		uint32_t *a = xcalloc(ns, sizeof *a), *id = xcalloc(ns, sizeof *id);
+		for (size_t i = 0; i < m->size; i++) {
+			if (!m->asn[i])
+				continue;
+			size_t k = (size_t)hash_u64(m->asn[i]) & (ns - 1);
+			while (a[k])
+				k = (k + 1) & (ns - 1);
+			a[k] = m->asn[i];
+			id[k] = m->id[i];
+		}
+		free(m->asn);
+		free(m->id);
+		m->asn = a;
+		m->id = id;
+		m->size = ns;
+	}
+	size_t mask = m->size - 1, i = (size_t)hash_u64(asn) & mask;
+	while (m->asn[i] && m->asn[i] != asn)
+		i = (i + 1) & mask;
+	if (!m->asn[i])
+		m->n++;
+	m->asn[i] = asn;
+	m->id[i] = strpool_id(&m->pool, name);
+}
+
+static void as_names_free(struct as_names *m)
+{
+	free(m->asn);
+	free(m->id);
+	strpool_free(&m->pool);
 }
 
 static void on_ptr(size_t i, const struct dns_answer *an, void *arg)
@@ -319,7 +470,7 @@ static void on_ptr(size_t i, const struct dns_answer *an, void *arg)
 		c->err = -1;
 }
 
-static int resolve_ptr(const struct enrich_opts *o, struct ctx *c, const struct ptr_map *pm)
+static int resolve_ptr(const struct enrich_opts *o, struct ctx *c, struct ptr_map *pm)
 {
 	size_t nask = 0;
 	char **names = xcalloc(c->nitems ? c->nitems : 1, sizeof *names);
@@ -354,6 +505,8 @@ static int resolve_ptr(const struct enrich_opts *o, struct ctx *c, const struct 
 		names[nask] = xstrdup(dns_reverse_name(&it->a, rev, sizeof rev));
 		c->ask[nask++] = i;
 	}
+	if (ptr_map_failed(pm) < 0)
+		c->err = -1;
 	c->s->ptr_asked += nask;
 	int ret = c->err;
 	if (!ret && nask && dns_resolve(&o->dns, DNS_PTR, (const char *const *)names, nask,
@@ -455,11 +608,12 @@ static int resolve_asn_dns(const struct enrich_opts *o, struct ctx *c)
 		free(names);
 		return -1;
 	}
-	/* names of the ASes found without one */
+	/* names of the ASes found without one: each asked once a run */
 	uint32_t *asns = xcalloc(c->nitems ? c->nitems : 1, sizeof *asns);
 	size_t na = 0;
 	for (size_t i = 0; i < c->nitems; i++)
-		if (c->items[i].asn && !c->items[i].as_name[0])
+		if (c->items[i].asn && !c->items[i].as_name[0] &&
+		    !as_name_get(&c->asn_names, c->items[i].asn))
 			asns[na++] = c->items[i].asn;
 	qsort(asns, na, sizeof *asns, cmp_u32);
 	size_t k = 0;
@@ -474,13 +628,15 @@ static int resolve_asn_dns(const struct enrich_opts *o, struct ctx *c)
 	c->s->asn_asked += na;
 	if (na && dns_resolve(&o->dns, DNS_TXT, (const char *const *)names, na, on_as_name, &nq) < 0)
 		ret = -1;
+	for (size_t i = 0; i < na && !ret; i++)
+		as_name_put(&c->asn_names, asns[i], nq.names[i]);
 	for (size_t i = 0; i < c->nitems && !ret; i++) {
 		struct item *it = &c->items[i];
 		if (!it->asn || it->as_name[0])
 			continue;
-		uint32_t *p = bsearch(&it->asn, asns, na, sizeof *asns, cmp_u32);
-		if (p && nq.names[p - asns][0]) {
-			snprintf(it->as_name, sizeof it->as_name, "%s", nq.names[p - asns]);
+		const char *nm = as_name_get(&c->asn_names, it->asn);
+		if (nm && nm[0]) {
+			snprintf(it->as_name, sizeof it->as_name, "%s", nm);
 			char num[16];
 			snprintf(num, sizeof num, "%" PRIu32, it->asn);
 			if (store_cache_put(c->st, "asn", it->txt, num, it->as_name, true, NULL,
@@ -496,6 +652,163 @@ static int resolve_asn_dns(const struct enrich_opts *o, struct ctx *c)
 	return ret;
 }
 
+/* item_out - item it's names to the names file */
+static int item_out(struct ctx *c, struct item *it)
+{
+	size_t al = strlen(it->as_name), pl = it->has_ptr ? strlen(it->ptr) : 0;
+	it->off = c->names_off;
+	if ((al && fwrite_unlocked(it->as_name, 1, al, c->names) != al) ||
+	    (pl && fwrite_unlocked(it->ptr, 1, pl, c->names) != pl))
+		return error("temporary enrichment-name file: %s", spill_strerror(errno));
+	c->names_off += al + pl;
+	return 0;
+}
+
+/* found_out - what item it gave, for a host in a role */
+static int found_out(struct ctx *c, const struct item *it, uint32_t host, uint8_t role)
+{
+	struct found f;
+	memset(&f, 0, sizeof f);
+	f.off = it->off;
+	f.host = host;
+	f.asn = it->asn;
+	f.role = role;
+	f.has_ptr = it->has_ptr;
+	f.as_len = (uint8_t)strlen(it->as_name);
+	f.ptr_len = (uint16_t)(it->has_ptr ? strlen(it->ptr) : 0);
+	f.a = it->a;
+	return xsort_add(&c->found, &f);
+}
+
+/* chunk_run - the chunk's items looked up, their needs found */
+static int chunk_run(const struct enrich_opts *o, struct ctx *c, const struct asn_db *db,
+		     struct ptr_map *pm)
+{
+	if (!c->nitems)
+		return 0;
+	for (size_t i = 0; db && i < c->nitems; i++) {
+		struct asn_info ai;
+		struct item *it = &c->items[i];
+		if (asn_db_lookup(db, &it->a, &ai)) {
+			it->asn = ai.asn;
+			it->asn_done = true;
+			snprintf(it->as_name, sizeof it->as_name, "%s", ai.name);
+		}
+	}
+	if (o->asn_dns && resolve_asn_dns(o, c) < 0)
+		return -1;
+	if ((o->nptr || o->ptr_dns) && resolve_ptr(o, c, pm) < 0)
+		return -1;
+	for (size_t i = 0; i < c->nitems; i++)
+		if (item_out(c, &c->items[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < c->npend; i++)
+		if (found_out(c, &c->items[c->pend[i].item], c->pend[i].host, c->pend[i].role) < 0)
+			return -1;
+	c->done = c->items[c->nitems - 1];
+	c->has_done = true;
+	c->nitems = 0;
+	c->npend = 0;
+	return 0;
+}
+
+/* lookups - every distinct address of the needs looked up once, in order,
+ * a chunk at a time */
+static int lookups(const struct enrich_opts *o, struct ctx *c, const struct asn_db *db,
+		   struct ptr_map *pm)
+{
+	if (xsort_done(&c->need) < 0)
+		return -1;
+	const struct need *n;
+	while ((n = xsort_next(&c->need))) {
+		if (c->nitems && addr_eq(&n->a, &c->items[c->nitems - 1].a)) {
+			c->pend[c->npend++] = (struct pending){ n->host, (uint32_t)(c->nitems - 1), n->role };
+		} else if (!c->nitems && c->has_done && addr_eq(&n->a, &c->done.a)) {
+			if (found_out(c, &c->done, n->host, n->role) < 0)
+				return -1;
+			continue;
+		} else {
+			if (c->nitems == ENRICH_CHUNK && chunk_run(o, c, db, pm) < 0)
+				return -1;
+			struct item *it = &c->items[c->nitems++];
+			memset(it, 0, sizeof *it);
+			it->a = n->a;
+			addr_format(&n->a, it->txt);
+			c->pend[c->npend++] = (struct pending){ n->host, (uint32_t)(c->nitems - 1), n->role };
+		}
+		/* one address wanted by very many hosts (a busy gateway): its
+		 * chunk is looked up now, its later needs follow c->done */
+		if (c->npend == PENDING_MAX && chunk_run(o, c, db, pm) < 0)
+			return -1;
+	}
+	if (c->need.m.err || chunk_run(o, c, db, pm) < 0)
+		return -1;
+	return 0;
+}
+
+/* names_get - a found record's AS name and PTR name from the names file */
+static int names_get(struct ctx *c, const struct found *f, char as_name[ASN_NAME_MAX],
+		     char ptr[DNS_TEXT_MAX])
+{
+	char buf[ASN_NAME_MAX + DNS_TEXT_MAX];
+	size_t len = (size_t)f->as_len + f->ptr_len;
+	if (f->as_len >= ASN_NAME_MAX || f->ptr_len >= DNS_TEXT_MAX)
+		BUG("enrichment names of %u and %u bytes", f->as_len, f->ptr_len);
+	if (len && pread(fileno(c->names), buf, len, (off_t)f->off) != (ssize_t)len)
+		return error("temporary enrichment-name file: %s", spill_strerror(errno ? errno : EIO));
+	memcpy(as_name, buf, f->as_len);
+	as_name[f->as_len] = '\0';
+	memcpy(ptr, buf + f->as_len, f->ptr_len);
+	ptr[f->ptr_len] = '\0';
+	return 0;
+}
+
+/* host_out - the enrichment row of a host from its own address' look-up
+ * and, for 6to4 and Teredo, its gateway's (gw, or NULL) */
+static int host_out(struct ctx *c, const struct found *own, const struct found *gw)
+{
+	char as_name[ASN_NAME_MAX], ptr[DNS_TEXT_MAX], gas[ASN_NAME_MAX], gptr[DNS_TEXT_MAX];
+	char txt[ADDR_STRLEN], dom[DNS_TEXT_MAX] = "", mdom[DNS_TEXT_MAX] = "";
+	if (names_get(c, own, as_name, ptr) < 0 || (gw && names_get(c, gw, gas, gptr) < 0))
+		return -1;
+	if (own->has_ptr)
+		enrich_registered_domain(ptr, dom, sizeof dom);
+	const char *mptr = own->has_ptr ? ptr : gw && gw->has_ptr ? gptr : NULL;
+	if (mptr)
+		enrich_registered_domain(mptr, mdom, sizeof mdom);
+	struct store_enrich e = {
+		.addr = addr_format(&own->a, txt), .asn = own->asn, .as_name = as_name,
+		.ptr = own->has_ptr ? ptr : NULL, .ptr_domain = dom,
+		.match_asn = gw ? gw->asn : own->asn, .match_ptr = mptr,
+		.match_domain = mdom,
+	};
+	c->s->with_asn += own->asn != 0;
+	c->s->with_ptr += own->has_ptr;
+	return store_set_enrich(c->st, &e);
+}
+
+/* rows - the hosts' rows in their order (the order each gave them) */
+static int rows(struct ctx *c)
+{
+	if (fflush(c->names) != 0)
+		return error("temporary enrichment-name file: %s", spill_strerror(errno));
+	if (xsort_done(&c->found) < 0)
+		return -1;
+	const struct found *f = xsort_next(&c->found);
+	while (f) {
+		struct found own = *f;
+		if (own.role != 0)
+			BUG("host %u: a gateway without the host", own.host);
+		f = xsort_next(&c->found);
+		const struct found *gw = f && f->host == own.host ? f : NULL;
+		if (host_out(c, &own, gw) < 0)
+			return -1;
+		if (gw)
+			f = xsort_next(&c->found);
+	}
+	return c->found.m.err;
+}
+
 int enrich_run(const struct enrich_opts *o, struct store *st, enrich_sources_fn each,
 	       void *ctx, struct enrich_stats *s)
 {
@@ -503,7 +816,18 @@ int enrich_run(const struct enrich_opts *o, struct store *st, enrich_sources_fn 
 	struct ctx c = { .s = s, .st = st, .now_ns = now_ns() };
 	struct asn_db *db = NULL;
 	struct ptr_map *pm = NULL;
+	char err[512];
 	int ret = -1;
+	c.items = xcalloc(ENRICH_CHUNK, sizeof *c.items);
+	c.pend = xcalloc(PENDING_MAX, sizeof *c.pend);
+	if (xsort_open(&c.need, "enrichment-need", sizeof(struct need), 4 << 20, cmp_need, err,
+		       sizeof err) < 0 ||
+	    xsort_open(&c.found, "enrichment-found", sizeof(struct found), 4 << 20, cmp_found, err,
+		       sizeof err) < 0 ||
+	    !(c.names = spill_open("enrichment-name", err, sizeof err))) {
+		error("%s", err);
+		goto out;
+	}
 	if (o->nasn && !(db = enrich_load_asn(o->asn_files, o->nasn)))
 		goto out;
 	if (db)
@@ -513,55 +837,18 @@ int enrich_run(const struct enrich_opts *o, struct store *st, enrich_sources_fn 
 	if (each(ctx, on_source, &c) < 0)
 		goto out;
 	s->hosts = c.nhosts;
-	/* distinct addresses */
-	if (c.nitems)
-		qsort(c.items, c.nitems, sizeof *c.items, cmp_item);
-	size_t k = 0;
-	for (size_t i = 0; i < c.nitems; i++)
-		if (!k || cmp_addr(&c.items[k - 1].a, &c.items[i].a) != 0)
-			c.items[k++] = c.items[i];
-	c.nitems = k;
-
-	for (size_t i = 0; db && i < c.nitems; i++) {
-		struct asn_info ai;
-		struct item *it = &c.items[i];
-		if (asn_db_lookup(db, &it->a, &ai)) {
-			it->asn = ai.asn;
-			it->asn_done = true;
-			snprintf(it->as_name, sizeof it->as_name, "%s", ai.name);
-		}
-	}
-	if (o->asn_dns && resolve_asn_dns(o, &c) < 0)
+	if (lookups(o, &c, db, pm) < 0 || rows(&c) < 0)
 		goto out;
-	if ((o->nptr || o->ptr_dns) && resolve_ptr(o, &c, pm) < 0)
-		goto out;
-
-	for (size_t i = 0; i < c.nhosts; i++) {
-		struct host *h = &c.hosts[i];
-		struct item *own = find_item(&c, &h->a);
-		struct item *gw = h->gw_used ? find_item(&c, &h->gw) : NULL;
-		char dom[DNS_TEXT_MAX] = "", mdom[DNS_TEXT_MAX] = "";
-		if (own->has_ptr)
-			enrich_registered_domain(own->ptr, dom, sizeof dom);
-		const char *mptr = own->has_ptr ? own->ptr : gw && gw->has_ptr ? gw->ptr : NULL;
-		if (mptr)
-			enrich_registered_domain(mptr, mdom, sizeof mdom);
-		struct store_enrich e = {
-			.addr = h->txt, .asn = own->asn, .as_name = own->as_name,
-			.ptr = own->has_ptr ? own->ptr : NULL, .ptr_domain = dom,
-			.match_asn = gw ? gw->asn : own->asn, .match_ptr = mptr,
-			.match_domain = mdom,
-		};
-		s->with_asn += own->asn != 0;
-		s->with_ptr += own->has_ptr;
-		if (store_set_enrich(st, &e) < 0)
-			goto out;
-	}
 	ret = 0;
 out:
 	asn_db_free(db);
 	ptr_map_free(pm);
-	free(c.hosts);
+	xsort_close(&c.need);
+	xsort_close(&c.found);
+	if (c.names)
+		fclose(c.names);
+	as_names_free(&c.asn_names);
 	free(c.items);
+	free(c.pend);
 	return ret;
 }

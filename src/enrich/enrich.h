@@ -5,7 +5,9 @@
  * Runs once per analysis, after the streaming pass and before the
  * decisions (analysis/run.c): the pass stays fast and never waits for the
  * network, and each distinct address is looked up once however many
- * attempts it made.
+ * attempts it made.  Its memory does not grow with the hosts: the
+ * addresses and the --ptr-file lines are sorted on disk and walked
+ * together, a chunk of addresses at a time (enrich.c).
  *
  *   distinct sources ──► ASN (tables, mmdb, Cymru DNS) ─┐
  *                   └──► PTR (--ptr-file, cache, DNS) ──┴─► enrich table
@@ -84,12 +86,16 @@ struct asn_db;
 struct asn_db *enrich_load_asn(const char *const *files, size_t n);
 
 struct ptr_map;
-/* ptr_map_load - an "ADDRESS NAME" file (whitespace or comma separated;
+/* ptr_map_load - "ADDRESS NAME" files (whitespace or comma separated;
  * '#' comments); bad lines reported as FILE:LINE and counted; NULL when
- * unreadable */
+ * unreadable.  The lines are sorted on disk (of any number, in a few MB) */
 struct ptr_map *ptr_map_load(const char *const *files, size_t n, uint64_t *bad);
-/* ptr_map_get - the name of a, or NULL; owned by the map */
-const char *ptr_map_get(const struct ptr_map *m, const struct addr *a);
+/* ptr_map_get - the name of a (the first line of a wins), or NULL; valid
+ * until the next call.  The lines are read once: each call's address must
+ * not come before the previous one's (IPv4 before IPv6, then by bytes) */
+const char *ptr_map_get(struct ptr_map *m, const struct addr *a);
+/* ptr_map_failed - -1 when reading the sorted lines failed (reported) */
+int ptr_map_failed(const struct ptr_map *m);
 void ptr_map_free(struct ptr_map *m);
 
 #endif

@@ -20,6 +20,7 @@
 #include "analysis/decide.h"
 #include "enrich/enrich.h"
 #include "store/store.h"
+#include "util/hash.h"
 
 static void test_registered_domain(void **state)
 {
@@ -70,13 +71,268 @@ static void test_ptr_file(void **state)
 	struct addr a;
 	addr_parse("192.0.2.1", &a);
 	assert_string_equal(ptr_map_get(m, &a), "mail.example.com");   /* first wins */
-	addr_parse("2001:db8::1", &a);
-	assert_string_equal(ptr_map_get(m, &a), "mail.example.com");
+	assert_string_equal(ptr_map_get(m, &a), "mail.example.com");   /* asked again */
 	addr_parse("192.0.2.2", &a);
 	assert_null(ptr_map_get(m, &a));
+	addr_parse("2001:db8::1", &a);
+	assert_string_equal(ptr_map_get(m, &a), "mail.example.com");
+	assert_int_equal(ptr_map_failed(m), 0);
 	ptr_map_free(m);
 	const char *missing[] = { "/nonexistent/ptr.txt" };
 	assert_null(ptr_map_load(missing, 1, &bad));
+}
+
+/* xorshift64 - the tests' reproducible random numbers */
+static uint64_t xs(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* many lines, in random order, some addresses twice: read back by walking
+ * the addresses in order (several sorted runs merged), the first line of
+ * each address wins, addresses without a line have no name */
+static void test_ptr_file_many(void **state)
+{
+	(void)state;
+	enum { N = 240000 };
+	uint32_t *order = malloc(N * sizeof *order);
+	assert_non_null(order);
+	for (uint32_t i = 0; i < N; i++)
+		order[i] = i;
+	uint64_t x = 88172645463325252ULL;
+	for (uint32_t i = N - 1; i > 0; i--) {
+		uint32_t k = (uint32_t)(xs(&x) % (i + 1)), t = order[i];
+		order[i] = order[k];
+		order[k] = t;
+	}
+	char path[] = "/tmp/test_enrich_many.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	/* address i: 10.(i >> 16).(i >> 8).i, every 7th without a line; every
+	 * 5th IPv6 twin 2001:db8::i with a line; every 11th also a later loser */
+	for (uint32_t k = 0; k < N; k++) {
+		uint32_t i = order[k];
+		if (i % 7 == 3)
+			continue;
+		fprintf(f, "10.%u.%u.%u name-%u.example.net.\n", i >> 16, (i >> 8) & 255, i & 255, i);
+		if (i % 5 == 0)
+			fprintf(f, "2001:db8::%x:%x,v6-%u.example.org\n", i >> 16, i & 0xffff, i);
+	}
+	for (uint32_t i = 0; i < N; i += 11)
+		fprintf(f, "10.%u.%u.%u loser-%u.example.net\n", i >> 16, (i >> 8) & 255, i & 255, i);
+	assert_int_equal(fclose(f), 0);
+	free(order);
+	uint64_t bad = 0;
+	const char *files[] = { path };
+	struct ptr_map *m = ptr_map_load(files, 1, &bad);
+	unlink(path);
+	assert_non_null(m);
+	assert_int_equal(bad, 0);
+	char want[64], txt[64];
+	struct addr a;
+	unsigned named = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		snprintf(txt, sizeof txt, "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		assert_int_equal(addr_parse(txt, &a), 0);
+		const char *nm = ptr_map_get(m, &a);
+		if (i % 7 == 3 && i % 11) {
+			assert_null(nm);
+			continue;
+		}
+		snprintf(want, sizeof want, i % 7 == 3 ? "loser-%u.example.net" : "name-%u.example.net", i);
+		assert_non_null(nm);
+		assert_string_equal(nm, want);
+		named++;
+	}
+	for (uint32_t i = 0; i < N; i += 5) {
+		snprintf(txt, sizeof txt, "2001:db8::%x:%x", i >> 16, i & 0xffff);
+		assert_int_equal(addr_parse(txt, &a), 0);
+		snprintf(want, sizeof want, "v6-%u.example.org", i);
+		const char *nm = ptr_map_get(m, &a);
+		if (i % 7 == 3) {
+			assert_null(nm);
+		} else {
+			assert_non_null(nm);
+			assert_string_equal(nm, want);
+		}
+	}
+	assert_true(named > N * 6 / 7);
+	assert_int_equal(ptr_map_failed(m), 0);
+	ptr_map_free(m);
+}
+
+/* the sources of test_enrich_many: IPv4 hosts 10.0.x.y, and 6to4 hosts of
+ * which most share one gateway (an IPv4 host too) and the rest have a
+ * gateway each (10.2.x.y, not hosts) */
+enum { MANY4 = 9000, MANY6 = 80000, BUSY6 = 70000 };
+
+static void many_v4(uint32_t i, char *b, size_t n)
+{
+	snprintf(b, n, "10.%u.%u.%u", i < 4500 ? 0 : 1, (i >> 8) & 255, i & 255);
+}
+
+static void many_gw(uint32_t j, char *b, size_t n)
+{
+	if (j < BUSY6)
+		snprintf(b, n, "10.0.0.7");
+	else
+		snprintf(b, n, "10.2.%u.%u", (j >> 8) & 255, j & 255);
+}
+
+static void many_v6(uint32_t j, char *b, size_t n)
+{
+	char gw[32];
+	many_gw(j, gw, sizeof gw);
+	struct addr g;
+	addr_parse(gw, &g);
+	char t[64];
+	snprintf(t, sizeof t, "2002:%02x%02x:%02x%02x:%x:%x::1", g.b[0], g.b[1], g.b[2], g.b[3],
+		 j >> 16, j & 0xffff);
+	struct addr a;
+	addr_parse(t, &a);
+	addr_format(&a, b);   /* as the store writes it */
+	(void)n;
+}
+
+static int many_sources(void *ctx, store_source_fn fn, void *arg)
+{
+	(void)ctx;
+	char a[64], gw[32];
+	for (uint32_t i = 0; i < MANY4 + MANY6; i++) {
+		int rc;
+		if (i < MANY4) {
+			many_v4(i, a, sizeof a);
+			rc = fn(a, NULL, NULL, arg);
+		} else {
+			many_v6(i - MANY4, a, sizeof a);
+			many_gw(i - MANY4, gw, sizeof gw);
+			rc = fn(a, "6to4", gw, arg);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int collect_rows(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	char *out = arg;
+	size_t len = strlen(out);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, 256, "%s%s", i ? "|" : "", v[i] ? v[i] : "");
+	out[len++] = '\n';
+	out[len] = '\0';
+	return 0;
+}
+
+/* enrich_run over 89k hosts (many look-up chunks, one gateway wanted by
+ * 70k of them): every host's row as the tables and the PTR file give it,
+ * its gateway's AS and name for the 6to4 ones */
+static void test_enrich_many(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_enrich_many.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char asn[128], ptr[128], db[128];
+	snprintf(asn, sizeof asn, "%s/t.pfx2as", dir);
+	snprintf(ptr, sizeof ptr, "%s/ptr.txt", dir);
+	snprintf(db, sizeof db, "%s/s.db", dir);
+	FILE *f = fopen(asn, "w");
+	assert_non_null(f);
+	fprintf(f, "10.0.0.0\t8\t64500\n10.1.0.0\t16\t64501\n2002::\t16\t64999\n");
+	fclose(f);
+	/* names: IPv4 hosts but every third, the busy gateway, every 4th
+	 * single gateway, every 5th 6to4 host */
+	f = fopen(ptr, "w");
+	assert_non_null(f);
+	char a[64];
+	for (uint32_t i = 0; i < MANY4; i++)
+		if (i % 3) {
+			many_v4(i, a, sizeof a);
+			fprintf(f, "%s v4-%u.example.net\n", a, i);
+		}
+	for (uint32_t j = BUSY6; j < MANY6; j += 4) {
+		many_gw(j, a, sizeof a);
+		fprintf(f, "%s gw-%u.example.com\n", a, j);
+	}
+	for (uint32_t j = 0; j < MANY6; j += 5) {
+		many_v6(j, a, sizeof a);
+		fprintf(f, "%s six-%u.example.org\n", a, j);
+	}
+	fclose(f);
+	struct store *st = store_open(db, true);
+	assert_non_null(st);
+	struct store_run run = { "test", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	struct enrich_opts o;
+	enrich_opts_default(&o);
+	const char *asn_files[] = { asn }, *ptr_files[] = { ptr };
+	o.asn_files = asn_files;
+	o.nasn = 1;
+	o.ptr_files = ptr_files;
+	o.nptr = 1;
+	struct enrich_stats s;
+	assert_int_equal(enrich_run(&o, st, many_sources, NULL, &s), 0);
+	assert_int_equal(s.hosts, MANY4 + MANY6);
+	assert_int_equal(s.with_asn, MANY4 + MANY6);
+	/* distinct addresses named by the file: IPv4 hosts, single gateways,
+	 * 6to4 hosts (the busy gateway, 10.0.0.7, is IPv4 host 7: named) */
+	assert_int_equal(s.ptr_file, MANY4 - (MANY4 + 2) / 3 + (MANY6 - BUSY6) / 4 + MANY6 / 5);
+	assert_int_equal(s.with_ptr, MANY4 - (MANY4 + 2) / 3 + MANY6 / 5);
+	char *got = malloc((MANY4 + MANY6) * 160);
+	assert_non_null(got);
+	got[0] = '\n';   /* every row between two newlines */
+	got[1] = '\0';
+	assert_int_equal(store_query(st, "SELECT addr, asn, ptr, match_asn, match_ptr, match_domain"
+				     " FROM enrich WHERE sensor = 'test'", NULL, 0, collect_rows, got), 0);
+	assert_int_equal(store_run_end(st), 0);
+	store_close(st);
+	/* each host's row, looked for in what the store gave */
+	char want[256], gw[32];
+	size_t rows = 0;
+	for (const char *p = got + 1; *p; p++)
+		rows += *p == '\n';
+	assert_int_equal(rows, MANY4 + MANY6);
+	for (uint32_t i = 0; i < MANY4 + MANY6; i += i < MANY4 ? 7 : 13) {
+		if (i < MANY4) {
+			many_v4(i, a, sizeof a);
+			const char *as = i < 4500 ? "64500" : "64501";
+			if (i % 3)
+				snprintf(want, sizeof want, "\n%s|%s|v4-%u.example.net|%s|v4-%u.example.net|example.net\n",
+					 a, as, i, as, i);
+			else
+				snprintf(want, sizeof want, "\n%s|%s||%s||\n", a, as, as);
+		} else {
+			uint32_t j = i - MANY4;
+			many_v6(j, a, sizeof a);
+			many_gw(j, gw, sizeof gw);
+			char own[64] = "", m[64] = "", dom[32] = "";
+			if (j % 5 == 0) {
+				snprintf(own, sizeof own, "six-%u.example.org", j);
+				snprintf(m, sizeof m, "%s", own);
+				snprintf(dom, sizeof dom, "example.org");
+			} else if (j < BUSY6) {
+				snprintf(m, sizeof m, "v4-7.example.net");   /* 10.0.0.7 */
+				snprintf(dom, sizeof dom, "example.net");
+			} else if (j % 4 == BUSY6 % 4) {
+				snprintf(m, sizeof m, "gw-%u.example.com", j);
+				snprintf(dom, sizeof dom, "example.com");
+			}
+			snprintf(want, sizeof want, "\n%s|64999|%s|64500|%s|%s\n", a, own, m, dom);
+		}
+		if (!strstr(got, want))
+			fail_msg("no row %s", want + 1);
+	}
+	free(got);
+	unlink(asn);
+	unlink(ptr);
+	unlink(db);
+	rmdir(dir);
 }
 
 struct tally {
@@ -331,15 +587,133 @@ static void test_store(void **state)
 	unlink(wal);
 }
 
+/* test_enrich_scores: 300 IPv6 hosts, 2 attempts each, each meeting 3 of
+ * 120 IPv4 hosts (an IPv4 host meets IPv6 hosts of many partitions); the
+ * hosts' match keys below; every candidate's ASN and PTR points as the
+ * pair's keys give them, under two hash seeds (which put the hosts in
+ * other partitions) */
+enum { SC6 = 300, SC4 = 120 };
+
+static void sc_keys(int v6, int h, uint32_t *asn, char *ptr, char *dom)
+{
+	int none_asn = v6 ? h % 11 == 0 : h % 13 == 0;
+	*asn = none_asn ? 0 : 64500 + (uint32_t)(h % 5);
+	ptr[0] = dom[0] = '\0';
+	if (v6 ? h % 7 == 0 : h % 6 == 0)
+		return;   /* no name */
+	snprintf(ptr, 64, "n%d.x%d.net", h % 9, h % 4);
+	snprintf(dom, 64, "x%d.net", h % 4);
+}
+
+static int sc_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	int *bad = arg;
+	assert_int_equal(n, 4);
+	int h = (atoi(v[0]) - 1) / 10, g = atoi(v[1]) % 1000, ea = atoi(v[2]), ep = atoi(v[3]);
+	uint32_t x6, x4;
+	char p6[64], d6[64], p4[64], d4[64];
+	sc_keys(1, h, &x6, p6, d6);
+	sc_keys(0, g, &x4, p4, d4);
+	int want_a = x6 && x6 == x4 ? 10 : 0;
+	int want_p = p6[0] && !strcmp(p6, p4) ? 20 : d6[0] && !strcmp(d6, d4) ? 7 : 0;
+	if (ea != want_a || ep != want_p) {
+		print_error("host %d / %d: ev_asn %d ev_ptr %d, want %d %d\n", h, g, ea, ep, want_a,
+			    want_p);
+		(*bad)++;
+	}
+	bad[1]++;
+	bad[2] += want_a + want_p > 0;
+	return 0;
+}
+
+static void enrich_scores_with(uint64_t seed)
+{
+	hash_seed_fixed(seed);
+	char path[] = "/tmp/test_enrich_sc.XXXXXX";
+	int fd = mkstemp(path);
+	close(fd);
+	struct store *st = store_open(path, true);
+	assert_non_null(st);
+	struct store_run run = { "test", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	struct assoc_params ap;
+	assoc_params_default(&ap);
+	char err[128];
+	struct decider *d = decider_new(&ap, err, sizeof err);
+	assert_non_null(d);
+	char a6[64], a4[64];
+	/* attempt ids: IPv6 host h's attempt k is 10 h + k + 1; the IPv4 attempt
+	 * of its candidate to host g is 1000000 + 1000 (10 h + k + 1) + g */
+	for (int h = 0; h < SC6; h++) {
+		snprintf(a6, sizeof a6, "2001:db8:%x::1", h + 1);
+		for (int k = 0; k < 2; k++) {
+			int64_t t = ((int64_t)h * 10 + k) * 1000000000;
+			uint64_t id6 = (uint64_t)(10 * h + k + 1);
+			struct attempt v6 = mk(id6, a6, t);
+			assert_int_equal(decider_attempt(d, &v6), 0);
+			for (int j = 0; j < 3; j++) {
+				int g = (h * 7 + j * 13 + k * 29) % SC4;
+				snprintf(a4, sizeof a4, "10.9.%d.%d", g / 100, g % 100);
+				struct attempt v4 = mk(1000000 + 1000 * id6 + (uint64_t)g, a4, t + 1000);
+				assert_int_equal(decider_attempt(d, &v4), 0);
+				struct assoc_cand c = { .a6 = v6.id, .a4 = v4.id, .score = 15 };
+				c.ev[EV_STACK] = 15;
+				assert_int_equal(decider_cand(d, &c, &v6, &v4), 0);
+			}
+		}
+	}
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int h = 0; h < (v6 ? SC6 : SC4); h++) {
+			char ptr[64], dom[64];
+			uint32_t asn;
+			sc_keys(v6, h, &asn, ptr, dom);
+			if (v6)
+				snprintf(a6, sizeof a6, "2001:db8:%x::1", h + 1);
+			else
+				snprintf(a6, sizeof a6, "10.9.%d.%d", h / 100, h % 100);
+			struct store_enrich e = { .addr = a6, .asn = asn, .match_asn = asn,
+						  .ptr = ptr, .match_ptr = ptr, .match_domain = dom };
+			assert_int_equal(store_set_enrich(st, &e), 0);
+		}
+	struct decide_enrich_points pts = { 10, 20, 7 };
+	struct decide_stats ds;
+	struct decide_host_stats hs;
+	assert_int_equal(decider_enrich(d, st, &pts), 0);
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
+	decider_free(d);
+	assert_int_equal(store_run_end(st), 0);
+	int bad[3] = { 0, 0, 0 };   /* wrong, rows, rows with points */
+	assert_int_equal(store_query(st, "SELECT a6, a4 - 1000000 - 1000 * a6, ev_asn, ev_ptr"
+				     " FROM candidates", NULL, 0, sc_row, bad), 0);
+	store_close(st);
+	unlink(path);
+	assert_int_equal(bad[0], 0);
+	assert_int_equal(bad[1], SC6 * 2 * 3);
+	assert_true(bad[2] > SC6 && bad[2] < SC6 * 6);
+}
+
+static void test_enrich_scores(void **state)
+{
+	(void)state;
+	enrich_scores_with(1);
+	enrich_scores_with(0x9e3779b97f4a7c15ULL);
+	hash_seed_init();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registered_domain),
 		cmocka_unit_test(test_reverse_name),
+		cmocka_unit_test(test_ptr_file_many),
+		cmocka_unit_test(test_enrich_many),
 		cmocka_unit_test(test_ptr_file),
 		cmocka_unit_test(test_dns_timeout),
 		cmocka_unit_test(test_dns_rate),
 		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_enrich_scores),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
