@@ -161,6 +161,144 @@ static void cand_unpack(struct cand *x, const struct cand_rec *r)
 	x->a4 = addr_from_v4(r->a4b);
 }
 
+/*
+ * An attempt in the attempt file, packed: a length byte, then the fields
+ * store_add_attempt writes, an address as its family and 4 or 16 bytes,
+ * the options' layout as long as it is (192 bytes unpacked, about 80
+ * packed; on 10M SYNs the pass writes 4.9M of them).  The id fits 32 bits
+ * (attempt_in), the labels are the fingerprint's strings, which outlive
+ * the run.  Not kept: the stack hash (association only), the EHLO name
+ * (its log is gone when rows are written) and pos (the record's place).
+ */
+#define ATT_PACK_MAX 255
+
+struct att_w {
+	uint8_t *p;
+	size_t n;
+};
+
+static void put_bytes(struct att_w *w, const void *v, size_t len)
+{
+	memcpy(w->p + w->n, v, len);
+	w->n += len;
+}
+
+static void put_addr(struct att_w *w, const struct addr *a)
+{
+	put_bytes(w, &a->family, 1);
+	if (a->family)
+		put_bytes(w, a->b, a->family == 4 ? 4 : 16);
+}
+
+/* att_pack - a into buf (at least ATT_PACK_MAX bytes); its length with
+ * the length byte */
+static size_t att_pack(uint8_t *buf, const struct attempt *a)
+{
+	struct att_w w = { buf, 1 };
+	uint32_t id = (uint32_t)a->id;
+	uint8_t nopts = a->nopts < SYN_MAX_OPTS ? a->nopts : SYN_MAX_OPTS;
+	put_bytes(&w, &id, sizeof id);
+	put_addr(&w, &a->src);
+	put_addr(&w, &a->dst);
+	put_bytes(&w, &a->sport, sizeof a->sport);
+	put_bytes(&w, &a->dport, sizeof a->dport);
+	put_bytes(&w, &a->first_ns, sizeof a->first_ns);
+	put_bytes(&w, &a->last_ns, sizeof a->last_ns);
+	put_bytes(&w, &a->syns, sizeof a->syns);
+	put_bytes(&w, &a->ttl, 1);
+	put_bytes(&w, &a->ittl, 1);
+	put_bytes(&w, &a->win, sizeof a->win);
+	put_bytes(&w, &a->mss, sizeof a->mss);
+	put_bytes(&w, &a->wscale, sizeof a->wscale);
+	put_bytes(&w, &a->eol_pad, 1);
+	put_bytes(&w, &a->quirks, sizeof a->quirks);
+	put_bytes(&w, &a->os, sizeof a->os);
+	put_bytes(&w, &a->os_family, sizeof a->os_family);
+	uint8_t ts = a->has_ts;
+	put_bytes(&w, &ts, 1);
+	if (ts)
+		put_bytes(&w, &a->tsval, sizeof a->tsval);
+	put_bytes(&w, &a->emb_kind, 1);
+	if (a->emb_kind)
+		put_addr(&w, &a->emb4);
+	put_bytes(&w, &nopts, 1);
+	put_bytes(&w, a->olayout, nopts);
+	buf[0] = (uint8_t)(w.n - 1);
+	return w.n;
+}
+_Static_assert(1 + 4 + 2 * 17 + 2 * 2 + 2 * 8 + 4 + 2 + 3 * 2 + 1 + 4 + 2 * sizeof(char *) +
+	       1 + 4 + 1 + 17 + 1 + SYN_MAX_OPTS <= ATT_PACK_MAX,
+	       "a packed attempt fits its length byte");
+
+struct att_r {
+	const uint8_t *p;
+	size_t n, len;
+	bool bad;
+};
+
+static void get_bytes(struct att_r *r, void *v, size_t len)
+{
+	if (r->bad || len > r->len - r->n) {
+		r->bad = true;
+		memset(v, 0, len);
+		return;
+	}
+	memcpy(v, r->p + r->n, len);
+	r->n += len;
+}
+
+static void get_addr(struct att_r *r, struct addr *a)
+{
+	memset(a, 0, sizeof *a);
+	get_bytes(r, &a->family, 1);
+	if (a->family == 4 || a->family == 6)
+		get_bytes(r, a->b, a->family == 4 ? 4 : 16);
+	else if (a->family)
+		r->bad = true;
+}
+
+/* att_unpack - the len bytes after a record's length byte into a; false
+ * when they do not make one record */
+static bool att_unpack(struct attempt *a, const uint8_t *p, size_t len, uint32_t pos)
+{
+	struct att_r r = { p, 0, len, false };
+	uint32_t id;
+	uint8_t ts;
+	memset(a, 0, sizeof *a);
+	get_bytes(&r, &id, sizeof id);
+	a->id = id;
+	get_addr(&r, &a->src);
+	get_addr(&r, &a->dst);
+	get_bytes(&r, &a->sport, sizeof a->sport);
+	get_bytes(&r, &a->dport, sizeof a->dport);
+	get_bytes(&r, &a->first_ns, sizeof a->first_ns);
+	get_bytes(&r, &a->last_ns, sizeof a->last_ns);
+	get_bytes(&r, &a->syns, sizeof a->syns);
+	get_bytes(&r, &a->ttl, 1);
+	get_bytes(&r, &a->ittl, 1);
+	get_bytes(&r, &a->win, sizeof a->win);
+	get_bytes(&r, &a->mss, sizeof a->mss);
+	get_bytes(&r, &a->wscale, sizeof a->wscale);
+	get_bytes(&r, &a->eol_pad, 1);
+	get_bytes(&r, &a->quirks, sizeof a->quirks);
+	get_bytes(&r, &a->os, sizeof a->os);
+	get_bytes(&r, &a->os_family, sizeof a->os_family);
+	get_bytes(&r, &ts, 1);
+	a->has_ts = ts != 0;
+	if (ts)
+		get_bytes(&r, &a->tsval, sizeof a->tsval);
+	get_bytes(&r, &a->emb_kind, 1);
+	if (a->emb_kind)
+		get_addr(&r, &a->emb4);
+	get_bytes(&r, &a->nopts, 1);
+	if (a->nopts > SYN_MAX_OPTS)
+		r.bad = true;
+	else
+		get_bytes(&r, a->olayout, a->nopts);
+	a->pos = pos;
+	return !r.bad && r.n == len;
+}
+
 /* an IPv6 attempt of host a6 had a candidate of host a4 (once per
  * attempt and host: decider.cur); 20 bytes */
 struct meet {
@@ -432,9 +570,9 @@ static int attempt_in(struct decider *d, struct attempt *a)
 		return error("more than %lu attempts in one run: analyze fewer captures at a time",
 			     (unsigned long)UINT32_MAX - 1);
 	a->pos = (uint32_t)d->natt;
-	struct attempt w = *a;
-	w.ehlo = NULL;   /* not stored; its log is gone by the time rows are written */
-	if (fwrite_unlocked(&w, sizeof w, 1, d->att_spill) != 1)
+	uint8_t buf[ATT_PACK_MAX + 1];
+	size_t len = att_pack(buf, a);
+	if (fwrite_unlocked(buf, len, 1, d->att_spill) != 1)
 		return error("temporary attempt file: %s", spill_strerror(errno));
 	d->natt++;
 	if (a->id > d->max_id)
@@ -1478,11 +1616,18 @@ static int write_attempts(struct decider *d, struct store *st, struct xsort *att
 		return -1;
 	const struct att_side *s = xsort_next(att);
 	struct attempt a;
+	uint8_t buf[ATT_PACK_MAX];
 	int rc = att->m.err;
 	for (uint64_t k = 0; k < d->natt && rc == 0; k++) {
-		if (fread_unlocked(&a, sizeof a, 1, d->att_spill) != 1) {
+		int len = getc_unlocked(d->att_spill);
+		if (len == EOF || (len > 0 && fread_unlocked(buf, (size_t)len, 1, d->att_spill) != 1)) {
 			rc = error("temporary attempt file: %s",
 				   ferror(d->att_spill) ? spill_strerror(errno) : "short read");
+			break;
+		}
+		if (!att_unpack(&a, buf, (size_t)len, (uint32_t)k)) {
+			rc = error("temporary attempt file: record %llu is damaged",
+				   (unsigned long long)k + 1);
 			break;
 		}
 		uint64_t partner = 0;

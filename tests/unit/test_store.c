@@ -145,6 +145,95 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	assert_int_equal(store_run_end(st), 0);
 }
 
+/* an attempt's every column survives the decision stage's attempt file:
+ * the rows written through a decider are the rows store_add_attempt
+ * writes directly, for attempts at the edges of each field */
+static void test_attempt_columns(void **state)
+{
+	(void)state;
+	static const char *const srcs[] = {
+		"2001:0:4136:e378:8000:63bf:3fff:fdd2", "198.51.100.7",
+		"2002:c633:6401::1", "::", "255.255.255.255", "2001:db8::1",
+	};
+	enum { N = sizeof srcs / sizeof srcs[0] };
+	struct attempt v[N];
+	for (int i = 0; i < N; i++) {
+		v[i] = mk((uint64_t)(i + 1), srcs[i], (uint16_t)(i ? 1024 * i : 65535),
+			  1767225600000000000LL + i * 999999937LL);
+		struct attempt *a = &v[i];
+		a->last_ns = a->first_ns + (i % 2 ? 0 : 1500000000LL + i);
+		a->syns = i % 2 ? 1 : 3 + (uint32_t)i;
+		a->ttl = (uint8_t)(i ? 17 * i : 255);
+		a->ittl = i % 2 ? 64 : 128;
+		a->win = (uint16_t)(i ? 8192 * i : 65535);
+		a->mss = (uint16_t)(i % 3 ? 1460 - i : 0);
+		a->wscale = (int16_t)(i % 3 == 1 ? -1 : 14 - i);
+		a->nopts = (uint8_t)(i == 0 ? SYN_MAX_OPTS : i);
+		for (int k = 0; k < a->nopts; k++)
+			a->olayout[k] = (uint8_t)(k % 2 ? 1 : 2 + k % 7);
+		if (i >= 3)
+			a->olayout[a->nopts - 1] = 0;   /* EOL, then padding */
+		a->eol_pad = (uint8_t)i;
+		a->has_ts = i % 2 == 0;
+		a->tsval = i ? 0xffffffffu - (uint32_t)i : 0;
+		a->os = i % 3 ? "Windows 7 or 8" : NULL;
+		a->os_family = i % 3 ? "Windows" : NULL;
+		a->quirks = 0xdeadbeefu;
+		a->stack = 0x0123456789abcdefULL;
+	}
+	v[0].emb_kind = EMB_TEREDO;
+	addr_parse("192.0.2.45", &v[0].emb4);
+	v[2].emb_kind = EMB_6TO4;
+	addr_parse("198.51.100.1", &v[2].emb4);
+	v[N - 1].id = 4000000000u;
+	v[N - 1].last_ns = INT64_MAX;
+
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	struct store_run run = { "decided", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &run), 0);
+	struct assoc_params ap;
+	assoc_params_default(&ap);
+	char err[128];
+	struct decider *d = decider_new(&ap, err, sizeof err);
+	assert_non_null(d);
+	for (int i = 0; i < N; i++) {
+		struct attempt a = v[i];
+		assert_int_equal(decider_attempt(d, &a), 0);
+	}
+	struct decide_stats ds;
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	struct decide_host_stats hs;
+	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
+	decider_free(d);
+	assert_int_equal(store_run_end(st), 0);
+
+	struct store_run direct = { "direct", "test", "{}" };
+	assert_int_equal(store_run_begin(st, &direct), 0);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(store_add_attempt(st, &v[i], 0, 0), 0);
+	assert_int_equal(store_run_end(st), 0);
+
+	char a[1024], b[1024], n[1024], sql[320];
+	for (int i = 0; i < N; i++) {
+		snprintf(sql, sizeof sql, "SELECT id, family, src, sport, dst, dport, first_ns, "
+			 "last_ns, syns, ttl, ittl, win, mss, wscale, olayout, tsval, os, os_family, "
+			 "emb_kind, emb4, partner, score FROM attempts WHERE sensor = ? AND id = %llu",
+			 (unsigned long long)v[i].id);
+		qs(st, sql, "decided", a);
+		qs(st, sql, "direct", b);
+		assert_true(strlen(a) > 40 && strlen(a) < sizeof a - 1);
+		assert_string_equal(a, b);
+	}
+	qs(st, "SELECT COUNT(*), COUNT(DISTINCT olayout), COUNT(emb4), COUNT(tsval), "
+	   "MAX(id), MAX(last_ns) FROM attempts WHERE sensor = ?", "decided", n);
+	snprintf(b, sizeof b, "6|6|2|3|4000000000|%lld", (long long)INT64_MAX);
+	assert_string_equal(n, b);
+	qs(st, "SELECT emb4 FROM attempts WHERE sensor = ? AND id = 1", "decided", a);
+	assert_string_equal(a, "192.0.2.45");
+	store_close(st);
+}
+
 static void test_sql_tokens(void **state)
 {
 	(void)state;
@@ -744,6 +833,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sql_tokens),
+		cmocka_unit_test_setup_teardown(test_attempt_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sensors_replace_own_rows, setup, teardown),
