@@ -1652,6 +1652,8 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	if (d->ran)
 		BUG("decider_run twice");
 	d->ran = true;
+	if (d->failed)
+		return -1;   /* a record of the pass was lost, and said so */
 	free(d->cur);
 	d->cur = NULL;
 	d->ncur = d->curcap = 0;

@@ -609,10 +609,12 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	 * arena) back to the system before the decisions allocate theirs */
 	malloc_trim(0);
 	phase("captures, attempts, candidates", t0);
+	/* the last attempts and candidates, closed by the finish, may have
+	 * failed too (a full TMPDIR), said once by the decider */
+	int rc = p.err ? -1 : 0;
 	/* enrichment: ASN and PTR evidence for the candidates, after the
 	 * pass, before the decisions (enrich/enrich.h) */
-	int rc = 0;
-	if (o->enrich && enrich_wanted(o->enrich)) {
+	if (rc == 0 && o->enrich && enrich_wanted(o->enrich)) {
 		sum->enriched = true;
 		struct decide_enrich_points pts = { o->enrich->asn_points, o->enrich->ptr_points,
 						    o->enrich->domain_points };
