@@ -164,7 +164,7 @@ static void cand_unpack(struct cand *x, const struct cand_rec *r)
 /*
  * An attempt in the attempt file, packed: a length byte, then the fields
  * store_add_attempt writes, an address as its family and 4 or 16 bytes,
- * the options' layout as long as it is (192 bytes unpacked, about 80
+ * the options' layout as long as it is (192 bytes unpacked, about 90
  * packed; on 10M SYNs the pass writes 4.9M of them).  The id fits 32 bits
  * (attempt_in), the labels are the fingerprint's strings, which outlive
  * the run.  Not kept: the stack hash (association only), the EHLO name
