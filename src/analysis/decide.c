@@ -58,6 +58,7 @@
 #include "util/runs.h"
 #include "util/sort.h"
 #include "util/spill.h"
+#include "util/wire.h"
 #include "util/strpool.h"
 
 int decide_host_points(const struct assoc_params *p, uint64_t co, uint64_t n6, uint64_t n4)
@@ -169,134 +170,92 @@ static void cand_unpack(struct cand *x, const struct cand_rec *r)
  * (attempt_in), the labels are the fingerprint's strings, which outlive
  * the run.  Not kept: the stack hash (association only), the EHLO name
  * (its log is gone when rows are written) and pos (the record's place).
+ * Every packed byte stands for a byte of struct attempt (the id for 4 of
+ * its 8, an address for at most its 17, a flag for has_ts), so a record
+ * is never longer than the struct, and its length fits the byte.
  */
-#define ATT_PACK_MAX 255
+_Static_assert(sizeof(struct attempt) <= UINT8_MAX, "a packed attempt's length fits a byte");
 
-struct att_w {
-	uint8_t *p;
-	size_t n;
+#define ATT_FIELD(m) { offsetof(struct attempt, m), sizeof(((struct attempt *)0)->m) }
+/* the fields kept as they are, in the record's order */
+static const struct {
+	size_t off, len;
+} att_fields[] = {
+	ATT_FIELD(sport), ATT_FIELD(dport), ATT_FIELD(first_ns), ATT_FIELD(last_ns),
+	ATT_FIELD(syns), ATT_FIELD(ttl), ATT_FIELD(ittl), ATT_FIELD(win), ATT_FIELD(mss),
+	ATT_FIELD(wscale), ATT_FIELD(eol_pad), ATT_FIELD(quirks), ATT_FIELD(os),
+	ATT_FIELD(os_family),
 };
+#undef ATT_FIELD
 
-static void put_bytes(struct att_w *w, const void *v, size_t len)
+static uint8_t *put(uint8_t *q, const void *v, size_t len)
 {
-	memcpy(w->p + w->n, v, len);
-	w->n += len;
+	memcpy(q, v, len);
+	return q + len;
 }
 
-static void put_addr(struct att_w *w, const struct addr *a)
+static uint8_t *put_addr(uint8_t *q, const struct addr *a)
 {
-	put_bytes(w, &a->family, 1);
-	if (a->family)
-		put_bytes(w, a->b, a->family == 4 ? 4 : 16);
+	*q++ = a->family;
+	return a->family ? put(q, a->b, a->family == 4 ? 4 : 16) : q;
 }
 
-/* att_pack - a into buf (at least ATT_PACK_MAX bytes); its length with
- * the length byte */
+/* att_pack - a into buf (1 + sizeof(struct attempt) bytes); its length
+ * with the length byte */
 static size_t att_pack(uint8_t *buf, const struct attempt *a)
 {
-	struct att_w w = { buf, 1 };
 	uint32_t id = (uint32_t)a->id;
 	uint8_t nopts = a->nopts < SYN_MAX_OPTS ? a->nopts : SYN_MAX_OPTS;
-	put_bytes(&w, &id, sizeof id);
-	put_addr(&w, &a->src);
-	put_addr(&w, &a->dst);
-	put_bytes(&w, &a->sport, sizeof a->sport);
-	put_bytes(&w, &a->dport, sizeof a->dport);
-	put_bytes(&w, &a->first_ns, sizeof a->first_ns);
-	put_bytes(&w, &a->last_ns, sizeof a->last_ns);
-	put_bytes(&w, &a->syns, sizeof a->syns);
-	put_bytes(&w, &a->ttl, 1);
-	put_bytes(&w, &a->ittl, 1);
-	put_bytes(&w, &a->win, sizeof a->win);
-	put_bytes(&w, &a->mss, sizeof a->mss);
-	put_bytes(&w, &a->wscale, sizeof a->wscale);
-	put_bytes(&w, &a->eol_pad, 1);
-	put_bytes(&w, &a->quirks, sizeof a->quirks);
-	put_bytes(&w, &a->os, sizeof a->os);
-	put_bytes(&w, &a->os_family, sizeof a->os_family);
-	uint8_t ts = a->has_ts;
-	put_bytes(&w, &ts, 1);
-	if (ts)
-		put_bytes(&w, &a->tsval, sizeof a->tsval);
-	put_bytes(&w, &a->emb_kind, 1);
+	uint8_t *q = put(buf + 1, &id, sizeof id);
+	q = put_addr(q, &a->src);
+	q = put_addr(q, &a->dst);
+	for (size_t i = 0; i < sizeof att_fields / sizeof att_fields[0]; i++)
+		q = put(q, (const char *)a + att_fields[i].off, att_fields[i].len);
+	*q++ = a->has_ts;
+	if (a->has_ts)
+		q = put(q, &a->tsval, sizeof a->tsval);
+	*q++ = a->emb_kind;
 	if (a->emb_kind)
-		put_addr(&w, &a->emb4);
-	put_bytes(&w, &nopts, 1);
-	put_bytes(&w, a->olayout, nopts);
-	buf[0] = (uint8_t)(w.n - 1);
-	return w.n;
-}
-_Static_assert(1 + 4 + 2 * 17 + 2 * 2 + 2 * 8 + 4 + 2 + 3 * 2 + 1 + 4 + 2 * sizeof(char *) +
-	       1 + 4 + 1 + 17 + 1 + SYN_MAX_OPTS <= ATT_PACK_MAX,
-	       "a packed attempt fits its length byte");
-
-struct att_r {
-	const uint8_t *p;
-	size_t n, len;
-	bool bad;
-};
-
-static void get_bytes(struct att_r *r, void *v, size_t len)
-{
-	if (r->bad || len > r->len - r->n) {
-		r->bad = true;
-		memset(v, 0, len);
-		return;
-	}
-	memcpy(v, r->p + r->n, len);
-	r->n += len;
+		q = put_addr(q, &a->emb4);
+	*q++ = nopts;
+	q = put(q, a->olayout, nopts);
+	buf[0] = (uint8_t)(q - buf - 1);
+	return (size_t)(q - buf);
 }
 
-static void get_addr(struct att_r *r, struct addr *a)
+static bool get_addr(struct wire *w, struct addr *a)
 {
 	memset(a, 0, sizeof *a);
-	get_bytes(r, &a->family, 1);
-	if (a->family == 4 || a->family == 6)
-		get_bytes(r, a->b, a->family == 4 ? 4 : 16);
-	else if (a->family)
-		r->bad = true;
+	if (!wire_get_u8(w, &a->family))
+		return false;
+	return a->family == 0 ||
+	       ((a->family == 4 || a->family == 6) &&
+		wire_get_bytes(w, a->b, a->family == 4 ? 4 : 16));
 }
 
-/* att_unpack - the len bytes after a record's length byte into a; false
- * when they do not make one record */
+/* att_unpack - the len bytes after a record's length byte into a (the
+ * attempt at place pos); false when they do not make one record */
 static bool att_unpack(struct attempt *a, const uint8_t *p, size_t len, uint32_t pos)
 {
-	struct att_r r = { p, 0, len, false };
+	struct wire w = wire_make(p, len);
 	uint32_t id;
 	uint8_t ts;
 	memset(a, 0, sizeof *a);
-	get_bytes(&r, &id, sizeof id);
+	if (!wire_get_bytes(&w, &id, sizeof id) || !get_addr(&w, &a->src) ||
+	    !get_addr(&w, &a->dst))
+		return false;
+	for (size_t i = 0; i < sizeof att_fields / sizeof att_fields[0]; i++)
+		if (!wire_get_bytes(&w, (char *)a + att_fields[i].off, att_fields[i].len))
+			return false;
+	if (!wire_get_u8(&w, &ts) || (ts && !wire_get_bytes(&w, &a->tsval, sizeof a->tsval)) ||
+	    !wire_get_u8(&w, &a->emb_kind) || (a->emb_kind && !get_addr(&w, &a->emb4)) ||
+	    !wire_get_u8(&w, &a->nopts) || a->nopts > SYN_MAX_OPTS ||
+	    !wire_get_bytes(&w, a->olayout, a->nopts))
+		return false;
 	a->id = id;
-	get_addr(&r, &a->src);
-	get_addr(&r, &a->dst);
-	get_bytes(&r, &a->sport, sizeof a->sport);
-	get_bytes(&r, &a->dport, sizeof a->dport);
-	get_bytes(&r, &a->first_ns, sizeof a->first_ns);
-	get_bytes(&r, &a->last_ns, sizeof a->last_ns);
-	get_bytes(&r, &a->syns, sizeof a->syns);
-	get_bytes(&r, &a->ttl, 1);
-	get_bytes(&r, &a->ittl, 1);
-	get_bytes(&r, &a->win, sizeof a->win);
-	get_bytes(&r, &a->mss, sizeof a->mss);
-	get_bytes(&r, &a->wscale, sizeof a->wscale);
-	get_bytes(&r, &a->eol_pad, 1);
-	get_bytes(&r, &a->quirks, sizeof a->quirks);
-	get_bytes(&r, &a->os, sizeof a->os);
-	get_bytes(&r, &a->os_family, sizeof a->os_family);
-	get_bytes(&r, &ts, 1);
 	a->has_ts = ts != 0;
-	if (ts)
-		get_bytes(&r, &a->tsval, sizeof a->tsval);
-	get_bytes(&r, &a->emb_kind, 1);
-	if (a->emb_kind)
-		get_addr(&r, &a->emb4);
-	get_bytes(&r, &a->nopts, 1);
-	if (a->nopts > SYN_MAX_OPTS)
-		r.bad = true;
-	else
-		get_bytes(&r, a->olayout, a->nopts);
 	a->pos = pos;
-	return !r.bad && r.n == len;
+	return wire_left(&w) == 0;
 }
 
 /* an IPv6 attempt of host a6 had a candidate of host a4 (once per
@@ -570,7 +529,7 @@ static int attempt_in(struct decider *d, struct attempt *a)
 		return error("more than %lu attempts in one run: analyze fewer captures at a time",
 			     (unsigned long)UINT32_MAX - 1);
 	a->pos = (uint32_t)d->natt;
-	uint8_t buf[ATT_PACK_MAX + 1];
+	uint8_t buf[1 + sizeof(struct attempt)];
 	size_t len = att_pack(buf, a);
 	if (fwrite_unlocked(buf, len, 1, d->att_spill) != 1)
 		return error("temporary attempt file: %s", spill_strerror(errno));
@@ -1616,7 +1575,7 @@ static int write_attempts(struct decider *d, struct store *st, struct xsort *att
 		return -1;
 	const struct att_side *s = xsort_next(att);
 	struct attempt a;
-	uint8_t buf[ATT_PACK_MAX];
+	uint8_t buf[UINT8_MAX];
 	int rc = att->m.err;
 	for (uint64_t k = 0; k < d->natt && rc == 0; k++) {
 		int len = getc_unlocked(d->att_spill);

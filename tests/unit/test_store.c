@@ -91,9 +91,9 @@ static void qs(struct store *st, const char *sql, const char *sensor, char *out)
 	assert_int_equal(store_query(st, sql, p, 1, grab, out), 0);
 }
 
-/* one run of sensor over n attempts: a pair (IPv6 id 1, IPv4 id 2) that
- * gets associated, the IPv4 address listed */
-static void run_sensor(struct store *st, const char *sensor, int n)
+/* decided_begin - a run of sensor begun, and a decider for it that
+ * takes any evidence */
+static struct decider *decided_begin(struct store *st, const char *sensor)
 {
 	struct store_run run = { sensor, "test", "{}" };
 	assert_int_equal(store_run_begin(st, &run), 0);
@@ -103,6 +103,14 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	char err[128];
 	struct decider *d = decider_new(&ap, err, sizeof err);
 	assert_non_null(d);
+	return d;
+}
+
+/* one run of sensor over n attempts: a pair (IPv6 id 1, IPv4 id 2) that
+ * gets associated, the IPv4 address listed */
+static void run_sensor(struct store *st, const char *sensor, int n)
+{
+	struct decider *d = decided_begin(st, sensor);
 	assert_int_equal(store_add_input(st, "pcap", "x.pcap", (uint64_t)n, 0, NULL), 0);
 	struct attempt v[2];
 	for (int i = 1; i <= n; i++) {
@@ -190,13 +198,7 @@ static void test_attempt_columns(void **state)
 
 	struct store *st = store_open(dbpath, true);
 	assert_non_null(st);
-	struct store_run run = { "decided", "test", "{}" };
-	assert_int_equal(store_run_begin(st, &run), 0);
-	struct assoc_params ap;
-	assoc_params_default(&ap);
-	char err[128];
-	struct decider *d = decider_new(&ap, err, sizeof err);
-	assert_non_null(d);
+	struct decider *d = decided_begin(st, "decided");
 	for (int i = 0; i < N; i++) {
 		struct attempt a = v[i];
 		assert_int_equal(decider_attempt(d, &a), 0);
