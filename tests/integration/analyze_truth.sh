@@ -31,6 +31,34 @@ for spec in "default 500 3600 1" "crowded-a 2000 1200 1" "crowded-b 2000 1200 2"
 	fi
 done
 
+# bench/truth_eval.sh (the same figures in SQLite, for traces too big for
+# the Python script) agrees with truth_eval.py line for line: on the
+# crowded trace as analyzed, and on a copy of its store with attempts
+# missing, SYN counts, partners and listings changed
+if [ -s "$T/crowded-a.db" ]; then
+	cp "$T/crowded-a.db" "$T/spoilt.db"
+	sqlite3 "$T/spoilt.db" "DELETE FROM attempts WHERE id % 50 = 0;
+		UPDATE attempts SET syns = syns + 1 WHERE id % 40 = 1;
+		UPDATE attempts SET partner = partner + 2 WHERE id % 31 = 0 AND partner IS NOT NULL;
+		UPDATE attempts SET partner = NULL WHERE id % 37 = 0;
+		UPDATE hosts SET listed = 1 - listed WHERE family = 4 AND rowid % 7 = 0"
+	for db in crowded-a spoilt; do
+		py=$($EVAL "$T/$db.db" "$T/crowded-a.csv" | head -n 4)
+		sq=$(sh bench/truth_eval.sh "$T/$db.db" "$T/crowded-a.csv" "$T" 2>&1)
+		if [ -n "$py" ] && [ "$py" = "$sq" ] && ! ls "$T"/truth_eval.* >/dev/null 2>&1; then
+			ok "bench/truth_eval.sh agrees with truth_eval.py on $db: $(echo "$sq" | sed -n 2p)"
+		else
+			not_ok "bench/truth_eval.sh against truth_eval.py on $db" "python: $py" "sql: $sq"
+		fi
+	done
+	case $(sh bench/truth_eval.sh "$T/spoilt.db" "$T/crowded-a.db" 2>&1; echo " rc=$?") in
+	*"not an mxgen truth file"*" rc=2") ok "bench/truth_eval.sh refuses a file that is not a truth file" ;;
+	*) not_ok "bench/truth_eval.sh on a wrong truth file" ;;
+	esac
+else
+	not_ok "bench/truth_eval.sh: no crowded-a store to score"
+fi
+
 # MTA log outcomes: one row per (address, list) with the number of lines,
 # the same whether the log comes as one file or as two halves; the counts
 # against awk over the reject lines
