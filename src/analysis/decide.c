@@ -8,8 +8,8 @@
  * partition at a time, two at once on two threads (steps 1-3 below,
  * each_part): the memory is two 64ths of the hosts (their rows, the
  * pairs they meet in) and a few buffers per partition, however long the
- * capture.  A host with very many partners (an IPv4 address shared by
- * many clients) makes its partition's pair table large.
+ * capture; the pairs of a partition with more meetings than PAIR_BUDGET
+ * are counted a slice at a time (count_pairs).
  *
  * The pass writes an attempt's record to its source's partition, a
  * candidate (with both attempts' sources) to its IPv6 source's and a
@@ -280,6 +280,9 @@ struct pair {
 	uint32_t n4;                /* the IPv4 host's attempts */
 };
 #define PAIR_CO_MAX ((UINT32_C(1) << 24) - 1)
+/* the meetings a worker counts at once (count_pairs): 28 bytes a pair and
+ * a 4-byte index slot, some 9 MB */
+#define PAIR_BUDGET (UINT32_C(1) << 18)
 
 /* what scoring adds to a candidate (a file in its partition's order) */
 struct score_rec {
@@ -451,6 +454,7 @@ struct decider {
 	struct strpool strs;        /* DNSBL lists, each once */
 	struct parted en;           /* en_rec, by address, when decider_enrich ran */
 	bool has_en;
+	uint32_t pair_budget;       /* meetings counted at once (decider_pair_budget) */
 	struct decide_enrich_points ep;
 };
 
@@ -459,6 +463,7 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 	struct decider *d = xcalloc(1, sizeof *d);
 	d->p = *p;
 	d->wk[1].w = 1;
+	d->pair_budget = PAIR_BUDGET;
 	if (!(d->att_spill = spill_open("attempt", err, errlen)) ||
 	    parted_open(&d->cands, "candidate", sizeof(struct cand_rec), 256, err, errlen) < 0 ||
 	    parted_open(&d->recs, "host-record", sizeof(struct host_rec), 1024, err, errlen) < 0 ||
@@ -477,6 +482,11 @@ void decider_pair_block_keys(struct decider *d, uint32_t keys)
 	if (d->nkeys)
 		BUG("decider_pair_block_keys after the first candidate");
 	d->meets.per = keys ? keys : 1024;
+}
+
+void decider_pair_budget(struct decider *d, uint32_t meetings)
+{
+	d->pair_budget = meetings ? meetings : PAIR_BUDGET;
 }
 
 void decider_keep_lost(struct decider *d, bool keep)
@@ -989,14 +999,15 @@ static struct pair *pair_slot(struct pair *t, size_t size, const struct meet *k)
 static int en_load(struct decider *d, unsigned j, bool v4only, size_t stride, void **tab,
 		   size_t *size);
 
-/* keys4_part - the enrichment keys of partition j's IPv4 hosts, each sent
- * once to the partition of every IPv6 host it met (its n distinct pairs in
- * wk->v), where scoring compares them with the IPv6 host's */
-static int keys4_part(struct decider *d, unsigned j, struct worker *wk, size_t n)
+/* keys4_part - the enrichment keys of partition j's IPv4 hosts (t, size:
+ * en_load's table of them), each sent once to the partition of every IPv6
+ * host it met (n distinct pairs in wk->v; the table remembers where a key
+ * went across the slices of the partition), where scoring compares them
+ * with the IPv6 host's */
+static int keys4_part(struct decider *d, struct en_sent *t, size_t size, struct worker *wk,
+		      size_t n)
 {
-	struct en_sent *t;
-	size_t size;
-	int rc = en_load(d, j, true, sizeof *t, (void **)&t, &size);
+	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct pair *e = &wk->v[i];
 		struct addr a4 = addr_from_v4(e->k.a4), a6 = addr_from_v6(e->k.a6);
@@ -1016,62 +1027,99 @@ static int keys4_part(struct decider *d, unsigned j, struct worker *wk, size_t n
 		rc = parted_add(&d->keys4[wk->w], p6, &k);
 		wk->nkeys4++;
 	}
-	free(t);
 	return rc;
 }
 
-/* pairs_part - partition j's meetings added up per host pair; the pairs
- * that met twice or more to the worker's file of them */
+/* the slicing of count_pairs: a worker's table size and the slices */
+struct pair_slices {
+	size_t tsize;               /* index slots to start with (a power of two) */
+	unsigned n;                 /* slices of every partition */
+};
+
+/* pairs_slice - slice s of partition j's meetings (those whose pair's hash
+ * is s modulo the slices) added up per host pair into wk->v; their number
+ * in *np.  The index over them doubles when 3/4 full: a slice's share of
+ * a partition's pairs is only even on average */
+static int pairs_slice(struct decider *d, unsigned j, unsigned s, const struct pair_slices *ps,
+		       struct worker *wk, size_t *np)
+{
+	size_t size = ps->tsize, n = 0;
+	uint32_t *idx = xcalloc(size, sizeof *idx);   /* index + 1 into wk->v */
+	struct rcur c;
+	parted_cursor(&d->meets, j, &c, 2048);
+	const struct meet *k;
+	while ((k = rcur_next(&c))) {
+		uint64_t h = meet_hash(k);
+		if (ps->n > 1 && (h >> 40) % ps->n != s)
+			continue;
+		if (4 * (n + 1) > 3 * size) {
+			free(idx);
+			size *= 2;
+			idx = xcalloc(size, sizeof *idx);
+			for (size_t x = 0; x < n; x++) {
+				size_t i = (size_t)meet_hash(&wk->v[x].k) & (size - 1);
+				while (idx[i])
+					i = (i + 1) & (size - 1);
+				idx[i] = (uint32_t)x + 1;
+			}
+		}
+		size_t mask = size - 1, i = (size_t)h & mask;
+		while (idx[i] && memcmp(&wk->v[idx[i] - 1].k, k, sizeof *k))
+			i = (i + 1) & mask;
+		if (!idx[i]) {
+			GROW(wk->v, n + 1, wk->vcap);
+			memset(&wk->v[n], 0, sizeof wk->v[n]);
+			wk->v[n].k = *k;
+			idx[i] = (uint32_t)++n;
+		}
+		struct pair *e = &wk->v[idx[i] - 1];
+		if (e->co < PAIR_CO_MAX)
+			e->co++;
+	}
+	int rc = c.err;
+	rcur_close(&c);
+	free(idx);
+	*np = n;
+	return rc;
+}
+
+/* pairs_part - partition j's meetings added up per host pair, a slice at
+ * a time; the pairs that met twice or more to the worker's file of them */
 static int pairs_part(struct decider *d, unsigned j, struct worker *wk, void *arg)
 {
-	const size_t *tsize = arg;
+	const struct pair_slices *ps = arg;
 	struct hmap hm;
 	int rc = hmap_load(d, j, &hm);
-	uint32_t *idx = rc == 0 ? xcalloc(*tsize, sizeof *idx) : NULL;   /* index + 1 into v */
-	size_t n = 0, mask = *tsize - 1;
-	if (rc == 0) {
-		struct rcur c;
-		parted_cursor(&d->meets, j, &c, 2048);
-		const struct meet *k;
-		while ((k = rcur_next(&c))) {
-			size_t i = (size_t)meet_hash(k) & mask;
-			while (idx[i] && memcmp(&wk->v[idx[i] - 1].k, k, sizeof *k))
-				i = (i + 1) & mask;
-			if (!idx[i]) {
-				GROW(wk->v, n + 1, wk->vcap);
-				memset(&wk->v[n], 0, sizeof wk->v[n]);
-				wk->v[n].k = *k;
-				idx[i] = (uint32_t)++n;
-			}
-			struct pair *e = &wk->v[idx[i] - 1];
-			if (e->co < PAIR_CO_MAX)
-				e->co++;
-		}
-		rc = c.err;
-		rcur_close(&c);
-	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct pair *e = &wk->v[i];
-		if (e->co < 2)
-			continue;
-		struct addr a6 = addr_from_v6(e->k.a6), a4 = addr_from_v4(e->k.a4);
-		e->n4 = hmap_find(&hm, &a4)->n;
-		rc = parted_add(&d->reps[wk->w], part_of(&a6), e);
-		wk->npairs++;
-	}
-	free(idx);
-	hmap_free(&hm);
+	struct en_sent *t = NULL;
+	size_t tsize = 0;
 	if (rc == 0 && d->has_en)
-		rc = keys4_part(d, j, wk, n);
+		rc = en_load(d, j, true, sizeof *t, (void **)&t, &tsize);
+	for (unsigned s = 0; s < ps->n && rc == 0; s++) {
+		size_t n = 0;
+		rc = pairs_slice(d, j, s, ps, wk, &n);
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct pair *e = &wk->v[i];
+			if (e->co < 2)
+				continue;
+			struct addr a6 = addr_from_v6(e->k.a6), a4 = addr_from_v4(e->k.a4);
+			e->n4 = hmap_find(&hm, &a4)->n;
+			rc = parted_add(&d->reps[wk->w], part_of(&a6), e);
+			wk->npairs++;
+		}
+		if (rc == 0 && d->has_en)
+			rc = keys4_part(d, t, tsize, wk, n);
+	}
+	free(t);
+	hmap_free(&hm);
 	return rc;
 }
 
 /* count_pairs - the meetings added up per host pair, in each IPv4 host's
  * partition (where its attempt count is); the pairs that met twice or
  * more go to their IPv6 host's partition with that count (a pair not
- * there met once: every candidate's pair met).  The memory is one
- * partition's distinct pairs per worker (an index of 4 bytes a slot over
- * them). */
+ * there met once: every candidate's pair met).  The memory is a slice
+ * of a partition's distinct pairs per worker (an index of 4 bytes a slot
+ * over them), about PAIR_BUDGET meetings' worth. */
 static int count_pairs(struct decider *d)
 {
 	char err[512];
@@ -1086,8 +1134,17 @@ static int count_pairs(struct decider *d)
 	for (unsigned j = 0; j < PARTS; j++)
 		if (d->meets.total[j] > most)
 			most = d->meets.total[j];
-	size_t tsize = pow2_at_least((size_t)most * 4 / 3 + 2);
-	int rc = each_part(d, pairs_part, &tsize);
+	/* a partition with more meetings than the budget is counted in
+	 * slices of about the budget, its meetings read once a slice: the
+	 * memory stays the budget's (10M SYNs: 205k meetings in the largest
+	 * partition, one slice; 50M: 1.0M, four, and the run's peak 142 -> 87
+	 * MB in the same time) */
+	struct pair_slices ps;
+	ps.n = (unsigned)((most + d->pair_budget - 1) / d->pair_budget);
+	if (ps.n < 1)
+		ps.n = 1;
+	ps.tsize = pow2_at_least((size_t)(most / ps.n) * 4 / 3 + 2);
+	int rc = each_part(d, pairs_part, &ps);
 	uint64_t npairs = 0;
 	for (unsigned w = 0; w < 2; w++) {
 		free(d->wk[w].v);

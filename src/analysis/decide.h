@@ -103,8 +103,12 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out);
 void decider_keep_lost(struct decider *d, bool keep);
 /* decider_pair_block_keys - before the first candidate: the meetings of
  * host pairs a partition buffers before writing them to the temporary
- * file (0: the default, 4096); for tests, which want many blocks */
+ * file (0: the default, 1024); for tests, which want many blocks */
 void decider_pair_block_keys(struct decider *d, uint32_t keys);
+/* decider_pair_budget - the meetings of host pairs counted at once: a
+ * partition with more is counted in slices, its meetings read once a
+ * slice (0: the default, 262144); for tests, which want many slices */
+void decider_pair_budget(struct decider *d, uint32_t meetings);
 /* decider_hosts - after decider_run, and the last call before
  * decider_free: one row per source address of the run (totals, most
  * frequent fingerprint, address class, the partners taken, listing and

@@ -447,16 +447,18 @@ static int grab_all(int ncol, const char *const *names, const char *const *vals,
 /* host_pairs_all - 40 host pairs whose IPv6 host meets its IPv4 host in
  * 1 to 4 attempts (those with 4 attempts: in only 2 of them), and in each
  * a bystander IPv4 host once; the meetings counted
- * with blocks of block_keys meetings in the temporary file (0: the
- * default); every candidate's (a6, a4, ev_host, decision), and with all,
- * every column of the candidates, attempts and hosts tables */
-static char *host_pairs_all(uint32_t block_keys, bool all)
+ * with blocks of block_keys meetings in the temporary file and budget
+ * meetings at once (0: the defaults); every candidate's (a6, a4,
+ * ev_host, decision), and with all, every column of the candidates,
+ * attempts and hosts tables */
+static char *host_pairs_all(uint32_t block_keys, uint32_t budget, bool all)
 {
 	struct assoc_params p = P();
 	char err[128];
 	struct decider *d = decider_new(&p, err, sizeof err);
 	assert_non_null(d);
 	decider_pair_block_keys(d, block_keys);
+	decider_pair_budget(d, budget);
 	uint64_t id = 1;
 	for (int h = 0; h < 40; h++) {
 		char a6[64], a4[32], n4[32];
@@ -506,22 +508,30 @@ static char *host_pairs_all(uint32_t block_keys, bool all)
 	return t.s;
 }
 
-static char *host_pairs_run(uint32_t block_keys)
+static char *host_pairs_run(uint32_t block_keys, uint32_t budget)
 {
-	return host_pairs_all(block_keys, false);
+	return host_pairs_all(block_keys, budget, false);
 }
 
 /* the meetings of host pairs are counted a partition at a time, from
- * blocks in a temporary file: whole buffers or one meeting a block give
- * the same points and decisions; pairs that met 2-4 times get host
- * points, single meetings of a host with 3+ attempts lose some */
+ * blocks in a temporary file, in slices of the partition when it has
+ * more than the budget: whole buffers, one meeting a block, or a slice
+ * for about every meeting give the same points and decisions; pairs
+ * that met 2-4 times get host points, single meetings of a host with 3+
+ * attempts lose some */
 static void test_pair_slices(void **state)
 {
 	(void)state;
-	char *whole = host_pairs_run(0);
-	char *sliced = host_pairs_run(1);   /* every meeting its own block */
+	char *whole = host_pairs_run(0, 0);
+	char *sliced = host_pairs_run(1, 0);   /* every meeting its own block */
+	char *budget1 = host_pairs_run(0, 1);  /* a slice per meeting of the largest partition */
+	char *budget2 = host_pairs_run(1, 2);
 	assert_non_null(whole);
 	assert_string_equal(whole, sliced);
+	assert_string_equal(whole, budget1);
+	assert_string_equal(whole, budget2);
+	free(budget1);
+	free(budget2);
 	/* IPv6 host 2 (2 attempts, ids 4..): full host weight; IPv6 host 4
 	 * (4 attempts, ids 19..): its IPv4 host met twice, a bystander once */
 	struct assoc_params p = P();
@@ -546,11 +556,11 @@ static void test_partition_free(void **state)
 {
 	(void)state;
 	hash_seed_fixed(1);
-	char *a = host_pairs_all(0, true);
+	char *a = host_pairs_all(0, 0, true);
 	hash_seed_fixed(0x9e3779b97f4a7c15ULL);
-	char *b = host_pairs_all(0, true);
+	char *b = host_pairs_all(0, 0, true);
 	hash_seed_fixed(77);
-	char *c = host_pairs_all(3, true);
+	char *c = host_pairs_all(3, 1, true);   /* and in slices */
 	assert_non_null(a);
 	assert_true(strlen(a) > 1000);
 	assert_non_null(strstr(a, "associated"));

@@ -627,7 +627,7 @@ static int sc_row(int n, const char *const *names, const char *const *v, void *a
 	return 0;
 }
 
-static void enrich_scores_with(uint64_t seed)
+static void enrich_scores_with(uint64_t seed, uint32_t pair_budget)
 {
 	hash_seed_fixed(seed);
 	char path[] = "/tmp/test_enrich_sc.XXXXXX";
@@ -642,6 +642,7 @@ static void enrich_scores_with(uint64_t seed)
 	char err[128];
 	struct decider *d = decider_new(&ap, err, sizeof err);
 	assert_non_null(d);
+	decider_pair_budget(d, pair_budget);
 	char a6[64], a4[64];
 	/* attempt ids: IPv6 host h's attempt k is 10 h + k + 1; the IPv4 attempt
 	 * of its candidate to host g is 1000000 + 1000 (10 h + k + 1) + g */
@@ -697,8 +698,11 @@ static void enrich_scores_with(uint64_t seed)
 static void test_enrich_scores(void **state)
 {
 	(void)state;
-	enrich_scores_with(1);
-	enrich_scores_with(0x9e3779b97f4a7c15ULL);
+	enrich_scores_with(1, 0);
+	enrich_scores_with(0x9e3779b97f4a7c15ULL, 0);
+	/* the host pairs counted in slices of a partition (about one meeting
+	 * each): an IPv4 host's keys still reach every partition it met */
+	enrich_scores_with(1, 1);
 	hash_seed_init();
 }
 
