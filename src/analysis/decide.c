@@ -1030,27 +1030,22 @@ static int keys4_part(struct decider *d, struct en_sent *t, size_t size, struct 
 	return rc;
 }
 
-/* the slicing of count_pairs: a worker's table size and the slices */
-struct pair_slices {
-	size_t tsize;               /* index slots to start with (a power of two) */
-	unsigned n;                 /* slices of every partition */
-};
-
-/* pairs_slice - slice s of partition j's meetings (those whose pair's hash
- * is s modulo the slices) added up per host pair into wk->v; their number
- * in *np.  The index over them doubles when 3/4 full: a slice's share of
- * a partition's pairs is only even on average */
-static int pairs_slice(struct decider *d, unsigned j, unsigned s, const struct pair_slices *ps,
+/* pairs_slice - slice s of the ns of partition j's meetings (those whose
+ * pair's hash is s modulo ns) added up per host pair into wk->v, with an
+ * index of size slots to start with; their number in *np.  The index
+ * doubles when 3/4 full: a slice's share of the pairs is only even on
+ * average */
+static int pairs_slice(struct decider *d, unsigned j, unsigned s, unsigned ns, size_t size,
 		       struct worker *wk, size_t *np)
 {
-	size_t size = ps->tsize, n = 0;
+	size_t n = 0;
 	uint32_t *idx = xcalloc(size, sizeof *idx);   /* index + 1 into wk->v */
 	struct rcur c;
 	parted_cursor(&d->meets, j, &c, 2048);
 	const struct meet *k;
 	while ((k = rcur_next(&c))) {
 		uint64_t h = meet_hash(k);
-		if (ps->n > 1 && (h >> 40) % ps->n != s)
+		if (ns > 1 && (h >> 40) % ns != s)
 			continue;
 		if (4 * (n + 1) > 3 * size) {
 			free(idx);
@@ -1083,20 +1078,27 @@ static int pairs_slice(struct decider *d, unsigned j, unsigned s, const struct p
 	return rc;
 }
 
-/* pairs_part - partition j's meetings added up per host pair, a slice at
- * a time; the pairs that met twice or more to the worker's file of them */
+/* pairs_part - partition j's meetings added up per host pair, in slices
+ * of about the budget when it has more (its meetings read once a slice:
+ * the memory stays the budget's; 10M SYNs: 205k meetings in the largest
+ * partition, one slice; 50M: 1.0M, four, and the run's peak 142 -> 87 MB
+ * in the same time); the pairs that met twice or more to the worker's
+ * file of them */
 static int pairs_part(struct decider *d, unsigned j, struct worker *wk, void *arg)
 {
-	const struct pair_slices *ps = arg;
+	(void)arg;
+	uint64_t m = d->meets.total[j];
+	unsigned ns = m > d->pair_budget ? (unsigned)((m + d->pair_budget - 1) / d->pair_budget) : 1;
+	size_t size = pow2_at_least((size_t)(m / ns) * 4 / 3 + 2);
 	struct hmap hm;
 	int rc = hmap_load(d, j, &hm);
 	struct en_sent *t = NULL;
 	size_t tsize = 0;
 	if (rc == 0 && d->has_en)
 		rc = en_load(d, j, true, sizeof *t, (void **)&t, &tsize);
-	for (unsigned s = 0; s < ps->n && rc == 0; s++) {
+	for (unsigned s = 0; s < ns && rc == 0; s++) {
 		size_t n = 0;
-		rc = pairs_slice(d, j, s, ps, wk, &n);
+		rc = pairs_slice(d, j, s, ns, size, wk, &n);
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct pair *e = &wk->v[i];
 			if (e->co < 2)
@@ -1134,17 +1136,7 @@ static int count_pairs(struct decider *d)
 	for (unsigned j = 0; j < PARTS; j++)
 		if (d->meets.total[j] > most)
 			most = d->meets.total[j];
-	/* a partition with more meetings than the budget is counted in
-	 * slices of about the budget, its meetings read once a slice: the
-	 * memory stays the budget's (10M SYNs: 205k meetings in the largest
-	 * partition, one slice; 50M: 1.0M, four, and the run's peak 142 -> 87
-	 * MB in the same time) */
-	struct pair_slices ps;
-	ps.n = (unsigned)((most + d->pair_budget - 1) / d->pair_budget);
-	if (ps.n < 1)
-		ps.n = 1;
-	ps.tsize = pow2_at_least((size_t)(most / ps.n) * 4 / 3 + 2);
-	int rc = each_part(d, pairs_part, &ps);
+	int rc = each_part(d, pairs_part, NULL);
 	uint64_t npairs = 0;
 	for (unsigned w = 0; w < 2; w++) {
 		free(d->wk[w].v);
