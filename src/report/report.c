@@ -125,7 +125,7 @@ static int kind_index(const char *addr_type, const char *iid_class, const char *
 /* kmap - open addressing on keys of five words, each with a value, at
  * most 3/4 full; the first word holds a kind below (never 0: 0 marks an
  * empty slot) */
-enum { K_LABEL = 1, K_OS, K_KIND, K_ASN, K_ASNLISTED, K_DAY, K_PENT, K_ATT };
+enum { K_LABEL = 1, K_OS, K_KIND, K_ASN, K_ASNLISTED, K_DAY, K_ATT };
 struct kent {
 	uint32_t k[5];
 	uint32_t v;
@@ -187,17 +187,61 @@ static bool kmap_new(struct kmap *m, uint32_t a, uint32_t b, uint32_t c, uint32_
 	return added;
 }
 
-/* a hosts row: its groups as value ids (0: NULL) */
-struct hrow {
-	uint32_t sensor;
-	uint32_t next;              /* the next row of the same address (index + 1; 0: none) */
+/* itab - open addressing over an array kept elsewhere: a slot holds an
+ * element's index + 1 (0: empty), at most 3/4 full; 4 bytes a slot
+ * where a kmap's take 24 */
+struct itab {
+	uint32_t *t;
+	size_t size, n;
+};
+
+/* itab_slot - the slot of the element with hash h for which eq(arr, i,
+ * key) holds, or the empty slot where it goes (room made for it first;
+ * hash(arr, i): element i's hash, to move the slots when the table
+ * grows) */
+static uint32_t *itab_slot(struct itab *m, uint64_t h, const void *arr, const void *key,
+			   bool (*eq)(const void *, uint32_t, const void *),
+			   uint64_t (*hash)(const void *, uint32_t))
+{
+	if (4 * (m->n + 1) > 3 * m->size) {
+		size_t size = m->size ? 2 * m->size : 4096;
+		uint32_t *t = xcalloc(size, sizeof *t);
+		for (size_t i = 0; i < m->size; i++)
+			if (m->t[i])
+				t[hash_slot_free(t, size, hash(arr, m->t[i] - 1))] = m->t[i];
+		free(m->t);
+		m->t = t;
+		m->size = size;
+	}
+	size_t mask = m->size - 1, i = (size_t)h & mask;
+	while (m->t[i] && !eq(arr, m->t[i] - 1, key))
+		i = (i + 1) & mask;
+	return &m->t[i];
+}
+
+/* a host's groups as value ids (0: NULL) and what follows from them,
+ * kept once for all the hosts rows that share them (a few thousand
+ * distinct ones on a store of 10M SYNs, against 1.7M rows: a hosts row
+ * is 12 bytes instead of 44) */
+struct hkey {
 	uint32_t lab, hos, at, iid, emb, asn, name;
+	int32_t listed;             /* 0: 0 or NULL, 1: 1, 2: another value */
+};
+struct hprof {
+	struct hkey key;
 	int8_t kind;                /* kind_index of at, iid, emb */
 	int8_t os;                  /* os_index of hos */
 	int8_t k4, k6;              /* the label's row of the labels table, as IPv4 and IPv6 */
-	int8_t listed;              /* 0: 0 or NULL, 1: 1, 2: another value */
+	int8_t listed;              /* key.listed */
 	bool assoc;                 /* labelled associated */
 	bool pass;                  /* passes the label filter */
+};
+
+/* a hosts row */
+struct hrow {
+	uint32_t sensor;
+	uint32_t next;              /* the next row of the same address (index + 1; 0: none) */
+	uint32_t prof;              /* its struct hprof */
 };
 
 /* an attempt, for its partner and its associated candidates (8 bytes:
@@ -228,10 +272,10 @@ struct pgrp {
 	int64_t n, first, last;
 };
 
-/* the same parsed, for the prefix tables */
+/* the same parsed, for the prefix tables (64 bytes; its /64 and /48 are
+ * the first 8 and 6 bytes of v6, compared in place) */
 struct pent {
 	struct addr v6, v4;        /* v4.family 0: no counterpart */
-	struct prefix p64, p48;
 	bool listed;
 	int64_t n, first, last;
 };
@@ -254,7 +298,13 @@ struct dayc {
 struct srcrec {
 	uint32_t hosts;             /* its first hosts row (index + 1; 0: none) */
 	uint32_t counted;           /* the hosts row it was first counted with */
-	int32_t fam;                /* ... and the family */
+	int8_t fam;                 /* ... and the family */
+	/* the address, parsed: the key of the look-up (s->srcix), so that
+	 * finding a source reads its record and nothing else (a text pool
+	 * read a pointer and the text, 20 bytes a source more and a cache
+	 * miss more an attempt); family 0: a text that is no address, its
+	 * value id in the first bytes */
+	struct addr a;
 };
 
 struct pairs {
@@ -270,12 +320,15 @@ struct scan {
 	struct timespec t0;         /* ... its start */
 	size_t rows0;               /* ... rows before it */
 	bool noted;                 /* ... said on the terminal (scan_tick) */
-	struct strpool src;         /* source addresses */
-	struct strpool val;         /* every other text: sensors, labels, OS families, types, ASNs */
-	struct srcrec *sr;          /* by source id */
+	struct strpool val;         /* every text but the addresses: sensors, labels, OS families, types, ASNs */
+	struct srcrec *sr;          /* the source addresses by id */
 	size_t nsr, capsr;
+	struct itab srcix;          /* ... by their address */
 	struct hrow *h;
 	size_t nh, caph;
+	struct hprof *prof;         /* the hosts rows' groups */
+	size_t nprof, capprof;
+	struct itab profix;         /* ... by their key */
 	struct sens *sens;
 	size_t nsens, capsens;
 	struct aref *far;           /* attempts whose ids the arrays do not take (aref_at) */
@@ -294,6 +347,7 @@ struct scan {
 	bool any_asn;
 	struct pgrp *pg;            /* one per (IPv6 source, partner source, listed) */
 	size_t npg, cappg;
+	struct itab pgix;           /* ... by that key */
 	struct pairs pairs;
 	const char *os_text[4];     /* vos's last values */
 	int8_t os_row[4];
@@ -360,16 +414,37 @@ static int64_t num(const char *v)
 	return v ? strtoll(v, NULL, 10) : 0;
 }
 
-/* src_id - the id of a source address, with its record */
-static uint32_t src_id(struct scan *s, const char *addr)
+static uint64_t src_hash(const void *arr, uint32_t i)
 {
-	uint32_t id = strpool_id(&s->src, addr ? addr : "");
-	if (id >= s->nsr) {
-		GROW(s->sr, (size_t)id + 1, s->capsr);
-		memset(s->sr + s->nsr, 0, ((size_t)id + 1 - s->nsr) * sizeof *s->sr);
-		s->nsr = (size_t)id + 1;
+	const struct addr *a = &((const struct srcrec *)arr)[i].a;
+	return hash_bytes(a, sizeof *a);
+}
+
+static bool src_eq(const void *arr, uint32_t i, const void *key)
+{
+	return addr_eq(&((const struct srcrec *)arr)[i].a, key);
+}
+
+/* src_id - the id of a source address, with its record */
+static uint32_t src_id(struct scan *s, const char *text)
+{
+	struct addr a;
+	memset(&a, 0, sizeof a);
+	if (addr_parse(text ? text : "", &a) < 0) {
+		memset(&a, 0, sizeof a);
+		uint32_t v = vid(s, text ? text : "");
+		memcpy(a.b, &v, sizeof v);
 	}
-	return id;
+	uint32_t *slot = itab_slot(&s->srcix, hash_bytes(&a, sizeof a), s->sr, &a, src_eq, src_hash);
+	if (*slot)
+		return *slot - 1;
+	if (s->nsr >= UINT32_MAX - 1)
+		BUG("report: source addresses full");
+	GROW(s->sr, s->nsr + 1, s->capsr);
+	s->sr[s->nsr] = (struct srcrec){ .a = a };
+	s->srcix.n++;
+	*slot = (uint32_t)++s->nsr;
+	return *slot - 1;
 }
 
 /* host_find - the hosts row of (sensor, source), NULL when none */
@@ -384,6 +459,51 @@ static struct hrow *host_find(struct scan *s, uint32_t sensor, uint32_t src)
 /* the hosts query's columns */
 enum { H_SENSOR, H_ADDR, H_LABEL, H_OS, H_ADDR_TYPE, H_IID, H_EMB, H_LISTED, H_ASN, H_NAME, H_COUNT };
 
+static uint64_t hkey_hash(const struct hkey *k)
+{
+	return hash_bytes(k, sizeof *k);
+}
+
+static uint64_t prof_hash(const void *arr, uint32_t i)
+{
+	return hkey_hash(&((const struct hprof *)arr)[i].key);
+}
+
+static bool prof_eq(const void *arr, uint32_t i, const void *key)
+{
+	return !memcmp(&((const struct hprof *)arr)[i].key, key, sizeof(struct hkey));
+}
+
+/* prof_id - the index of a hosts row's groups (key, from the row's
+ * columns v), added when new */
+static uint32_t prof_id(struct scan *s, const struct hkey *key, const char *const *v)
+{
+	uint32_t *slot = itab_slot(&s->profix, hkey_hash(key), s->prof, key, prof_eq, prof_hash);
+	if (*slot)
+		return *slot - 1;
+	GROW(s->prof, s->nprof + 1, s->capprof);
+	struct hprof *p = &s->prof[s->nprof];
+	*p = (struct hprof){
+		.key = *key,
+		.kind = (int8_t)kind_index(v[H_ADDR_TYPE], v[H_IID], v[H_EMB]),
+		.os = (int8_t)os_index(v[H_OS]),
+		.k4 = 5, .k6 = 6,
+		.listed = (int8_t)key->listed,
+		.assoc = v[H_LABEL] && !strcmp(v[H_LABEL], "associated"),
+		.pass = !s->f->label || (v[H_LABEL] && !strcmp(v[H_LABEL], s->f->label)),
+	};
+	const char *lab = v[H_LABEL];
+	for (int j = 0; lab && j < 2; j++)
+		if (!strcmp(lab, v4_labels[j]))
+			p->k4 = (int8_t)j;
+	for (int j = 0; lab && j < 3; j++)
+		if (!strcmp(lab, v6_labels[j]))
+			p->k6 = (int8_t)(2 + j);
+	s->profix.n++;
+	*slot = (uint32_t)++s->nprof;
+	return *slot - 1;
+}
+
 /* host_row - store_scan callback: keep one hosts row */
 static int host_row(int n, const char *const *names, const char *const *v, void *arg)
 {
@@ -394,32 +514,19 @@ static int host_row(int n, const char *const *names, const char *const *v, void 
 		return -1;
 	uint32_t src = src_id(s, v[H_ADDR]);
 	int64_t listed = num(v[H_LISTED]);
-	struct hrow h = {
-		.sensor = vid(s, v[H_SENSOR]), .next = s->sr[src].hosts,
-		.lab = vid(s, v[H_LABEL]), .hos = vid(s, v[H_OS]), .at = vid(s, v[H_ADDR_TYPE]),
-		.iid = vid(s, v[H_IID]), .emb = vid(s, v[H_EMB]), .asn = vid(s, v[H_ASN]),
-		.name = vid(s, v[H_NAME]),
-		.listed = listed == 0 ? 0 : listed == 1 ? 1 : 2,
-		.assoc = v[H_LABEL] && !strcmp(v[H_LABEL], "associated"),
-		.pass = !s->f->label || (v[H_LABEL] && !strcmp(v[H_LABEL], s->f->label)),
-	};
-	h.kind = (int8_t)kind_index(v[H_ADDR_TYPE], v[H_IID], v[H_EMB]);
-	h.os = (int8_t)os_index(v[H_OS]);
-	const char *lab = v[H_LABEL];
-	h.k4 = 5;
-	h.k6 = 6;
-	for (int j = 0; lab && j < 2; j++)
-		if (!strcmp(lab, v4_labels[j]))
-			h.k4 = (int8_t)j;
-	for (int j = 0; lab && j < 3; j++)
-		if (!strcmp(lab, v6_labels[j]))
-			h.k6 = (int8_t)(2 + j);
 	if (s->nh >= HOSTS_MAX) {
 		error("report: more than %u hosts rows", HOSTS_MAX);
 		return -1;
 	}
+	const struct hkey key = {
+		.lab = vid(s, v[H_LABEL]), .hos = vid(s, v[H_OS]), .at = vid(s, v[H_ADDR_TYPE]),
+		.iid = vid(s, v[H_IID]), .emb = vid(s, v[H_EMB]), .asn = vid(s, v[H_ASN]),
+		.name = vid(s, v[H_NAME]),
+		.listed = listed == 0 ? 0 : listed == 1 ? 1 : 2,
+	};
 	GROW(s->h, s->nh + 1, s->caph);
-	s->h[s->nh++] = h;
+	s->h[s->nh++] = (struct hrow){ .sensor = vid(s, v[H_SENSOR]), .next = s->sr[src].hosts,
+				       .prof = prof_id(s, &key, v) };
 	s->sr[src].hosts = (uint32_t)s->nh;
 	return 0;
 }
@@ -464,17 +571,39 @@ static struct aref *aref_at(struct scan *s, uint32_t sensor, int64_t id, bool ad
 	return &s->far[x->v];
 }
 
+static uint64_t pgrp_hash3(uint32_t src, uint32_t psrc, bool listed)
+{
+	const uint32_t k[3] = { src, psrc, listed };
+	return hash_bytes(k, sizeof k);
+}
+
+static uint64_t pgrp_hash(const void *arr, uint32_t i)
+{
+	const struct pgrp *g = &((const struct pgrp *)arr)[i];
+	return pgrp_hash3(g->src, g->psrc, g->listed);
+}
+
+static bool pgrp_eq(const void *arr, uint32_t i, const void *key)
+{
+	const struct pgrp *g = &((const struct pgrp *)arr)[i], *k = key;
+	return g->src == k->src && g->psrc == k->psrc && g->listed == k->listed;
+}
+
 /* pent_count - an IPv6 attempt in its group */
 static void pent_count(struct scan *s, uint32_t src, uint32_t psrc, bool listed, int64_t first)
 {
-	const uint32_t k[5] = { K_PENT, src, psrc, listed, 0 };
-	bool added;
-	struct kent *x = kmap_at(&s->seen, k, (uint32_t)s->npg, &added);
-	if (added) {
+	const struct pgrp key = { src, psrc, listed, 0, INT64_MAX, INT64_MIN };
+	uint32_t *slot = itab_slot(&s->pgix, pgrp_hash3(src, psrc, listed), s->pg, &key, pgrp_eq,
+				   pgrp_hash);
+	if (!*slot) {
+		if (s->npg >= UINT32_MAX - 1)
+			BUG("report: IPv6 groups full");
 		GROW(s->pg, s->npg + 1, s->cappg);
-		s->pg[s->npg++] = (struct pgrp){ src, psrc, listed, 0, INT64_MAX, INT64_MIN };
+		s->pg[s->npg] = key;
+		s->pgix.n++;
+		*slot = (uint32_t)++s->npg;
 	}
-	struct pgrp *e = &s->pg[x->v];
+	struct pgrp *e = &s->pg[*slot - 1];
 	e->n++;
 	if (first < e->first)
 		e->first = first;
@@ -511,17 +640,20 @@ static struct asacc *scan_asn(struct scan *s, uint32_t asn)
 }
 
 /* count - one counted attempt in every table */
-static void count(struct scan *s, uint32_t src, const struct hrow *h, int fam,
+static void count(struct scan *s, uint32_t src, const struct hrow *hr, int fam,
 		  int64_t first, int64_t syns, int aos)
 {
-	bool v6 = fam == 6, assoc = h->assoc;
+	const struct hprof *hp = &s->prof[hr->prof];
+	const struct hkey *h = &hp->key;
+	bool v6 = fam == 6, assoc = hp->assoc;
 	struct srcrec *m = &s->sr[src];
 	bool fresh = !m->counted;
 	if (fresh) {
-		m->counted = (uint32_t)(h - s->h) + 1;
-		m->fam = fam;
+		m->counted = (uint32_t)(hr - s->h) + 1;
+		m->fam = (int8_t)fam;
 	}
-	const struct hrow *f = &s->h[m->counted - 1];
+	const struct hprof *fp = &s->prof[s->h[m->counted - 1].prof];
+	const struct hkey *f = &fp->key;
 #define NEW(same, ...) (fresh || (!(same) && kmap_new(&s->seen, __VA_ARGS__)))
 
 	if (!s->first || first < s->first)
@@ -530,7 +662,7 @@ static void count(struct scan *s, uint32_t src, const struct hrow *h, int fam,
 		s->last = first;
 
 	/* families and labels */
-	int k = fam == 4 ? h->k4 : h->k6;
+	int k = fam == 4 ? hp->k4 : hp->k6;
 	s->att[k]++;
 	s->fa[v6]++;
 	s->fs[v6] += syns;
@@ -541,13 +673,13 @@ static void count(struct scan *s, uint32_t src, const struct hrow *h, int fam,
 
 	/* IPv6 by OS and by address type */
 	if (v6) {
-		if (NEW(f->hos == h->hos && f->assoc == assoc, K_OS, h->hos, assoc, src, 0))
-			s->osh[h->os][!assoc]++;
+		if (NEW(f->hos == h->hos && fp->assoc == assoc, K_OS, h->hos, assoc, src, 0))
+			s->osh[hp->os][!assoc]++;
 		s->osa[aos][!assoc]++;
-		if (NEW(f->at == h->at && f->iid == h->iid && f->emb == h->emb && f->assoc == assoc,
+		if (NEW(f->at == h->at && f->iid == h->iid && f->emb == h->emb && fp->assoc == assoc,
 			K_KIND | (uint32_t)assoc << 8, h->at, h->iid, h->emb, src))
-			s->kh[h->kind][!assoc]++;
-		s->ka[h->kind][!assoc]++;
+			s->kh[hp->kind][!assoc]++;
+		s->ka[hp->kind][!assoc]++;
 	}
 
 	/* weekly */
@@ -602,7 +734,7 @@ static int att_row(int n, const char *const *names, const char *const *v, void *
 	r->src = src + 1;
 	r->host = h ? (unsigned)(h - s->h) + 1 : 0;
 	r->os = (unsigned)vos(s, v[A_OS]);
-	r->counted = h && h->pass && (!f->from_ns || first >= f->from_ns) &&
+	r->counted = h && s->prof[h->prof].pass && (!f->from_ns || first >= f->from_ns) &&
 		     (!f->to_ns || first < f->to_ns) &&
 		     (!f->sensor_addr || (v[A_DST] && !strcmp(v[A_DST], f->sensor_addr))) &&
 		     (f->family != 4 && f->family != 6 ? true : fam == f->family);
@@ -644,7 +776,7 @@ static int partner_row(int n, const char *const *names, const char *const *v, vo
 	if (!p || !p->src)
 		pent_count(s, a->src - 1, 0, false, num(v[Q_FIRST]));
 	else
-		pent_count(s, a->src - 1, p->src, p->host && s->h[p->host - 1].listed,
+		pent_count(s, a->src - 1, p->src, p->host && s->prof[s->h[p->host - 1].prof].listed,
 			   num(v[Q_FIRST]));
 	return 0;
 }
@@ -723,12 +855,18 @@ static int scan_run(struct scan *s, struct store *st, const struct report_filter
  * counts, the value and source pools and the IPv6 groups) */
 static void scan_release(struct scan *s)
 {
-	free(s->sr);
-	s->sr = NULL;
-	s->nsr = s->capsr = 0;
+	free(s->srcix.t);           /* the addresses stay (build_prefixes) */
+	memset(&s->srcix, 0, sizeof s->srcix);
 	free(s->h);
 	s->h = NULL;
 	s->nh = s->caph = 0;
+	free(s->prof);
+	s->prof = NULL;
+	s->nprof = s->capprof = 0;
+	free(s->profix.t);
+	memset(&s->profix, 0, sizeof s->profix);
+	free(s->pgix.t);
+	memset(&s->pgix, 0, sizeof s->pgix);
 	for (size_t i = 0; i < s->nsens; i++)
 		free(s->sens[i].a);
 	free(s->sens);
@@ -744,10 +882,13 @@ static void scan_release(struct scan *s)
 /* scan_free - free what the scan holds */
 static void scan_free(struct scan *s)
 {
-	strpool_free(&s->src);
 	strpool_free(&s->val);
 	free(s->sr);
+	free(s->srcix.t);
 	free(s->h);
+	free(s->prof);
+	free(s->profix.t);
+	free(s->pgix.t);
 	for (size_t i = 0; i < s->nsens; i++)
 		free(s->sens[i].a);
 	free(s->sens);
@@ -1296,17 +1437,18 @@ static void build_asn(struct report *r, const struct scan *s, unsigned top)
 
 static int plen_sort;
 
-/* pent_prefix - the prefix of the length being aggregated */
-static const struct prefix *pent_prefix(const struct pent *e)
+/* pent_pcmp - order two groups by their prefixes (plen_sort bits, whole
+ * bytes) */
+static int pent_pcmp(const struct pent *a, const struct pent *b)
 {
-	return plen_sort == 64 ? &e->p64 : &e->p48;
+	return memcmp(a->v6.b, b->v6.b, (size_t)plen_sort / 8);
 }
 
 /* pent_cmp_v6 - order by prefix, then IPv6 host */
 static int pent_cmp_v6(const void *x, const void *y)
 {
 	const struct pent *a = x, *b = y;
-	int c = addr_cmp(&pent_prefix(a)->a, &pent_prefix(b)->a);
+	int c = pent_pcmp(a, b);
 	return c ? c : addr_cmp(&a->v6, &b->v6);
 }
 
@@ -1316,7 +1458,7 @@ static int pent_cmp_v6(const void *x, const void *y)
 static int pent_cmp_v4(const void *x, const void *y)
 {
 	const struct pent *a = x, *b = y;
-	int c = addr_cmp(&pent_prefix(a)->a, &pent_prefix(b)->a);
+	int c = pent_pcmp(a, b);
 	if (!c)
 		c = addr_cmp(&a->v4, &b->v4);
 	return c ? c : (int)b->listed - (int)a->listed;
@@ -1362,22 +1504,27 @@ static int pagg_cmp(const void *x, const void *y)
 static struct pagg *aggregate(struct pent *pe, size_t npe, int len, size_t *np,
 			      const struct report_filter *f)
 {
+	if (len % 8)
+		BUG("report: a /%d prefix table", len);
 	plen_sort = len;
 	if (npe)
 		qsort(pe, npe, sizeof *pe, pent_cmp_v6);
-	struct pagg *g = xcalloc(npe ? npe : 1, sizeof *g);
 	size_t n = 0;
+	for (size_t i = 0; i < npe; i++)
+		n += !i || pent_pcmp(&pe[i - 1], &pe[i]);
+	struct pagg *g = xcalloc(n ? n : 1, sizeof *g);
+	n = 0;
 	for (size_t i = 0; i < npe; i++) {
 		const struct pent *e = &pe[i];
-		if (!n || addr_cmp(&g[n - 1].p.a, &pent_prefix(e)->a)) {
-			g[n].p = *pent_prefix(e);
+		bool fresh = !i || pent_pcmp(&pe[i - 1], e);
+		if (fresh) {
+			g[n].p = prefix_of(&e->v6, (unsigned)len);
 			g[n].first = e->first;
 			g[n].last = e->last;
 			n++;
 		}
 		struct pagg *s = &g[n - 1];
-		if (i == 0 || addr_cmp(&pent_prefix(&pe[i - 1])->a, &pent_prefix(e)->a) ||
-		    !addr_eq(&pe[i - 1].v6, &e->v6))
+		if (fresh || !addr_eq(&pe[i - 1].v6, &e->v6))
 			s->hosts++;
 		s->attempts += e->n;
 		if (e->v4.family)
@@ -1393,12 +1540,11 @@ static struct pagg *aggregate(struct pent *pe, size_t npe, int len, size_t *np,
 	size_t k = 0;
 	for (size_t i = 0; i < npe; i++) {
 		const struct pent *e = &pe[i];
-		while (k < n && addr_cmp(&g[k].p.a, &pent_prefix(e)->a) < 0)
+		while (k < n && memcmp(g[k].p.a.b, e->v6.b, (size_t)len / 8) < 0)
 			k++;
 		if (k >= n || !e->v4.family)
 			continue;
-		if (i && !addr_cmp(&pent_prefix(&pe[i - 1])->a, &pent_prefix(e)->a) &&
-		    addr_eq(&pe[i - 1].v4, &e->v4))
+		if (i && !pent_pcmp(&pe[i - 1], e) && addr_eq(&pe[i - 1].v4, &e->v4))
 			continue;
 		g[k].v4++;
 		g[k].v4listed += e->listed;
@@ -1411,9 +1557,7 @@ static struct pagg *aggregate(struct pent *pe, size_t npe, int len, size_t *np,
 	}
 	qsort(g, n, sizeof *g, pagg_cmp);
 	*np = n;
-	/* fewer prefixes than groups: hand the rest back (mremap for an
-	 * array this big) */
-	return n < npe ? xreallocarray(g, n ? n : 1, sizeof *g) : g;
+	return g;
 }
 
 /* prefix_table - a table of the first top prefixes (misbehaving ones only when reason) */
@@ -1471,12 +1615,11 @@ static void build_prefixes(struct report *r, struct scan *s, const struct report
 		const struct pgrp *g = &s->pg[i];
 		struct pent *e = &pe[npe];
 		memset(e, 0, sizeof *e);
-		if (addr_parse(strpool_get(&s->src, g->src), &e->v6) < 0 || e->v6.family != 6)
+		e->v6 = s->sr[g->src].a;
+		if (e->v6.family != 6)
 			continue;
-		e->p64 = prefix_of(&e->v6, 64);
-		e->p48 = prefix_of(&e->v6, 48);
-		if (!g->psrc || addr_parse(strpool_get(&s->src, g->psrc - 1), &e->v4) < 0)
-			e->v4.family = 0;
+		if (g->psrc)
+			e->v4 = s->sr[g->psrc - 1].a;    /* family 0 when no address */
 		e->listed = g->listed;
 		e->n = g->n;
 		e->first = g->first;
@@ -1486,6 +1629,9 @@ static void build_prefixes(struct report *r, struct scan *s, const struct report
 	free(s->pg);
 	s->pg = NULL;
 	s->npg = 0;
+	free(s->sr);                /* the last reader of the addresses */
+	s->sr = NULL;
+	s->nsr = s->capsr = 0;
 	/* the /64s' tables, then the /48s': one aggregate in memory at a time */
 	size_t n;
 	struct pagg *g = aggregate(pe, npe, 64, &n, f);

@@ -411,6 +411,31 @@ static void test_build_small_store(void **state)
 	assert_int_equal(find(report_table(r, "gap"), "0.1-1 s", "pairs")->i, 1);
 	report_free(r);
 	store_close(st);
+
+	/* sources that are no addresses (a store edited by hand): each text
+	 * its own host, none in the prefix tables */
+	st = add_rows(path,
+		"INSERT INTO hosts (sensor, addr, family, addr_type, iid_class, listed, label) VALUES"
+		" ('s5', 'bogus-a', 6, 'global', 'randomized', 0, 'unassociated'),"
+		" ('s5', 'bogus-b', 6, 'global', 'randomized', 0, 'unassociated'),"
+		" ('s5', '2001:db8:5::1', 6, 'global', 'randomized', 0, 'unassociated');"
+		"INSERT INTO attempts (sensor, id, run_id, family, src, sport, dst, dport, first_ns,"
+		" last_ns, syns) VALUES"
+		" ('s5', 1, 5, 6, 'bogus-a', 1, 's', 25, 700000000000, 700000000000, 1),"
+		" ('s5', 2, 5, 6, 'bogus-b', 1, 's', 25, 700000000001, 700000000001, 1),"
+		" ('s5', 3, 5, 6, 'bogus-b', 2, 's', 25, 700000000002, 700000000002, 1),"
+		" ('s5', 4, 5, 6, '2001:db8:5::1', 1, 's', 25, 700000000003, 700000000003, 1);");
+	report_filter_init(&f);
+	f.sensor = "s5";
+	r = report_build(st, &f);
+	t = report_table(r, "families");
+	assert_int_equal(find(t, "IPv6", "hosts")->i, 3);
+	assert_int_equal(find(t, "IPv6", "attempts")->i, 4);
+	t = report_table(r, "top64");
+	assert_int_equal(t->nrows, 1);
+	assert_int_equal(find(t, "2001:db8:5::/64", "attempts")->i, 1);
+	report_free(r);
+	store_close(st);
 	unlink(path);
 }
 
