@@ -145,6 +145,7 @@ int cmd_dnsbl(int argc, char **argv)
 			continue;
 		dnsbl_add(&l, &e->key, reason_of(e));
 	}
+	rep_free(t);                /* the list holds what is written */
 	dnsbl_aggregate(&l);
 	if (zonefmt)
 		rc = dnsbl_write_zone(&l, stdout, zone, (long long)time(NULL));
@@ -153,7 +154,6 @@ int cmd_dnsbl(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = -1;
 	dnsbl_free(&l);
-	rep_free(t);
 	cos_free(&cfg);
 	if (rc)
 		return error("write error"), 1;

@@ -19,6 +19,7 @@
 
 #include "defence/reputation.h"
 #include "util/alloc.h"
+#include "util/sort.h"
 
 /* dnsbl_add - copy reason, keeping only characters safe in both formats */
 void dnsbl_add(struct dnsbl_list *l, const struct prefix *p, const char *reason)
@@ -26,31 +27,32 @@ void dnsbl_add(struct dnsbl_list *l, const struct prefix *p, const char *reason)
 	GROW(l->v, l->n + 1, l->cap);
 	struct dnsbl_entry *e = &l->v[l->n++];
 	e->p = prefix_of(&p->a, p->len);
+	char clean[201];
 	size_t n = strlen(reason);
 	if (n > 200)
 		n = 200;
-	e->reason = xmalloc(n + 1);
 	for (size_t i = 0; i < n; i++) {
 		char c = reason[i];
-		e->reason[i] = (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '$' ||
-				c == ':' || c == '#' || c == ';') ? ' ' : c;
+		clean[i] = (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '$' ||
+			    c == ':' || c == '#' || c == ';') ? ' ' : c;
 	}
-	e->reason[n] = '\0';
+	clean[n] = '\0';
+	e->reason = strpool_get(&l->reasons, strpool_id(&l->reasons, clean));
 }
 
 void dnsbl_free(struct dnsbl_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i].reason);
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+	strpool_free(&l->reasons);
 }
 
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct dnsbl_entry *x = a, *y = b;
-	return rep_prefix_cmp(&x->p, &y->p);
+	int c = rep_prefix_cmp(&x->p, &y->p);
+	return c ? c : strcmp(x->reason, y->reason);   /* a total order: the sort is not stable */
 }
 
 /* bit - bit i (0 = most significant) of a */
@@ -66,10 +68,8 @@ static void drop_contained(struct dnsbl_list *l)
 	for (size_t i = 0; i < l->n; i++) {
 		if (k && l->v[k - 1].p.a.family == l->v[i].p.a.family &&
 		    l->v[k - 1].p.len <= l->v[i].p.len &&
-		    prefix_contains(&l->v[k - 1].p, &l->v[i].p.a)) {
-			free(l->v[i].reason);
+		    prefix_contains(&l->v[k - 1].p, &l->v[i].p.a))
 			continue;
-		}
 		l->v[k++] = l->v[i];
 	}
 	l->n = k;
@@ -82,7 +82,7 @@ void dnsbl_aggregate(struct dnsbl_list *l)
 	while (changed) {
 		changed = false;
 		if (l->n)
-			qsort(l->v, l->n, sizeof *l->v, entry_cmp);
+			sort_inplace(l->v, l->n, sizeof *l->v, entry_cmp);
 		drop_contained(l);
 		size_t k = 0;
 		for (size_t i = 0; i < l->n; i++) {
@@ -90,12 +90,11 @@ void dnsbl_aggregate(struct dnsbl_list *l)
 			if (i + 1 < l->n) {
 				struct dnsbl_entry *f = &l->v[i + 1];
 				if (e->p.a.family == f->p.a.family && e->p.len == f->p.len &&
-				    e->p.len > 0 && !strcmp(e->reason, f->reason) &&
+				    e->p.len > 0 && e->reason == f->reason &&
 				    bit(&e->p.a, e->p.len - 1u) == 0) {
 					struct prefix up = prefix_of(&e->p.a, e->p.len - 1u);
 					if (prefix_contains(&up, &f->p.a)) {
 						e->p = up;
-						free(f->reason);
 						l->v[k++] = *e;
 						i++;
 						changed = true;

@@ -16,15 +16,20 @@
 #include <stdio.h>
 
 #include "addr/addr.h"
+#include "util/strpool.h"
 
 struct dnsbl_entry {
 	struct prefix p;
-	char *reason;              /* owned; printable ASCII, no '"', '\\', '$' */
+	const char *reason;        /* in the list's pool; printable ASCII, no '"', '\\', '$' */
 };
 
 struct dnsbl_list {
 	struct dnsbl_entry *v;     /* owned */
 	size_t n, cap;
+	/* the reasons, each kept once: a few hundred distinct texts for
+	 * millions of prefixes, and two entries have the same reason when
+	 * their pointers are equal */
+	struct strpool reasons;
 };
 
 /* dnsbl_add - list p (host bits cleared) with reason (copied, cleaned) */

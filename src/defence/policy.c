@@ -250,8 +250,7 @@ static void evict(struct policy_engine *e)
 /* class_for - the reputation class of a key (unknown when not in the table) */
 static enum cos_class class_for(const struct policy_engine *e, const struct prefix *k)
 {
-	const struct rep_entry *r = rep_find(e->rep, k);
-	return r ? r->cls : COS_UNKNOWN;
+	return rep_class(e->rep, k);
 }
 
 /* get - the state of key, created (and the LRU tail evicted) when new */

@@ -165,14 +165,15 @@ static int load(struct state *s, struct cos_config *cfg, struct rep_table **rep)
 	} else {
 		cos_defaults(cfg);
 	}
-	*rep = rep_new();
+	*rep = rep_new(cfg, 0);
 	if (s->st && rep_load_store(*rep, s->st, cfg, 0) < 0) {
 		rep_free(*rep);
 		*rep = NULL;
 		cos_free(cfg);
 		return -1;
 	}
-	rep_finish(*rep, cfg, 0);
+	rep_finish(*rep, cfg);
+	rep_keep_classes(*rep);     /* the classes are all the engine asks */
 	return 0;
 }
 
@@ -330,7 +331,7 @@ int policyd_run(const struct policyd_opts *o)
 	struct epoll_event lev = { .events = EPOLLIN, .data.ptr = NULL };
 	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0)
 		die("epoll: %s", strerror(errno));
-	info("policyd: listening on %s (%zu prefixes with reputation)", o->listen, rep_count(s.rep));
+	info("policyd: listening on %s (%zu prefixes good, mixed or bad)", o->listen, rep_count(s.rep));
 
 	int64_t next_save = mono_ns() + (int64_t)o->persist_s * 1000000000LL;
 	int64_t next_sweep = mono_ns() + 1000000000LL;
@@ -346,7 +347,7 @@ int policyd_run(const struct policyd_opts *o)
 				s.cfg = ncfg;
 				s.rep = nrep;
 				policy_reload(s.eng, &s.cfg, s.rep);
-				info("policyd: reloaded (%zu prefixes with reputation)", rep_count(s.rep));
+				info("policyd: reloaded (%zu prefixes good, mixed or bad)", rep_count(s.rep));
 			} else {
 				warn("policyd: reload failed, keeping the old configuration");
 			}

@@ -48,14 +48,24 @@ struct rep_entry {
 
 struct rep_table;
 
-struct rep_table *rep_new(void);
+/* rep_new - an empty table; evidence decays with c's half-life towards
+ * now_ns (0: the newest evidence of the table, found by rep_finish) */
+struct rep_table *rep_new(const struct cos_config *c, int64_t now_ns);
 void rep_free(struct rep_table *t);
 /* rep_evidence - one item for key (already aggregated) */
 void rep_evidence(struct rep_table *t, const struct prefix *key, enum rep_kind kind,
 		  uint64_t count, int64_t t_ns);
-/* rep_finish - decay against now_ns (0: newest evidence), classify, sort
- * by key; call once after the evidence */
-void rep_finish(struct rep_table *t, const struct cos_config *c, int64_t now_ns);
+/* rep_finish - decay to now, classify with c, sort by key; call once
+ * after the evidence */
+void rep_finish(struct rep_table *t, const struct cos_config *c);
+/* rep_keep_classes - after rep_finish, keep only the key and class of the
+ * prefixes whose class is not unknown (for rep_class: a policy server);
+ * rep_at and rep_find may not be called after it, rep_count counts what
+ * is kept */
+void rep_keep_classes(struct rep_table *t);
+/* rep_class - the class of key after rep_finish, unknown when not in the
+ * table (or t NULL) */
+enum cos_class rep_class(const struct rep_table *t, const struct prefix *key);
 /* rep_load_store - all evidence of a store; 0 or -1 */
 int rep_load_store(struct rep_table *t, struct store *st, const struct cos_config *c,
 		   unsigned len_override);

@@ -29,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!e) {
 		hash_seed_fixed(1);
 		cos_defaults(&c);
-		rep = rep_new();
-		rep_finish(rep, &c, 0);
+		rep = rep_new(&c, 0);
+		rep_finish(rep, &c);
 		e = policy_new(&c, rep, 8);
 	}
 	if (size == 0)

@@ -142,8 +142,8 @@ static void test_counters_per_prefix(void **state)
 	(void)state;
 	struct cos_config c;
 	cos_defaults(&c);
-	struct rep_table *rep = rep_new();
-	rep_finish(rep, &c, 0);
+	struct rep_table *rep = rep_new(&c, 0);
+	rep_finish(rep, &c);
 	struct policy_engine *e = policy_new(&c, rep, 1000);
 	const struct cos_limits *u = &c.cls[COS_UNKNOWN];
 	char addr[64], port[8], inst[16];
@@ -233,8 +233,8 @@ static void test_lru_bounded(void **state)
 	(void)state;
 	struct cos_config c;
 	cos_defaults(&c);
-	struct rep_table *rep = rep_new();
-	rep_finish(rep, &c, 0);
+	struct rep_table *rep = rep_new(&c, 0);
+	rep_finish(rep, &c);
 	struct policy_engine *e = policy_new(&c, rep, 50);
 	char addr[64];
 	for (int i = 0; i < 500; i++) {
@@ -270,7 +270,7 @@ static void test_classes_from_reputation(void **state)
 	(void)state;
 	struct cos_config c;
 	cos_defaults(&c);
-	struct rep_table *rep = rep_new();
+	struct rep_table *rep = rep_new(&c, 0);
 	struct addr a;
 	addr_parse("2001:db8:bad::1", &a);
 	struct prefix k = cos_key(&c, &a, 0);
@@ -282,17 +282,34 @@ static void test_classes_from_reputation(void **state)
 	k = cos_key(&c, &a, 0);
 	rep_evidence(rep, &k, REP_ACCEPT, 3, 100 * SEC);
 	rep_evidence(rep, &k, REP_DNSBL, 1, 100 * SEC);
-	rep_finish(rep, &c, 0);
-	struct policy_engine *e = policy_new(&c, rep, 100);
-	addr_parse("2001:db8:bad::ffff", &a);
-	assert_int_equal(policy_class_of(e, &a), COS_BAD);
-	addr_parse("2001:db8:900d:0:1:2:3:4", &a);
-	assert_int_equal(policy_class_of(e, &a), COS_GOOD);
-	addr_parse("2001:db8:1111::77", &a);
-	assert_int_equal(policy_class_of(e, &a), COS_MIXED);
-	addr_parse("2001:db8:bad:1::1", &a);   /* the next /64 */
-	assert_int_equal(policy_class_of(e, &a), COS_UNKNOWN);
-	policy_free(e);
+	addr_parse("2001:db8:7::1", &a);       /* too little evidence: unknown */
+	k = cos_key(&c, &a, 0);
+	rep_evidence(rep, &k, REP_POL_LIMIT, 1, 100 * SEC);
+	rep_finish(rep, &c);
+	assert_int_equal(rep_count(rep), 4);
+	/* the whole table, then only the classes as policyd keeps them */
+	for (int round = 0; round < 2; round++) {
+		struct policy_engine *e = policy_new(&c, rep, 100);
+		addr_parse("2001:db8:bad::ffff", &a);
+		assert_int_equal(policy_class_of(e, &a), COS_BAD);
+		addr_parse("2001:db8:900d:0:1:2:3:4", &a);
+		assert_int_equal(policy_class_of(e, &a), COS_GOOD);
+		addr_parse("2001:db8:1111::77", &a);
+		assert_int_equal(policy_class_of(e, &a), COS_MIXED);
+		addr_parse("2001:db8:bad:1::1", &a);   /* the next /64 */
+		assert_int_equal(policy_class_of(e, &a), COS_UNKNOWN);
+		addr_parse("2001:db8:7::2", &a);
+		assert_int_equal(policy_class_of(e, &a), COS_UNKNOWN);
+		addr_parse("2001:db8:0:ffff::1", &a);   /* below the first key */
+		assert_int_equal(policy_class_of(e, &a), COS_UNKNOWN);
+		addr_parse("2001:db9::1", &a);          /* after the last */
+		assert_int_equal(policy_class_of(e, &a), COS_UNKNOWN);
+		policy_free(e);
+		if (!round) {
+			rep_keep_classes(rep);
+			assert_int_equal(rep_count(rep), 3);
+		}
+	}
 	rep_free(rep);
 	cos_free(&c);
 }
@@ -308,13 +325,13 @@ static void test_decay(void **state)
 	struct cos_config c;
 	cos_defaults(&c);
 	c.half_life_s = h;
-	struct rep_table *rep = rep_new();
 	struct prefix p;
 	prefix_parse("2001:db8:5::/64", &p, false);
 	int64_t now = 100 * 86400 * SEC;
+	struct rep_table *rep = rep_new(&c, now);
 	rep_evidence(rep, &p, REP_DNSBL, 10, now - 10 * 86400 * SEC);   /* 10 * 2^-10 */
 	rep_evidence(rep, &p, REP_ACCEPT, 2, now);
-	rep_finish(rep, &c, now);
+	rep_finish(rep, &c);
 	const struct rep_entry *r = rep_find(rep, &p);
 	assert_non_null(r);
 	assert_true(fabs(r->bad - 10.0 / 1024) < 1e-9);
@@ -323,11 +340,91 @@ static void test_decay(void **state)
 	assert_int_equal(r->n[REP_DNSBL], 10);
 	rep_free(rep);
 	/* the same evidence, fresh: bad */
-	rep = rep_new();
+	rep = rep_new(&c, 0);
 	rep_evidence(rep, &p, REP_DNSBL, 10, now);
 	rep_evidence(rep, &p, REP_ACCEPT, 2, now);
-	rep_finish(rep, &c, 0);
+	rep_finish(rep, &c);
 	assert_int_equal(rep_find(rep, &p)->cls, COS_BAD);
+	rep_free(rep);
+
+	/* evidence in any order, decayed to the newest of the whole table
+	 * (another prefix's): each item by its own age */
+	struct prefix q;
+	prefix_parse("2001:db8:6::/64", &q, false);
+	rep = rep_new(&c, 0);
+	rep_evidence(rep, &p, REP_DNSBL, 4, now - 5 * 86400 * SEC);
+	rep_evidence(rep, &p, REP_DNSBL, 10, now - 10 * 86400 * SEC);
+	rep_evidence(rep, &p, REP_ACCEPT, 2, now - 2 * 86400 * SEC);
+	rep_evidence(rep, &p, REP_DNSBL, 8, now - 7 * 86400 * SEC);
+	rep_evidence(rep, &q, REP_ACCEPT, 1, now);
+	rep_finish(rep, &c);
+	assert_true(rep_now(rep) == now);
+	r = rep_find(rep, &p);
+	assert_true(fabs(r->bad - (4.0 / 32 + 10.0 / 1024 + 8.0 / 128)) < 1e-12);
+	assert_true(fabs(r->good - 2.0 / 4) < 1e-12);
+	assert_int_equal(r->n[REP_DNSBL], 22);
+	assert_int_equal(r->hosts, 4);
+	assert_true(r->last_ns == now - 2 * 86400 * SEC);
+	assert_true(fabs(rep_find(rep, &q)->good - 1) < 1e-12);
+	rep_free(rep);
+
+	/* a given now: evidence after it counts undecayed, the rest by its
+	 * age before now */
+	rep = rep_new(&c, now);
+	rep_evidence(rep, &p, REP_ACCEPT, 2, now + 3 * 86400 * SEC);
+	rep_evidence(rep, &p, REP_DNSBL, 8, now - 3 * 86400 * SEC);
+	rep_evidence(rep, &p, REP_ACCEPT, 1, now + 1 * 86400 * SEC);
+	rep_finish(rep, &c);
+	assert_true(rep_now(rep) == now);
+	r = rep_find(rep, &p);
+	assert_true(fabs(r->good - 3) < 1e-12);
+	assert_true(fabs(r->bad - 1) < 1e-12);
+	assert_true(r->last_ns == now + 3 * 86400 * SEC);
+	rep_free(rep);
+
+	/* no half-life: nothing decays */
+	c.half_life_s = 0;
+	rep = rep_new(&c, 0);
+	rep_evidence(rep, &p, REP_DNSBL, 8, 0);
+	rep_evidence(rep, &p, REP_ACCEPT, 1, now);
+	rep_finish(rep, &c);
+	assert_true(fabs(rep_find(rep, &p)->bad - 8) < 1e-12);
+	rep_free(rep);
+	cos_free(&c);
+}
+
+/* many prefixes, in no order: the table grows, each prefix keeps its
+ * own evidence, rep_at walks them in key order */
+static void test_many_prefixes(void **state)
+{
+	(void)state;
+	struct cos_config c;
+	cos_defaults(&c);
+	struct rep_table *rep = rep_new(&c, 0);
+	enum { N = 5000 };
+	for (unsigned round = 0; round < 3; round++)
+		for (unsigned i = 0; i < N; i++) {
+			unsigned v = (i * 761u) % N;    /* a permutation of 0..N-1 (761, N coprime) */
+			char text[64];
+			snprintf(text, sizeof text, "2001:db8:%x:%x::/64", v >> 8, v & 0xff);
+			struct prefix p;
+			assert_int_equal(prefix_parse(text, &p, false), 0);
+			rep_evidence(rep, &p, v % 2 ? REP_ACCEPT : REP_DNSBL, v + 1, 1000 * SEC);
+		}
+	rep_finish(rep, &c);
+	assert_int_equal(rep_count(rep), N);
+	for (size_t i = 0; i < N; i++) {
+		const struct rep_entry *e = rep_at(rep, i);
+		if (i)
+			assert_true(rep_prefix_cmp(&rep_at(rep, i - 1)->key, &e->key) < 0);
+		unsigned v = (unsigned)e->key.a.b[4] << 24 | (unsigned)e->key.a.b[5] << 16 |
+			     (unsigned)e->key.a.b[6] << 8 | e->key.a.b[7];
+		v = (v >> 16) << 8 | (v & 0xff);
+		assert_true(v < N);
+		assert_int_equal(e->hosts, 3);
+		assert_int_equal(e->n[v % 2 ? REP_ACCEPT : REP_DNSBL], 3 * (v + 1));
+		assert_ptr_equal(rep_find(rep, &e->key), e);
+	}
 	rep_free(rep);
 	cos_free(&c);
 }
@@ -418,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_lru_bounded),
 		cmocka_unit_test(test_classes_from_reputation),
 		cmocka_unit_test(test_decay),
+		cmocka_unit_test(test_many_prefixes),
 		cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
