@@ -605,6 +605,26 @@ static const char *const result_tables[] = {
 	"candidates", "attempts", "hosts", "mta_events", "inputs", "enrich",
 };
 
+/* others_held - whether another sensor than the run's has rows in a
+ * results table (each look-up a range of an index that starts with the
+ * sensor; inputs, a few rows a run, has none) */
+static int others_held(struct store *st, int64_t *held)
+{
+	char sql[1024];
+	size_t n = 0;
+	*held = 1;
+	n += (size_t)snprintf(sql + n, sizeof sql - n, "SELECT 0");
+	for (size_t i = 0; i < sizeof result_tables / sizeof *result_tables; i++)
+		n += (size_t)snprintf(sql + n, sizeof sql - n,
+				      " OR EXISTS (SELECT 1 FROM %s WHERE sensor < ?1)"
+				      " OR EXISTS (SELECT 1 FROM %s WHERE sensor > ?1)",
+				      result_tables[i], result_tables[i]);
+	if (n >= sizeof sql)
+		BUG("others_held: query too long");
+	const char *p[1] = { st->sensor };
+	return st->ops->query(st, sql, p, 1, first_int, held);
+}
+
 int store_run_begin(struct store *st, const struct store_run *run)
 {
 	char ts[32], sql[128];
@@ -625,10 +645,34 @@ int store_run_begin(struct store *st, const struct store_run *run)
 	if (st->ops->lock_sensor_sql && sql1(st, st->ops->lock_sensor_sql, 1) < 0)
 		return -1;
 	/* one sensor's results are replaced as a whole: association spans
-	 * files, so partial replacement could not be exact */
+	 * files, so partial replacement could not be exact.  When they are
+	 * all the store holds, each table is emptied whole: SQLite then
+	 * frees its pages and its indexes' instead of taking out row after
+	 * row and every row's index entries.  And the freed pages are not
+	 * zeroed (secure_delete, which Debian's SQLite has on by default,
+	 * set to FAST: deleted content is still cleared in every page that
+	 * is written anyway); the run's own rows take those pages again
+	 * right away.  A store of 10M SYNs: 91.6 s of deletes before the run
+	 * could start, 17.7M rows; emptied whole 19.4 s, most of it
+	 * zeroing; without the zeroing about 1 s. */
+	int64_t others = 1, secure = -1;
+	if (held && st->ops->backend == STORE_SQLITE) {
+		if (others_held(st, &others) < 0 ||
+		    st->ops->query(st, "PRAGMA secure_delete", NULL, 0, first_int, &secure) != 0 ||
+		    st->ops->exec(st, "PRAGMA secure_delete = FAST") < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < sizeof result_tables / sizeof *result_tables; i++) {
-		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE sensor = ?", result_tables[i]);
-		if (sql1(st, sql, 1) < 0)
+		if (!others)
+			snprintf(sql, sizeof sql, "DELETE FROM %s", result_tables[i]);
+		else
+			snprintf(sql, sizeof sql, "DELETE FROM %s WHERE sensor = ?", result_tables[i]);
+		if (sql1(st, sql, others ? 1 : 0) < 0)
+			return -1;
+	}
+	if (secure >= 0) {
+		snprintf(sql, sizeof sql, "PRAGMA secure_delete = %d", (int)secure);
+		if (st->ops->exec(st, sql) < 0)
 			return -1;
 	}
 	late_clear(st);
