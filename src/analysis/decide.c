@@ -1051,12 +1051,8 @@ static int pairs_slice(struct decider *d, unsigned j, unsigned s, unsigned ns, s
 			free(idx);
 			size *= 2;
 			idx = xcalloc(size, sizeof *idx);
-			for (size_t x = 0; x < n; x++) {
-				size_t i = (size_t)meet_hash(&wk->v[x].k) & (size - 1);
-				while (idx[i])
-					i = (i + 1) & (size - 1);
-				idx[i] = (uint32_t)x + 1;
-			}
+			for (size_t x = 0; x < n; x++)
+				idx[hash_slot_free(idx, size, meet_hash(&wk->v[x].k))] = (uint32_t)x + 1;
 		}
 		size_t mask = size - 1, i = (size_t)h & mask;
 		while (idx[i] && memcmp(&wk->v[idx[i] - 1].k, k, sizeof *k))

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/itab.h"
 #include "util/log.h"
 #include "util/sort.h"
 
@@ -44,8 +45,7 @@ struct rep_table {
 	bool finished;
 	struct rep_entry *v;        /* in key order after rep_finish */
 	size_t n, cap;
-	uint32_t *slot;             /* index + 1 by key's hash, 0 empty; until rep_finish */
-	size_t nslot;
+	struct itab ix;             /* v by key, until rep_finish */
 	struct rep_cls *cv;         /* rep_keep_classes: what is left */
 	size_t ncv;
 	bool classes_only;
@@ -93,7 +93,7 @@ void rep_free(struct rep_table *t)
 	if (!t)
 		return;
 	free(t->v);
-	free(t->slot);
+	itab_free(&t->ix);
 	free(t->cv);
 	free(t);
 }
@@ -106,48 +106,45 @@ double rep_decay(double w, int64_t age_ns, double half_life_s)
 	return w * exp2(-((double)age_ns / 1e9) / half_life_s);
 }
 
-static uint64_t key_hash(const struct prefix *k)
+static uint64_t entry_hash(const void *arr, uint32_t i)
 {
+	const struct prefix *k = &((const struct rep_entry *)arr)[i].key;
 	return hash_bytes(k, sizeof *k);
 }
 
-static bool key_eq(const struct prefix *x, const struct prefix *y)
+static bool entry_eq(const void *arr, uint32_t i, const void *key)
 {
-	return x->len == y->len && addr_eq(&x->a, &y->a);
+	return !rep_prefix_cmp(&((const struct rep_entry *)arr)[i].key, key);
 }
 
 /* entry_of - the entry of key, added when new */
 static struct rep_entry *entry_of(struct rep_table *t, const struct prefix *key)
 {
-	if (4 * (t->n + 1) > 3 * t->nslot) {
-		size_t n = t->nslot ? 2 * t->nslot : 1024;
-		uint32_t *s = xcalloc(n, sizeof *s);
-		for (size_t i = 0; i < t->nslot; i++)
-			if (t->slot[i])
-				s[hash_slot_free(s, n, key_hash(&t->v[t->slot[i] - 1].key))] = t->slot[i];
-		free(t->slot);
-		t->slot = s;
-		t->nslot = n;
-	}
-	size_t mask = t->nslot - 1, i = (size_t)key_hash(key) & mask;
-	for (; t->slot[i]; i = (i + 1) & mask)
-		if (key_eq(&t->v[t->slot[i] - 1].key, key))
-			return &t->v[t->slot[i] - 1];
+	uint32_t *slot = itab_slot(&t->ix, t->n, hash_bytes(key, sizeof *key), t->v, key,
+				   entry_eq, entry_hash);
+	if (*slot)
+		return &t->v[*slot - 1];
 	if (t->n >= UINT32_MAX - 1)
 		BUG("reputation: more than %u prefixes", UINT32_MAX - 2);
 	GROW(t->v, t->n + 1, t->cap);
-	struct rep_entry *e = &t->v[t->n++];
+	struct rep_entry *e = &t->v[t->n];
 	memset(e, 0, sizeof *e);
 	e->key = *key;
-	t->slot[i] = (uint32_t)t->n;
+	*slot = (uint32_t)++t->n;
 	return e;
+}
+
+/* at_most_now - a time, no later than a given now */
+static int64_t at_most_now(const struct rep_table *t, int64_t ns)
+{
+	return t->now_given && ns > t->now_ns ? t->now_ns : ns;
 }
 
 /* ref_of - the time an entry's weights are decayed to: its newest
  * evidence, no later than a given now */
 static int64_t ref_of(const struct rep_table *t, const struct rep_entry *e)
 {
-	return t->now_given && e->last_ns > t->now_ns ? t->now_ns : e->last_ns;
+	return at_most_now(t, e->last_ns);
 }
 
 /* rep_evidence - add one item to its prefix */
@@ -166,8 +163,7 @@ void rep_evidence(struct rep_table *t, const struct prefix *key, enum rep_kind k
 		e->good = rep_decay(e->good, nref - ref, t->half_life_s);
 	}
 	double w = rep_kind_weight(kind) * (double)count;
-	w = rep_decay(w, nref - (t->now_given && t_ns > t->now_ns ? t->now_ns : t_ns),
-		      t->half_life_s);
+	w = rep_decay(w, nref - at_most_now(t, t_ns), t->half_life_s);
 	if (w < 0)
 		e->bad -= w;
 	else
@@ -218,9 +214,7 @@ void rep_finish(struct rep_table *t, const struct cos_config *c)
 	if (t->finished)
 		BUG("rep_finish twice");
 	t->finished = true;
-	free(t->slot);
-	t->slot = NULL;
-	t->nslot = 0;
+	itab_free(&t->ix);
 	if (!t->now_given)
 		for (size_t i = 0; i < t->n; i++)
 			if (t->v[i].last_ns > t->now_ns)

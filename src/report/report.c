@@ -23,6 +23,7 @@
 #include "store/store.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/itab.h"
 #include "util/log.h"
 #include "util/out.h"
 #include "util/strpool.h"
@@ -187,38 +188,6 @@ static bool kmap_new(struct kmap *m, uint32_t a, uint32_t b, uint32_t c, uint32_
 	return added;
 }
 
-/* itab - open addressing over an array kept elsewhere: a slot holds an
- * element's index + 1 (0: empty), at most 3/4 full; 4 bytes a slot
- * where a kmap's take 24 */
-struct itab {
-	uint32_t *t;
-	size_t size, n;
-};
-
-/* itab_slot - the slot of the element with hash h for which eq(arr, i,
- * key) holds, or the empty slot where it goes (room made for it first;
- * hash(arr, i): element i's hash, to move the slots when the table
- * grows) */
-static uint32_t *itab_slot(struct itab *m, uint64_t h, const void *arr, const void *key,
-			   bool (*eq)(const void *, uint32_t, const void *),
-			   uint64_t (*hash)(const void *, uint32_t))
-{
-	if (4 * (m->n + 1) > 3 * m->size) {
-		size_t size = m->size ? 2 * m->size : 4096;
-		uint32_t *t = xcalloc(size, sizeof *t);
-		for (size_t i = 0; i < m->size; i++)
-			if (m->t[i])
-				t[hash_slot_free(t, size, hash(arr, m->t[i] - 1))] = m->t[i];
-		free(m->t);
-		m->t = t;
-		m->size = size;
-	}
-	size_t mask = m->size - 1, i = (size_t)h & mask;
-	while (m->t[i] && !eq(arr, m->t[i] - 1, key))
-		i = (i + 1) & mask;
-	return &m->t[i];
-}
-
 /* a host's groups as value ids (0: NULL) and what follows from them,
  * kept once for all the hosts rows that share them (41 distinct ones
  * for the 1.7M rows of the benchmark's 10M-SYN store; with real ASNs
@@ -233,7 +202,6 @@ struct hprof {
 	int8_t kind;                /* kind_index of at, iid, emb */
 	int8_t os;                  /* os_index of hos */
 	int8_t k4, k6;              /* the label's row of the labels table, as IPv4 and IPv6 */
-	int8_t listed;              /* key.listed */
 	bool assoc;                 /* labelled associated */
 	bool pass;                  /* passes the label filter */
 };
@@ -321,7 +289,8 @@ struct scan {
 	struct timespec t0;         /* ... its start */
 	size_t rows0;               /* ... rows before it */
 	bool noted;                 /* ... said on the terminal (scan_tick) */
-	struct strpool val;         /* every text but the addresses: sensors, labels, OS families, types, ASNs */
+	struct strpool val;         /* every text but the addresses: sensors, labels, OS
+				     * families, types, ASNs */
 	struct srcrec *sr;          /* the source addresses by id */
 	size_t nsr, capsr;
 	struct itab srcix;          /* ... by their address */
@@ -430,20 +399,19 @@ static bool src_eq(const void *arr, uint32_t i, const void *key)
 static uint32_t src_id(struct scan *s, const char *text)
 {
 	struct addr a;
-	memset(&a, 0, sizeof a);
 	if (addr_parse(text ? text : "", &a) < 0) {
 		memset(&a, 0, sizeof a);
 		uint32_t v = vid(s, text ? text : "");
 		memcpy(a.b, &v, sizeof v);
 	}
-	uint32_t *slot = itab_slot(&s->srcix, hash_bytes(&a, sizeof a), s->sr, &a, src_eq, src_hash);
+	uint32_t *slot = itab_slot(&s->srcix, s->nsr, hash_bytes(&a, sizeof a), s->sr, &a, src_eq,
+				   src_hash);
 	if (*slot)
 		return *slot - 1;
 	if (s->nsr >= UINT32_MAX - 1)
 		BUG("report: source addresses full");
 	GROW(s->sr, s->nsr + 1, s->capsr);
 	s->sr[s->nsr] = (struct srcrec){ .a = a };
-	s->srcix.n++;
 	*slot = (uint32_t)++s->nsr;
 	return *slot - 1;
 }
@@ -479,7 +447,8 @@ static bool prof_eq(const void *arr, uint32_t i, const void *key)
  * columns v), added when new */
 static uint32_t prof_id(struct scan *s, const struct hkey *key, const char *const *v)
 {
-	uint32_t *slot = itab_slot(&s->profix, hkey_hash(key), s->prof, key, prof_eq, prof_hash);
+	uint32_t *slot = itab_slot(&s->profix, s->nprof, hkey_hash(key), s->prof, key, prof_eq,
+				   prof_hash);
 	if (*slot)
 		return *slot - 1;
 	GROW(s->prof, s->nprof + 1, s->capprof);
@@ -489,7 +458,6 @@ static uint32_t prof_id(struct scan *s, const struct hkey *key, const char *cons
 		.kind = (int8_t)kind_index(v[H_ADDR_TYPE], v[H_IID], v[H_EMB]),
 		.os = (int8_t)os_index(v[H_OS]),
 		.k4 = 5, .k6 = 6,
-		.listed = (int8_t)key->listed,
 		.assoc = v[H_LABEL] && !strcmp(v[H_LABEL], "associated"),
 		.pass = !s->f->label || (v[H_LABEL] && !strcmp(v[H_LABEL], s->f->label)),
 	};
@@ -500,7 +468,6 @@ static uint32_t prof_id(struct scan *s, const struct hkey *key, const char *cons
 	for (int j = 0; lab && j < 3; j++)
 		if (!strcmp(lab, v6_labels[j]))
 			p->k6 = (int8_t)(2 + j);
-	s->profix.n++;
 	*slot = (uint32_t)++s->nprof;
 	return *slot - 1;
 }
@@ -594,14 +561,13 @@ static bool pgrp_eq(const void *arr, uint32_t i, const void *key)
 static void pent_count(struct scan *s, uint32_t src, uint32_t psrc, bool listed, int64_t first)
 {
 	const struct pgrp key = { src, psrc, listed, 0, INT64_MAX, INT64_MIN };
-	uint32_t *slot = itab_slot(&s->pgix, pgrp_hash3(src, psrc, listed), s->pg, &key, pgrp_eq,
-				   pgrp_hash);
+	uint32_t *slot = itab_slot(&s->pgix, s->npg, pgrp_hash3(src, psrc, listed), s->pg, &key,
+				   pgrp_eq, pgrp_hash);
 	if (!*slot) {
 		if (s->npg >= UINT32_MAX - 1)
 			BUG("report: IPv6 groups full");
 		GROW(s->pg, s->npg + 1, s->cappg);
 		s->pg[s->npg] = key;
-		s->pgix.n++;
 		*slot = (uint32_t)++s->npg;
 	}
 	struct pgrp *e = &s->pg[*slot - 1];
@@ -777,7 +743,7 @@ static int partner_row(int n, const char *const *names, const char *const *v, vo
 	if (!p || !p->src)
 		pent_count(s, a->src - 1, 0, false, num(v[Q_FIRST]));
 	else
-		pent_count(s, a->src - 1, p->src, p->host && s->prof[s->h[p->host - 1].prof].listed,
+		pent_count(s, a->src - 1, p->src, p->host && s->prof[s->h[p->host - 1].prof].key.listed,
 			   num(v[Q_FIRST]));
 	return 0;
 }
@@ -857,18 +823,15 @@ static int scan_run(struct scan *s, struct store *st, const struct report_filter
  * counts, the value and source pools and the IPv6 groups) */
 static void scan_release(struct scan *s)
 {
-	free(s->srcix.t);           /* the addresses stay (build_prefixes) */
-	memset(&s->srcix, 0, sizeof s->srcix);
+	itab_free(&s->srcix);       /* the addresses stay (build_prefixes) */
 	free(s->h);
 	s->h = NULL;
 	s->nh = s->caph = 0;
 	free(s->prof);
 	s->prof = NULL;
 	s->nprof = s->capprof = 0;
-	free(s->profix.t);
-	memset(&s->profix, 0, sizeof s->profix);
-	free(s->pgix.t);
-	memset(&s->pgix, 0, sizeof s->pgix);
+	itab_free(&s->profix);
+	itab_free(&s->pgix);
 	for (size_t i = 0; i < s->nsens; i++)
 		free(s->sens[i].a);
 	free(s->sens);
@@ -886,11 +849,11 @@ static void scan_free(struct scan *s)
 {
 	strpool_free(&s->val);
 	free(s->sr);
-	free(s->srcix.t);
+	itab_free(&s->srcix);
 	free(s->h);
 	free(s->prof);
-	free(s->profix.t);
-	free(s->pgix.t);
+	itab_free(&s->profix);
+	itab_free(&s->pgix);
 	for (size_t i = 0; i < s->nsens; i++)
 		free(s->sens[i].a);
 	free(s->sens);

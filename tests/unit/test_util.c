@@ -12,6 +12,7 @@
 
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/itab.h"
 #include "util/log.h"
 #include "util/num.h"
 #include "util/out.h"
@@ -215,6 +216,56 @@ static void test_sort_inplace(void **state)
 	}
 }
 
+/* itab: each element found again through the table's growth, a new key
+ * gets an empty slot, a hash that collides everywhere still works */
+static uint64_t u32_hash(const void *arr, uint32_t i)
+{
+	return hash_u64(((const uint32_t *)arr)[i]);
+}
+
+static uint64_t u32_hash_same(const void *arr, uint32_t i)
+{
+	(void)arr;
+	(void)i;
+	return 7;
+}
+
+static bool u32_eq(const void *arr, uint32_t i, const void *key)
+{
+	return ((const uint32_t *)arr)[i] == *(const uint32_t *)key;
+}
+
+static void test_itab(void **state)
+{
+	(void)state;
+	for (int same = 0; same < 2; same++) {
+		uint64_t (*h)(const void *, uint32_t) = same ? u32_hash_same : u32_hash;
+		struct itab m = { 0 };
+		enum { N = 5000 };
+		static uint32_t v[N];
+		size_t n = 0;
+		for (uint32_t round = 0; round < 2; round++)
+			for (uint32_t k = 0; k < (same ? 300u : (uint32_t)N); k++) {
+				uint32_t key = k * 2654435761u;
+				uint32_t *slot = itab_slot(&m, n, same ? 7 : hash_u64(key), v, &key,
+							   u32_eq, h);
+				if (round) {
+					assert_int_equal(*slot, k + 1);
+					continue;
+				}
+				assert_int_equal(*slot, 0);
+				v[n] = key;
+				*slot = (uint32_t)++n;
+			}
+		assert_true(m.size * 3 >= n * 4);
+		uint32_t missing = 12345;
+		assert_int_equal(*itab_slot(&m, n, same ? 7 : hash_u64(missing), v, &missing,
+					    u32_eq, h), 0);
+		itab_free(&m);
+		assert_null(m.t);
+	}
+}
+
 /* strpool: one index per distinct text, kept across the table's growth */
 static void test_strpool(void **state)
 {
@@ -302,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_out_escape),
 		cmocka_unit_test(test_sort_inplace),
+		cmocka_unit_test(test_itab),
 		cmocka_unit_test(test_strpool),
 		cmocka_unit_test(test_log_hold),
 	};
