@@ -454,6 +454,11 @@ static int late_restore(struct store *st, const char *table)
 		snprintf(sql, sizeof sql, "PRAGMA threads = %ld", n < 1 ? 0 : n > 4 ? 4 : n);
 		if (st->ops->exec(st, sql) < 0)
 			return -1;
+		st->bulk = true;   /* bulk_end: threads and cache back */
+		/* the small cache for the builds at the end also after a run
+		 * into a shared store, which kept the full one (late_drop) */
+		if (!table && st->ops->exec(st, "PRAGMA cache_size = " LITE_LOAD_CACHE) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < st->nlate; i++) {
 		if (rc == 0 && (!table || !strcmp(table, st->late[i].table))) {
@@ -473,6 +478,7 @@ int store_flush(struct store *st)
 {
 	if (!st->in_tx)
 		return 0;
+	st->late_left = 0;
 	if (late_restore(st, NULL) < 0)
 		return -1;
 	st->in_tx = false;
@@ -489,6 +495,7 @@ void store_set_stop(struct store *st, volatile sig_atomic_t *stop)
 void store_abort(struct store *st)
 {
 	st->stop = NULL;   /* the run is over: the rollback must not be stopped */
+	st->late_left = 0;
 	late_clear(st);   /* the rollback brings them back */
 	if (st->in_tx) {
 		st->in_tx = false;
@@ -543,37 +550,46 @@ static int results_held(struct store *st, int64_t *held)
 			      NULL, 0, first_int, held);
 }
 
-/* late_indexes - into an empty SQLite store, a run loads its rows without
- * the secondary indexes of the big tables and builds them afterwards
- * (late_restore): CREATE INDEX sorts once, which is several times
- * cheaper than inserting every row into every b-tree at a random place.
- * All inside the run's transaction, so a crash or an interrupted run
- * leaves the store as it was.  A store that holds other sensors' rows
- * keeps its indexes (re-building them would cost every sensor's rows).
- * The MTA outcomes' index by address too: their rows come in the order
- * of their first log line, at random places in it, and they are written
- * while the capture pass runs, after the logs are read, so they lengthen
- * the pass (1.06M rows: 6.6 s with the index, 3.9 s building it after;
- * the unique (sensor, addr, kind, list) index stays, the rows need it). */
-static int late_indexes(struct store *st)
+/* late_drop - a run loads its rows without the secondary indexes of the
+ * big tables and builds them afterwards (late_restore): CREATE INDEX
+ * sorts once, which is several times cheaper than inserting every row
+ * into every b-tree at a random place.  All inside the run's transaction,
+ * so a crash or an interrupted run leaves the store as it was.  Into an
+ * empty store always (late_indexes); into one that other sensors share
+ * when the run's rows are a large enough share of it (store_run_begin,
+ * late_count): the builds then sort the others' rows too.  The MTA
+ * outcomes' index by address too: their rows come in the order of their
+ * first log line, at random places in it, and they are written while the
+ * capture pass runs, after the logs are read, so they lengthen the pass
+ * (1.06M rows: 6.6 s with the index, 3.9 s building it after; the unique
+ * (sensor, addr, kind, list) index stays, the rows need it). */
+static int late_drop(struct store *st, bool empty)
 {
-	int64_t busy = 1;
-	if (st->ops->backend != STORE_SQLITE || results_held(st, &busy) != 0 || busy)
-		return 0;
+	size_t had = st->nlate;
+	int64_t secure = 0;
 	if (st->ops->query(st, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
 			   " AND sql IS NOT NULL"
 			   " AND tbl_name IN ('attempts', 'candidates', 'hosts', 'mta_events')"
-			   " ORDER BY name", NULL, 0, late_row, st) != 0) {
+			   " ORDER BY name", NULL, 0, late_row, st) != 0 ||
+	    /* an index's pages go to the free list as they are, not zeroed
+	     * (secure_delete, Debian's default): the rows they index stay.
+	     * The five of a 10M-SYN store: 12.2 s with the zeroing */
+	    st->ops->query(st, "PRAGMA secure_delete", NULL, 0, first_int, &secure) != 0 ||
+	    st->ops->exec(st, "PRAGMA secure_delete = FAST") < 0) {
 		late_clear(st);
 		return -1;
 	}
-	for (size_t i = 0; i < st->nlate; i++) {
+	for (size_t i = had; i < st->nlate; i++) {
 		char *sql = xasprintf("DROP INDEX \"%s\"", st->late[i].name);
 		int rc = st->ops->exec(st, sql);
 		free(sql);
 		if (rc < 0)
 			return -1;
 	}
+	char sql[40];
+	snprintf(sql, sizeof sql, "PRAGMA secure_delete = %d", (int)secure);
+	if (st->ops->exec(st, sql) < 0)
+		return -1;
 	/* a smaller page cache while loading: the rows go to the ends of
 	 * index-less b-trees, whose pages are written once and not read
 	 * again, so a big cache only holds dirty pages that must be spilled
@@ -590,14 +606,76 @@ static int late_indexes(struct store *st)
 	 * pass's state), times the same (alternating runs: 60.3, 58.3 s
 	 * before, 58.2, 59.1 s after).  The index builds keep it too
 	 * (late_restore): on 1M SYNs, where they were the peak, 69 -> 34 MB.
-	 * A store with other sensors' rows keeps its indexes and the full
-	 * cache: its inserts land at random places in them. */
-	if (st->nlate) {
+	 * A store that other sensors share keeps the full cache until the
+	 * builds: its run is in WAL mode (readers of the others' results
+	 * go on; lite_load_journal), where a page that leaves the cache
+	 * dirty is appended to the WAL each time, and the hosts' and MTA
+	 * rows' unique keys still land at random places in the run's own
+	 * range (10M SYNs into a 10M store: the hosts phase before the
+	 * builds 37 s with 4 MB, 6 s with the full cache). */
+	if (empty && st->nlate > had && !st->bulk) {
 		st->bulk = true;
 		if (st->ops->exec(st, "PRAGMA cache_size = " LITE_LOAD_CACHE) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* late_indexes - the indexes of an empty SQLite store wait for the end
+ * of the run (late_drop) */
+static int late_indexes(struct store *st)
+{
+	int64_t busy = 1;
+	if (st->ops->backend != STORE_SQLITE || results_held(st, &busy) != 0 || busy)
+		return 0;
+	return late_drop(st, true);
+}
+
+/* A store other sensors share: a row inserted into an index that holds
+ * millions of others' entries lands on a page of its own, read into and
+ * then spilled from the page cache, for each of the five indexes.  A
+ * second sensor's 10M SYNs into a store of 10M: 193 s where the first,
+ * into an empty store, took 45-70 (some 13 s more for every 1M SYNs);
+ * 1M into the same store 9.6 s, 3.9 s into an empty one (more of the
+ * pages it needs stay in the cache).  Re-building the indexes costs
+ * 1.3-1.5 s for every 1M SYNs of everyone's rows.  So
+ * the indexes are dropped once the rows the run deletes and writes
+ * reach an eighth of the others' (rows of attempts, candidates, hosts
+ * and MTA outcomes; the run's own MTA outcomes, written by the log
+ * thread during the capture pass, are not counted): before the deletes
+ * when the sensor's previous rows do (a re-run: the deletes then take
+ * the sensor's range of each table and no index entries), else as soon
+ * as the rows it writes make up the rest (late_count).  A run that stays below pays for its own rows alone;
+ * one above, at most about twice what the better of the two ways would
+ * have cost. */
+#define LATE_SHARE 8
+
+/* rows_held - rows of attempts, candidates, hosts and MTA outcomes: of
+ * the run's sensor (mine) or of all */
+static int rows_held(struct store *st, bool mine, int64_t *n)
+{
+	*n = 0;
+	const char *p[1] = { st->sensor };
+	return st->ops->query(st, mine
+			      ? "SELECT (SELECT COUNT(*) FROM attempts WHERE sensor = ?1)"
+				" + (SELECT COUNT(*) FROM candidates WHERE sensor = ?1)"
+				" + (SELECT COUNT(*) FROM hosts WHERE sensor = ?1)"
+				" + (SELECT COUNT(*) FROM mta_events WHERE sensor = ?1)"
+			      : "SELECT (SELECT COUNT(*) FROM attempts)"
+				" + (SELECT COUNT(*) FROM candidates) + (SELECT COUNT(*) FROM hosts)"
+				" + (SELECT COUNT(*) FROM mta_events)",
+			      p, mine ? 1 : 0, first_int, n);
+}
+
+/* late_count - one more row of the run into a shared store: the indexes
+ * go once the run's rows reach LATE_SHARE's share (store_run_begin) */
+static int late_count(struct store *st)
+{
+	if (!st->late_left || --st->late_left)
+		return 0;
+	debug("store: the run's rows reached an eighth of the other sensors':"
+	      " the indexes are built again at the commit");
+	return late_drop(st, false);
 }
 
 /* the results tables: a run replaces its sensor's rows in each */
@@ -656,11 +734,29 @@ int store_run_begin(struct store *st, const struct store_run *run)
 	 * could start, 17.7M rows; emptied whole 19.4 s, most of it
 	 * zeroing; without the zeroing about 1 s. */
 	int64_t others = 1, secure = -1;
+	st->late_left = 0;
+	late_clear(st);
 	if (held && st->ops->backend == STORE_SQLITE) {
 		if (others_held(st, &others) < 0 ||
 		    st->ops->query(st, "PRAGMA secure_delete", NULL, 0, first_int, &secure) != 0 ||
 		    st->ops->exec(st, "PRAGMA secure_delete = FAST") < 0)
 			return -1;
+	}
+	/* a store other sensors share: the indexes wait for the commit when
+	 * the run's rows are a large enough share of it (LATE_SHARE) */
+	if (held && others && st->ops->backend == STORE_SQLITE) {
+		int64_t all = 0, mine = 0;
+		if (rows_held(st, false, &all) != 0 || rows_held(st, true, &mine) != 0)
+			return -1;
+		int64_t budget = (all - mine) / LATE_SHARE;
+		if (mine >= budget) {
+			debug("store: %" PRId64 " rows of this sensor's to replace, %" PRId64
+			      " of others: the indexes are built again at the commit", mine, all - mine);
+			if (late_drop(st, false) < 0)
+				return -1;
+		} else {
+			st->late_left = (uint64_t)(budget - mine);
+		}
 	}
 	for (size_t i = 0; i < sizeof result_tables / sizeof *result_tables; i++) {
 		if (!others)
@@ -675,8 +771,7 @@ int store_run_begin(struct store *st, const struct store_run *run)
 		if (st->ops->exec(st, sql) < 0)
 			return -1;
 	}
-	late_clear(st);
-	if (late_indexes(st) < 0)
+	if (!st->nlate && late_indexes(st) < 0)
 		return -1;
 	const char *p[5] = { run->sensor, ts, MXSENSOR_VERSION, run->argv, run->options };
 	st->run_id = -1;
@@ -733,6 +828,8 @@ int store_add_attempt(struct store *st, const struct attempt *a, uint64_t partne
 		vtext(a->emb_kind ? addr_format(&a->emb4, emb) : NULL),
 		partner ? vint((int64_t)partner) : vtext(NULL), partner ? vint(score) : vtext(NULL),
 	};
+	if (late_count(st) < 0)
+		return -1;
 	return put(st, PUT_ATTEMPT, v);
 }
 
@@ -753,6 +850,8 @@ int store_add_candidate(struct store *st, const struct assoc_cand *c, int total,
 	v[i++] = vint(total);
 	v[i++] = vint(ambiguous);
 	v[i++] = vtext(decision);
+	if (late_count(st) < 0)
+		return -1;
 	return put(st, PUT_CANDIDATE, v);
 }
 
@@ -790,6 +889,8 @@ int store_add_host(struct store *st, const struct store_host *h)
 		vtext(h->os), vtext(h->os_family), vtext(h->partners), vtext(h->label),
 		vint(h->listed), vtext(h->lists),
 	};
+	if (late_count(st) < 0)
+		return -1;
 	return put(st, PUT_HOST, v);
 }
 

@@ -107,6 +107,7 @@ struct store {
 	 * re-created before they are needed (store.c, late_indexes) */
 	struct late_index *late;
 	size_t nlate;
+	uint64_t late_left;  /* rows the run may write before its indexes go (late_count; 0: not counting) */
 	bool bulk;           /* LITE_LOAD_CACHE and sorter threads until the indexes are back */
 	bool load_journal;   /* load_journal on until the run's transaction ends */
 	bool scan_cache;     /* LITE_SCAN_CACHE set (store_scan) */

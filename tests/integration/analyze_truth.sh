@@ -126,12 +126,14 @@ fi
 # a store two sensors share: a sensor's re-run replaces its own rows and
 # leaves the other's (their names either side of it) as they were
 for s in beta alpha gamma; do
-	"$MXSENSOR" analyze -q --db "$T/shared.db" --sensor "$s" --pcap "$T/default.pcap" \
-		--mta-log "$T/default.log" || not_ok "analyze --sensor $s into a shared store"
+	"$MXSENSOR" analyze -v --db "$T/shared.db" --sensor "$s" --pcap "$T/default.pcap" \
+		--mta-log "$T/default.log" >/dev/null 2>"$T/shared-$s.err" ||
+		not_ok "analyze --sensor $s into a shared store" "$(cat "$T/shared-$s.err")"
 done
 before="$(content "$T/shared.db" alpha) $(content "$T/shared.db" beta) $(content "$T/shared.db" gamma)"
-"$MXSENSOR" analyze -q --db "$T/shared.db" --sensor beta --pcap "$T/default.pcap" \
-	--mta-log "$T/default.log" || not_ok "re-run of beta in a shared store"
+"$MXSENSOR" analyze -v --db "$T/shared.db" --sensor beta --pcap "$T/default.pcap" \
+	--mta-log "$T/default.log" >/dev/null 2>"$T/shared-rerun.err" ||
+	not_ok "re-run of beta in a shared store" "$(cat "$T/shared-rerun.err")"
 after="$(content "$T/shared.db" alpha) $(content "$T/shared.db" beta) $(content "$T/shared.db" gamma)"
 n=$(sqlite3 "$T/shared.db" "SELECT COUNT(*) FROM attempts")
 one=$(sqlite3 "$T/default.db" "SELECT COUNT(*) FROM attempts")
@@ -139,6 +141,46 @@ if [ "$before" = "$after" ] && [ "$n" = $((3 * one)) ]; then
 	ok "re-run of one of three sensors: its rows replaced, the others' untouched ($n attempts)"
 else
 	not_ok "re-run in a shared store" "before: $before" "after: $after" "attempts: $n of 3 x $one"
+fi
+
+# the indexes of a shared store: alpha's and gamma's runs wrote more rows
+# than an eighth of the others', so their indexes went during the run;
+# beta's re-run replaced as many, so they went before its deletes.  Each
+# run built them again (the same set as a store of one sensor's), and
+# alpha's rows are those of a run of its own into an empty store.
+indexes() {
+	sqlite3 "$1" "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index'
+		AND sql IS NOT NULL ORDER BY name" | md5sum | cut -c1-16
+}
+"$MXSENSOR" analyze -q --db "$T/alpha.db" --sensor alpha --pcap "$T/default.pcap" \
+	--mta-log "$T/default.log"
+if [ "$(indexes "$T/shared.db")" = "$(indexes "$T/default.db")" ] &&
+	[ "$(sqlite3 "$T/shared.db" "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'")" -ge 6 ] &&
+	! grep -q "debug: store:" "$T/shared-beta.err" &&
+	grep -q "debug: store: the run's rows reached an eighth" "$T/shared-alpha.err" &&
+	grep -q "debug: store: the run's rows reached an eighth" "$T/shared-gamma.err" &&
+	grep -q "debug: store: [0-9]* rows of this sensor's to replace" "$T/shared-rerun.err" &&
+	[ "$(content "$T/shared.db" alpha)" = "$(content "$T/alpha.db" alpha)" ]; then
+	ok "shared store: indexes dropped for the large runs and built again, the rows as in a store of their own"
+else
+	not_ok "indexes of a shared store" "$(sqlite3 "$T/shared.db" "SELECT name FROM sqlite_master
+		WHERE type = 'index'" | tr '\n' ' ')" "$(cat "$T"/shared-*.err | grep "debug: store")" \
+		"alpha: $(content "$T/shared.db" alpha) alone: $(content "$T/alpha.db" alpha)"
+fi
+
+# a small run into a large shared store keeps the indexes: a tenth of
+# the capture as sensor delta, into the three sensors' store
+editcap -r "$T/default.pcap" "$T/tenth.pcap" 1-$(($(capinfos -c -M "$T/default.pcap" |
+	awk '/Number of packets/ {print $NF}') / 10)) >/dev/null 2>&1
+cp "$T/shared.db" "$T/shared4.db"
+"$MXSENSOR" analyze -v --db "$T/shared4.db" --sensor delta --pcap "$T/tenth.pcap" \
+	>/dev/null 2>"$T/shared-delta.err"
+d=$(sqlite3 "$T/shared4.db" "SELECT COUNT(*) FROM attempts WHERE sensor = 'delta'")
+if [ "$d" -gt 0 ] && ! grep -q "debug: store:" "$T/shared-delta.err" &&
+	[ "$(indexes "$T/shared4.db")" = "$(indexes "$T/default.db")" ]; then
+	ok "a small run into a shared store keeps its indexes ($d attempts)"
+else
+	not_ok "small run into a shared store" "attempts: $d" "$(grep "debug: store" "$T/shared-delta.err")"
 fi
 
 # split into 6 files and given newest first: the time merge restores order
@@ -225,6 +267,21 @@ if [ $rc = 130 ] && [ "$after" = "0 0 0 0" ] && [ "$mode" = wal ] &&
 else
 	not_ok "SIGINT in the first run into a store" "rc=$rc after: $after mode: $mode" \
 		"$(ls "$T"/first.db*)" "$(cat "$T/err")"
+fi
+
+# the same in a shared store after the run's indexes went (a new sensor
+# whose rows pass an eighth of the others'): the indexes come back with
+# the rollback, and the other sensors' rows stay
+cp "$T/shared.db" "$T/shared5.db"
+was="$(content "$T/shared5.db" alpha) $(indexes "$T/shared5.db")"
+interrupt "$T/big.pcap" "$T/big.log" 0.1 "$T/shared5.db" "store: the run's rows reached"
+now="$(content "$T/shared5.db" alpha) $(indexes "$T/shared5.db")"
+if [ $rc = 130 ] && [ "$before" = "$after" ] && [ "$was" = "$now" ] &&
+	grep -q "reached an eighth" "$T/err"; then
+	ok "SIGINT in a shared store with its indexes dropped: exit 130, rows and indexes as before"
+else
+	not_ok "SIGINT in a shared store" "rc=$rc" "before: $before $was" "after: $after $now" \
+		"$(tail -n 5 "$T/err")"
 fi
 
 # SIGINT after the capture pass, while the MTA logs (read on their own
