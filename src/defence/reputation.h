@@ -37,12 +37,15 @@ enum rep_kind {
 	REP_NKIND
 };
 
+/* 80 bytes (a store of 50M SYNs has 5.25M prefixes with evidence); the
+ * counts stop at UINT32_MAX (a /64 rejected 136 times a second for a
+ * year) */
 struct rep_entry {
-	struct prefix key;
 	double bad, good;              /* decayed weights */
-	uint64_t n[REP_NKIND];         /* raw counts per kind */
-	uint64_t hosts;                /* distinct evidence rows */
 	int64_t last_ns;               /* newest evidence */
+	uint32_t n[REP_NKIND];         /* raw counts per kind */
+	uint32_t hosts;                /* distinct evidence rows */
+	struct prefix key;
 	enum cos_class cls;
 };
 

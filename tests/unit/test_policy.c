@@ -314,6 +314,35 @@ static void test_classes_from_reputation(void **state)
 	cos_free(&c);
 }
 
+/* the raw counts of an entry stop at UINT32_MAX (they are 32 bits);
+ * the weights count every item */
+static void test_counts_saturate(void **state)
+{
+	(void)state;
+	struct cos_config c;
+	cos_defaults(&c);
+	struct rep_table *rep = rep_new(&c, 0);
+	struct addr a;
+	addr_parse("2001:db8:5a7::1", &a);
+	struct prefix k = cos_key(&c, &a, 0);
+	rep_evidence(rep, &k, REP_DNSBL, UINT32_MAX - 2, 100 * SEC);
+	rep_evidence(rep, &k, REP_DNSBL, 2, 100 * SEC);
+	rep_evidence(rep, &k, REP_ACCEPT, 7, 100 * SEC);
+	rep_evidence(rep, &k, REP_DNSBL, 5, 100 * SEC);
+	rep_evidence(rep, &k, REP_REJECT, UINT64_MAX, 100 * SEC);
+	rep_finish(rep, &c);
+	const struct rep_entry *e = rep_find(rep, &k);
+	assert_non_null(e);
+	assert_int_equal(e->n[REP_DNSBL], UINT32_MAX);
+	assert_int_equal(e->n[REP_ACCEPT], 7);
+	assert_int_equal(e->n[REP_REJECT], UINT32_MAX);
+	assert_int_equal(e->hosts, 5);
+	assert_true(e->bad > 2.0 * UINT32_MAX);
+	assert_true(e->good == 7.0);
+	rep_free(rep);
+	cos_free(&c);
+}
+
 static void test_decay(void **state)
 {
 	(void)state;
@@ -514,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_counters_per_prefix),
 		cmocka_unit_test(test_lru_bounded),
 		cmocka_unit_test(test_classes_from_reputation),
+		cmocka_unit_test(test_counts_saturate),
 		cmocka_unit_test(test_decay),
 		cmocka_unit_test(test_many_prefixes),
 		cmocka_unit_test(test_config),
