@@ -106,6 +106,10 @@ double rep_decay(double w, int64_t age_ns, double half_life_s)
 	return w * exp2(-((double)age_ns / 1e9) / half_life_s);
 }
 
+/* the entries are most of the memory of reputation, dnsbl and a policy
+ * server's load (reputation.h) */
+_Static_assert(sizeof(struct rep_entry) <= 80, "struct rep_entry grew beyond 80 bytes");
+
 static uint64_t entry_hash(const void *arr, uint32_t i)
 {
 	const struct prefix *k = &((const struct rep_entry *)arr)[i].key;
