@@ -425,6 +425,15 @@ static int bulk_end(struct store *st)
 	return st->ops->exec(st, "PRAGMA threads = 0; PRAGMA cache_size = " LITE_CACHE);
 }
 
+/* bulk_begin - the load's small page cache until bulk_end */
+static int bulk_begin(struct store *st)
+{
+	if (st->bulk)
+		return 0;
+	st->bulk = true;
+	return st->ops->exec(st, "PRAGMA cache_size = " LITE_LOAD_CACHE);
+}
+
 /* load_journal_end - the usual journal back after the transaction of a
  * load into an empty store (store_run_begin) */
 static void load_journal_end(struct store *st)
@@ -520,6 +529,28 @@ static int first_int(int n, const char *const *names, const char *const *vals, v
 	return 0;
 }
 
+/* secure_fast - pages freed from here on go to the free list as they are
+ * (secure_delete FAST: content is still cleared in every page that is
+ * written anyway), not zeroed as Debian's SQLite default has it; the
+ * setting in force before into *was, for secure_back */
+static int secure_fast(struct store *st, int64_t *was)
+{
+	*was = -1;
+	if (st->ops->query(st, "PRAGMA secure_delete", NULL, 0, first_int, was) != 0)
+		return -1;
+	return st->ops->exec(st, "PRAGMA secure_delete = FAST");
+}
+
+/* secure_back - the setting secure_fast found (none: nothing to do) */
+static int secure_back(struct store *st, int64_t was)
+{
+	char sql[40];
+	if (was < 0)
+		return 0;
+	snprintf(sql, sizeof sql, "PRAGMA secure_delete = %d", (int)was);
+	return st->ops->exec(st, sql);
+}
+
 static void now_iso(char *buf, size_t n)
 {
 	time_t t = time(NULL);
@@ -566,16 +597,14 @@ static int results_held(struct store *st, int64_t *held)
 static int late_drop(struct store *st, bool empty)
 {
 	size_t had = st->nlate;
-	int64_t secure = 0;
+	int64_t secure;
 	if (st->ops->query(st, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
 			   " AND sql IS NOT NULL"
 			   " AND tbl_name IN ('attempts', 'candidates', 'hosts', 'mta_events')"
 			   " ORDER BY name", NULL, 0, late_row, st) != 0 ||
-	    /* an index's pages go to the free list as they are, not zeroed
-	     * (secure_delete, Debian's default): the rows they index stay.
-	     * The five of a 10M-SYN store: 12.2 s with the zeroing */
-	    st->ops->query(st, "PRAGMA secure_delete", NULL, 0, first_int, &secure) != 0 ||
-	    st->ops->exec(st, "PRAGMA secure_delete = FAST") < 0) {
+	    /* the rows the indexes hold stay, so their pages need no zeroing
+	     * (the five of a 10M-SYN store: 12.2 s with it) */
+	    secure_fast(st, &secure) < 0) {
 		late_clear(st);
 		return -1;
 	}
@@ -586,9 +615,7 @@ static int late_drop(struct store *st, bool empty)
 		if (rc < 0)
 			return -1;
 	}
-	char sql[40];
-	snprintf(sql, sizeof sql, "PRAGMA secure_delete = %d", (int)secure);
-	if (st->ops->exec(st, sql) < 0)
+	if (secure_back(st, secure) < 0)
 		return -1;
 	/* a smaller page cache while loading: the rows go to the ends of
 	 * index-less b-trees, whose pages are written once and not read
@@ -614,12 +641,7 @@ static int late_drop(struct store *st, bool empty)
 	 * range (10M SYNs into a 10M store, one run each: 124 s and 100 MB
 	 * with the full cache, 154 s and 146 MB with 4 MB from the drop
 	 * on: the cache's pages, freed, were not given back). */
-	if (empty && st->nlate > had && !st->bulk) {
-		st->bulk = true;
-		if (st->ops->exec(st, "PRAGMA cache_size = " LITE_LOAD_CACHE) < 0)
-			return -1;
-	}
-	return 0;
+	return empty && st->nlate > had ? bulk_begin(st) : 0;
 }
 
 /* late_indexes - the indexes of an empty SQLite store wait for the end
@@ -646,9 +668,9 @@ static int late_indexes(struct store *st)
  * thread during the capture pass, are not counted): before the deletes
  * when the sensor's previous rows do (a re-run: the deletes then take
  * the sensor's range of each table and no index entries), else as soon
- * as the rows it writes make up the rest (late_count).  A run that stays below pays for its own rows alone;
- * one above, at most about twice what the better of the two ways would
- * have cost. */
+ * as the rows it writes make up the rest (late_count).  A run that
+ * stays below pays for its own rows alone; one above, at most about
+ * twice what the better of the two ways would have cost. */
 #define LATE_SHARE 8
 
 /* rows_held - rows of attempts, candidates, hosts and MTA outcomes: of
@@ -738,35 +760,33 @@ int store_run_begin(struct store *st, const struct store_run *run)
 	st->late_left = 0;
 	late_clear(st);
 	if (held && st->ops->backend == STORE_SQLITE) {
-		if (others_held(st, &others) < 0 ||
-		    st->ops->query(st, "PRAGMA secure_delete", NULL, 0, first_int, &secure) != 0 ||
-		    st->ops->exec(st, "PRAGMA secure_delete = FAST") < 0)
+		if (others_held(st, &others) < 0 || secure_fast(st, &secure) < 0)
 			return -1;
-	}
-	/* a store other sensors share: the indexes wait for the commit when
-	 * the run's rows are a large enough share of it (LATE_SHARE) */
-	if (held && others && st->ops->backend == STORE_SQLITE) {
-		int64_t all = 0, mine = 0;
-		if (rows_held(st, false, &all) != 0 || rows_held(st, true, &mine) != 0)
-			return -1;
-		int64_t budget = (all - mine) / LATE_SHARE;
-		if (mine >= budget) {
-			debug("store: %" PRId64 " rows of this sensor's to replace, %" PRId64
-			      " of others: the indexes are built again at the commit", mine, all - mine);
-			if (late_drop(st, false) < 0)
+		if (others) {
+			/* a store other sensors share: the indexes wait for the
+			 * commit when the run's rows are a large enough share of
+			 * it (LATE_SHARE) */
+			int64_t all = 0, mine = 0;
+			if (rows_held(st, false, &all) != 0 || rows_held(st, true, &mine) != 0)
 				return -1;
+			int64_t budget = (all - mine) / LATE_SHARE;
+			if (mine < budget) {
+				st->late_left = (uint64_t)(budget - mine);
+			} else {
+				debug("store: %" PRId64 " rows of this sensor's to replace, %" PRId64
+				      " of others: the indexes are built again at the commit",
+				      mine, all - mine);
+				if (late_drop(st, false) < 0)
+					return -1;
+			}
 		} else {
-			st->late_left = (uint64_t)(budget - mine);
+			/* emptying a table reads each of its pages once (to free
+			 * it): in the full page cache they stayed, 60 MB of a
+			 * re-run's peak that the rest of the run never used (its
+			 * rows go in with the load's small cache, late_indexes) */
+			if (bulk_begin(st) < 0)
+				return -1;
 		}
-	}
-	/* emptying a table reads each of its pages once (to free it): in
-	 * the full page cache they stayed, 60 MB of a re-run's peak that the
-	 * rest of the run never used (the run's rows go in with the load's
-	 * small cache, late_indexes) */
-	if (held && !others && st->ops->backend == STORE_SQLITE && !st->bulk) {
-		st->bulk = true;
-		if (st->ops->exec(st, "PRAGMA cache_size = " LITE_LOAD_CACHE) < 0)
-			return -1;
 	}
 	for (size_t i = 0; i < sizeof result_tables / sizeof *result_tables; i++) {
 		if (!others)
@@ -776,11 +796,8 @@ int store_run_begin(struct store *st, const struct store_run *run)
 		if (sql1(st, sql, others ? 1 : 0) < 0)
 			return -1;
 	}
-	if (secure >= 0) {
-		snprintf(sql, sizeof sql, "PRAGMA secure_delete = %d", (int)secure);
-		if (st->ops->exec(st, sql) < 0)
-			return -1;
-	}
+	if (secure_back(st, secure) < 0)
+		return -1;
 	if (!st->nlate && late_indexes(st) < 0)
 		return -1;
 	const char *p[5] = { run->sensor, ts, MXSENSOR_VERSION, run->argv, run->options };
