@@ -480,7 +480,8 @@ struct decider {
 };
 
 /* scratch - worker wk's buffer of kind k with room for n elements of
- * size bytes, zeroed when zero (its earlier content is gone either way) */
+ * size bytes, zeroed when zero; else what it holds is left over from an
+ * earlier partition (or nothing) and the caller writes before it reads */
 static void *scratch(struct worker *wk, unsigned k, size_t n, size_t size, bool zero)
 {
 	struct scratch *b = &wk->sc[k];
