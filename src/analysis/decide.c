@@ -485,16 +485,13 @@ struct decider {
 static void *scratch(struct worker *wk, unsigned k, size_t n, size_t size, bool zero)
 {
 	struct scratch *b = &wk->sc[k];
-	if (size && n > ALLOC_MAX / size)
-		die("allocation of %zu x %zu bytes refused", n, size);
-	size_t want = n * size;
-	if (want > b->cap) {
+	if (size && n > b->cap / size) {
 		free(b->p);
-		b->p = xmalloc(want);
-		b->cap = want;
+		b->p = xreallocarray(NULL, n, size);   /* refuses an overflowing n * size */
+		b->cap = n * size;
 	}
 	if (zero)
-		memset(b->p, 0, want);
+		memset(b->p, 0, n * size);
 	return b->p;
 }
 
