@@ -111,10 +111,9 @@ struct cand {
 	struct addr a6, a4;         /* their sources */
 };
 
-/* the same in the candidates' file, packed (88 bytes instead of 120: on
- * 10M SYNs the pass writes 12.8M of them): attempt ids fit 32 bits in a
- * run (decider_attempt), an IPv6 attempt's source is IPv6 and an IPv4
- * attempt's IPv4 */
+/* the same as the decisions read it back from the candidates' file:
+ * attempt ids fit 32 bits in a run (decider_attempt), an IPv6 attempt's
+ * source is IPv6 and an IPv4 attempt's IPv4 */
 struct cand_rec {
 	uint64_t seq;
 	int64_t gap_ns;
@@ -124,7 +123,6 @@ struct cand_rec {
 	int16_t ev[EV_COUNT];
 	uint8_t before;
 };
-_Static_assert(sizeof(struct cand_rec) <= 88, "struct cand_rec: 88 bytes");
 
 /* cand_pack - candidate c, number seq of the pass, of attempts a6 and a4 */
 static void cand_pack(struct cand_rec *r, const struct assoc_cand *c, uint64_t seq,
@@ -143,6 +141,140 @@ static void cand_pack(struct cand_rec *r, const struct assoc_cand *c, uint64_t s
 	memcpy(r->a4b, a4->src.b, 4);
 	memcpy(r->ev, c->ev, sizeof r->ev);
 	r->before = c->before;
+}
+
+/*
+ * A candidate in the candidates' file, packed against the one before it
+ * in its block (parted_open_var): 25 bytes on average on the benchmark
+ * traces instead of the 88 of struct cand_rec (on 10M SYNs the pass
+ * writes 12.8M of them, 1.1 GB unpacked, the largest of its temporary
+ * files; the run's temporary files peaked at 2.2 GB then, 1.4 GB now).
+ *   flags         bit 0 before, bit 1 the same IPv6 attempt as the record
+ *                 before (a6, pos6 and the source not repeated)
+ *   seq           uvarint, the difference from the record before (0
+ *                 before a block's first)
+ *   a6, pos6      zigzag varints of a6 - the previous a6 and pos6 - a6,
+ *   source        16 bytes (unless flag bit 1)
+ *   a4, pos4      zigzag varints of a4 - a6 and pos4 - pos6; source 4 bytes
+ *   gap_ns, score, port_dist   zigzag varints
+ *   evidence      2 bytes: which of ev[] are non-zero (bit i: ev[i]),
+ *                 then each of those as a zigzag varint
+ * Differences are taken modulo 2^32 (2^64 for seq), so every value packs,
+ * whatever the order.  CAND_PACK_MAX bounds a record.
+ */
+#define CAND_PACK_MAX (1 + 10 + 2 * 5 + 16 + 2 * 5 + 4 + 10 + 2 * 5 + 2 + EV_COUNT * 3)
+#define CAND_BLOCK 16384   /* bytes a block of the candidates' file */
+_Static_assert(EV_COUNT <= 16, "the evidence mask is 16 bits");
+
+static uint8_t *put_uv(uint8_t *q, uint64_t v)
+{
+	while (v >= 0x80) {
+		*q++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*q++ = (uint8_t)v;
+	return q;
+}
+
+/* zigzag: small differences of either sign as small unsigned numbers */
+static uint64_t zz64(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v < 0 ? -1 : 0); }
+static int64_t unzz64(uint64_t u) { return (int64_t)(u >> 1) ^ -(int64_t)(u & 1); }
+static uint64_t zz32(uint32_t d) { return zz64((int32_t)d); }
+
+static bool get_zz32(struct wire *w, uint32_t *d)
+{
+	uint64_t u;
+	if (!wire_get_uvarint(w, &u) || u > UINT32_MAX)
+		return false;
+	*d = (uint32_t)unzz64(u);
+	return true;
+}
+
+/* cand_enc - r packed into q (CAND_PACK_MAX bytes), against prev (NULL:
+ * the first of a block); its length */
+static size_t cand_enc(uint8_t *q, const struct cand_rec *r, const struct cand_rec *prev)
+{
+	uint8_t *q0 = q;
+	static const struct cand_rec none = { 0 };
+	bool same6 = prev && prev->a6 == r->a6;
+	if (!prev)
+		prev = &none;
+	*q++ = (uint8_t)((r->before ? 1 : 0) | (same6 ? 2 : 0));
+	q = put_uv(q, r->seq - prev->seq);
+	if (!same6) {
+		q = put_uv(q, zz32(r->a6 - prev->a6));
+		q = put_uv(q, zz32(r->pos6 - r->a6));
+		memcpy(q, r->a6b, 16);
+		q += 16;
+	}
+	q = put_uv(q, zz32(r->a4 - r->a6));
+	q = put_uv(q, zz32(r->pos4 - r->pos6));
+	memcpy(q, r->a4b, 4);
+	q += 4;
+	q = put_uv(q, zz64(r->gap_ns));
+	q = put_uv(q, zz64(r->score));
+	q = put_uv(q, zz64(r->port_dist));
+	uint16_t mask = 0;
+	for (unsigned i = 0; i < EV_COUNT; i++)
+		if (r->ev[i])
+			mask |= (uint16_t)(1u << i);
+	*q++ = (uint8_t)mask;
+	*q++ = (uint8_t)(mask >> 8);
+	for (unsigned i = 0; i < EV_COUNT; i++)
+		if (r->ev[i])
+			q = put_uv(q, zz64(r->ev[i]));
+	return (size_t)(q - q0);
+}
+
+/* cand_dec - the record packed at p (n bytes left in its block) into rec
+ * (struct cand_rec), which holds the block's previous record unless fresh
+ * (runs_unpack); the bytes it took, 0 when they do not make a record */
+static size_t cand_dec(void *rec, const unsigned char *p, size_t n, bool fresh)
+{
+	struct cand_rec *r = rec, prev = *r;
+	if (fresh)
+		memset(&prev, 0, sizeof prev);
+	struct wire w = wire_make(p, n);
+	uint8_t flags, m[2];
+	uint64_t u, gap, score, port;
+	if (!wire_get_u8(&w, &flags) || flags > 3 || (fresh && (flags & 2)) ||
+	    !wire_get_uvarint(&w, &u))
+		return 0;
+	memset(r, 0, sizeof *r);
+	r->before = flags & 1;
+	r->seq = prev.seq + u;
+	if (flags & 2) {
+		r->a6 = prev.a6;
+		r->pos6 = prev.pos6;
+		memcpy(r->a6b, prev.a6b, 16);
+	} else {
+		uint32_t da6, dpos6;
+		if (!get_zz32(&w, &da6) || !get_zz32(&w, &dpos6) || !wire_get_bytes(&w, r->a6b, 16))
+			return 0;
+		r->a6 = prev.a6 + da6;
+		r->pos6 = r->a6 + dpos6;
+	}
+	uint32_t da4, dpos4;
+	if (!get_zz32(&w, &da4) || !get_zz32(&w, &dpos4) || !wire_get_bytes(&w, r->a4b, 4) ||
+	    !wire_get_uvarint(&w, &gap) || !wire_get_uvarint(&w, &score) || score > UINT32_MAX ||
+	    !wire_get_uvarint(&w, &port) || port > UINT32_MAX || !wire_get_bytes(&w, m, 2))
+		return 0;
+	r->a4 = r->a6 + da4;
+	r->pos4 = r->pos6 + dpos4;
+	r->gap_ns = unzz64(gap);
+	r->score = (int32_t)unzz64(score);
+	r->port_dist = (int32_t)unzz64(port);
+	unsigned mask = (unsigned)m[0] | (unsigned)m[1] << 8;
+	if (mask >> EV_COUNT)
+		return 0;
+	for (unsigned i = 0; i < EV_COUNT; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (!wire_get_uvarint(&w, &u) || u > UINT16_MAX || u == 0)
+			return 0;
+		r->ev[i] = (int16_t)unzz64(u);
+	}
+	return n - wire_left(&w);
 }
 
 static void cand_unpack(struct cand *x, const struct cand_rec *r)
@@ -450,7 +582,8 @@ struct decider {
 	struct assoc_params p;
 	bool drop_lost;             /* decider_keep_lost(d, false) */
 	FILE *att_spill;            /* the attempts, in the order they closed */
-	struct parted cands;        /* cand_rec, by the IPv6 source's partition */
+	struct parted cands;        /* cand_rec packed (cand_enc), by the IPv6 source's partition */
+	struct cand_rec prev6[PARTS]; /* each partition's last candidate: cand_enc's reference */
 	struct parted recs;         /* host_rec, by source */
 	struct parted meets;        /* meet, by the IPv4 source's partition */
 	struct parted reps[2];      /* pairs that met twice or more, by IPv6 host: a file per worker */
@@ -513,7 +646,7 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 	d->wk[1].w = 1;
 	d->pair_budget = PAIR_BUDGET;
 	if (!(d->att_spill = spill_open("attempt", err, errlen)) ||
-	    parted_open(&d->cands, "candidate", sizeof(struct cand_rec), 256, err, errlen) < 0 ||
+	    parted_open_var(&d->cands, "candidate", CAND_BLOCK, err, errlen) < 0 ||
 	    parted_open(&d->recs, "host-record", sizeof(struct host_rec), 1024, err, errlen) < 0 ||
 	    parted_open(&d->meets, "meeting", sizeof(struct meet), 1024, err, errlen) < 0) {
 		decider_free(d);
@@ -632,8 +765,12 @@ static int cand_in(struct decider *d, const struct assoc_cand *c, const struct a
 	}
 	struct cand_rec r;
 	cand_pack(&r, c, d->ncand++, a6, a4);
-	if (parted_add(&d->cands, d->part6, &r) < 0)
+	bool fresh;
+	uint8_t *q = parted_room(&d->cands, d->part6, CAND_PACK_MAX, &fresh);
+	if (!q)
 		return -1;
+	parted_wrote(&d->cands, d->part6, cand_enc(q, &r, fresh ? NULL : &d->prev6[d->part6]));
+	d->prev6[d->part6] = r;
 	for (size_t i = 0; i < d->ncur; i++)
 		if (addr_eq(&d->cur[i], &a4->src))
 			return 0;   /* another IPv4 attempt of the same host: one meeting */
@@ -1436,7 +1573,7 @@ static int score_part(struct decider *d, unsigned j, struct worker *wk, void *ar
 	}
 	struct group g = { 0 };
 	if (rc == 0) {
-		parted_cursor(&d->cands, j, &c, 256);
+		parted_cursor_var(&d->cands, j, &c, cand_dec, sizeof(struct cand_rec));
 		const struct cand_rec *r;
 		for (;;) {
 			r = rcur_next(&c);
@@ -1617,7 +1754,7 @@ static int label_all(struct decider *d, struct parted scores[2], struct label *l
 	struct rcur *cc = xcalloc(PARTS, sizeof *cc);
 	struct rcur *sc = xcalloc(PARTS, sizeof *sc);
 	for (unsigned j = 0; j < PARTS; j++) {
-		parted_cursor(&d->cands, j, &cc[j], 128);
+		parted_cursor_var(&d->cands, j, &cc[j], cand_dec, sizeof(struct cand_rec));
 		parted_cursor(&scores[j % 2], j, &sc[j], 1024);
 	}
 	struct rmerge m;
@@ -1703,6 +1840,9 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	double t_hosts = since(&t);
 	if (count_pairs(d) != 0 || parted_flush(&d->cands) != 0)
 		return -1;
+	off_t cbytes = ftello(d->cands.f);
+	debug("candidates: %llu in a %.1f MB file, %.1f bytes each", (unsigned long long)d->ncand,
+	      cbytes / 1e6, d->ncand ? (double)cbytes / (double)d->ncand : 0.0);
 	double t_pairs = since(&t);
 	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
 	char err[512];

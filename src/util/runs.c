@@ -73,6 +73,34 @@ int parted_add(struct parted *t, unsigned part, const void *r)
 	return t->nbuf[part] == t->per ? block_out(t, part) : 0;
 }
 
+int parted_open_var(struct parted *t, const char *what, uint32_t block, char *err,
+		    size_t errlen)
+{
+	return parted_open(t, what, 1, block, err, errlen);
+}
+
+unsigned char *parted_room(struct parted *t, unsigned part, size_t max, bool *fresh)
+{
+	if (part >= RUNS_PARTS || t->size != 1 || max > t->per)
+		BUG("parted_room: partition %u, %zu bytes of a %u-byte block", part, max, t->per);
+	if (t->err)
+		return NULL;
+	if (!t->buf[part])
+		t->buf[part] = xmalloc(t->per);
+	if (t->per - t->nbuf[part] < max && block_out(t, part) < 0)
+		return NULL;
+	*fresh = t->nbuf[part] == 0;
+	return t->buf[part] + t->nbuf[part];
+}
+
+void parted_wrote(struct parted *t, unsigned part, size_t len)
+{
+	if (part >= RUNS_PARTS || len > t->per - t->nbuf[part])
+		BUG("parted_wrote: partition %u, %zu bytes", part, len);
+	t->nbuf[part] += (uint32_t)len;
+	t->total[part]++;
+}
+
 int parted_flush(struct parted *t)
 {
 	for (unsigned j = 0; j < RUNS_PARTS; j++)
@@ -129,18 +157,28 @@ void parted_cursor(const struct parted *t, unsigned part, struct rcur *c, size_t
 	rcur_open(c, t->f, t->what, t->size, x, n, chunk);
 }
 
-const void *rcur_next(struct rcur *c)
+void parted_cursor_var(const struct parted *t, unsigned part, struct rcur *c, runs_unpack unpack,
+		       size_t size)
 {
-	if (c->i < c->n)
-		return c->buf + c->i++ * c->size;
+	/* a read of up to a block's bytes takes a whole block: no record is
+	 * cut between two reads */
+	parted_cursor(t, part, c, t->per);
+	c->unpack = unpack;
+	c->rec = xcalloc(1, size ? size : 1);
+}
+
+/* rcur_load - the next chunk of the stretches into c->buf: its records,
+ * 0 at the end or on a read error (c->err) */
+static size_t rcur_load(struct rcur *c)
+{
 	if (c->err)
-		return NULL;
+		return 0;
 	while (c->xi < c->nx && c->xdone == c->x[c->xi].n) {
 		c->xi++;
 		c->xdone = 0;
 	}
 	if (c->xi == c->nx)
-		return NULL;
+		return 0;
 	const struct ext *e = &c->x[c->xi];
 	uint64_t left = e->n - c->xdone;
 	size_t n = left < c->cap ? (size_t)left : c->cap;
@@ -151,18 +189,41 @@ const void *rcur_next(struct rcur *c)
 	if (got < 0 || (size_t)got != want) {
 		c->err = error("temporary %s file: %s", c->what,
 			       got < 0 ? spill_strerror(errno) : "short read");
-		return NULL;
+		return 0;
 	}
 	c->xdone += n;
 	c->n = n;
-	c->i = 1;
-	return c->buf;
+	c->i = 0;
+	return n;
+}
+
+const void *rcur_next(struct rcur *c)
+{
+	if (!c->unpack) {
+		if (c->i == c->n && !rcur_load(c))
+			return NULL;
+		return c->buf + c->i++ * c->size;
+	}
+	if (c->i == c->n) {
+		if (!rcur_load(c))
+			return NULL;
+		c->fresh = true;
+	}
+	size_t left = c->n - c->i, used = c->unpack(c->rec, c->buf + c->i, left, c->fresh);
+	if (!used || used > left) {
+		c->err = error("temporary %s file: a record that does not unpack", c->what);
+		return NULL;
+	}
+	c->i += used;
+	c->fresh = false;
+	return c->rec;
 }
 
 void rcur_close(struct rcur *c)
 {
 	free(c->x);
 	free(c->buf);
+	free(c->rec);
 	*c = (struct rcur){ 0 };
 }
 

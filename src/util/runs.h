@@ -57,12 +57,32 @@ int parted_add(struct parted *t, unsigned part, const void *r);
 int parted_flush_part(struct parted *t, unsigned part);
 /* parted_flush - every partition's records to the file: complete for reading */
 int parted_flush(struct parted *t);
+/* A parted file of variable-length records (parted_open_var): the caller
+ * packs each record straight into its partition's buffer (parted_room,
+ * parted_wrote), and a block holds whole records, at most `block` bytes,
+ * so that a record can be packed against the one before it in its block
+ * and a cursor (parted_cursor_var) unpacks a block from its start.  The
+ * block list counts bytes, total[] records. */
+int parted_open_var(struct parted *t, const char *what, uint32_t block, char *err,
+		    size_t errlen);
+/* parted_room - where in partition part's buffer to pack a record of at
+ * most max bytes (<= the block), its block written out first when less is
+ * left; *fresh: the record starts a block.  NULL on a write error. */
+unsigned char *parted_room(struct parted *t, unsigned part, size_t max, bool *fresh);
+/* parted_wrote - a record of len bytes (<= parted_room's max) was packed
+ * at parted_room's place */
+void parted_wrote(struct parted *t, unsigned part, size_t len);
 /* parted_close - the file closed (its disk space back) and everything freed */
 void parted_close(struct parted *t);
 /* parted_bytes - memory held */
 size_t parted_bytes(const struct parted *t);
 
 /* --- rcur: a cursor over stretches of a file --- */
+
+/* runs_unpack - the record packed at p (n bytes left in its block) into
+ * rec, which holds the block's previous record unless fresh; the bytes it
+ * took, 0 when they do not make a record */
+typedef size_t (*runs_unpack)(void *rec, const unsigned char *p, size_t n, bool fresh);
 
 struct rcur {
 	FILE *f;
@@ -74,6 +94,9 @@ struct rcur {
 	unsigned char *buf;
 	size_t cap, i, n;
 	int err;                    /* -1 after a read error (reported) */
+	runs_unpack unpack;         /* a cursor of packed records: */
+	unsigned char *rec;         /* the record unpacked last */
+	bool fresh;                 /* the next record starts a block */
 };
 
 /* rcur_open - the records of the stretches x[0..nx) (taken over: freed by
@@ -82,6 +105,10 @@ void rcur_open(struct rcur *c, FILE *f, const char *what, size_t size, struct ex
 	       size_t chunk);
 /* parted_cursor - partition part of t (flushed), in the order written */
 void parted_cursor(const struct parted *t, unsigned part, struct rcur *c, size_t chunk);
+/* parted_cursor_var - partition part of t (parted_open_var, flushed), its
+ * records unpacked by unpack into records of size bytes */
+void parted_cursor_var(const struct parted *t, unsigned part, struct rcur *c, runs_unpack unpack,
+		       size_t size);
 /* rcur_next - the next record, valid until the next call; NULL at the end
  * or on a read error (c->err) */
 const void *rcur_next(struct rcur *c);

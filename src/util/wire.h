@@ -79,6 +79,25 @@ static inline bool wire_get_bytes(struct wire *w, void *dst, size_t n)
 	return true;
 }
 
+/* wire_get_uvarint - an unsigned LEB128 number of at most 64 bits (7
+ * bits a byte, low first; at most 10 bytes, the 10th 0 or 1) */
+static inline bool wire_get_uvarint(struct wire *w, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (size_t i = 0; i < 10 && i < wire_left(w); i++) {
+		uint8_t b = w->p[i];
+		if (i == 9 && b > 1)
+			return false;
+		x |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*v = x;
+			w->p += i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* wire_sub - split off the next n bytes as their own reader */
 static inline bool wire_sub(struct wire *w, size_t n, struct wire *sub)
 {

@@ -127,6 +127,109 @@ static void test_parted(void **state)
 	assert_int_equal(parted_bytes(&t), 0);
 }
 
+/* a packed record of test_parted_var: a length byte (6-64), the
+ * partition, its number in the partition as the difference from the
+ * block's previous record (4 bytes), then length - 6 bytes of that number */
+struct vrec {
+	uint32_t part, seq, len;
+};
+
+static size_t vrec_unpack(void *rec, const unsigned char *p, size_t n, bool fresh)
+{
+	struct vrec *r = rec;
+	if (n < 6 || p[0] < 6 || p[0] > n)
+		return 0;
+	uint32_t d;
+	memcpy(&d, p + 2, 4);
+	r->seq = (fresh ? 0 : r->seq) + d;
+	r->part = p[1];
+	r->len = p[0];
+	for (size_t i = 6; i < p[0]; i++)
+		if (p[i] != (uint8_t)r->seq)
+			return 0;
+	return p[0];
+}
+
+/* a parted file of packed records gives each partition's records back in
+ * order, each block starting afresh (a record packed against the wrong
+ * one would number wrongly), whether a block was written out because it
+ * was full or because its partition was flushed; a record that does not
+ * unpack stops the cursor with an error */
+static void test_parted_var(void **state)
+{
+	(void)state;
+	char err[256];
+	struct parted t;
+	enum { N = 30000, BLOCK = 200 };
+	assert_int_equal(parted_open_var(&t, "test", BLOCK, err, sizeof err), 0);
+	uint32_t count[RUNS_PARTS] = { 0 }, prev[RUNS_PARTS] = { 0 };
+	size_t fresh_seen = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t part = (uint32_t)(next_rand() % (i < N / 2 ? 3 : RUNS_PARTS));
+		uint8_t len = (uint8_t)(6 + next_rand() % 59);
+		bool fresh;
+		unsigned char *q = parted_room(&t, part, 64, &fresh);
+		assert_non_null(q);
+		fresh_seen += fresh;
+		uint32_t seq = count[part]++, d = fresh ? seq : seq - prev[part];
+		q[0] = len;
+		q[1] = (uint8_t)part;
+		memcpy(q + 2, &d, 4);
+		memset(q + 6, (uint8_t)seq, len - 6u);
+		parted_wrote(&t, part, len);
+		prev[part] = seq;
+		if (i == N / 3)
+			assert_int_equal(parted_flush_part(&t, 1), 0);   /* more follow */
+	}
+	assert_int_equal(parted_flush(&t), 0);
+	assert_int_equal(t.nblocks, fresh_seen);
+	assert_true(t.nblocks > N * 35 / BLOCK / 2);
+	for (size_t b = 0; b < t.nblocks; b++)
+		assert_true(t.blocks[b].n > 0 && t.blocks[b].n <= BLOCK);
+	uint64_t total = 0;
+	for (unsigned j = 0; j < RUNS_PARTS; j++) {
+		assert_int_equal(t.total[j], count[j]);
+		struct rcur c;
+		parted_cursor_var(&t, j, &c, vrec_unpack, sizeof(struct vrec));
+		const struct vrec *r;
+		uint32_t k = 0;
+		while ((r = rcur_next(&c))) {
+			assert_int_equal(r->part, j);
+			assert_int_equal(r->seq, k);
+			k++;
+		}
+		assert_int_equal(c.err, 0);
+		assert_int_equal(k, count[j]);
+		total += k;
+		rcur_close(&c);
+	}
+	assert_int_equal(total, N);
+	parted_close(&t);
+
+	/* the second record of a block does not unpack: the first comes back,
+	 * then the error */
+	assert_int_equal(parted_open_var(&t, "test", BLOCK, err, sizeof err), 0);
+	for (int i = 0; i < 2; i++) {
+		bool fresh;
+		unsigned char *q = parted_room(&t, 5, 64, &fresh);
+		assert_non_null(q);
+		assert_int_equal(fresh, i == 0);
+		uint32_t d = 0;
+		q[0] = i ? 3 : 6;   /* 3: shorter than a record can be */
+		q[1] = 5;
+		memcpy(q + 2, &d, 4);
+		parted_wrote(&t, 5, 6);
+	}
+	assert_int_equal(parted_flush(&t), 0);
+	struct rcur c;
+	parted_cursor_var(&t, 5, &c, vrec_unpack, sizeof(struct vrec));
+	assert_non_null(rcur_next(&c));
+	assert_null(rcur_next(&c));
+	assert_int_equal(c.err, -1);
+	rcur_close(&c);
+	parted_close(&t);
+}
+
 /* a merge of cursors, each over several stretches of one file and read a
  * record at a time, gives every record in order; of equal records the
  * lower cursor's come first */
@@ -199,6 +302,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xsort),
 		cmocka_unit_test(test_parted),
+		cmocka_unit_test(test_parted_var),
 		cmocka_unit_test(test_rmerge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

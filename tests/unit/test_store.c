@@ -236,6 +236,119 @@ static void test_attempt_columns(void **state)
 	store_close(st);
 }
 
+/* the expected candidates of test_candidate_columns, in the order given */
+struct cand_want {
+	size_t i;   /* rows checked so far */
+	size_t n;
+	struct assoc_cand *v;
+};
+
+/* cand_check - a candidates row (in id order) against the candidate
+ * given in the same place */
+static int cand_check(int n, const char *const *names, const char *const *vals, void *arg)
+{
+	(void)names;
+	struct cand_want *w = arg;
+	assert_int_equal(n, 16);
+	assert_true(w->i < w->n);
+	const struct assoc_cand *c = &w->v[w->i++];
+	char want[512], got[512];
+	snprintf(want, sizeof want,
+		 "%llu|%llu|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%lld|%ld|%d",
+		 (unsigned long long)c->a6, (unsigned long long)c->a4, c->ev[EV_EMBED],
+		 c->ev[EV_STACK], c->ev[EV_OS], c->ev[EV_SYNS], c->ev[EV_PORT], c->ev[EV_GAP],
+		 c->ev[EV_TSCLOCK], c->ev[EV_ASN], c->ev[EV_PTR], c->ev[EV_EHLO], c->score,
+		 (long long)c->gap_ns, (long)c->port_dist, c->before ? 1 : 0);
+	got[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(got);
+		snprintf(got + len, sizeof got - len, "%s%s", i ? "|" : "", vals[i] ? vals[i] : "-");
+	}
+	assert_string_equal(got, want);
+	return 0;
+}
+
+/* a candidate's every column survives the decision stage's candidate
+ * file, which packs each against the one before it in its block: values
+ * at the edges of each field, attempt ids that rise and fall by up to
+ * 2^32, many candidates of one IPv6 attempt, and one IPv6 host's
+ * candidates over several blocks */
+static void test_candidate_columns(void **state)
+{
+	(void)state;
+	enum { N6 = 40, N4 = 60, SAME = 30 };
+	struct attempt v6[N6], v4[N4];
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	struct decider *d = decided_begin(st, "packed");
+	int64_t t0 = 1767225600000000000LL;
+	for (int j = 0; j < N4; j++) {
+		char src[64];
+		snprintf(src, sizeof src, "%d.%d.%d.%d", j % 2 ? 255 : 0, j, 255 - j, j * 4);
+		v4[j] = mk(j % 3 ? 3000000000u + (uint64_t)j : 5000 + (uint64_t)j, src,
+			   (uint16_t)(1024 + j), t0 + j);
+		assert_int_equal(decider_attempt(d, &v4[j]), 0);
+	}
+	for (int i = 0; i < N6; i++) {
+		char src[64];
+		if (i < SAME)
+			snprintf(src, sizeof src, "2001:db8::1");   /* one host: one partition */
+		else
+			snprintf(src, sizeof src, "%x:db8:%x::%x", 0x2001 + i, i * 977, i);
+		v6[i] = mk(i % 2 ? 2999999999u - (uint64_t)i : 1000 + (uint64_t)i, src,
+			   (uint16_t)(40000 + i), t0 + 100 + i);
+		assert_int_equal(decider_attempt(d, &v6[i]), 0);
+	}
+	static const int16_t evs[] = { 0, 1, -1, 127, -128, 32767, -32768, 40, -20 };
+	static const int64_t gaps[] = { 0, -1, 1, INT64_MAX, INT64_MIN, 1000000000, -999 };
+	static const int32_t ports[] = { 0, 1, -1, 65535, -65535, INT32_MAX, INT32_MIN };
+	struct cand_want w = { .n = 0 };
+	w.v = calloc((size_t)N6 * N4, sizeof *w.v);
+	assert_non_null(w.v);
+	uint64_t r = 12345;
+	for (int i = 0; i < N6; i++) {
+		int k = i < SAME ? N4 : 1 + i % N4;
+		for (int jj = 0; jj < k; jj++) {
+			int j = (jj * 7 + i) % N4;   /* the IPv4 ids rise and fall */
+			struct assoc_cand c;
+			memset(&c, 0, sizeof c);
+			c.a6 = v6[i].id;
+			c.a4 = v4[j].id;
+			for (int e = 0; e < EV_COUNT; e++) {
+				r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+				/* most evidence absent, as in real candidates */
+				c.ev[e] = e == EV_HOST || (r >> 60) < 10 ? 0 :
+					  evs[(r >> 33) % (sizeof evs / sizeof evs[0])];
+			}
+			c.score = -100 - (int)((r >> 20) % 1000);   /* never eligible */
+			if ((r >> 40) % 5 == 0)
+				c.score = INT32_MIN + 1000;
+			c.gap_ns = gaps[(r >> 24) % (sizeof gaps / sizeof gaps[0])];
+			c.port_dist = ports[(r >> 28) % (sizeof ports / sizeof ports[0])];
+			c.before = (r >> 50) & 1;
+			w.v[w.n++] = c;
+			assert_int_equal(decider_cand(d, &c, &v6[i], &v4[j]), 0);
+		}
+	}
+	struct decide_stats ds;
+	assert_int_equal(decider_run(d, st, &ds), 0);
+	assert_int_equal(ds.associated, 0);
+	struct decide_host_stats hs;
+	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
+	decider_free(d);
+	assert_int_equal(store_run_end(st), 0);
+	assert_true(w.n > SAME * N4);   /* more than a block of one partition */
+	const char *p[1] = { "packed" };
+	assert_int_equal(store_query(st, "SELECT a6, a4, ev_embed, ev_stack, ev_os, ev_syns, "
+				     "ev_port, ev_gap, ev_tsclock, ev_asn, ev_ptr, ev_ehlo, score, "
+				     "gap_ns, port_dist, before FROM candidates WHERE sensor = ? "
+				     "ORDER BY id", p, 1, cand_check, &w),
+			 0);
+	assert_int_equal(w.i, w.n);
+	free(w.v);
+	store_close(st);
+}
+
 static void test_sql_tokens(void **state)
 {
 	(void)state;
@@ -877,6 +990,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sql_tokens),
 		cmocka_unit_test_setup_teardown(test_attempt_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_candidate_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sensors_replace_own_rows, setup, teardown),
