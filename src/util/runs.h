@@ -1,5 +1,6 @@
 /*
- * runs.h - files of fixed-size records for the analysis' work that does
+ * runs.h - files of fixed-size records (or of records packed by the
+ * caller in whole blocks: parted_open_var) for the analysis' work that does
  * not fit in memory: a file in partitions (parted), a cursor over parts of
  * a file (rcur), a merge of cursors whose records are in order (rmerge)
  * and an external sort (xsort).  Each holds a few buffers, whatever the
