@@ -228,33 +228,29 @@ static size_t cand_enc(uint8_t *q, const struct cand_rec *r, const struct cand_r
 
 /* cand_dec - the record packed at p (n bytes left in its block) into rec
  * (struct cand_rec), which holds the block's previous record unless fresh
- * (runs_unpack); the bytes it took, 0 when they do not make a record */
+ * (runs_unpack): the fields packed as differences are added to it in
+ * place, and with flag bit 1 its IPv6 attempt stays; the bytes it took,
+ * 0 when they do not make a record */
 static size_t cand_dec(void *rec, const unsigned char *p, size_t n, bool fresh)
 {
-	struct cand_rec *r = rec, prev = *r;
+	struct cand_rec *r = rec;
 	if (fresh)
-		memset(&prev, 0, sizeof prev);
+		memset(r, 0, sizeof *r);
 	struct wire w = wire_make(p, n);
 	uint8_t flags, m[2];
 	uint64_t u, gap, score, port;
+	uint32_t da6, dpos6, da4, dpos4;
 	if (!wire_get_u8(&w, &flags) || flags > 3 || (fresh && (flags & 2)) ||
 	    !wire_get_uvarint(&w, &u))
 		return 0;
-	memset(r, 0, sizeof *r);
 	r->before = flags & 1;
-	r->seq = prev.seq + u;
-	if (flags & 2) {
-		r->a6 = prev.a6;
-		r->pos6 = prev.pos6;
-		memcpy(r->a6b, prev.a6b, 16);
-	} else {
-		uint32_t da6, dpos6;
+	r->seq += u;
+	if (!(flags & 2)) {
 		if (!get_zz32(&w, &da6) || !get_zz32(&w, &dpos6) || !wire_get_bytes(&w, r->a6b, 16))
 			return 0;
-		r->a6 = prev.a6 + da6;
+		r->a6 += da6;
 		r->pos6 = r->a6 + dpos6;
 	}
-	uint32_t da4, dpos4;
 	if (!get_zz32(&w, &da4) || !get_zz32(&w, &dpos4) || !wire_get_bytes(&w, r->a4b, 4) ||
 	    !wire_get_uvarint(&w, &gap) || !wire_get_uvarint(&w, &score) || score > UINT32_MAX ||
 	    !wire_get_uvarint(&w, &port) || port > UINT32_MAX || !wire_get_bytes(&w, m, 2))
@@ -268,6 +264,7 @@ static size_t cand_dec(void *rec, const unsigned char *p, size_t n, bool fresh)
 	if (mask >> EV_COUNT)
 		return 0;
 	for (unsigned i = 0; i < EV_COUNT; i++) {
+		r->ev[i] = 0;
 		if (!(mask & (1u << i)))
 			continue;
 		if (!wire_get_uvarint(&w, &u) || u > UINT16_MAX || u == 0)

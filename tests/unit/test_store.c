@@ -106,6 +106,17 @@ static struct decider *decided_begin(struct store *st, const char *sensor)
 	return d;
 }
 
+/* decided_end - d's decisions and hosts written, d freed, the run ended;
+ * what the two steps counted into ds and hs */
+static void decided_end(struct store *st, struct decider *d, struct decide_stats *ds,
+			struct decide_host_stats *hs)
+{
+	assert_int_equal(decider_run(d, st, ds), 0);
+	assert_int_equal(decider_hosts(d, st, 0, hs), 0);
+	decider_free(d);
+	assert_int_equal(store_run_end(st), 0);
+}
+
 /* one run of sensor over n attempts: a pair (IPv6 id 1, IPv4 id 2) that
  * gets associated, the IPv4 address listed */
 static void run_sensor(struct store *st, const char *sensor, int n)
@@ -140,17 +151,14 @@ static void run_sensor(struct store *st, const char *sensor, int n)
 	/* the decision stage writes the pair it takes, and the hosts */
 	assert_int_equal(decider_cand(d, &c, &v[0], &v[1]), 0);
 	struct decide_stats ds;
-	assert_int_equal(decider_run(d, st, &ds), 0);
-	assert_int_equal(ds.associated, 1);
 	struct decide_host_stats hs;
-	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
+	decided_end(st, d, &ds, &hs);
+	assert_int_equal(ds.associated, 1);
 	assert_int_equal(hs.hosts[0], n / 2);
 	assert_int_equal(hs.hosts[1], (n + 1) / 2);
 	assert_int_equal(hs.listed_v4, 1);
 	assert_int_equal(hs.v6_associated, 1);
 	assert_int_equal(hs.v6_unassociated, (n + 1) / 2 - 1);
-	decider_free(d);
-	assert_int_equal(store_run_end(st), 0);
 }
 
 /* an attempt's every column survives the decision stage's attempt file:
@@ -204,11 +212,8 @@ static void test_attempt_columns(void **state)
 		assert_int_equal(decider_attempt(d, &a), 0);
 	}
 	struct decide_stats ds;
-	assert_int_equal(decider_run(d, st, &ds), 0);
 	struct decide_host_stats hs;
-	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
-	decider_free(d);
-	assert_int_equal(store_run_end(st), 0);
+	decided_end(st, d, &ds, &hs);
 
 	struct store_run direct = { "direct", "test", "{}" };
 	assert_int_equal(store_run_begin(st, &direct), 0);
@@ -331,12 +336,9 @@ static void test_candidate_columns(void **state)
 		}
 	}
 	struct decide_stats ds;
-	assert_int_equal(decider_run(d, st, &ds), 0);
-	assert_int_equal(ds.associated, 0);
 	struct decide_host_stats hs;
-	assert_int_equal(decider_hosts(d, st, 0, &hs), 0);
-	decider_free(d);
-	assert_int_equal(store_run_end(st), 0);
+	decided_end(st, d, &ds, &hs);
+	assert_int_equal(ds.associated, 0);
 	assert_true(w.n > SAME * N4);   /* more than a block of one partition */
 	const char *p[1] = { "packed" };
 	assert_int_equal(store_query(st, "SELECT a6, a4, ev_embed, ev_stack, ev_os, ev_syns, "
