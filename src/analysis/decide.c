@@ -86,7 +86,8 @@ static unsigned part_of(const struct addr *a)
 
 /* --- records --- */
 
-/* an attempt's part of its host's row */
+/* an attempt's part of its host's row (packed in the host-record file:
+ * hrec_enc) */
 struct host_rec {
 	int64_t first_ns, last_ns;
 	uint32_t syns;
@@ -148,7 +149,8 @@ static void cand_pack(struct cand_rec *r, const struct assoc_cand *c, uint64_t s
  * in its block (parted_open_var): 25 bytes on average on the benchmark
  * traces instead of the 88 of struct cand_rec (on 10M SYNs the pass
  * writes 12.8M of them, 1.1 GB unpacked, the largest of its temporary
- * files; the run's temporary files peaked at 2.2 GB then, 1.4 GB now).
+ * files; the run's temporary files peaked at 2.2 GB then, 1.4 GB after,
+ * 1.3 GB since the host and score records are packed too).
  *   flags         bit 0 before, bit 1 the same IPv6 attempt as the record
  *                 before (a6, pos6 and the source not repeated)
  *   seq           uvarint, the difference from the record before (0
@@ -292,6 +294,75 @@ static void cand_unpack(struct cand *x, const struct cand_rec *r)
 }
 
 /*
+ * An attempt's host record in the host-record file, packed against the
+ * record before it in its block (parted_open_var): 21 bytes on average on
+ * the benchmark traces instead of the 48 of struct host_rec (on 10M SYNs
+ * 4.9M records, 235 MB unpacked, in the files the run holds at its peak).
+ *   family        1 byte, 4 or 6
+ *   first_ns      zigzag varint of the difference from the record before
+ *                 (from 0 at a block's first)
+ *   last_ns       zigzag varint of last_ns - first_ns
+ *   syns, os, fam uvarints
+ *   address       4 or 16 bytes
+ * Differences are taken modulo 2^64, so every time packs.
+ */
+#define HREC_PACK_MAX (1 + 10 + 10 + 5 + 3 + 3 + 16)
+#define HREC_BLOCK 16384   /* bytes a block of the host-record file */
+
+static uint64_t zzdiff(int64_t a, int64_t b)
+{
+	return zz64((int64_t)((uint64_t)a - (uint64_t)b));
+}
+
+static int64_t unzzsum(int64_t b, uint64_t u)
+{
+	return (int64_t)((uint64_t)b + (uint64_t)unzz64(u));
+}
+
+/* hrec_enc - r packed into q (HREC_PACK_MAX bytes) against the first_ns
+ * of the block's record before (0 for its first); its length */
+static size_t hrec_enc(uint8_t *q, const struct host_rec *r, int64_t prev_first)
+{
+	uint8_t *q0 = q;
+	size_t n = r->a.family == 4 ? 4 : 16;
+	*q++ = r->a.family;
+	q = put_uv(q, zzdiff(r->first_ns, prev_first));
+	q = put_uv(q, zzdiff(r->last_ns, r->first_ns));
+	q = put_uv(q, r->syns);
+	q = put_uv(q, r->os);
+	q = put_uv(q, r->fam);
+	memcpy(q, r->a.b, n);
+	return (size_t)(q + n - q0);
+}
+
+/* hrec_dec - the record packed at p (n bytes left in its block) into rec
+ * (struct host_rec), which holds the block's previous record unless fresh
+ * (runs_unpack); the bytes it took, 0 when they do not make a record */
+static size_t hrec_dec(void *rec, const unsigned char *p, size_t n, bool fresh)
+{
+	struct host_rec *r = rec;
+	int64_t prev = fresh ? 0 : r->first_ns;
+	struct wire w = wire_make(p, n);
+	uint8_t fam;
+	uint64_t first, span, syns, os, of;
+	if (!wire_get_u8(&w, &fam) || (fam != 4 && fam != 6) || !wire_get_uvarint(&w, &first) ||
+	    !wire_get_uvarint(&w, &span) || !wire_get_uvarint(&w, &syns) || syns > UINT32_MAX ||
+	    !wire_get_uvarint(&w, &os) || os > UINT16_MAX || !wire_get_uvarint(&w, &of) ||
+	    of > UINT16_MAX)
+		return 0;
+	memset(&r->a, 0, sizeof r->a);
+	r->a.family = fam;
+	if (!wire_get_bytes(&w, r->a.b, fam == 4 ? 4 : 16))
+		return 0;
+	r->first_ns = unzzsum(prev, first);
+	r->last_ns = unzzsum(r->first_ns, span);
+	r->syns = (uint32_t)syns;
+	r->os = (uint16_t)os;
+	r->fam = (uint16_t)of;
+	return n - wire_left(&w);
+}
+
+/*
  * An attempt in the attempt file, packed: a length byte, then the fields
  * store_add_attempt writes, an address as its family and 4 or 16 bytes,
  * the options' layout as long as it is (192 bytes unpacked, about 90
@@ -413,12 +484,69 @@ struct pair {
  * a 4-byte index slot, some 9 MB */
 #define PAIR_BUDGET (UINT32_C(1) << 18)
 
-/* what scoring adds to a candidate (a file in its partition's order) */
+/* what scoring adds to a candidate (a file in its partition's order,
+ * packed: score_enc) */
 struct score_rec {
 	int32_t total;
 	int16_t host, asn, ptr;     /* EV_HOST, EV_ASN, EV_PTR */
 	uint8_t ambiguous;
 };
+
+/*
+ * A score record in the score files, packed on its own: 2-3 bytes on
+ * the benchmark traces instead of 12 (on 10M SYNs 12.8M of them, 154 MB
+ * unpacked, in the files the run holds at its peak since the host
+ * records were packed).
+ *   flags              bit 0 ambiguous; bits 1-3 host, asn, ptr non-zero
+ *   total              zigzag varint
+ *   host, asn, ptr     zigzag varints, those flagged
+ */
+#define SCORE_PACK_MAX (1 + 5 + 3 * 3)
+#define SCORE_BLOCK 16384   /* bytes a block of a score file */
+
+static size_t score_enc(uint8_t *q, const struct score_rec *s)
+{
+	uint8_t *q0 = q;
+	*q++ = (uint8_t)((s->ambiguous ? 1 : 0) | (s->host ? 2 : 0) | (s->asn ? 4 : 0) |
+			 (s->ptr ? 8 : 0));
+	q = put_uv(q, zz64(s->total));
+	if (s->host)
+		q = put_uv(q, zz64(s->host));
+	if (s->asn)
+		q = put_uv(q, zz64(s->asn));
+	if (s->ptr)
+		q = put_uv(q, zz64(s->ptr));
+	return (size_t)(q - q0);
+}
+
+/* get_points - a flagged zigzag varint of points (int16_t) into *v */
+static bool get_points(struct wire *w, bool flagged, int16_t *v)
+{
+	uint64_t u = 0;
+	if (flagged && (!wire_get_uvarint(w, &u) || u == 0 || u > UINT16_MAX))
+		return false;
+	*v = (int16_t)unzz64(u);
+	return true;
+}
+
+/* score_dec - the record packed at p (n bytes left in its block) into
+ * rec (struct score_rec; runs_unpack, whole in itself); the bytes it
+ * took, 0 when they do not make a record */
+static size_t score_dec(void *rec, const unsigned char *p, size_t n, bool fresh)
+{
+	(void)fresh;
+	struct score_rec *s = rec;
+	struct wire w = wire_make(p, n);
+	uint8_t flags;
+	uint64_t total;
+	if (!wire_get_u8(&w, &flags) || flags > 15 || !wire_get_uvarint(&w, &total) ||
+	    total > UINT32_MAX || !get_points(&w, flags & 2, &s->host) ||
+	    !get_points(&w, flags & 4, &s->asn) || !get_points(&w, flags & 8, &s->ptr))
+		return 0;
+	s->total = (int32_t)unzz64(total);
+	s->ambiguous = flags & 1;
+	return n - wire_left(&w);
+}
 
 /* an eligible candidate, in the greedy order's terms ((a6, a4) is
  * unique: an IPv6 attempt's candidates are distinct IPv4 attempts);
@@ -581,7 +709,8 @@ struct decider {
 	FILE *att_spill;            /* the attempts, in the order they closed */
 	struct parted cands;        /* cand_rec packed (cand_enc), by the IPv6 source's partition */
 	struct cand_rec prev6[PARTS]; /* each partition's last candidate: cand_enc's reference */
-	struct parted recs;         /* host_rec, by source */
+	struct parted recs;         /* host_rec packed (hrec_enc), by source */
+	int64_t prev_first[PARTS];  /* each partition's last host record's first_ns: hrec_enc's */
 	struct parted meets;        /* meet, by the IPv4 source's partition */
 	struct parted reps[2];      /* pairs that met twice or more, by IPv6 host: a file per worker */
 	struct parted keys4[2];     /* a4key, by the IPv6 host's partition: a file per worker */
@@ -644,7 +773,7 @@ struct decider *decider_new(const struct assoc_params *p, char *err, size_t errl
 	d->pair_budget = PAIR_BUDGET;
 	if (!(d->att_spill = spill_open("attempt", err, errlen)) ||
 	    parted_open_var(&d->cands, "candidate", CAND_BLOCK, err, errlen) < 0 ||
-	    parted_open(&d->recs, "host-record", sizeof(struct host_rec), 1024, err, errlen) < 0 ||
+	    parted_open_var(&d->recs, "host-record", HREC_BLOCK, err, errlen) < 0 ||
 	    parted_open(&d->meets, "meeting", sizeof(struct meet), 1024, err, errlen) < 0) {
 		decider_free(d);
 		return NULL;
@@ -732,7 +861,14 @@ static int attempt_in(struct decider *d, struct attempt *a)
 	r.os = label_id(d, a->os);
 	r.fam = label_id(d, a->os_family);
 	r.a = a->src;
-	return parted_add(&d->recs, part_of(&a->src), &r);
+	unsigned part = part_of(&a->src);
+	bool fresh;
+	uint8_t *q = parted_room(&d->recs, part, HREC_PACK_MAX, &fresh);
+	if (!q)
+		return -1;
+	parted_wrote(&d->recs, part, hrec_enc(q, &r, fresh ? 0 : d->prev_first[part]));
+	d->prev_first[part] = r.first_ns;
+	return 0;
 }
 
 int decider_attempt(struct decider *d, struct attempt *a)
@@ -935,7 +1071,7 @@ static int make_part(struct decider *d, unsigned j, struct worker *wk, void *arg
 {
 	(void)arg;
 	struct rcur c;
-	parted_cursor(&d->recs, j, &c, 1024);
+	parted_cursor_var(&d->recs, j, &c, hrec_dec, sizeof(struct host_rec));
 	size_t n = 0;
 	const struct host_rec *r;
 	memset(wk->tab, 0, wk->tsize * sizeof *wk->tab);
@@ -1036,6 +1172,9 @@ static int hosts_make(struct decider *d)
 	char err[512];
 	if (parted_flush(&d->recs) < 0)
 		return -1;
+	off_t rbytes = ftello(d->recs.f);
+	debug("host records: %llu in a %.1f MB file, %.1f bytes each", (unsigned long long)d->natt,
+	      rbytes / 1e6, d->natt ? (double)rbytes / (double)d->natt : 0.0);
 	if (!(d->host_f[0] = spill_open("host", err, sizeof err)) ||
 	    !(d->host_f[1] = spill_open("host", err, sizeof err))) {
 		if (d->host_f[0])
@@ -1522,8 +1661,11 @@ static int group_done(struct decider *d, const struct scorer *sc, struct group *
 {
 	score_group(d, sc, g);
 	for (size_t i = 0; i < g->n; i++) {
-		if (parted_add(scores, j, &g->s[i]) < 0)
+		bool fresh;
+		uint8_t *q = parted_room(scores, j, SCORE_PACK_MAX, &fresh);
+		if (!q)
 			return -1;
+		parted_wrote(scores, j, score_enc(q, &g->s[i]));
 		const struct assoc_cand *c = &g->c[i].c;
 		if (!eligible(&d->p, &g->s[i], c->score))
 			continue;
@@ -1752,7 +1894,7 @@ static int label_all(struct decider *d, struct parted scores[2], struct label *l
 	struct rcur *sc = xcalloc(PARTS, sizeof *sc);
 	for (unsigned j = 0; j < PARTS; j++) {
 		parted_cursor_var(&d->cands, j, &cc[j], cand_dec, sizeof(struct cand_rec));
-		parted_cursor(&scores[j % 2], j, &sc[j], 1024);
+		parted_cursor_var(&scores[j % 2], j, &sc[j], score_dec, sizeof(struct score_rec));
 	}
 	struct rmerge m;
 	rmerge_open(&m, cc, PARTS, cmp_cand_seq);
@@ -1847,7 +1989,7 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	struct xsort ch = { 0 }, att = { 0 };
 	int rc = 0;
 	for (unsigned w = 0; w < 2 && rc == 0; w++)
-		if (parted_open(&sd.scores[w], "score", sizeof(struct score_rec), 2048, err,
+		if (parted_open_var(&sd.scores[w], "score", SCORE_BLOCK, err,
 				sizeof err) < 0 ||
 		    xsort_open(&sd.el[w], "eligible", sizeof(struct elig), 2 << 20, cmp_elig, err,
 			       sizeof err) < 0)
@@ -1868,6 +2010,9 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	}
 	double t_scores = since(&t);
 	if (rc == 0) {
+		off_t sbytes = ftello(sd.scores[0].f) + ftello(sd.scores[1].f);
+		debug("scores: %llu in %.1f MB, %.1f bytes each", (unsigned long long)d->ncand,
+		      sbytes / 1e6, d->ncand ? (double)sbytes / (double)d->ncand : 0.0);
 		debug("decisions: %llu eligible of %llu candidates",
 		      (unsigned long long)(sd.el[0].total + sd.el[1].total),
 		      (unsigned long long)d->ncand);

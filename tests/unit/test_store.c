@@ -351,6 +351,78 @@ static void test_candidate_columns(void **state)
 	store_close(st);
 }
 
+/* a host row's columns add up every attempt of the host through the
+ * decision stage's host-record file, which packs each record against the
+ * one before it in its block: one IPv6 host's 2000 attempts over several
+ * blocks, times that rise and fall by up to 2^63 (the earliest and the
+ * latest in the last block), SYN counts at the edges, and hosts of both
+ * families with and without labels */
+static void test_host_columns(void **state)
+{
+	(void)state;
+	enum { N = 2000 };
+	static const char *const others[] = { "198.51.100.9", "0.0.0.0", "255.255.255.255",
+					      "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" };
+	enum { NO = sizeof others / sizeof others[0] };
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	struct decider *d = decided_begin(st, "packed");
+	int64_t t0 = 1767225600000000000LL, lo = INT64_MAX, hi = INT64_MIN;
+	uint64_t syns = 0;
+	int windows = 0;
+	for (int k = 0; k < N; k++) {
+		struct attempt a = mk((uint64_t)k + 1, "2001:db8::a", (uint16_t)(1024 + k),
+				      t0 + (int64_t)(k * 7919 % N) * 1000003LL);
+		a.last_ns = a.first_ns + (k % 5) * 1000LL;
+		if (k == N - 7)
+			a.first_ns = INT64_MIN + 1;   /* a jump down by nearly 2^63 ... */
+		if (k == N - 3)
+			a.last_ns = INT64_MAX;        /* ... and up */
+		a.syns = 1 + (uint32_t)(k % 3) * 1000;
+		a.os = k % 3 ? "Windows 7 or 8" : k % 2 ? "Linux 3.11 and newer" : NULL;
+		a.os_family = a.os ? (k % 3 ? "Windows" : "Linux") : NULL;
+		windows += k % 3 != 0;
+		lo = a.first_ns < lo ? a.first_ns : lo;
+		hi = a.last_ns > hi ? a.last_ns : hi;
+		syns += a.syns;
+		assert_int_equal(decider_attempt(d, &a), 0);
+	}
+	assert_true(windows > N / 2);
+	for (int i = 0; i < NO; i++)
+		for (int k = 0; k <= i; k++) {
+			struct attempt a = mk((uint64_t)(N + 10 * i + k + 1), others[i],
+					      (uint16_t)(2000 + k), t0 - 5000000000LL * i + k);
+			a.syns = i == 0 ? UINT32_MAX - (uint32_t)k : (uint32_t)(i + k);
+			a.os = i == 2 ? "FreeBSD" : NULL;
+			a.os_family = a.os ? "BSD" : NULL;
+			assert_int_equal(decider_attempt(d, &a), 0);
+		}
+	struct decide_stats ds;
+	struct decide_host_stats hs;
+	decided_end(st, d, &ds, &hs);
+	assert_int_equal(hs.hosts[0], 3);
+	assert_int_equal(hs.hosts[1], 2);
+	char got[512], want[512];
+	qs(st, "SELECT first_ns, last_ns, attempts, syns, os, os_family FROM hosts "
+	   "WHERE sensor = ? AND addr = '2001:db8::a'", "packed", got);
+	snprintf(want, sizeof want, "%lld|%lld|%d|%llu|Windows 7 or 8|Windows", (long long)lo,
+		 (long long)hi, N, (unsigned long long)syns);
+	assert_string_equal(got, want);
+	for (int i = 0; i < NO; i++) {
+		char sql[200];
+		snprintf(sql, sizeof sql, "SELECT first_ns, last_ns, attempts, syns, os, os_family "
+			 "FROM hosts WHERE sensor = ? AND addr = '%s'", others[i]);
+		qs(st, sql, "packed", got);
+		int64_t f = t0 - 5000000000LL * i;
+		snprintf(want, sizeof want, "%lld|%lld|%d|%llu|%s", (long long)f, (long long)(f + i),
+			 i + 1, i == 0 ? (unsigned long long)UINT32_MAX :   /* saturated */
+			 (unsigned long long)((i + 1) * i + i * (i + 1) / 2),
+			 i == 2 ? "FreeBSD|BSD" : "-|-");
+		assert_string_equal(got, want);
+	}
+	store_close(st);
+}
+
 static void test_sql_tokens(void **state)
 {
 	(void)state;
@@ -993,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(test_sql_tokens),
 		cmocka_unit_test_setup_teardown(test_attempt_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_candidate_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sensors_replace_own_rows, setup, teardown),
