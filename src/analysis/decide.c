@@ -101,6 +101,14 @@ struct host_row {
 	uint32_t n, syns;           /* attempts, SYNs */
 	uint16_t os, fam;           /* most frequent label of each kind, id + 1; 0 = none */
 	struct addr a;
+};
+
+/* a host row with its address as text, whose order the host files and
+ * the hosts table follow; the files do not keep the text (on 10M SYNs
+ * 1.7M rows: 48 bytes each instead of 96), it is formatted again as they
+ * are merged (host_txt_unpack) */
+struct host_txt {
+	struct host_row r;
 	char txt[ADDR_STRLEN];
 };
 
@@ -150,7 +158,8 @@ static void cand_pack(struct cand_rec *r, const struct assoc_cand *c, uint64_t s
  * traces instead of the 88 of struct cand_rec (on 10M SYNs the pass
  * writes 12.8M of them, 1.1 GB unpacked, the largest of its temporary
  * files; the run's temporary files peaked at 2.2 GB then, 1.4 GB after,
- * 1.3 GB since the host and score records are packed too).
+ * 1.2 GB since the host and score records are packed too and the host
+ * files keep no text).
  *   flags         bit 0 before, bit 1 the same IPv6 attempt as the record
  *                 before (a6, pos6 and the source not repeated)
  *   seq           uvarint, the difference from the record before (0
@@ -589,13 +598,19 @@ struct lrec {
 	struct addr a;
 };
 
-/* a finished host row, waiting for the merge in text order */
+/* a finished host row, waiting for the merge in text order (the text
+ * formatted again then: out_txt_unpack) */
 struct out_rec {
 	struct host_row r;
 	uint64_t poff;              /* its partners' text in the partners file */
 	uint32_t plen;              /* 0: none */
 	uint32_t lists;             /* index + 1 into decider.strs; 0 = none */
 	uint8_t label, listed;
+};
+
+struct out_txt {
+	struct out_rec o;
+	char txt[ADDR_STRLEN];
 };
 
 /* gap48 - a time gap as the greedy order sees it: at most 2^48 - 1 ns
@@ -1017,13 +1032,35 @@ static void add_rec(struct worker *d, struct hacc *x, const struct host_rec *r)
 
 static int cmp_row_ptr(const void *pa, const void *pb)
 {
-	return strcmp((*(const struct host_row *const *)pa)->txt,
-		      (*(const struct host_row *const *)pb)->txt);
+	return strcmp((*(const struct host_txt *const *)pa)->txt,
+		      (*(const struct host_txt *const *)pb)->txt);
 }
 
 static int cmp_row_txt(const void *pa, const void *pb)
 {
-	return strcmp(((const struct host_row *)pa)->txt, ((const struct host_row *)pb)->txt);
+	return strcmp(((const struct host_txt *)pa)->txt, ((const struct host_txt *)pb)->txt);
+}
+
+/* row_with_txt - a file's record of size bytes at p (n left) into row,
+ * which starts with a struct host_row, and its address as text into txt;
+ * the bytes taken, 0 when short */
+static size_t row_with_txt(void *row, char txt[ADDR_STRLEN], size_t size, const unsigned char *p,
+			   size_t n)
+{
+	if (n < size)
+		return 0;
+	memcpy(row, p, size);
+	addr_format(&((const struct host_row *)row)->a, txt);
+	return size;
+}
+
+/* host_txt_unpack - a host file's row (struct host_row) into rec (struct
+ * host_txt) with its address as text (runs_unpack) */
+static size_t host_txt_unpack(void *rec, const unsigned char *p, size_t n, bool fresh)
+{
+	(void)fresh;
+	struct host_txt *x = rec;
+	return row_with_txt(&x->r, x->txt, sizeof x->r, p, n);
 }
 
 /* addr_slot - the slot of address a in table t of size slots (uint32_t
@@ -1088,12 +1125,13 @@ static int make_part(struct decider *d, unsigned j, struct worker *wk, void *arg
 	int rc = c.err;
 	rcur_close(&c);
 	const struct hacc *acc = wk->acc;
-	struct host_row *rows = rc == 0 ? scratch(wk, SC_ROWS, n + 1, sizeof *rows, false) : NULL;
-	const struct host_row **order =
+	struct host_txt *rows = rc == 0 ? scratch(wk, SC_ROWS, n + 1, sizeof *rows, false) : NULL;
+	const struct host_txt **order =
 		rc == 0 ? scratch(wk, SC_ORDER, n + 1, sizeof *order, false) : NULL;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct host_row *w = &rows[i];
-		memset(w, 0, sizeof *w);
+		struct host_txt *x = &rows[i];
+		struct host_row *w = &x->r;
+		memset(x, 0, sizeof *x);
 		w->first_ns = acc[i].first_ns;
 		w->last_ns = acc[i].last_ns;
 		w->n = acc[i].n;
@@ -1101,8 +1139,8 @@ static int make_part(struct decider *d, unsigned j, struct worker *wk, void *arg
 		w->os = top_label(d, wk, &acc[i], false);
 		w->fam = top_label(d, wk, &acc[i], true);
 		w->a = acc[i].a;
-		addr_format(&w->a, w->txt);
-		order[i] = w;
+		addr_format(&w->a, x->txt);
+		order[i] = x;
 	}
 	wk->nmore = 0;   /* the next partition's hosts start their lists afresh */
 	if (rc == 0) {
@@ -1110,7 +1148,7 @@ static int make_part(struct decider *d, unsigned j, struct worker *wk, void *arg
 		sort_inplace(order, n, sizeof *order, cmp_row_ptr);
 		off_t off = ftello(f);
 		for (size_t i = 0; i < n && rc == 0; i++)
-			if (fwrite_unlocked(order[i], sizeof *rows, 1, f) != 1)
+			if (fwrite_unlocked(&order[i]->r, sizeof order[i]->r, 1, f) != 1)
 				rc = error("temporary host file: %s", spill_strerror(errno));
 		if (off < 0)
 			rc = error("temporary host file: %s", spill_strerror(errno));
@@ -1269,7 +1307,8 @@ static void seg_merge(const struct decider *d, struct rmerge *m)
 	for (unsigned j = 0; j < PARTS; j++) {
 		struct ext *x = xmalloc(sizeof *x);
 		*x = d->seg[j];
-		rcur_open(&c[j], d->host_f[j % 2], "host", sizeof(struct host_row), x, 1, 128);
+		rcur_open_unpack(&c[j], d->host_f[j % 2], "host", sizeof(struct host_row), x, 1, 128,
+				 host_txt_unpack, sizeof(struct host_txt));
 	}
 	rmerge_open(m, c, PARTS, cmp_row_txt);
 }
@@ -1283,11 +1322,11 @@ int decider_each_source(void *dp, store_source_fn fn, void *arg)
 		return -1;
 	struct rmerge m;
 	seg_merge(d, &m);
-	const struct host_row *x;
+	const struct host_txt *x;
 	int rc = 0;
 	while (rc == 0 && (x = rmerge_next(&m, NULL))) {
 		char emb4[ADDR_STRLEN];
-		const char *emb = host_emb(&x->a, emb4);
+		const char *emb = host_emb(&x->r.a, emb4);
 		rc = fn(x->txt, emb, emb ? emb4 : NULL, arg);
 	}
 	if (rc == 0)
@@ -2277,7 +2316,16 @@ static int out_part(struct decider *d, unsigned j, const struct parted *lst,
 
 static int cmp_out_txt(const void *pa, const void *pb)
 {
-	return strcmp(((const struct out_rec *)pa)->r.txt, ((const struct out_rec *)pb)->r.txt);
+	return strcmp(((const struct out_txt *)pa)->txt, ((const struct out_txt *)pb)->txt);
+}
+
+/* out_txt_unpack - a host-row file's record (struct out_rec) into rec
+ * (struct out_txt) with its address as text (runs_unpack) */
+static size_t out_txt_unpack(void *rec, const unsigned char *p, size_t n, bool fresh)
+{
+	(void)fresh;
+	struct out_txt *x = rec;
+	return row_with_txt(&x->o, x->txt, sizeof x->o, p, n);   /* o starts with its host_row */
 }
 
 /* a reader of one partition's partners' texts, which come in file order */
@@ -2347,15 +2395,17 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 	for (unsigned j = 0; j < PARTS; j++) {
 		struct ext *x = xmalloc(sizeof *x);
 		*x = runs[j];
-		rcur_open(&c[j], of, "host-row", sizeof(struct out_rec), x, 1, 128);
+		rcur_open_unpack(&c[j], of, "host-row", sizeof(struct out_rec), x, 1, 128,
+				 out_txt_unpack, sizeof(struct out_txt));
 	}
 	free(runs);
 	struct rmerge m;
 	rmerge_open(&m, c, PARTS, cmp_out_txt);
-	const struct out_rec *o;
+	const struct out_txt *ot;
 	size_t from;
 	uint64_t k = 0;
-	while (rc == 0 && (o = rmerge_next(&m, &from))) {
+	while (rc == 0 && (ot = rmerge_next(&m, &from))) {
+		const struct out_rec *o = &ot->o;
 		const struct host_row *x = &o->r;
 		const char *partners = NULL;
 		if (o->plen && !(partners = pbuf_get(&pb[from], pf, (off_t)o->poff, o->plen))) {
@@ -2372,7 +2422,7 @@ int decider_hosts(struct decider *d, struct store *st, int64_t listing_window_ns
 		hs->v6_assoc_unlisted += o->label == LABEL_ASSOC_UNLISTED;
 		hs->v6_unassociated += o->label == LABEL_UNASSOC;
 		struct store_host row = {
-			.addr = x->txt, .family = x->a.family,
+			.addr = ot->txt, .family = x->a.family,
 			.addr_type = addr_scope_name(cl.scope),
 			.iid_class = cl.iid != ADDR_IID_NONE ? addr_iid_name(cl.iid) : NULL,
 			.emb_kind = emb,

@@ -144,6 +144,20 @@ void rcur_open(struct rcur *c, FILE *f, const char *what, size_t size, struct ex
 			    .cap = chunk ? chunk : 1 };
 }
 
+void rcur_open_unpack(struct rcur *c, FILE *f, const char *what, size_t size, struct ext *x,
+		      size_t nx, size_t chunk, runs_unpack unpack, size_t out)
+{
+	/* a cursor of bytes whose reads are whole records: each stretch and
+	 * each chunk a multiple of size, so none is cut between two reads */
+	if (!size)
+		BUG("rcur_open_unpack: records of 0 bytes");
+	for (size_t i = 0; i < nx; i++)
+		x[i].n *= size;
+	rcur_open(c, f, what, 1, x, nx, (chunk ? chunk : 1) * size);
+	c->unpack = unpack;
+	c->rec = xcalloc(1, out ? out : 1);
+}
+
 void parted_cursor(const struct parted *t, unsigned part, struct rcur *c, size_t chunk)
 {
 	size_t n = 0;

@@ -104,6 +104,11 @@ struct rcur {
  * rcur_close) in order, read chunk records at a time */
 void rcur_open(struct rcur *c, FILE *f, const char *what, size_t size, struct ext *x, size_t nx,
 	       size_t chunk);
+/* rcur_open_unpack - as rcur_open, over records of size bytes in the
+ * file, each handed to unpack (which takes size bytes, whatever fresh
+ * says) to make the record of out bytes that rcur_next returns */
+void rcur_open_unpack(struct rcur *c, FILE *f, const char *what, size_t size, struct ext *x,
+		      size_t nx, size_t chunk, runs_unpack unpack, size_t out);
 /* parted_cursor - partition part of t (flushed), in the order written */
 void parted_cursor(const struct parted *t, unsigned part, struct rcur *c, size_t chunk);
 /* parted_cursor_var - partition part of t (parted_open_var, flushed), its

@@ -1,6 +1,6 @@
 # analyze_tmpdir.sh - `mxsensor analyze` when its temporary files do not fit.
 #
-# The analysis keeps its records in unlinked files in $TMPDIR (about 130
+# The analysis keeps its records in unlinked files in $TMPDIR (about 120
 # bytes per SYN).  With TMPDIR on a small tmpfs (in a mount namespace of
 # its own, gone with the command) a run must stop wherever the room runs
 # out, in the pass or after it, with one message that names the directory,
@@ -38,11 +38,11 @@ analyze_in() {
 # sizes that run out in the pass (attempts, candidates, meetings: which
 # of them fills the room first varies from run to run; at 2800k often as
 # the pass closes its last attempts, after which the decisions must not
-# say it again), in the host records and rows, in the meetings' last
-# blocks and in the host pairs, where the decisions begin (5200k is
-# enough room for the 50k SYNs)
+# say it again), in the host records and rows and in the meetings' last
+# blocks, where the decisions begin (4800k is enough room for the 50k
+# SYNs)
 files=""
-for size in 2m 2800k 3m 3600k 4200k 5000k 5100k; do
+for size in 2m 2800k 3m 3600k 4100k 4500k 4600k; do
 	analyze_in "$size"
 	lines=$(printf '%s\n' "$out" | grep -c .)
 	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] &&

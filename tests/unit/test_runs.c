@@ -297,6 +297,69 @@ static void test_rmerge(void **state)
 	fclose(f);
 }
 
+/* a struct rec with its key as text, made as the cursor reads it */
+struct rec_txt {
+	struct rec r;
+	char txt[24];
+};
+
+static size_t rec_txt_unpack(void *out, const unsigned char *p, size_t n, bool fresh)
+{
+	(void)fresh;
+	struct rec_txt *x = out;
+	if (n < sizeof x->r)
+		return 0;
+	memcpy(&x->r, p, sizeof x->r);
+	snprintf(x->txt, sizeof x->txt, "k%llu", (unsigned long long)x->r.key);
+	return sizeof x->r;
+}
+
+/* rcur_open_unpack: fixed-size records read in chunks that never cut one,
+ * over stretches of any length, each handed whole to the unpacker */
+static void test_rcur_unpack(void **state)
+{
+	(void)state;
+	char err[256];
+	FILE *f = spill_open("test", err, sizeof err);
+	assert_non_null(f);
+	enum { N = 1000 };
+	static const size_t lens[] = { 1, 333, 0, 666 };
+	enum { NS = sizeof lens / sizeof lens[0] };
+	struct ext *x = calloc(NS, sizeof *x);
+	assert_non_null(x);
+	assert_int_equal(fwrite("junk", 1, 4, f), 4);   /* the stretches at odd offsets */
+	uint32_t k = 0;
+	for (size_t i = 0; i < NS; i++) {
+		off_t off = ftello(f);
+		assert_true(off >= 0);
+		for (size_t j = 0; j < lens[i]; j++, k++) {
+			struct rec r = { next_rand(), k, (uint32_t)i, 0 };
+			assert_int_equal(fwrite(&r, sizeof r, 1, f), 1);
+		}
+		assert_int_equal(fwrite("x", 1, 1, f), 1);   /* a byte between stretches */
+		x[i] = (struct ext){ off, lens[i] };
+	}
+	assert_int_equal(k, N);
+	assert_int_equal(fflush(f), 0);
+	struct rcur c;
+	rcur_open_unpack(&c, f, "test", sizeof(struct rec), x, NS, 7, rec_txt_unpack,
+			 sizeof(struct rec_txt));
+	const struct rec_txt *r;
+	uint32_t n = 0;
+	while ((r = rcur_next(&c))) {
+		char want[24];
+		snprintf(want, sizeof want, "k%llu", (unsigned long long)r->r.key);
+		assert_int_equal(r->r.seq, n);
+		assert_int_equal(r->r.pad, 0);
+		assert_string_equal(r->txt, want);
+		n++;
+	}
+	assert_int_equal(c.err, 0);
+	assert_int_equal(n, N);
+	rcur_close(&c);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_parted),
 		cmocka_unit_test(test_parted_var),
 		cmocka_unit_test(test_rmerge),
+		cmocka_unit_test(test_rcur_unpack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
