@@ -201,6 +201,25 @@ static bool get_zz32(struct wire *w, uint32_t *d)
 	return true;
 }
 
+/* get_points - a flagged zigzag varint of points (int16_t) into *v
+ * (0 when not flagged: a flagged one is never 0) */
+static bool get_points(struct wire *w, bool flagged, int16_t *v)
+{
+	uint64_t u = 0;
+	if (flagged && (!wire_get_uvarint(w, &u) || u == 0 || u > UINT16_MAX))
+		return false;
+	*v = (int16_t)unzz64(u);
+	return true;
+}
+
+/* debug_packed - how many records of a packed temporary file took how
+ * many bytes (analyze -v) */
+static void debug_packed(const char *what, uint64_t n, off_t bytes)
+{
+	debug("%s: %llu in %.1f MB, %.1f bytes each", what, (unsigned long long)n, bytes / 1e6,
+	      n ? (double)bytes / (double)n : 0.0);
+}
+
 /* cand_enc - r packed into q (CAND_PACK_MAX bytes), against prev (NULL:
  * the first of a block); its length */
 static size_t cand_enc(uint8_t *q, const struct cand_rec *r, const struct cand_rec *prev)
@@ -274,14 +293,9 @@ static size_t cand_dec(void *rec, const unsigned char *p, size_t n, bool fresh)
 	unsigned mask = (unsigned)m[0] | (unsigned)m[1] << 8;
 	if (mask >> EV_COUNT)
 		return 0;
-	for (unsigned i = 0; i < EV_COUNT; i++) {
-		r->ev[i] = 0;
-		if (!(mask & (1u << i)))
-			continue;
-		if (!wire_get_uvarint(&w, &u) || u > UINT16_MAX || u == 0)
+	for (unsigned i = 0; i < EV_COUNT; i++)
+		if (!get_points(&w, mask & (1u << i), &r->ev[i]))
 			return 0;
-		r->ev[i] = (int16_t)unzz64(u);
-	}
 	return n - wire_left(&w);
 }
 
@@ -526,16 +540,6 @@ static size_t score_enc(uint8_t *q, const struct score_rec *s)
 	if (s->ptr)
 		q = put_uv(q, zz64(s->ptr));
 	return (size_t)(q - q0);
-}
-
-/* get_points - a flagged zigzag varint of points (int16_t) into *v */
-static bool get_points(struct wire *w, bool flagged, int16_t *v)
-{
-	uint64_t u = 0;
-	if (flagged && (!wire_get_uvarint(w, &u) || u == 0 || u > UINT16_MAX))
-		return false;
-	*v = (int16_t)unzz64(u);
-	return true;
 }
 
 /* score_dec - the record packed at p (n bytes left in its block) into
@@ -1210,9 +1214,7 @@ static int hosts_make(struct decider *d)
 	char err[512];
 	if (parted_flush(&d->recs) < 0)
 		return -1;
-	off_t rbytes = ftello(d->recs.f);
-	debug("host records: %llu in a %.1f MB file, %.1f bytes each", (unsigned long long)d->natt,
-	      rbytes / 1e6, d->natt ? (double)rbytes / (double)d->natt : 0.0);
+	debug_packed("host records", d->natt, ftello(d->recs.f));
 	if (!(d->host_f[0] = spill_open("host", err, sizeof err)) ||
 	    !(d->host_f[1] = spill_open("host", err, sizeof err))) {
 		if (d->host_f[0])
@@ -2018,9 +2020,7 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	double t_hosts = since(&t);
 	if (count_pairs(d) != 0 || parted_flush(&d->cands) != 0)
 		return -1;
-	off_t cbytes = ftello(d->cands.f);
-	debug("candidates: %llu in a %.1f MB file, %.1f bytes each", (unsigned long long)d->ncand,
-	      cbytes / 1e6, d->ncand ? (double)cbytes / (double)d->ncand : 0.0);
+	debug_packed("candidates", d->ncand, ftello(d->cands.f));
 	double t_pairs = since(&t);
 	malloc_trim(0);   /* the partitions' tables and buffers, freed in the heap */
 	char err[512];
@@ -2049,9 +2049,7 @@ int decider_run(struct decider *d, struct store *st, struct decide_stats *out)
 	}
 	double t_scores = since(&t);
 	if (rc == 0) {
-		off_t sbytes = ftello(sd.scores[0].f) + ftello(sd.scores[1].f);
-		debug("scores: %llu in %.1f MB, %.1f bytes each", (unsigned long long)d->ncand,
-		      sbytes / 1e6, d->ncand ? (double)sbytes / (double)d->ncand : 0.0);
+		debug_packed("scores", d->ncand, ftello(sd.scores[0].f) + ftello(sd.scores[1].f));
 		debug("decisions: %llu eligible of %llu candidates",
 		      (unsigned long long)(sd.el[0].total + sd.el[1].total),
 		      (unsigned long long)d->ncand);

@@ -144,6 +144,13 @@ void rcur_open(struct rcur *c, FILE *f, const char *what, size_t size, struct ex
 			    .cap = chunk ? chunk : 1 };
 }
 
+/* unpacking - cursor c's records handed to unpack, into one of out bytes */
+static void unpacking(struct rcur *c, runs_unpack unpack, size_t out)
+{
+	c->unpack = unpack;
+	c->rec = xcalloc(1, out ? out : 1);
+}
+
 void rcur_open_unpack(struct rcur *c, FILE *f, const char *what, size_t size, struct ext *x,
 		      size_t nx, size_t chunk, runs_unpack unpack, size_t out)
 {
@@ -154,8 +161,7 @@ void rcur_open_unpack(struct rcur *c, FILE *f, const char *what, size_t size, st
 	for (size_t i = 0; i < nx; i++)
 		x[i].n *= size;
 	rcur_open(c, f, what, 1, x, nx, (chunk ? chunk : 1) * size);
-	c->unpack = unpack;
-	c->rec = xcalloc(1, out ? out : 1);
+	unpacking(c, unpack, out);
 }
 
 void parted_cursor(const struct parted *t, unsigned part, struct rcur *c, size_t chunk)
@@ -177,8 +183,7 @@ void parted_cursor_var(const struct parted *t, unsigned part, struct rcur *c, ru
 	/* a read of up to a block's bytes takes a whole block: no record is
 	 * cut between two reads */
 	parted_cursor(t, part, c, t->per);
-	c->unpack = unpack;
-	c->rec = xcalloc(1, size ? size : 1);
+	unpacking(c, unpack, size);
 }
 
 /* rcur_load - the next chunk of the stretches into c->buf: its records,
