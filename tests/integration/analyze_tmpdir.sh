@@ -1,4 +1,5 @@
-# analyze_tmpdir.sh - `mxsensor analyze` when its temporary files do not fit.
+# analyze_tmpdir.sh - `mxsensor analyze` when its temporary files, or its
+# store, do not fit.
 #
 # The analysis keeps its records in unlinked files in $TMPDIR (about 120
 # bytes per SYN).  With TMPDIR on a small tmpfs (in a mount namespace of
@@ -6,6 +7,9 @@
 # out, in the pass or after it, with one message that names the directory,
 # and leave the store's previous results as they were; given room there,
 # the same run gives the same tables as one in the default directory.
+# The same for the store's own file system: a store that cannot grow
+# keeps its previous results (a new one is left without any), with one
+# message that names the store.
 . tests/lib.sh
 
 GEN="$MX_TOOLS/mxgen"
@@ -66,4 +70,52 @@ if [ "$rc" -eq 0 ] && [ -z "$out" ] && [ "$(tables "$T/t.db")" = "$before" ]; th
 	ok "with room in TMPDIR, the same tables"
 else
 	not_ok "with room in TMPDIR, the same tables" "exit $rc" "$out"
+fi
+
+# store_in SIZE FROM - analyze with the store on a tmpfs of SIZE, holding a
+# copy of the store when FROM is 1, a new store when 0; the store's files
+# copied out to $T/after afterwards; status into rc, output into out
+mkdir "$T/store" "$T/after"
+store_in() {
+	rm -f "$T"/after/*
+	out=$(unshare -m sh -c 'mount -t tmpfs -o "size=$1" tmpfs "$2" || exit 99
+		if [ "$7" = 1 ]; then cp "$4" "$2/t.db" || exit 98; fi
+		"$3" analyze -q --db "$2/t.db" --pcap "$5" --mta-log "$6"
+		rc=$?
+		cp "$2"/t.db* "$8"/ || exit 97
+		exit $rc' \
+		sh "$1" "$T/store" "$MXSENSOR" "$T/t.db" "$T/t.pcap" "$T/t.log" "$2" "$T/after" 2>&1)
+	rc=$?
+}
+# stopped_full - the run stopped with one message that names the store
+stopped_full() {
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	[ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] &&
+		printf '%s\n' "$out" | grep -q "^mxsensor: $T/store/t.db: .*database or disk is full$"
+}
+kb=$(( $(stat -c %s "$T/t.db") / 1024 ))
+# a re-run needs room for the emptied tables' journal and the new rows
+# before the old pages are free: it runs out at different points (the
+# first writes, a query, the commit) with 256k, 4m and 8m to spare
+for add in 256 4096 8192; do
+	store_in "$((kb + add))k" 1
+	if stopped_full && [ "$(tables "$T/after/t.db")" = "$before" ] &&
+		[ "$(sqlite3 "$T/after/t.db" "PRAGMA integrity_check")" = ok ]; then
+		ok "store's disk full, ${add}k to spare: one message, the previous results kept"
+	else
+		not_ok "store's disk full, ${add}k to spare" "exit $rc" "$(printf '%s\n' "$out" | head -5)"
+	fi
+done
+store_in 1m 0
+if stopped_full && [ "$(sqlite3 "$T/after/t.db" "PRAGMA integrity_check")" = ok ] &&
+	[ "$(sqlite3 "$T/after/t.db" "SELECT COUNT(*) FROM attempts")" = 0 ]; then
+	ok "new store's disk full: one message, a sound store without results"
+else
+	not_ok "new store's disk full" "exit $rc" "$(printf '%s\n' "$out" | head -5)"
+fi
+store_in "$((kb + 32768))k" 1
+if [ "$rc" -eq 0 ] && [ -z "$out" ] && [ "$(tables "$T/after/t.db")" = "$before" ]; then
+	ok "with room for the store, the same tables"
+else
+	not_ok "with room for the store, the same tables" "exit $rc" "$out"
 fi
