@@ -1,6 +1,7 @@
 /*
  * cmd_dnsbl.c - `mxsensor dnsbl`: bad prefixes as DNSBL data.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,14 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "util/replace.h"
 
 const char cmd_dnsbl_summary[] = "export bad prefixes as an rbldnsd dataset or RFC 5782 zone";
 
 const char cmd_dnsbl_usage[] =
 	"usage: mxsensor dnsbl [--db PATH] [--format rbldnsd|zone] [--zone NAME]\n"
 	"                      [--family 4|6|all] [--prefix-len N] [--config FILE]\n"
-	"                      [--class bad|mixed]\n"
+	"                      [--class bad|mixed] [--output FILE]\n"
 	"\n"
 	"List the prefixes whose reputation class is bad (mxsensor reputation) as\n"
 	"DNSBL data.  Prefixes inside listed prefixes are dropped and sibling\n"
@@ -45,11 +47,15 @@ const char cmd_dnsbl_usage[] =
 	"  -p, --prefix-len N   IPv6 aggregation length 16..128 (default 64)\n"
 	"  -c, --config FILE    as for mxsensor reputation\n"
 	"      --class CLASS    list this class and worse: bad (default) or mixed\n"
+	"  -o, --output FILE    write FILE instead of stdout, replacing it whole once\n"
+	"                       the export is complete: rbldnsd or a name server\n"
+	"                       reloading it sees the old list or the new one, and\n"
+	"                       a run that fails or is stopped leaves the old one\n"
 	"\n"
 	"Exit status: 0 ok; 1 write error; 2 usage, configuration error or no store.\n"
 	"\n"
 	"Example:\n"
-	"  mxsensor dnsbl --format zone --zone v6bl.example.org > v6bl.zone\n";
+	"  mxsensor dnsbl --format zone --zone v6bl.example.org -o v6bl.zone\n";
 
 /* reason_of - the TXT text for a prefix: its strongest kind of evidence */
 static const char *reason_of(const struct rep_entry *e)
@@ -71,19 +77,21 @@ int cmd_dnsbl(int argc, char **argv)
 		{ "prefix-len", required_argument, NULL, 'p' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "class", required_argument, NULL, 'K' },
+		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = "mxsensor.db", *config = NULL, *zone = "dnsbl.invalid";
+	const char *db = "mxsensor.db", *config = NULL, *zone = "dnsbl.invalid", *output = NULL;
 	bool zonefmt = false;
 	int family = 6;
 	unsigned len = 0;
 	enum cos_class worst = COS_BAD;
 	unsigned long v;
 	int o;
-	while ((o = getopt_long(argc, argv, "d:F:z:p:c:", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:F:z:p:c:o:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd': db = optarg; break;
 		case 'c': config = optarg; break;
+		case 'o': output = optarg; break;
 		case 'F':
 			if (!strcmp(optarg, "zone"))
 				zonefmt = true;
@@ -129,10 +137,18 @@ int cmd_dnsbl(int argc, char **argv)
 		return cmd_usage_error("dnsbl", "unexpected argument '%s'", argv[optind]);
 	if (!zonefmt && family == 0)
 		return cmd_usage_error("dnsbl", "--family all needs --format zone (rbldnsd datasets hold one family)");
+	/* opened first: a directory that cannot take it is said at once */
+	struct replace rp;
+	FILE *out = output ? replace_open(&rp, output) : stdout;
+	if (!out)
+		return 1;
 	struct cos_config cfg;
 	struct rep_table *t = rep_open(db, config, len, 0, &cfg);
-	if (!t)
+	if (!t) {
+		if (output)
+			replace_abort(&rp);
 		return 2;
+	}
 	int rc;
 	struct dnsbl_list l = { 0 };
 	for (size_t i = 0; i < rep_count(t); i++) {
@@ -148,14 +164,20 @@ int cmd_dnsbl(int argc, char **argv)
 	rep_free(t);                /* the list holds what is written */
 	dnsbl_aggregate(&l);
 	if (zonefmt)
-		rc = dnsbl_write_zone(&l, stdout, zone, (long long)time(NULL));
+		rc = dnsbl_write_zone(&l, out, zone, (long long)time(NULL));
 	else
-		rc = dnsbl_write_rbldnsd(&l, stdout, family);
-	if (fflush(stdout) != 0)
-		rc = -1;
+		rc = dnsbl_write_rbldnsd(&l, out, family);
 	dnsbl_free(&l);
 	cos_free(&cfg);
-	if (rc)
-		return error("write error"), 1;
+	if (output) {
+		if (rc) {
+			error("%s: write error: %s", output, strerror(errno));
+			replace_abort(&rp);
+			return 1;
+		}
+		return replace_commit(&rp) < 0 ? 1 : 0;
+	}
+	if (fflush(stdout) != 0 || rc)
+		return error("stdout: write error: %s", strerror(errno)), 1;
 	return 0;
 }

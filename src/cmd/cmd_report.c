@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "util/replace.h"
 
 const char cmd_report_summary[] = "the method's tables and charts (text, CSV, JSON, HTML)";
 
@@ -37,7 +38,9 @@ const char cmd_report_usage[] =
 	"                       (one document, keys in docs/report-json.md) or html\n"
 	"                       (one self-contained page with SVG charts, no scripts,\n"
 	"                       printable)\n"
-	"  -o, --output FILE    write there instead of stdout\n"
+	"  -o, --output FILE    write there instead of stdout, replacing the file\n"
+	"                       whole once complete (a page being served shows\n"
+	"                       the old report or the new one, never a part)\n"
 	"      --out-dir DIR    csv: one KEY.csv per table plus summary.csv in DIR\n"
 	"                       (created if missing); without it, csv writes every\n"
 	"                       table to stdout, each after a line '# KEY' and a blank\n"
@@ -276,9 +279,9 @@ int cmd_report(int argc, char **argv)
 		report_free(r);
 		return rc ? 1 : 0;
 	}
-	FILE *out = stdout;
-	if (output && !(out = fopen(output, "w"))) {
-		error("%s: %s", output, strerror(errno));
+	struct replace rp;
+	FILE *out = output ? replace_open(&rp, output) : stdout;
+	if (!out) {
 		report_free(r);
 		return 1;
 	}
@@ -299,12 +302,15 @@ int cmd_report(int argc, char **argv)
 			rc = report_csv_table(out, r->tables[i]);
 		}
 	}
-	if (fflush(out) != 0 || ferror(out))
-		rc = -1;
-	if (output && fclose(out) != 0)
-		rc = -1;
-	if (rc)
-		error("%s: write error: %s", output ? output : "stdout", strerror(errno));
 	report_free(r);
-	return rc ? 1 : 0;
+	if (output) {
+		if (rc == 0)
+			return replace_commit(&rp) < 0 ? 1 : 0;
+		error("%s: write error: %s", output, strerror(errno));
+		replace_abort(&rp);
+		return 1;
+	}
+	if (fflush(out) != 0 || ferror(out) || rc)
+		return error("stdout: write error: %s", strerror(errno)), 1;
+	return 0;
 }

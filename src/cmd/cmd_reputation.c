@@ -1,6 +1,7 @@
 /*
  * cmd_reputation.c - `mxsensor reputation`: prefixes, classes, evidence.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,14 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "util/out.h"
+#include "util/replace.h"
 
 const char cmd_reputation_summary[] = "reputation per IPv6 prefix from the store";
 
 const char cmd_reputation_usage[] =
 	"usage: mxsensor reputation [--db PATH] [--prefix-len N] [--config FILE]\n"
 	"                           [--format text|csv|jsonl] [--class CLASS]\n"
-	"                           [--now latest|now|TIME_NS]\n"
+	"                           [--now latest|now|TIME_NS] [--output FILE]\n"
 	"\n"
 	"Aggregate the evidence in the store per prefix and put each prefix into a\n"
 	"class of service.  IPv6 addresses aggregate to /64 (--prefix-len, or per\n"
@@ -45,11 +47,13 @@ const char cmd_reputation_usage[] =
 	"      --now WHEN       decay reference: latest (default: the newest\n"
 	"                       evidence, so old captures keep their weight), now\n"
 	"                       (the clock), or nanoseconds since the epoch\n"
+	"  -o, --output FILE    write FILE instead of stdout, replacing it whole once\n"
+	"                       complete (a run that fails leaves the old one)\n"
 	"\n"
 	"Columns: prefix class bad good (decayed weights) associated listed4 dnsbl\n"
 	"reject accept policy_limit policy_accept (raw counts) last_seen.\n"
 	"\n"
-	"Exit status: 0 ok; 2 usage, configuration error or no store.\n"
+	"Exit status: 0 ok; 1 write error; 2 usage, configuration error or no store.\n"
 	"\n"
 	"Example:\n"
 	"  mxsensor reputation --class bad --format csv\n";
@@ -73,9 +77,10 @@ int cmd_reputation(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "class", required_argument, NULL, 'K' },
 		{ "now", required_argument, NULL, 'N' },
+		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = "mxsensor.db", *config = NULL;
+	const char *db = "mxsensor.db", *config = NULL, *output = NULL;
 	enum out_fmt fmt = OUT_TEXT;
 	unsigned len = 0;
 	int only = -1;
@@ -83,9 +88,10 @@ int cmd_reputation(int argc, char **argv)
 	unsigned long v;
 	long lv;
 	int o;
-	while ((o = getopt_long(argc, argv, "d:p:c:f:", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:p:c:f:o:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd': db = optarg; break;
+		case 'o': output = optarg; break;
 		case 'c': config = optarg; break;
 		case 'p':
 			if (num_ulong(optarg, 16, 128, &v) < 0)
@@ -116,14 +122,21 @@ int cmd_reputation(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("reputation", "unexpected argument '%s'", argv[optind]);
+	struct replace rp;
+	FILE *out = output ? replace_open(&rp, output) : stdout;
+	if (!out)
+		return 1;
 	struct cos_config cfg;
 	struct rep_table *t = rep_open(db, config, len, now, &cfg);
-	if (!t)
+	if (!t) {
+		if (output)
+			replace_abort(&rp);
 		return 2;
+	}
 	if (fmt == OUT_TEXT)
-		printf("%-44s %-7s %8s %8s  evidence\n", "prefix", "class", "bad", "good");
+		fprintf(out, "%-44s %-7s %8s %8s  evidence\n", "prefix", "class", "bad", "good");
 	else
-		out_header(stdout, fmt, NCOLS, cols);
+		out_header(out, fmt, NCOLS, cols);
 	for (size_t i = 0; i < rep_count(t); i++) {
 		const struct rep_entry *e = rep_at(t, i);
 		if (only >= 0 && (int)e->cls != only)
@@ -137,19 +150,23 @@ int cmd_reputation(int argc, char **argv)
 		for (int k = 0; k < REP_NKIND; k++)
 			snprintf(n[k], sizeof n[k], "%llu", (unsigned long long)e->n[k]);
 		if (fmt == OUT_TEXT) {
-			printf("%-44s %-7s %8s %8s ", pf, cos_class_name(e->cls), b, g);
+			fprintf(out, "%-44s %-7s %8s %8s ", pf, cos_class_name(e->cls), b, g);
 			for (int k = 0; k < REP_NKIND; k++)
 				if (e->n[k])
-					printf(" %s=%s", rep_kind_name(k), n[k]);
-			printf("  last %s\n", last);
+					fprintf(out, " %s=%s", rep_kind_name(k), n[k]);
+			fprintf(out, "  last %s\n", last);
 		} else {
 			const char *vals[NCOLS] = { pf, cos_class_name(e->cls), b, g,
 				n[REP_ASSOC], n[REP_LISTED4], n[REP_DNSBL], n[REP_REJECT],
 				n[REP_ACCEPT], n[REP_POL_LIMIT], n[REP_POL_ACCEPT], last };
-			out_row(stdout, fmt, NCOLS, cols, vals, numeric);
+			out_row(out, fmt, NCOLS, cols, vals, numeric);
 		}
 	}
 	rep_free(t);
 	cos_free(&cfg);
+	if (output)
+		return replace_commit(&rp) < 0 ? 1 : 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return error("stdout: write error: %s", strerror(errno)), 1;
 	return 0;
 }

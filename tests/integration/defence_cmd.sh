@@ -2,7 +2,8 @@
 # defence_cmd.sh - the command lines of reputation, dnsbl and policyd:
 # the shipped example configuration is the compiled-in default, options
 # are range-checked, JSON lines parse (python3's json), --prefix-len and
-# per-range lengths change the aggregation.
+# per-range lengths change the aggregation, and --output replaces its file
+# whole or not at all (a failed run, a full disk: the old file stays).
 . tests/lib.sh
 need_file examples/sensor.pcap.gz
 need_file docs/cos.conf.example
@@ -61,4 +62,51 @@ fi
 "$MXSENSOR" dnsbl --db "$db" --format zone --family all --zone bl.example >"$T/all.zone" &&
 	grep -q '^\$ORIGIN bl.example\.$' "$T/all.zone" && grep -q '^[0-9]*\.[0-9]*\.[0-9]*\.[0-9]*	IN A 127.0.0.2' "$T/all.zone" &&
 	ok "zone --family all: IPv4 and IPv6 names" || not_ok "zone --family all"
+
+# --output: the same bytes as stdout, the old file's mode kept, and the
+# old file left alone (nothing else in its directory) when the run fails
+mkdir "$T/out"
+for cmd in "dnsbl" "dnsbl --family 4" "reputation --format csv" "report --format json"; do
+	# shellcheck disable=SC2086
+	"$MXSENSOR" $cmd --db "$db" >"$T/stdout.txt" 2>"$T/err"
+	echo old >"$T/out/f"
+	chmod 640 "$T/out/f"
+	# shellcheck disable=SC2086
+	"$MXSENSOR" $cmd --db "$db" -o "$T/out/f" 2>>"$T/err"
+	rc=$?
+	if [ $rc = 0 ] && [ -s "$T/stdout.txt" ] && cmp -s "$T/stdout.txt" "$T/out/f" &&
+		[ "$(stat -c %a "$T/out/f")" = 640 ] && [ "$(ls -A "$T/out")" = f ]; then
+		ok "$cmd -o: stdout's $(wc -c <"$T/out/f") bytes, the file's mode kept"
+	else
+		not_ok "$cmd -o" "exit $rc" "$(cat "$T/err")" "$(ls -lA "$T/out")"
+	fi
+	# shellcheck disable=SC2086
+	"$MXSENSOR" $cmd --db "$T/none.db" -o "$T/out/f" 2>"$T/err"
+	rc=$?
+	if [ $rc != 0 ] && cmp -s "$T/stdout.txt" "$T/out/f" && [ "$(ls -A "$T/out")" = f ]; then
+		ok "$cmd -o, no store: exit $rc, the old file kept, nothing else"
+	else
+		not_ok "$cmd -o, no store: the old file kept" "exit $rc" "$(ls -lA "$T/out")"
+	fi
+done
+# a file system that holds the old dataset but not a second copy of it:
+# the write fails, one message, the old file as it was
+"$MXSENSOR" dnsbl --db "$db" -o "$T/out/bl6" 2>"$T/err" || not_ok "dnsbl -o" "$(cat "$T/err")"
+size=$(( $(stat -c %s "$T/out/bl6") / 1024 + 8 ))k
+out=$(unshare -m sh -c 'mount -t tmpfs -o "size=$1" tmpfs "$2" || exit 99
+	printf "# the old list\n" >"$2/bl6"
+	head -c $(( $(stat -c %s "$3") - 100 )) "$3" >>"$2/bl6" || exit 98
+	cp "$2/bl6" "$2/before"
+	"$4" dnsbl --db "$5" -o "$2/bl6"
+	rc=$?
+	cmp -s "$2/bl6" "$2/before" || { echo "the old file changed"; exit 97; }
+	rm "$2/before"
+	[ "$(ls -A "$2")" = bl6 ] || { echo "left: $(ls -A "$2")"; exit 96; }
+	exit $rc' sh "$size" "$T/out" "$T/out/bl6" "$MXSENSOR" "$db" 2>&1)
+rc=$?
+if [ $rc = 1 ] && [ "$out" = "mxsensor: $T/out/bl6: write error: No space left on device" ]; then
+	ok "dnsbl -o on a full disk: exit 1, one message, the old dataset kept whole"
+else
+	not_ok "dnsbl -o on a full disk" "exit $rc" "$out"
+fi
 exit 0

@@ -3,6 +3,7 @@
 # ip6trie/ip4trie export on a loopback port and dig asks it; dig's own
 # reverse names (dig -x) are the oracle for the zone file's nibble names,
 # and BIND's named-checkzone must load the zone file and read its wildcards.
+# A dataset replaced by `dnsbl -o` while rbldnsd serves it is reloaded.
 # The store comes from analysing the bundled example trace.
 . tests/lib.sh
 need_file examples/sensor.pcap.gz
@@ -28,7 +29,7 @@ else
 	not_ok "reputation: associated hosts in bad /64s" "assoc=$n_assoc bad64=$bad64"
 fi
 
-"$MXSENSOR" dnsbl --db "$db" --format rbldnsd >"$T/bl6.txt" 2>"$T/err" || not_ok "dnsbl rbldnsd ip6" "$(cat "$T/err")"
+"$MXSENSOR" dnsbl --db "$db" --format rbldnsd -o "$T/bl6.txt" 2>"$T/err" || not_ok "dnsbl rbldnsd ip6" "$(cat "$T/err")"
 "$MXSENSOR" dnsbl --db "$db" --format rbldnsd --family 4 >"$T/bl4.txt" 2>"$T/err" || not_ok "dnsbl rbldnsd ip4" "$(cat "$T/err")"
 entries=$(grep -c '^[0-9a-f]*:.*::/64 ' "$T/bl6.txt")
 if [ "$entries" -gt 0 ] && [ "$entries" -le "$bad64" ]; then ok "dnsbl: $entries /64 entries, none per /128"; else
@@ -48,7 +49,7 @@ four=$(sed -n 's|^\([0-9.]*\)/32 .*|\1|p' "$T/bl4.txt" | head -n 1)
 chmod 755 "$T"
 chmod 644 "$T/bl6.txt" "$T/bl4.txt"
 port=$((20000 + $$ % 20000))
-rbldnsd -n -q -u rbldns -w "$T" -b "127.0.0.1/$port" -p "$T/rbldnsd.pid" \
+rbldnsd -n -q -u rbldns -w "$T" -b "127.0.0.1/$port" -p "$T/rbldnsd.pid" -c 1 \
 	bl.test:ip6trie:bl6.txt bl.test:ip4trie:bl4.txt >"$T/rbldnsd.out" 2>&1 &
 rpid=$!
 trap 'kill $rpid 2>/dev/null; rm -rf "$T"' EXIT INT TERM
@@ -106,6 +107,34 @@ else
 fi
 zone_names=$(grep -c 'IN A 127.0.0.2' "$T/bl.zone")
 if [ "$zone_names" -lt $((n_assoc + 100)) ]; then ok "zone: $zone_names names"; else not_ok "zone: small" "$zone_names"; fi
+
+# the dataset replaced by `dnsbl -o` while rbldnsd serves it: listed at
+# /48, another /64 of the listed host's /48 starts to answer once rbldnsd
+# has reloaded (it looks at the file's time stamp every second, -c 1; it
+# runs as rbldns, and reads the new file through the old one's mode)
+p48=$(echo "$pfx" | cut -d: -f1-3)
+sibling="$p48:fff7::1"
+if ! grep -q "^$p48:fff7::/64 " "$T/bl6.txt" && echo "$(ask "$(qname "$sibling")" A)" | grep -q 'status: NXDOMAIN'; then
+	sleep 1.1   # a new time stamp, to the second
+	if "$MXSENSOR" dnsbl --db "$db" --format rbldnsd --prefix-len 48 -o "$T/bl6.txt" 2>"$T/err" &&
+		grep -q "^$p48::/48 " "$T/bl6.txt"; then
+		i=0
+		while [ $i -lt 50 ] && ! ask "$(qname "$sibling")" A | grep -q '127\.0\.0\.2'; do
+			sleep 0.1; i=$((i + 1))
+		done
+		if ask "$(qname "$sibling")" A | grep -q '127\.0\.0\.2' &&
+			ask "$(qname "$inside")" A | grep -q '127\.0\.0\.2'; then
+			ok "rbldnsd reloads the dataset dnsbl -o replaced: $sibling listed with $p48::/48"
+		else
+			not_ok "rbldnsd reloads the dataset dnsbl -o replaced" "$(ask "$(qname "$sibling")" A)" \
+				"$(cat "$T/rbldnsd.out")"
+		fi
+	else
+		not_ok "dnsbl --prefix-len 48 -o" "$(cat "$T/err")" "$(grep -m3 /48 "$T/bl6.txt")"
+	fi
+else
+	not_ok "a sibling /64 of $net outside the /64 list" "$sibling"
+fi
 
 kill "$rpid" 2>/dev/null
 wait "$rpid" 2>/dev/null

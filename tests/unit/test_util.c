@@ -1,14 +1,18 @@
 /* test_util.c - util/: numbers, wire reader, hashing, allocation helpers,
- * CSV/JSON escaping. */
+ * CSV/JSON escaping, output files replaced whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/alloc.h"
 #include "util/hash.h"
@@ -16,6 +20,7 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "util/out.h"
+#include "util/replace.h"
 #include "util/sort.h"
 #include "util/strpool.h"
 #include "util/wire.h"
@@ -343,6 +348,128 @@ static void test_log_hold(void **state)
 	log_hold(NULL, 0);
 }
 
+/* entries - the names in dir but . and .., sorted, space-separated */
+static void entries(const char *dir, char *buf, size_t len)
+{
+	struct dirent **v;
+	int n = scandir(dir, &v, NULL, alphasort);
+	assert_true(n >= 0);
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (strcmp(v[i]->d_name, ".") && strcmp(v[i]->d_name, ".."))
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? " " : "",
+				 v[i]->d_name);
+		free(v[i]);
+	}
+	free(v);
+}
+
+/* content - the file's text ("" when there is none) */
+static void content(const char *path, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static FILE *(*const openers[2])(struct replace *, const char *) = {
+	replace_open, replace_open_named,
+};
+
+/* a file replaced whole: nothing under its name until the commit, the old
+ * file's mode and a link's target kept, an abort leaving the old file,
+ * nothing else left in the directory; with an unnamed file and with a
+ * temporary name (the file systems without unnamed files) */
+static void test_replace(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("TMPDIR");
+	char dir[256], out[300], link[300], got[128], names[256];
+	snprintf(dir, sizeof dir, "%s/mxs-replace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof out, "%s/out", dir);
+	snprintf(link, sizeof link, "%s/link", dir);
+	mode_t mask = umask(022);
+	for (int k = 0; k < 2; k++) {
+		struct replace r;
+		struct stat st;
+		/* a new file */
+		FILE *f = openers[k](&r, out);
+		assert_non_null(f);
+		fputs("new\n", f);
+		assert_int_equal(stat(out, &st), -1);
+		assert_int_equal(replace_commit(&r), 0);
+		content(out, got, sizeof got);
+		assert_string_equal(got, "new\n");
+		assert_int_equal(stat(out, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0644);
+		entries(dir, names, sizeof names);
+		assert_string_equal(names, "out");
+		/* an old one, whose mode stays, seen whole until the commit */
+		put(out, "old\n");
+		assert_int_equal(chmod(out, 0640), 0);
+		assert_non_null(f = openers[k](&r, out));
+		fputs("newer\n", f);
+		fflush(f);
+		content(out, got, sizeof got);
+		assert_string_equal(got, "old\n");
+		assert_int_equal(replace_commit(&r), 0);
+		content(out, got, sizeof got);
+		assert_string_equal(got, "newer\n");
+		assert_int_equal(stat(out, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0640);
+		/* given up: the old file, nothing else */
+		assert_non_null(f = openers[k](&r, out));
+		fputs("dropped\n", f);
+		replace_abort(&r);
+		content(out, got, sizeof got);
+		assert_string_equal(got, "newer\n");
+		entries(dir, names, sizeof names);
+		assert_string_equal(names, "out");
+		/* through a link: its target replaced, the link kept */
+		assert_int_equal(symlink("out", link), 0);
+		assert_non_null(f = openers[k](&r, link));
+		fputs("linked\n", f);
+		assert_int_equal(replace_commit(&r), 0);
+		struct stat lst;
+		assert_int_equal(lstat(link, &lst), 0);
+		assert_true(S_ISLNK(lst.st_mode));
+		content(out, got, sizeof got);
+		assert_string_equal(got, "linked\n");
+		assert_int_equal(unlink(link), 0);
+		entries(dir, names, sizeof names);
+		assert_string_equal(names, "out");
+		/* no regular file: written in place */
+		assert_non_null(f = openers[k](&r, "/dev/null"));
+		fputs("gone\n", f);
+		assert_int_equal(replace_commit(&r), 0);
+		assert_int_equal(stat("/dev/null", &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+		/* a directory that does not exist: said, nothing open */
+		char bad[320], msg[512];
+		snprintf(bad, sizeof bad, "%s/no/such", dir);
+		log_hold(msg, sizeof msg);
+		assert_null(openers[k](&r, bad));
+		log_hold(NULL, 0);
+		assert_non_null(strstr(msg, bad));
+		assert_int_equal(unlink(out), 0);
+	}
+	umask(mask);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_itab),
 		cmocka_unit_test(test_strpool),
 		cmocka_unit_test(test_log_hold),
+		cmocka_unit_test(test_replace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

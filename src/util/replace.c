@@ -1,0 +1,190 @@
+/*
+ * replace.c - an output file replaced whole (see replace.h).
+ */
+#include "util/replace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/log.h"
+
+/* dir_of - the directory part of path ("." for a bare name) */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+/* new_mode - what a shell's redirection would give a new file */
+static mode_t new_mode(void)
+{
+	mode_t mask = umask(0);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+/* start - r for path: in place when it names no regular file (true), else
+ * the file to replace (a link's target) and the new file's mode */
+static bool start(struct replace *r, const char *path, mode_t *mode)
+{
+	memset(r, 0, sizeof *r);
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode)) {
+		r->in_place = true;
+		r->path = xstrdup(path);
+		return true;
+	}
+	char *real = exists ? realpath(path, NULL) : NULL;
+	r->path = real ? real : xstrdup(path);
+	*mode = exists ? st.st_mode & 07777 : new_mode();
+	return false;
+}
+
+/* finish_open - the stream on fd (-1: the open failed, errno says why) */
+static FILE *finish_open(struct replace *r, int fd, mode_t mode)
+{
+	if (fd < 0 || fchmod(fd, mode) < 0 || !(r->f = fdopen(fd, "w"))) {
+		error("%s: %s", r->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (r->tmp)
+			unlink(r->tmp);
+		free(r->tmp);
+		free(r->path);
+		memset(r, 0, sizeof *r);
+		return NULL;
+	}
+	return r->f;
+}
+
+/* open_in_place - a path that is no regular file, opened for writing */
+static FILE *open_in_place(struct replace *r)
+{
+	if (!(r->f = fopen(r->path, "w"))) {
+		error("%s: %s", r->path, strerror(errno));
+		free(r->path);
+		memset(r, 0, sizeof *r);
+	}
+	return r->f;
+}
+
+/* named - a temporary name beside the file; -1 with errno on failure */
+static int named(struct replace *r)
+{
+	r->tmp = xasprintf("%s.XXXXXX", r->path);
+	int fd = mkostemp(r->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		free(r->tmp);
+		r->tmp = NULL;
+		errno = e;
+	}
+	return fd;
+}
+
+FILE *replace_open(struct replace *r, const char *path)
+{
+	mode_t mode = 0;
+	if (start(r, path, &mode))
+		return open_in_place(r);
+	char *dir = dir_of(r->path);
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	int e = errno;
+	free(dir);
+	if (fd < 0 && (e == EOPNOTSUPP || e == EISDIR || e == EINVAL))
+		fd = named(r);   /* no unnamed files on this file system */
+	else if (fd < 0)
+		errno = e;
+	return finish_open(r, fd, mode);
+}
+
+FILE *replace_open_named(struct replace *r, const char *path)
+{
+	mode_t mode = 0;
+	if (start(r, path, &mode))
+		return open_in_place(r);
+	return finish_open(r, named(r), mode);
+}
+
+/* give_name - the unnamed file (O_TMPFILE) under a temporary name beside
+ * the file, ready for the rename; 0 or -1 */
+static int give_name(struct replace *r)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fileno(r->f));
+	for (int n = 0; n < 100; n++) {
+		r->tmp = xasprintf("%s.mxsensor-%ld-%d", r->path, (long)getpid(), n);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, r->tmp, AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		int e = errno;
+		free(r->tmp);
+		r->tmp = NULL;
+		if (e != EEXIST) {
+			errno = e;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+int replace_commit(struct replace *r)
+{
+	if (!r->f)
+		return -1;
+	int rc = 0;
+	if (fflush(r->f) != 0 || ferror(r->f)) {
+		rc = -1;
+	} else if (!r->in_place) {
+		bool named = r->tmp != NULL;
+		if (fsync(fileno(r->f)) < 0 || (!named && give_name(r) < 0) ||
+		    rename(r->tmp, r->path) < 0)
+			rc = -1;
+	}
+	int e = errno;
+	if (fclose(r->f) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	r->f = NULL;
+	if (rc < 0) {
+		error("%s: write error: %s", r->path, strerror(e));
+		if (r->tmp)
+			unlink(r->tmp);
+	} else if (!r->in_place) {
+		/* the new name on disk too */
+		char *dir = dir_of(r->path);
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	free(r->tmp);
+	free(r->path);
+	memset(r, 0, sizeof *r);
+	return rc;
+}
+
+void replace_abort(struct replace *r)
+{
+	if (r->f)
+		fclose(r->f);
+	if (r->tmp)
+		unlink(r->tmp);
+	free(r->tmp);
+	free(r->path);
+	memset(r, 0, sizeof *r);
+}

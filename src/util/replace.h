@@ -1,0 +1,43 @@
+/*
+ * replace.h - an output file replaced whole.
+ *
+ * `mxsensor dnsbl > /var/lib/rbldnsd/bl6` empties the dataset the moment
+ * the shell opens it and fills it over the seconds the export takes (19 s
+ * on a store of 50M SYNs); rbldnsd, which reloads a file whose time
+ * stamp changed, can load it half-written, and a run that fails leaves it
+ * empty.  An output given with --output is written instead as a file
+ * with no name in the same directory (O_TMPFILE; where the file system
+ * has none, a temporary name beside it) and takes the file's name, by
+ * rename(2), only once it is complete and on disk: a reader sees the old
+ * file or the new one, and a run that fails or is killed leaves the old
+ * one (and, with O_TMPFILE, nothing else).  The new file gets the old
+ * one's permissions, or 0666 less the umask as the shell would give it.
+ * A path that names no regular file (/dev/stdout, a FIFO) is written in
+ * place; a symbolic link's target is replaced, not the link.
+ */
+#ifndef MX_REPLACE_H
+#define MX_REPLACE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct replace {
+	FILE *f;
+	char *path;                 /* the file to replace */
+	char *tmp;                  /* its temporary name (NULL: none yet) */
+	bool in_place;              /* not a regular file: written directly */
+};
+
+/* replace_open - the stream to write; NULL with the error printed */
+FILE *replace_open(struct replace *r, const char *path);
+/* replace_open_named - the same with a temporary name beside the file
+ * from the start (FILE.XXXXXX), as replace_open does where the file
+ * system has no unnamed files; a run killed before the end leaves it */
+FILE *replace_open_named(struct replace *r, const char *path);
+/* replace_commit - the whole output under the file's name; 0, or -1 with
+ * the error printed and the old file kept.  The stream is closed. */
+int replace_commit(struct replace *r);
+/* replace_abort - drop what was written; the old file stays */
+void replace_abort(struct replace *r);
+
+#endif
