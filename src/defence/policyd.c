@@ -13,12 +13,15 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -156,17 +159,19 @@ struct state {
 	uint64_t refused, protocol_errors, idle_closed;
 };
 
-/* load - configuration and reputation; 0 or -1 (old ones untouched) */
-static int load(struct state *s, struct cos_config *cfg, struct rep_table **rep)
+/* load - configuration and reputation (from st, when there is one); 0 or
+ * -1 (old ones untouched) */
+static int load(const struct policyd_opts *o, struct store *st, struct cos_config *cfg,
+		struct rep_table **rep)
 {
-	if (s->o->config) {
-		if (cos_load(cfg, s->o->config) < 0)
+	if (o->config) {
+		if (cos_load(cfg, o->config) < 0)
 			return -1;
 	} else {
 		cos_defaults(cfg);
 	}
 	*rep = rep_new(cfg, 0);
-	if (s->st && rep_load_store(*rep, s->st, cfg, 0) < 0) {
+	if (st && rep_load_store(*rep, st, cfg, 0) < 0) {
 		rep_free(*rep);
 		*rep = NULL;
 		cos_free(cfg);
@@ -174,6 +179,87 @@ static int load(struct state *s, struct cos_config *cfg, struct rep_table **rep)
 	}
 	rep_finish(*rep, cfg);
 	rep_keep_classes(*rep);     /* the classes are all the engine asks */
+	return 0;
+}
+
+/*
+ * struct reload - SIGHUP's reload on a thread of its own.  Reading the
+ * reputation takes as long as `mxsensor reputation` (some 20 s on a store
+ * of 50M SYNs), and every Postfix smtpd waits for the answer to each RCPT:
+ * the server keeps answering with the old configuration and reputation
+ * meanwhile, and takes the new ones when the thread is done (it says so
+ * through an eventfd in the server's epoll set).  The thread reads
+ * through a store connection of its own; a SIGHUP during a reload starts
+ * another one after it, so the last signal's files are the ones in force.
+ */
+struct reload {
+	const struct policyd_opts *o;
+	bool use_store;             /* the server has a store: read it */
+	int efd;
+	pthread_t th;
+	bool running, again;
+	volatile sig_atomic_t stop; /* SIGTERM: the store's statement stops */
+	struct cos_config cfg;
+	struct rep_table *rep;
+	int rc;
+	double secs;
+};
+
+static void *reload_run(void *arg)
+{
+	struct reload *r = arg;
+	int64_t t0 = mono_ns();
+	struct store *st = NULL;
+	r->rc = 0;
+	if (r->use_store) {
+		st = store_open(r->o->db, false);
+		if (!st)
+			r->rc = -1;
+		else
+			store_set_stop(st, &r->stop);
+	}
+	if (r->rc == 0)
+		r->rc = load(r->o, st, &r->cfg, &r->rep);
+	store_close(st);
+	r->secs = (double)(mono_ns() - t0) / 1e9;
+	uint64_t one = 1;
+	if (write(r->efd, &one, sizeof one) != (ssize_t)sizeof one)
+		warn("policyd: reload: eventfd: %s", strerror(errno));
+	return NULL;
+}
+
+/* reload_start - a reload begins (or, while one runs, follows it) */
+static void reload_start(struct reload *r)
+{
+	if (r->running) {
+		r->again = true;
+		return;
+	}
+	r->again = false;
+	r->stop = 0;
+	/* the signals stay with the server's thread */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int e = pthread_create(&r->th, NULL, reload_run, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		warn("policyd: reload: no thread (%s), keeping the old configuration", strerror(e));
+		return;
+	}
+	r->running = true;
+}
+
+/* reload_wait - the thread's end; 0 with its result in r, -1 if none ran */
+static int reload_wait(struct reload *r)
+{
+	if (!r->running)
+		return -1;
+	pthread_join(r->th, NULL);
+	r->running = false;
+	uint64_t n;
+	if (read(r->efd, &n, sizeof n) < 0 && errno != EAGAIN)
+		warn("policyd: reload: eventfd: %s", strerror(errno));
 	return 0;
 }
 
@@ -313,7 +399,7 @@ int policyd_run(const struct policyd_opts *o)
 		if (!s.st)
 			warn("%s: no store: every prefix is unknown, outcomes are not saved", o->db);
 	}
-	if (load(&s, &s.cfg, &s.rep) < 0) {
+	if (load(o, s.st, &s.cfg, &s.rep) < 0) {
 		close(lfd);
 		store_close(s.st);
 		return 2;
@@ -329,7 +415,13 @@ int policyd_run(const struct policyd_opts *o)
 
 	int epfd = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event lev = { .events = EPOLLIN, .data.ptr = NULL };
-	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0)
+	/* on the heap: a reload left running at the exit keeps it */
+	struct reload *rl = xcalloc(1, sizeof *rl);
+	*rl = (struct reload){ .o = o, .use_store = s.st != NULL,
+			       .efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) };
+	struct epoll_event rev = { .events = EPOLLIN, .data.ptr = rl };
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0 || rl->efd < 0 ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, rl->efd, &rev) < 0)
 		die("epoll: %s", strerror(errno));
 	info("policyd: listening on %s (%zu prefixes good, mixed or bad)", o->listen, rep_count(s.rep));
 
@@ -339,23 +431,30 @@ int policyd_run(const struct policyd_opts *o)
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
-			struct cos_config ncfg;
-			struct rep_table *nrep;
-			if (load(&s, &ncfg, &nrep) == 0) {
-				cos_free(&s.cfg);
-				rep_free(s.rep);
-				s.cfg = ncfg;
-				s.rep = nrep;
-				policy_reload(s.eng, &s.cfg, s.rep);
-				info("policyd: reloaded (%zu prefixes good, mixed or bad)", rep_count(s.rep));
-			} else {
-				warn("policyd: reload failed, keeping the old configuration");
-			}
+			reload_start(rl);
 		}
 		int n = epoll_wait(epfd, evs, 256, 1000);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait: %s", strerror(errno));
 		for (int i = 0; i < n; i++) {
+			if (evs[i].data.ptr == rl) {
+				if (reload_wait(rl) < 0)
+					continue;
+				if (rl->rc == 0) {
+					cos_free(&s.cfg);
+					rep_free(s.rep);
+					s.cfg = rl->cfg;
+					s.rep = rl->rep;
+					policy_reload(s.eng, &s.cfg, s.rep);
+					info("policyd: reloaded in %.3f s (%zu prefixes good, mixed or bad)",
+					     rl->secs, rep_count(s.rep));
+				} else {
+					warn("policyd: reload failed, keeping the old configuration");
+				}
+				if (rl->again)
+					reload_start(rl);
+				continue;
+			}
 			struct client *c = evs[i].data.ptr;
 			if (!c) {
 				for (;;) {
@@ -414,6 +513,27 @@ int policyd_run(const struct policyd_opts *o)
 			next_save = m + (int64_t)o->persist_s * 1000000000LL;
 			persist(&s);
 		}
+	}
+	if (rl->running) {
+		/* a reload in progress is of no use now: its store statement
+		 * stops; one that waits elsewhere (a configuration file on a
+		 * stalled mount) is given two seconds, then left to the exit
+		 * with rl and its eventfd */
+		rl->stop = 1;
+		struct pollfd pfd = { .fd = rl->efd, .events = POLLIN };
+		if (poll(&pfd, 1, 2000) == 1 && reload_wait(rl) == 0 && rl->rc == 0) {
+			rep_free(rl->rep);
+			cos_free(&rl->cfg);
+		}
+		if (rl->running) {
+			warn("policyd: a reload still running at the exit is left unfinished");
+			pthread_detach(rl->th);
+			rl = NULL;
+		}
+	}
+	if (rl) {
+		close(rl->efd);
+		free(rl);
 	}
 	persist(&s);
 	const struct policy_stats *ps = policy_stats(s.eng);

@@ -287,6 +287,66 @@ kill -TERM "$upid"
 wait "$upid"
 [ "$r" = "action=DUNNO" ] && ok "unix socket: request answered" || not_ok "unix socket" "$r" "$(cat "$T/unix.err")"
 
+# SIGHUP's reload runs beside the server: its configuration a FIFO that
+# nobody writes yet (a file on a stalled mount), the reload waits and the
+# requests are answered meanwhile, within a second; the reload applies
+# once the file comes; a SIGTERM during a reload that still waits exits
+# within a few seconds all the same
+mkfifo "$T/slow.conf"
+chmod 644 "$T/slow.conf"
+cat "$T/cos.good" >"$T/slow.conf" &
+"$MXSENSOR" policyd --listen "unix:$T/slow.sock" --user nobody --db "$db" \
+	--config "$T/slow.conf" 2>"$T/slow.err" &
+spid=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q listening "$T/slow.err"; do sleep 0.1; i=$((i + 1)); done
+# ask - one request over the socket: "MILLISECONDS ACTION"
+ask() {
+	python3 -c '
+import socket, sys, time
+t0 = time.monotonic()
+s = socket.socket(socket.AF_UNIX); s.settimeout(5); s.connect(sys.argv[1])
+s.sendall(b"request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=2001:db8:43::1\ninstance=h\n\n")
+d = b""
+while not d.endswith(b"\n\n"):
+    c = s.recv(100)
+    if not c: break
+    d += c
+print(int((time.monotonic() - t0) * 1000), d.decode().strip())' "$T/slow.sock" 2>&1
+}
+kill -HUP "$spid"
+sleep 0.3
+r=$(ask)
+during=$(grep -c 'reloaded' "$T/slow.err")
+cat "$T/cos.good" >"$T/slow.conf"
+i=0
+while [ $i -lt 50 ] && ! grep -q 'reloaded in' "$T/slow.err"; do sleep 0.1; i=$((i + 1)); done
+ms=${r%% *}
+case "$ms" in '' | *[!0-9]*) ms=99999 ;; esac
+if [ "$during" = 0 ] && [ "$ms" -lt 1000 ] && [ "${r#* }" = "action=DUNNO" ] &&
+	grep -q 'policyd: reloaded in' "$T/slow.err"; then
+	ok "a request during a reload that waits is answered (${ms} ms), the reload applies after"
+else
+	not_ok "requests answered during a reload" "$r" "$(cat "$T/slow.err")"
+fi
+kill -HUP "$spid"
+sleep 0.3
+t0=$(date +%s%N)
+kill -TERM "$spid"
+i=0
+while [ $i -lt 100 ] && ! grep -q 'policyd: exiting' "$T/slow.err"; do sleep 0.1; i=$((i + 1)); done
+grep -q 'policyd: exiting' "$T/slow.err" || kill -KILL "$spid"
+wait "$spid"
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$rc" = 0 ] && [ "$ms" -lt 5000 ] && grep -q 'reload still running at the exit' "$T/slow.err"; then
+	ok "SIGTERM during a reload that waits: exit 0 in ${ms} ms"
+else
+	not_ok "SIGTERM during a reload that waits" "exit $rc after $ms ms" "$(cat "$T/slow.err")"
+fi
+cat "$T/cos.good" >"$T/slow.conf" &   # no reader left: this writer ends with the test
+kill $! 2>/dev/null
+
 # root without --user is refused, before anything is bound
 "$MXSENSOR" policyd --listen "inet:127.0.0.1:$pport" --db "$db" 2>"$T/root.err"
 rc=$?
