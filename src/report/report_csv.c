@@ -12,6 +12,7 @@
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/out.h"
+#include "util/replace.h"
 
 /* report_csv_table - one table as CSV (report.h) */
 int report_csv_table(FILE *f, const struct rep_table *t)
@@ -53,25 +54,26 @@ int report_csv_summary(FILE *f, const struct report *r)
 	return ferror(f) ? -1 : 0;
 }
 
-/* write_file - open dir/name, let fn write it, close; logs errors */
+/* write_file - dir/name written by fn and replaced whole (util/replace.h:
+ * a spreadsheet or a web page reading it sees the old file or the new
+ * one); logs errors */
 static int write_file(const char *dir, const char *name, const struct report *r,
 		      const struct rep_table *t)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
+	struct replace rp;
+	FILE *f = replace_open(&rp, path);
 	if (!f) {
-		error("%s: %s", path, strerror(errno));
 		free(path);
 		return -1;
 	}
-	int rc = 0;
-	if (t) {
-		rc = report_csv_table(f, t);
+	int rc = t ? report_csv_table(f, t) : report_csv_summary(f, r);
+	if (rc) {
+		rc = error("%s: write error: %s", path, strerror(errno ? errno : EIO));
+		replace_abort(&rp);
 	} else {
-		rc = report_csv_summary(f, r);
+		rc = replace_commit(&rp);
 	}
-	if (fclose(f) != 0 || rc)
-		rc = error("%s: %s", path, strerror(errno ? errno : EIO));
 	free(path);
 	return rc;
 }

@@ -35,6 +35,20 @@ if "$MXSENSOR" report --db "$T/t.db" --format csv --out-dir "$T/csv" 2>"$T/err";
 else
 	not_ok "csv --out-dir" "$(cat "$T/err")"
 fi
+# again into the same directory: each file replaced whole, its mode kept,
+# nothing else left there
+ls "$T/csv" >"$T/csv.list"
+cat "$T/csv"/*.csv | md5sum >"$T/csv.sum"
+chmod 640 "$T/csv/families.csv"
+"$MXSENSOR" report --db "$T/t.db" --format csv --out-dir "$T/csv" 2>"$T/err"
+rc=$?
+if [ $rc = 0 ] && ls "$T/csv" | cmp -s - "$T/csv.list" &&
+	cat "$T/csv"/*.csv | md5sum | cmp -s - "$T/csv.sum" &&
+	[ "$(stat -c %a "$T/csv/families.csv")" = 640 ]; then
+	ok "csv --out-dir again: the same $(wc -l <"$T/csv.list") files, replaced, modes kept"
+else
+	not_ok "csv --out-dir again" "exit $rc" "$(ls -l "$T/csv")" "$(cat "$T/err")"
+fi
 
 # filters: --family 6 has no IPv4; --from/--to cut by day; --label
 fam6=$("$MXSENSOR" report --db "$T/t.db" --format json --family 6 |
