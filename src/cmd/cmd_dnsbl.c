@@ -143,6 +143,7 @@ int cmd_dnsbl(int argc, char **argv)
 	if (!out)
 		return 1;
 	struct cos_config cfg;
+	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct rep_table *t = rep_open(db, config, len, 0, &cfg);
 	if (!t) {
 		if (output)

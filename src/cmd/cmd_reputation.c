@@ -127,6 +127,7 @@ int cmd_reputation(int argc, char **argv)
 	if (!out)
 		return 1;
 	struct cos_config cfg;
+	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct rep_table *t = rep_open(db, config, len, now, &cfg);
 	if (!t) {
 		if (output)

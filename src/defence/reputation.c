@@ -331,6 +331,7 @@ struct load {
 	struct rep_table *t;
 	const struct cos_config *c;
 	unsigned len;
+	struct progress_read read; /* on a terminal, a read of a second or more says so */
 };
 
 /* add_row - one row: addr, kind, count, time */
@@ -338,6 +339,7 @@ static int add_row(int ncol, const char *const *names, const char *const *vals, 
 {
 	(void)names;
 	struct load *l = arg;
+	progress_read_row(&l->read);
 	struct addr a;
 	if (ncol < 4 || !vals[0] || !vals[1] || addr_parse(vals[0], &a) < 0) {
 		l->t->skipped++;
@@ -362,6 +364,7 @@ static int add_prefix_row(int ncol, const char *const *names, const char *const 
 {
 	(void)names;
 	struct load *l = arg;
+	progress_read_row(&l->read);
 	struct prefix p;
 	if (ncol < 4 || !vals[0] || prefix_parse(vals[0], &p, true) < 0) {
 		l->t->skipped++;
@@ -385,12 +388,13 @@ static int add_prefix_row(int ncol, const char *const *names, const char *const 
 int rep_load_store(struct rep_table *t, struct store *st, const struct cos_config *c,
 		   unsigned len_override)
 {
-	struct load l = { t, c, len_override };
+	struct load l = { .t = t, .c = c, .len = len_override };
 	char sql[512];
 	snprintf(sql, sizeof sql,
 		 "SELECT addr, %d, 1, last_ns FROM hosts WHERE family = 6 AND label = 'associated'"
 		 " UNION ALL SELECT addr, %d, 1, last_ns FROM hosts WHERE family = 4 AND listed = 1",
 		 REP_ASSOC, REP_LISTED4);
+	progress_read_start(&l.read, "reading the hosts from the store");
 	if (store_scan(st, sql, NULL, 0, add_row, &l) != 0)
 		return -1;
 	snprintf(sql, sizeof sql,
@@ -398,8 +402,10 @@ int rep_load_store(struct rep_table *t, struct store *st, const struct cos_confi
 		 " WHEN 'accept' THEN %d END, count, last_ns FROM mta_events"
 		 " WHERE kind IN ('dnsbl', 'reject', 'accept')",
 		 REP_DNSBL, REP_REJECT, REP_ACCEPT);
+	progress_read_start(&l.read, "reading the MTA log outcomes from the store");
 	if (store_scan(st, sql, NULL, 0, add_row, &l) != 0)
 		return -1;
+	progress_read_start(&l.read, "reading the policy outcomes from the store");
 	if (store_scan(st, "SELECT prefix, accepted, limited, last_ns FROM policy_outcomes",
 			NULL, 0, add_prefix_row, &l) != 0)
 		return -1;

@@ -284,11 +284,9 @@ struct pairs {
 
 struct scan {
 	const struct report_filter *f;
-	size_t rows, counted;       /* rows read, attempts counted */
-	const char *what;           /* the read in progress (scan_read) */
-	struct timespec t0;         /* ... its start */
-	size_t rows0;               /* ... rows before it */
-	bool noted;                 /* ... said on the terminal (scan_tick) */
+	size_t counted;             /* attempts counted */
+	struct progress_read read;  /* the read in progress (scan_read) */
+	char reading[64];           /* ... what it says on a terminal */
 	struct strpool val;         /* every text but the addresses: sensors, labels, OS
 				     * families, types, ASNs */
 	struct srcrec *sr;          /* the source addresses by id */
@@ -327,17 +325,10 @@ struct scan {
 };
 
 /* scan_tick - one row read; on a terminal, a read that has run a
- * second says so once (a store of 10M SYNs takes some 20 s) */
+ * second says so once (a store of 10M SYNs takes some 10 s) */
 static void scan_tick(struct scan *s)
 {
-	if ((++s->rows & 0x3ffff) || s->noted)
-		return;
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	if ((t.tv_sec - s->t0.tv_sec) * 1000000000 + (t.tv_nsec - s->t0.tv_nsec) < 1000000000)
-		return;
-	s->noted = true;
-	progress_note("report: reading the %s (%zu rows so far)", s->what, s->rows - s->rows0);
+	progress_read_row(&s->read);
 }
 
 /* vid - a text value's id + 1, 0 for NULL */
@@ -782,16 +773,11 @@ static int scan_read(struct scan *s, struct store *st, const char *what, const c
 {
 	const char *p[1] = { s->f->sensor };
 	char *sql = xasprintf(fmt, s->f->sensor ? and_or_where : "");
-	struct timespec t1;
-	s->what = what;
-	s->rows0 = s->rows;
-	s->noted = false;
-	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	snprintf(s->reading, sizeof s->reading, "report: reading the %s", what);
+	progress_read_start(&s->read, s->reading);
 	int rc = store_scan(st, sql, p, s->f->sensor ? 1 : 0, fn, s);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(sql);
-	debug("report: %s: %zu rows, %.3f s", what, s->rows - s->rows0,
-	      (double)(t1.tv_sec - s->t0.tv_sec) + (double)(t1.tv_nsec - s->t0.tv_nsec) / 1e9);
+	debug("report: %s: %zu rows, %.3f s", what, s->read.rows, progress_read_secs(&s->read));
 	return rc ? -1 : 0;
 }
 

@@ -172,3 +172,24 @@ void progress_note(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 }
+
+void progress_read_start(struct progress_read *p, const char *what)
+{
+	*p = (struct progress_read){ .what = what };
+	clock_gettime(CLOCK_MONOTONIC, &p->t0);
+}
+
+double progress_read_secs(const struct progress_read *p)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - p->t0.tv_sec) + (double)(t.tv_nsec - p->t0.tv_nsec) / 1e9;
+}
+
+void progress_read_row(struct progress_read *p)
+{
+	if ((++p->rows & 0x3ffff) || p->noted || progress_read_secs(p) < 1.0)
+		return;
+	p->noted = true;
+	progress_note("%s (%zu rows so far)", p->what, p->rows);
+}

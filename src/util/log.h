@@ -14,8 +14,10 @@
 #ifndef MX_LOG_H
 #define MX_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdnoreturn.h>
+#include <time.h>
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -55,5 +57,21 @@ void progress_set(int on);
 void progress_count(const char *what, unsigned long long done, unsigned long long total);
 /* progress_note - one line saying what a long step is doing now */
 void progress_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* struct progress_read - a read of rows that may take a while (a store
+ * of 50M SYNs: 20 s to 2 min): one that has run a second says so once,
+ * "mxsensor: WHAT (N rows so far)" (through progress_note: on a
+ * terminal, when the command turned progress on) */
+struct progress_read {
+	const char *what;           /* kept, not copied */
+	struct timespec t0;
+	size_t rows;
+	bool noted;
+};
+void progress_read_start(struct progress_read *p, const char *what);
+/* progress_read_row - one row more (the clock is read every 2^18 rows) */
+void progress_read_row(struct progress_read *p);
+/* progress_read_secs - seconds since the start */
+double progress_read_secs(const struct progress_read *p);
 
 #endif
