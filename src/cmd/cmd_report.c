@@ -259,14 +259,26 @@ int cmd_report(int argc, char **argv)
 		error("%s: %s", db, strerror(errno));
 		return 2;
 	}
+	/* the output opened first: a directory that cannot take it is said
+	 * before the store is read (minutes on a big one) */
+	struct replace rp;
+	FILE *out = output ? replace_open(&rp, output) : stdout;
+	if (!out)
+		return 1;
 	struct store *st = store_open(db, false);
-	if (!st)
+	if (!st) {
+		if (output)
+			replace_abort(&rp);
 		return 2;
+	}
 	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct report *r = report_build(st, &f);
 	store_close(st);
-	if (!r)
+	if (!r) {
+		if (output)
+			replace_abort(&rp);
 		return 1;
+	}
 	if (only)
 		report_keep(r, only);
 	int rc = 0;
@@ -279,12 +291,6 @@ int cmd_report(int argc, char **argv)
 		rc = report_csv_dir(outdir, r);
 		report_free(r);
 		return rc ? 1 : 0;
-	}
-	struct replace rp;
-	FILE *out = output ? replace_open(&rp, output) : stdout;
-	if (!out) {
-		report_free(r);
-		return 1;
 	}
 	if (!strcmp(fmt, "text")) {
 		rc = report_text(out, r);

@@ -147,8 +147,8 @@ int replace_commit(struct replace *r)
 	if (fflush(r->f) != 0 || ferror(r->f)) {
 		rc = -1;
 	} else if (!r->in_place) {
-		bool named = r->tmp != NULL;
-		if (fsync(fileno(r->f)) < 0 || (!named && give_name(r) < 0) ||
+		bool has_name = r->tmp != NULL;
+		if (fsync(fileno(r->f)) < 0 || (!has_name && give_name(r) < 0) ||
 		    rename(r->tmp, r->path) < 0)
 			rc = -1;
 	}
