@@ -118,14 +118,19 @@ FILE *replace_open_named(struct replace *r, const char *path)
 }
 
 /* give_name - the unnamed file (O_TMPFILE) under a temporary name beside
- * the file, ready for the rename; 0 or -1 */
+ * the file, ready for the rename: linked by its descriptor (AT_EMPTY_PATH:
+ * root, even in a chroot without /proc, and since Linux 6.10 the file's
+ * opener), else through /proc/self/fd (any user); 0 or -1 */
 static int give_name(struct replace *r)
 {
 	char proc[64];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fileno(r->f));
+	int fd = fileno(r->f);
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	for (int n = 0; n < 100; n++) {
 		r->tmp = xasprintf("%s.mxsensor-%ld-%d", r->path, (long)getpid(), n);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, r->tmp, AT_SYMLINK_FOLLOW) == 0)
+		if (linkat(fd, "", AT_FDCWD, r->tmp, AT_EMPTY_PATH) == 0 ||
+		    (errno != EEXIST &&
+		     linkat(AT_FDCWD, proc, AT_FDCWD, r->tmp, AT_SYMLINK_FOLLOW) == 0))
 			return 0;
 		int e = errno;
 		free(r->tmp);

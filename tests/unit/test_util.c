@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
@@ -470,6 +473,64 @@ static void test_replace(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* replaced_in_child - in a child process: how (0: as is, 1: without /proc,
+ * in a mount namespace of its own, 2: as nobody), replace dir/out with
+ * "child\n"; the child's exit status: 0 when the file then holds it */
+static int replaced_in_child(const char *dir, int how)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (how == 1 && (unshare(CLONE_NEWNS) < 0 ||
+				 mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+				 umount2("/proc", MNT_DETACH) < 0 || access("/proc/self", F_OK) == 0))
+			_exit(10);
+		if (how == 2 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(11);
+		char out[300], got[64];
+		snprintf(out, sizeof out, "%s/out", dir);
+		struct replace r;
+		FILE *f = replace_open(&r, out);
+		if (!f)
+			_exit(12);
+		fputs("child\n", f);
+		if (replace_commit(&r) < 0)
+			_exit(13);
+		content(out, got, sizeof got);
+		_exit(strcmp(got, "child\n") ? 14 : 0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* the unnamed file's ways to a name: by its descriptor (root, also where
+ * no /proc is mounted; any user since Linux 6.10) and through /proc (other
+ * users on older kernels): as root without /proc, and as nobody */
+static void test_replace_link(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("TMPDIR");
+	char dir[256], out[300], got[64];
+	snprintf(dir, sizeof dir, "%s/mxs-replace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(out, sizeof out, "%s/out", dir);
+	assert_int_equal(replaced_in_child(dir, 0), 0);
+	if (geteuid() == 0) {   /* make check runs as root, as its peers need */
+		assert_int_equal(replaced_in_child(dir, 1), 0);
+		assert_int_equal(unlink(out), 0);
+		assert_int_equal(replaced_in_child(dir, 2), 0);
+		struct stat st;
+		assert_int_equal(stat(out, &st), 0);
+		assert_int_equal(st.st_uid, 65534);
+	}
+	content(out, got, sizeof got);
+	assert_string_equal(got, "child\n");
+	assert_int_equal(unlink(out), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_strpool),
 		cmocka_unit_test(test_log_hold),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_replace_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
