@@ -1,7 +1,6 @@
 /*
  * cmd_dnsbl.c - `mxsensor dnsbl`: bad prefixes as DNSBL data.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,15 +138,14 @@ int cmd_dnsbl(int argc, char **argv)
 		return cmd_usage_error("dnsbl", "--family all needs --format zone (rbldnsd datasets hold one family)");
 	/* opened first: a directory that cannot take it is said at once */
 	struct replace rp;
-	FILE *out = output ? replace_open(&rp, output) : stdout;
+	FILE *out = replace_open(&rp, output);
 	if (!out)
 		return 1;
 	struct cos_config cfg;
 	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct rep_table *t = rep_open(db, config, len, 0, &cfg);
 	if (!t) {
-		if (output)
-			replace_abort(&rp);
+		replace_abort(&rp);
 		return 2;
 	}
 	int rc;
@@ -170,15 +168,5 @@ int cmd_dnsbl(int argc, char **argv)
 		rc = dnsbl_write_rbldnsd(&l, out, family);
 	dnsbl_free(&l);
 	cos_free(&cfg);
-	if (output) {
-		if (rc) {
-			error("%s: write error: %s", output, strerror(errno));
-			replace_abort(&rp);
-			return 1;
-		}
-		return replace_commit(&rp) < 0 ? 1 : 0;
-	}
-	if (fflush(stdout) != 0 || rc)
-		return error("stdout: write error: %s", strerror(errno)), 1;
-	return 0;
+	return replace_finish(&rp, rc) < 0 ? 1 : 0;
 }

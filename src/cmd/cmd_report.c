@@ -262,21 +262,19 @@ int cmd_report(int argc, char **argv)
 	/* the output opened first: a directory that cannot take it is said
 	 * before the store is read (minutes on a big one) */
 	struct replace rp;
-	FILE *out = output ? replace_open(&rp, output) : stdout;
+	FILE *out = replace_open(&rp, output);
 	if (!out)
 		return 1;
 	struct store *st = store_open(db, false);
 	if (!st) {
-		if (output)
-			replace_abort(&rp);
+		replace_abort(&rp);
 		return 2;
 	}
 	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct report *r = report_build(st, &f);
 	store_close(st);
 	if (!r) {
-		if (output)
-			replace_abort(&rp);
+		replace_abort(&rp);
 		return 1;
 	}
 	if (only)
@@ -310,14 +308,5 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	report_free(r);
-	if (output) {
-		if (rc == 0)
-			return replace_commit(&rp) < 0 ? 1 : 0;
-		error("%s: write error: %s", output, strerror(errno));
-		replace_abort(&rp);
-		return 1;
-	}
-	if (fflush(out) != 0 || ferror(out) || rc)
-		return error("stdout: write error: %s", strerror(errno)), 1;
-	return 0;
+	return replace_finish(&rp, rc) < 0 ? 1 : 0;
 }

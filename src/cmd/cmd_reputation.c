@@ -1,7 +1,6 @@
 /*
  * cmd_reputation.c - `mxsensor reputation`: prefixes, classes, evidence.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,15 +122,14 @@ int cmd_reputation(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error("reputation", "unexpected argument '%s'", argv[optind]);
 	struct replace rp;
-	FILE *out = output ? replace_open(&rp, output) : stdout;
+	FILE *out = replace_open(&rp, output);
 	if (!out)
 		return 1;
 	struct cos_config cfg;
 	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct rep_table *t = rep_open(db, config, len, now, &cfg);
 	if (!t) {
-		if (output)
-			replace_abort(&rp);
+		replace_abort(&rp);
 		return 2;
 	}
 	if (fmt == OUT_TEXT)
@@ -165,9 +163,5 @@ int cmd_reputation(int argc, char **argv)
 	}
 	rep_free(t);
 	cos_free(&cfg);
-	if (output)
-		return replace_commit(&rp) < 0 ? 1 : 0;
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return error("stdout: write error: %s", strerror(errno)), 1;
-	return 0;
+	return replace_commit(&rp) < 0 ? 1 : 0;
 }

@@ -5,7 +5,6 @@
  */
 #include "report/report.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,13 +66,7 @@ static int write_file(const char *dir, const char *name, const struct report *r,
 		free(path);
 		return -1;
 	}
-	int rc = t ? report_csv_table(f, t) : report_csv_summary(f, r);
-	if (rc) {
-		rc = error("%s: write error: %s", path, strerror(errno ? errno : EIO));
-		replace_abort(&rp);
-	} else {
-		rc = replace_commit(&rp);
-	}
+	int rc = replace_finish(&rp, t ? report_csv_table(f, t) : report_csv_summary(f, r));
 	free(path);
 	return rc;
 }

@@ -33,48 +33,51 @@ static mode_t new_mode(void)
 	return 0666 & ~mask;
 }
 
-/* start - r for path: in place when it names no regular file (true), else
- * the file to replace (a link's target) and the new file's mode */
-static bool start(struct replace *r, const char *path, mode_t *mode)
+/* release - r's allocations, r cleared */
+static void release(struct replace *r)
+{
+	free(r->tmp);
+	free(r->path);
+	memset(r, 0, sizeof *r);
+}
+
+/* start - r for path; the stream when it is written in place (standard
+ * output, or a path that names no regular file), else NULL with the file
+ * to replace (a link's target) and the new file's mode set */
+static FILE *start(struct replace *r, const char *path, mode_t *mode)
 {
 	memset(r, 0, sizeof *r);
+	r->name = path ? path : "stdout";
 	struct stat st;
-	bool exists = stat(path, &st) == 0;
-	if (exists && !S_ISREG(st.st_mode)) {
+	bool exists = path && stat(path, &st) == 0;
+	if (!path || (exists && !S_ISREG(st.st_mode))) {
 		r->in_place = true;
+		if (!path)
+			return r->f = stdout;
 		r->path = xstrdup(path);
-		return true;
+		if (!(r->f = fopen(path, "w"))) {
+			error("%s: %s", path, strerror(errno));
+			release(r);
+		}
+		return r->f;
 	}
 	char *real = exists ? realpath(path, NULL) : NULL;
 	r->path = real ? real : xstrdup(path);
 	*mode = exists ? st.st_mode & 07777 : new_mode();
-	return false;
+	return NULL;
 }
 
 /* finish_open - the stream on fd (-1: the open failed, errno says why) */
 static FILE *finish_open(struct replace *r, int fd, mode_t mode)
 {
 	if (fd < 0 || fchmod(fd, mode) < 0 || !(r->f = fdopen(fd, "w"))) {
-		error("%s: %s", r->path, strerror(errno));
+		error("%s: %s", r->name, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		if (r->tmp)
 			unlink(r->tmp);
-		free(r->tmp);
-		free(r->path);
-		memset(r, 0, sizeof *r);
+		release(r);
 		return NULL;
-	}
-	return r->f;
-}
-
-/* open_in_place - a path that is no regular file, opened for writing */
-static FILE *open_in_place(struct replace *r)
-{
-	if (!(r->f = fopen(r->path, "w"))) {
-		error("%s: %s", r->path, strerror(errno));
-		free(r->path);
-		memset(r, 0, sizeof *r);
 	}
 	return r->f;
 }
@@ -96,8 +99,9 @@ static int named(struct replace *r)
 FILE *replace_open(struct replace *r, const char *path)
 {
 	mode_t mode = 0;
-	if (start(r, path, &mode))
-		return open_in_place(r);
+	FILE *f = start(r, path, &mode);
+	if (f || r->in_place)
+		return f;
 	char *dir = dir_of(r->path);
 	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	int e = errno;
@@ -112,8 +116,9 @@ FILE *replace_open(struct replace *r, const char *path)
 FILE *replace_open_named(struct replace *r, const char *path)
 {
 	mode_t mode = 0;
-	if (start(r, path, &mode))
-		return open_in_place(r);
+	FILE *f = start(r, path, &mode);
+	if (f || r->in_place)
+		return f;
 	return finish_open(r, named(r), mode);
 }
 
@@ -144,6 +149,18 @@ static int give_name(struct replace *r)
 	return -1;
 }
 
+/* fsync_dir - the directory of path on disk too (its new name) */
+static void fsync_dir(const char *path)
+{
+	char *dir = dir_of(path);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+}
+
 int replace_commit(struct replace *r)
 {
 	if (!r->f)
@@ -158,38 +175,36 @@ int replace_commit(struct replace *r)
 			rc = -1;
 	}
 	int e = errno;
-	if (fclose(r->f) != 0 && rc == 0) {
+	if (r->f != stdout && fclose(r->f) != 0 && rc == 0) {
 		rc = -1;
 		e = errno;
 	}
 	r->f = NULL;
 	if (rc < 0) {
-		error("%s: write error: %s", r->path, strerror(e));
+		error("%s: write error: %s", r->name, strerror(e));
 		if (r->tmp)
 			unlink(r->tmp);
 	} else if (!r->in_place) {
-		/* the new name on disk too */
-		char *dir = dir_of(r->path);
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
+		fsync_dir(r->path);
 	}
-	free(r->tmp);
-	free(r->path);
-	memset(r, 0, sizeof *r);
+	release(r);
 	return rc;
 }
 
 void replace_abort(struct replace *r)
 {
-	if (r->f)
+	if (r->f && r->f != stdout)
 		fclose(r->f);
 	if (r->tmp)
 		unlink(r->tmp);
-	free(r->tmp);
-	free(r->path);
-	memset(r, 0, sizeof *r);
+	release(r);
+}
+
+int replace_finish(struct replace *r, int rc)
+{
+	if (rc == 0)
+		return replace_commit(r);
+	error("%s: write error: %s", r->name, strerror(errno ? errno : EIO));
+	replace_abort(r);
+	return -1;
 }

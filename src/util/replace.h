@@ -23,21 +23,29 @@
 
 struct replace {
 	FILE *f;
-	char *path;                 /* the file to replace */
+	const char *name;           /* for messages: the path as given (kept, not
+				     * copied), or "stdout" */
+	char *path;                 /* the file to replace or write in place */
 	char *tmp;                  /* its temporary name (NULL: none yet) */
-	bool in_place;              /* not a regular file: written directly */
+	bool in_place;              /* stdout, or not a regular file: written directly */
 };
 
-/* replace_open - the stream to write; NULL with the error printed */
+/* replace_open - the stream to write path (NULL: standard output, which
+ * is flushed but not closed at the end); NULL with the error printed */
 FILE *replace_open(struct replace *r, const char *path);
 /* replace_open_named - the same with a temporary name beside the file
  * from the start (FILE.XXXXXX), as replace_open does where the file
  * system has no unnamed files; a run killed before the end leaves it */
 FILE *replace_open_named(struct replace *r, const char *path);
 /* replace_commit - the whole output under the file's name; 0, or -1 with
- * the error printed and the old file kept.  The stream is closed. */
+ * "NAME: write error: ..." printed and the old file kept.  The stream is
+ * closed (standard output: flushed). */
 int replace_commit(struct replace *r);
 /* replace_abort - drop what was written; the old file stays */
 void replace_abort(struct replace *r);
+/* replace_finish - the end of a writer whose result is rc (-1: a write
+ * failed, errno says why): the commit, or the error printed and what
+ * was written dropped; 0 or -1 */
+int replace_finish(struct replace *r, int rc);
 
 #endif

@@ -109,4 +109,14 @@ if [ $rc = 1 ] && [ "$out" = "mxsensor: $T/out/bl6: write error: No space left o
 else
 	not_ok "dnsbl -o on a full disk" "exit $rc" "$out"
 fi
+# standard output that cannot take it: exit 1, one message
+for cmd in "dnsbl" "reputation" "report"; do
+	"$MXSENSOR" $cmd --db "$db" >/dev/full 2>"$T/err"
+	rc=$?
+	if [ $rc = 1 ] && [ "$(cat "$T/err")" = "mxsensor: stdout: write error: No space left on device" ]; then
+		ok "$cmd >/dev/full: exit 1, one message"
+	else
+		not_ok "$cmd >/dev/full" "exit $rc" "$(cat "$T/err")"
+	fi
+done
 exit 0
