@@ -263,6 +263,51 @@ static int reload_wait(struct reload *r)
 	return 0;
 }
 
+/* reload_done - the thread has ended: its configuration and reputation
+ * take the old ones' place, or the old ones stay; a SIGHUP that came
+ * meanwhile starts the next reload */
+static void reload_done(struct state *s, struct reload *r)
+{
+	if (reload_wait(r) < 0)
+		return;
+	if (r->rc == 0) {
+		cos_free(&s->cfg);
+		rep_free(s->rep);
+		s->cfg = r->cfg;
+		s->rep = r->rep;
+		policy_reload(s->eng, &s->cfg, s->rep);
+		info("policyd: reloaded in %.3f s (%zu prefixes good, mixed or bad)", r->secs,
+		     rep_count(s->rep));
+	} else {
+		warn("policyd: reload failed, keeping the old configuration");
+	}
+	if (r->again)
+		reload_start(r);
+}
+
+/* reload_end - at the exit: a reload in progress is of no use now, its
+ * store statement stops; one that waits elsewhere (a configuration file
+ * on a stalled mount) is given two seconds, then left to the exit with r
+ * and its eventfd */
+static void reload_end(struct reload *r)
+{
+	if (r->running) {
+		r->stop = 1;
+		struct pollfd pfd = { .fd = r->efd, .events = POLLIN };
+		if (poll(&pfd, 1, 2000) == 1 && reload_wait(r) == 0 && r->rc == 0) {
+			rep_free(r->rep);
+			cos_free(&r->cfg);
+		}
+		if (r->running) {
+			warn("policyd: a reload still running at the exit is left unfinished");
+			pthread_detach(r->th);
+			return;
+		}
+	}
+	close(r->efd);
+	free(r);
+}
+
 static int save_rows(const struct policy_delta *d, size_t n, void *arg)
 {
 	struct state *s = arg;
@@ -438,21 +483,7 @@ int policyd_run(const struct policyd_opts *o)
 			die("epoll_wait: %s", strerror(errno));
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.ptr == rl) {
-				if (reload_wait(rl) < 0)
-					continue;
-				if (rl->rc == 0) {
-					cos_free(&s.cfg);
-					rep_free(s.rep);
-					s.cfg = rl->cfg;
-					s.rep = rl->rep;
-					policy_reload(s.eng, &s.cfg, s.rep);
-					info("policyd: reloaded in %.3f s (%zu prefixes good, mixed or bad)",
-					     rl->secs, rep_count(s.rep));
-				} else {
-					warn("policyd: reload failed, keeping the old configuration");
-				}
-				if (rl->again)
-					reload_start(rl);
+				reload_done(&s, rl);
 				continue;
 			}
 			struct client *c = evs[i].data.ptr;
@@ -514,27 +545,7 @@ int policyd_run(const struct policyd_opts *o)
 			persist(&s);
 		}
 	}
-	if (rl->running) {
-		/* a reload in progress is of no use now: its store statement
-		 * stops; one that waits elsewhere (a configuration file on a
-		 * stalled mount) is given two seconds, then left to the exit
-		 * with rl and its eventfd */
-		rl->stop = 1;
-		struct pollfd pfd = { .fd = rl->efd, .events = POLLIN };
-		if (poll(&pfd, 1, 2000) == 1 && reload_wait(rl) == 0 && rl->rc == 0) {
-			rep_free(rl->rep);
-			cos_free(&rl->cfg);
-		}
-		if (rl->running) {
-			warn("policyd: a reload still running at the exit is left unfinished");
-			pthread_detach(rl->th);
-			rl = NULL;
-		}
-	}
-	if (rl) {
-		close(rl->efd);
-		free(rl);
-	}
+	reload_end(rl);
 	persist(&s);
 	const struct policy_stats *ps = policy_stats(s.eng);
 	info("policyd: exiting: %llu requests, %llu accepted messages, %llu limited,"
