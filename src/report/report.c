@@ -285,7 +285,8 @@ struct pairs {
 struct scan {
 	const struct report_filter *f;
 	size_t counted;             /* attempts counted */
-	struct progress_read read;  /* the read in progress (scan_read) */
+	struct progress_read read;  /* the read in progress (scan_read): on a terminal,
+				     * one that has run a second says so once */
 	char reading[64];           /* ... what it says on a terminal */
 	struct strpool val;         /* every text but the addresses: sensors, labels, OS
 				     * families, types, ASNs */
@@ -323,13 +324,6 @@ struct scan {
 	const char *last_sensor;    /* sensor_id's */
 	uint32_t last_sensor_id;
 };
-
-/* scan_tick - one row read; on a terminal, a read that has run a
- * second says so once (a store of 10M SYNs takes some 10 s) */
-static void scan_tick(struct scan *s)
-{
-	progress_read_row(&s->read);
-}
 
 /* vid - a text value's id + 1, 0 for NULL */
 static uint32_t vid(struct scan *s, const char *v)
@@ -468,7 +462,7 @@ static int host_row(int n, const char *const *names, const char *const *v, void 
 {
 	(void)names;
 	struct scan *s = arg;
-	scan_tick(s);
+	progress_read_row(&s->read);
 	if (n < H_COUNT || !v[H_SENSOR])
 		return -1;
 	uint32_t src = src_id(s, v[H_ADDR]);
@@ -679,7 +673,7 @@ static int att_row(int n, const char *const *names, const char *const *v, void *
 {
 	(void)names;
 	struct scan *s = arg;
-	scan_tick(s);
+	progress_read_row(&s->read);
 	const struct report_filter *f = s->f;
 	if (n < A_COUNT || !v[A_SENSOR] || !v[A_ID])
 		return -1;
@@ -723,7 +717,7 @@ static int partner_row(int n, const char *const *names, const char *const *v, vo
 {
 	(void)names;
 	struct scan *s = arg;
-	scan_tick(s);
+	progress_read_row(&s->read);
 	if (n < Q_COUNT || !v[Q_SENSOR] || !v[Q_ID])
 		return -1;
 	uint32_t sensor;
@@ -747,7 +741,7 @@ static int pair_row(int n, const char *const *names, const char *const *v, void 
 {
 	(void)names;
 	struct scan *s = arg;
-	scan_tick(s);
+	progress_read_row(&s->read);
 	if (n < P_COUNT || !v[P_SENSOR] || !v[P_A6])
 		return -1;
 	uint32_t sensor;
