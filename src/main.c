@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "util/hash.h"
+#include "util/replace.h"
 
 #define CMD(n) { #n, cmd_##n, cmd_##n##_summary, cmd_##n##_usage }
 
@@ -70,13 +71,23 @@ static int help(const char *name)
 		fprintf(stderr, "mxsensor: '%s' is not a command; see 'mxsensor --help'\n", name);
 		return 2;
 	}
-	fputs(c->usage, stdout);
-	return 0;
+	return stdout_put(c->usage) < 0 ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+/* stdout_end - output that did not all reach standard output (a full
+ * disk, a pipe closed with SIGPIPE ignored) fails the command: exit 1
+ * and one message, as a command's own write errors do.  A command that
+ * failed has said why already; one that writes through util/replace has
+ * flushed and checked standard output itself. */
+static int stdout_end(int rc)
 {
-	hash_seed_init();
+	if (rc == 0 && stdout_flush() < 0)
+		rc = 1;
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
+{
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -109,4 +120,10 @@ int main(int argc, char **argv)
 			return help(name);
 	}
 	return c->fn(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	hash_seed_init();
+	return stdout_end(dispatch(argc, argv));
 }

@@ -15,6 +15,7 @@
 #include "addr/classify.h"
 #include "cmd/cmd.h"
 #include "util/log.h"
+#include "util/replace.h"
 
 #define LINE_MAX_LEN 1024   /* longer stdin lines are rejected */
 #define SHOW_MAX 64         /* bytes of a bad line quoted in the message */
@@ -66,7 +67,7 @@ const char cmd_addr_usage[] =
 	"                 (3ffe:831f::/32), isatap-global, v4-not-global\n"
 	"\n"
 	"Exit status: 0 all addresses classified, 1 some input was not an\n"
-	"address, 2 usage error.\n"
+	"address, or a write error; 2 usage error.\n"
 	"\n"
 	"Examples:\n"
 	"  mxsensor addr 2001:0:4136:e378:8000:63bf:3fff:fdd2\n"
@@ -339,9 +340,7 @@ int cmd_addr(int argc, char **argv)
 			print_one(&a, fmt);
 		}
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		error("write error on stdout");
+	if (stdout_flush() < 0)
 		return 1;
-	}
 	return bad ? 1 : 0;
 }

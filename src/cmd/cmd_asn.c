@@ -20,6 +20,7 @@
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/out.h"
+#include "util/replace.h"
 
 #define LINE_MAX_LEN 1024
 
@@ -49,7 +50,8 @@ const char cmd_asn_usage[] =
 	"as_name (when a table names it).\n"
 	"\n"
 	"Exit status: 0 every address found; 1 some address unknown, not an\n"
-	"address, or a table line unusable; 2 usage error or unreadable table.\n"
+	"address, a table line unusable, or a write error; 2 usage error or\n"
+	"unreadable table.\n"
 	"\n"
 	"Example:\n"
 	"  mxsensor asn --asn routeviews-rv2-20260101-1200.pfx2as.gz \\\n"
@@ -157,7 +159,7 @@ int cmd_asn(int argc, char **argv)
 		}
 	}
 	asn_db_free(db);
-	if (fflush(stdout) != 0)
-		return error("stdout: write error"), 2;
+	if (stdout_flush() < 0)
+		return 1;
 	return status;
 }

@@ -49,7 +49,8 @@ const char cmd_explain_usage[] =
 	"\n"
 	"Evidence names and points are explained in docs/association.md.\n"
 	"\n"
-	"Exit status: 0 shown; 1 the address is not in the store; 2 usage error.\n";
+	"Exit status: 0 shown; 1 the address is not in the store, or a write\n"
+	"error; 2 usage error.\n";
 
 struct ctx {
 	struct store *st;

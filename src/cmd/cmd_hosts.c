@@ -10,12 +10,14 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/out.h"
+#include "util/replace.h"
 
 const char cmd_hosts_summary[] = "export the hosts of the store (CSV, JSON lines)";
 
 const char cmd_hosts_usage[] =
 	"usage: mxsensor hosts [--db LOCATION] [--sensor NAME] [--format csv|jsonl]\n"
 	"                      [--family 4|6] [--label LABEL] [--no-header]\n"
+	"                      [--output FILE]\n"
 	"\n"
 	"Print one line per host (source address) and sensor that the last\n"
 	"analysis of each sensor saw, so the results can be taken into other\n"
@@ -29,6 +31,9 @@ const char cmd_hosts_usage[] =
 	"      --family N     only IPv4 (4) or IPv6 (6) hosts\n"
 	"      --label LABEL  only hosts with this label (see below)\n"
 	"  -H, --no-header    no CSV header line\n"
+	"  -o, --output FILE  write FILE instead of stdout, replacing it whole once\n"
+	"                     the export is complete (a reader sees the old file or\n"
+	"                     the new one; a failed run keeps the old one)\n"
 	"\n"
 	"Columns (CSV header names = JSON keys; absent values are empty / null):\n"
 	"  addr          the address (RFC 5952)\n"
@@ -51,7 +56,7 @@ const char cmd_hosts_usage[] =
 	"                associated attempts with that host and the best score\n"
 	"  sensor        the sensor that saw the host (analyze --sensor)\n"
 	"\n"
-	"Exit status: 0 ok; 2 usage error or no store.\n"
+	"Exit status: 0 ok; 1 write error; 2 usage error or no store.\n"
 	"\n"
 	"Example:\n"
 	"  mxsensor hosts --family 6 --label associated --format jsonl\n";
@@ -69,6 +74,8 @@ static const bool numeric[NCOLS] = {
 
 struct ctx {
 	enum out_fmt fmt;
+	FILE *out;
+	bool werr;                  /* a write failed: the scan stopped */
 };
 
 static int row(int n, const char *const *names, const char *const *vals, void *arg)
@@ -85,7 +92,11 @@ static int row(int n, const char *const *names, const char *const *vals, void *a
 		v[6] = out_time_iso(strtoll(vals[6], NULL, 10), 3, first);
 	if (vals[7])
 		v[7] = out_time_iso(strtoll(vals[7], NULL, 10), 3, last);
-	out_row(stdout, c->fmt, NCOLS, cols, v, numeric);
+	out_row(c->out, c->fmt, NCOLS, cols, v, numeric);
+	if (ferror(c->out)) {
+		c->werr = true;
+		return -1;
+	}
 	return 0;
 }
 
@@ -98,13 +109,15 @@ int cmd_hosts(int argc, char **argv)
 		{ "label", required_argument, NULL, 'L' },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ "sensor", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "mxsensor.db", *label = NULL, *family = NULL, *sensor = NULL;
+	const char *output = NULL;
 	struct ctx c = { .fmt = OUT_CSV };
 	bool header = true;
 	int o;
-	while ((o = getopt_long(argc, argv, "d:f:Hs:", longopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "d:f:Ho:s:", longopts, NULL)) != -1) {
 		switch (o) {
 		case 'd':
 			db = optarg;
@@ -127,15 +140,25 @@ int cmd_hosts(int argc, char **argv)
 		case 's':
 			sensor = optarg;
 			break;
+		case 'o':
+			output = optarg;
+			break;
 		default:
 			return cmd_usage_error("hosts", "unknown option");
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error("hosts", "unexpected argument '%s'", argv[optind]);
+	/* opened first: a directory that cannot take it is said at once */
+	struct replace rp;
+	c.out = replace_open(&rp, output);
+	if (!c.out)
+		return 1;
 	struct store *st = store_open(db, false);
-	if (!st)
+	if (!st) {
+		replace_abort(&rp);
 		return 2;
+	}
 	const char *params[3];
 	int np = 0;
 	char sql[640];
@@ -153,8 +176,12 @@ int cmd_hosts(int argc, char **argv)
 	if (sensor)
 		params[np++] = sensor;
 	if (header)
-		out_header(stdout, c.fmt, NCOLS, cols);
+		out_header(c.out, c.fmt, NCOLS, cols);
 	int rc = store_scan(st, sql, params, np, row, &c);
 	store_close(st);
-	return rc ? 2 : 0;
+	if (rc && !c.werr) {
+		replace_abort(&rp);
+		return 2;
+	}
+	return replace_commit(&rp) < 0 ? 1 : 0;   /* a write error: said here */
 }

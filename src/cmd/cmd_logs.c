@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "mtalog/mtalog.h"
 #include "util/num.h"
+#include "util/replace.h"
 
 const char cmd_logs_summary[] = "print DNSBL rejections and other events found in MTA logs, as CSV";
 
@@ -37,6 +38,8 @@ const char cmd_logs_usage[] =
 "                     exit 1 if there is any\n"
 "      --stats        print each file's format and counters on stderr\n"
 "      --no-header    do not print the CSV header line\n"
+"  -o, --output FILE  write FILE instead of stdout, replacing it whole once\n"
+"                     every file is read (a failed run keeps the old one)\n"
 "  -h, --help         this text\n"
 "\n"
 "Output (stdout), one line per event after a header line:\n"
@@ -51,7 +54,8 @@ const char cmd_logs_usage[] =
 "  reason    the reply text (printable ASCII, truncated)\n"
 "\n"
 "Exit status: 0 success; 1 a file could not be read or its format not\n"
-"detected, or (with --strict) unparsed rejections were found; 2 usage.\n"
+"detected, or (with --strict) unparsed rejections were found, or the\n"
+"output could not be written; 2 usage.\n"
 "\n"
 "Examples:\n"
 "  mxsensor logs /var/log/mail.log /var/log/mail.log.1.gz\n"
@@ -60,19 +64,19 @@ const char cmd_logs_usage[] =
 enum { OPT_STATS = 256, OPT_NO_HEADER };
 
 /* csv_field - s as a CSV field (RFC 4180 quoting when needed) */
-static void csv_field(const char *s)
+static void csv_field(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
+		fputs(s, f);
 		return;
 	}
-	putchar('"');
+	putc('"', f);
 	for (; *s; s++) {
 		if (*s == '"')
-			putchar('"');
-		putchar(*s);
+			putc('"', f);
+		putc(*s, f);
 	}
-	putchar('"');
+	putc('"', f);
 }
 
 /* rfc3339 - ns since the epoch as "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" */
@@ -128,6 +132,7 @@ int cmd_logs(int argc, char **argv)
 		{ "strict", no_argument, NULL, 's' },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -135,9 +140,10 @@ int cmd_logs(int argc, char **argv)
 	unsigned mask = ~0u;
 	bool stats = false, header = true, seen_k = false, seen_y = false, seen_r = false;
 	long year;
+	const char *output = NULL;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:y:r:sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:y:r:so:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			if (seen_k)
@@ -173,6 +179,9 @@ int cmd_logs(int argc, char **argv)
 		case OPT_NO_HEADER:
 			header = false;
 			break;
+		case 'o':
+			output = optarg;
+			break;
 		case 'h':
 			fputs(cmd_logs_usage, stdout);
 			return 0;
@@ -182,8 +191,13 @@ int cmd_logs(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_usage_error("logs", "no log file given");
+	/* opened first: a directory that cannot take it is said at once */
+	struct replace rp;
+	FILE *out = replace_open(&rp, output);
+	if (!out)
+		return 1;
 	if (header)
-		puts("time,address,kind,list,format,file,line,reason");
+		fputs("time,address,kind,list,format,file,line,reason\n", out);
 	int rc = 0;
 	for (int i = optind; i < argc; i++) {
 		char err[512];
@@ -195,18 +209,19 @@ int cmd_logs(int argc, char **argv)
 		}
 		struct mta_event ev;
 		int r;
-		while ((r = mtalog_next(m, &ev)) > 0) {
+		while ((r = mtalog_next(m, &ev)) > 0 && !ferror(out)) {
 			if (!(mask & (1u << ev.kind)))
 				continue;
 			char t[48], a[ADDR_STRLEN];
 			rfc3339(ev.ts_ns, t, sizeof t);
-			printf("%s,%s,%s,", t, addr_format(&ev.addr, a), mtalog_kind_name(ev.kind));
-			csv_field(ev.list);
-			printf(",%s,", ev.format);
-			csv_field(argv[i]);
-			printf(",%llu,", (unsigned long long)ev.line);
-			csv_field(ev.reason);
-			putchar('\n');
+			fprintf(out, "%s,%s,%s,", t, addr_format(&ev.addr, a),
+				mtalog_kind_name(ev.kind));
+			csv_field(out, ev.list);
+			fprintf(out, ",%s,", ev.format);
+			csv_field(out, argv[i]);
+			fprintf(out, ",%llu,", (unsigned long long)ev.line);
+			csv_field(out, ev.reason);
+			putc('\n', out);
 		}
 		if (r < 0)
 			rc = 1;
@@ -225,10 +240,12 @@ int cmd_logs(int argc, char **argv)
 			        (unsigned long long)st->unparsed_reject,
 			        (unsigned long long)st->long_lines);
 		mtalog_close(m);
+		if (ferror(out))
+			break;
 	}
-	if (fflush(stdout) != 0) {
-		perror("mxsensor: stdout");
+	/* input that could not be read is said and the rest kept (exit 1);
+	 * output that could not be written drops the whole of it */
+	if (replace_commit(&rp) < 0)
 		rc = 1;
-	}
 	return rc;
 }

@@ -29,12 +29,14 @@
 #include "util/log.h"
 #include "util/num.h"
 #include "util/out.h"
+#include "util/replace.h"
 
 const char cmd_syns_summary[] = "print the TCP SYNs of pcap/pcapng files (CSV, JSON lines)";
 
 const char cmd_syns_usage[] =
 	"usage: mxsensor syns [--port N | --all-ports] [--format csv|jsonl]\n"
-	"                     [--no-header] [--stats] [--os [--fp-db FILE]...] FILE...\n"
+	"                     [--no-header] [--stats] [--os [--fp-db FILE]...]\n"
+	"                     [--output FILE] FILE...\n"
 	"\n"
 	"Print one record per TCP SYN (SYN set, ACK clear) found in pcap or\n"
 	"pcapng capture files.  FILE may be gzip'd; '-' reads standard input.\n"
@@ -49,6 +51,8 @@ const char cmd_syns_usage[] =
 	"                     verdicts from its signature database)\n"
 	"  -d, --fp-db FILE   p0f.fp signature file; repeat to add files, later ones\n"
 	"                     add signatures (default /etc/p0f/p0f.fp); implies --os\n"
+	"      --output FILE  write FILE instead of stdout, replacing it whole once\n"
+	"                     every capture is read (a failed run keeps the old one)\n"
 	"\n"
 	"Columns (CSV header names = JSON keys):\n"
 	"  time        capture time, seconds.fraction since the epoch, 6 or 9\n"
@@ -86,8 +90,9 @@ const char cmd_syns_usage[] =
 	"\n"
 	"Exit status: 0 all files read; 1 a file could not be opened or is\n"
 	"damaged (records before the damage are printed, then\n"
-	"'mxsensor: FILE: packet N: what'); 2 usage error, or a signature\n"
-	"file that does not load ('mxsensor: FILE:LINE: what').\n"
+	"'mxsensor: FILE: packet N: what'), or the output could not be\n"
+	"written; 2 usage error, or a signature file that does not load\n"
+	"('mxsensor: FILE:LINE: what').\n"
 	"\n"
 	"Examples:\n"
 	"  mxsensor syns examples/sample-syns.pcap\n"
@@ -96,6 +101,7 @@ const char cmd_syns_usage[] =
 	"  tcpdump -w - -i eth0 'tcp[13] & 18 == 2' | mxsensor syns -\n";
 
 enum fmt { FMT_CSV, FMT_JSONL };
+enum { OPT_OUTPUT = 256 };
 
 static const char *const columns[] = {
 	"time", "family", "src", "sport", "dst", "dport", "ttl", "tos", "flow",
@@ -604,24 +610,29 @@ struct sink {
 	size_t file_len;
 	struct fpdb *db;            /* --os, or NULL */
 	struct csv_memo memo;       /* CSV: text kept from line to line */
-	char *b;                    /* CSV: lines not yet given to stdout */
+	FILE *f;                    /* the output (stdout or --output) */
+	int fd;                     /* its descriptor */
+	char *b;                    /* CSV: lines not yet given to fd */
 	size_t n;
-	bool werr;                  /* a write to stdout failed */
+	bool werr;                  /* a write failed */
+	int werrno;                 /* why */
 };
 
-/* sink_flush - the buffered lines to standard output, with write(2):
- * stdio would only copy them once more */
+/* sink_flush - the buffered lines to the output, with write(2): stdio
+ * would only copy them once more */
 static void sink_flush(struct sink *k)
 {
 	if (!k->n)
 		return;
-	fflush(stdout);   /* what went before through stdio (the header) */
+	fflush(k->f);   /* what went before through stdio (the header) */
 	for (size_t off = 0; off < k->n && !k->werr;) {
-		ssize_t w = write(STDOUT_FILENO, k->b + off, k->n - off);
-		if (w > 0)
+		ssize_t w = write(k->fd, k->b + off, k->n - off);
+		if (w > 0) {
 			off += (size_t)w;
-		else if (w < 0 && errno != EINTR)
+		} else if (w < 0 && errno != EINTR) {
 			k->werr = true;
+			k->werrno = errno;
+		}
 	}
 	k->n = 0;
 }
@@ -648,7 +659,7 @@ static void print_csv(struct sink *k, const struct syn *s, const struct src_text
 	}
 	sink_flush(k);
 	struct out o;   /* not zeroed: 4 KB per line would be a tenth of the time */
-	o.f = stdout;
+	o.f = k->f;
 	o.fmt = FMT_CSV;
 	_Static_assert(sizeof o.b > CSV_BASE_MAX, "line buffer");
 	o.n = csv_base(o.b, s, src, &k->memo);
@@ -659,7 +670,7 @@ static void print_csv(struct sink *k, const struct syn *s, const struct src_text
 	if (fv)
 		o_verdict(&o, fv);
 	o_raw(&o, "\n", 1);
-	fwrite(o.b, 1, o.n, stdout);
+	fwrite(o.b, 1, o.n, k->f);
 }
 
 /* print_syn - one record, in columns[] order; file_esc = escape_text(file);
@@ -808,7 +819,7 @@ static void print_one(struct sink *k, const struct syn *s, const struct src_text
 	if (k->fmt == FMT_CSV)
 		print_csv(k, s, src, v);
 	else
-		print_syn(stdout, k->fmt, s, k->file_esc, v);
+		print_syn(k->f, k->fmt, s, k->file_esc, v);
 }
 
 /* print_file - every SYN of in; pcapin_next's last result (0 or -1) */
@@ -880,6 +891,7 @@ int cmd_syns(int argc, char **argv)
 		{ "stats", no_argument, NULL, 's' },
 		{ "os", no_argument, NULL, 'o' },
 		{ "fp-db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long port = 25;
@@ -887,6 +899,7 @@ int cmd_syns(int argc, char **argv)
 	const char *fp_dbs[64];
 	size_t n_fp_dbs = 0;
 	enum fmt fmt = FMT_CSV;
+	const char *output = NULL;
 	int c;
 
 	optind = 1;
@@ -926,6 +939,9 @@ int cmd_syns(int argc, char **argv)
 			fp_dbs[n_fp_dbs++] = optarg;
 			os = true;
 			break;
+		case OPT_OUTPUT:
+			output = optarg;
+			break;
 		default:
 			return cmd_usage_error("syns", "unknown option");
 		}
@@ -951,21 +967,30 @@ int cmd_syns(int argc, char **argv)
 		}
 	}
 
+	/* opened before the captures are read: a directory that cannot take
+	 * it is said at once */
+	struct replace rp;
+	FILE *of = replace_open(&rp, output);
+	if (!of) {
+		fpdb_free(db);
+		return 1;
+	}
 	static char obuf[1 << 16], sink_buf[SINK_BUF];
-	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	setvbuf(of, obuf, _IOFBF, sizeof(obuf));
 	if (header && fmt == FMT_CSV) {
 		for (size_t k = 0; k < (os ? NCOLS : NCOLS_BASE); k++)
-			printf("%s%s", k ? "," : "", columns[k]);
-		putchar('\n');
+			fprintf(of, "%s%s", k ? "," : "", columns[k]);
+		putc('\n', of);
 	}
 
 	int status = 0;
 	bool write_failed = false;
-	for (int i = optind; i < argc; i++) {
+	int werrno = 0;
+	for (int i = optind; i < argc && !write_failed; i++) {
 		char err[1024];
 		struct pcapin *in = pcapin_open(argv[i], err, sizeof(err));
 		if (!in) {
-			fflush(stdout);
+			fflush(of);
 			error("%s", err);
 			status = 1;
 			continue;
@@ -973,11 +998,20 @@ int cmd_syns(int argc, char **argv)
 		char *file_esc = escape_text(argv[i], fmt);
 		static struct sink out;   /* 25 KB of memos: not on the stack */
 		out = (struct sink){ .fmt = fmt, .file_esc = file_esc,
-				     .file_len = strlen(file_esc), .db = db, .b = sink_buf };
+				     .file_len = strlen(file_esc), .db = db,
+				     .f = of, .fd = fileno(of), .b = sink_buf };
 		int r = print_file(in, all_ports, (uint16_t)port, &out);
-		write_failed |= out.werr;
 		free(file_esc);
-		fflush(stdout);
+		if (out.werr) {
+			write_failed = true;
+			werrno = out.werrno;
+		} else {
+			errno = 0;          /* JSON lines go through stdio */
+			if (fflush(of) != 0 || ferror(of)) {
+				write_failed = true;
+				werrno = errno ? errno : EIO;
+			}
+		}
 		if (r < 0) {
 			error("%s", pcapin_error(in));
 			status = 1;
@@ -987,9 +1021,12 @@ int cmd_syns(int argc, char **argv)
 		pcapin_close(in);
 	}
 	fpdb_free(db);
-	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		error("standard output: write error");
+	if (write_failed) {         /* a write(2) of the sink: stdio knows nothing */
+		error("%s: write error: %s", rp.name, strerror(werrno));
+		replace_abort(&rp);
 		return 1;
 	}
-	return status;
+	/* input that could not be read is said and the rest kept (exit 1);
+	 * output that could not be written drops the whole of it */
+	return replace_commit(&rp) < 0 ? 1 : status;
 }

@@ -161,11 +161,22 @@ static void fsync_dir(const char *path)
 	free(dir);
 }
 
+/* write_error - "NAME: write error: why"; a stream that failed earlier
+ * may no longer know why (e == 0): then the error alone */
+static void write_error(const char *name, int e)
+{
+	if (e)
+		error("%s: write error: %s", name, strerror(e));
+	else
+		error("%s: write error", name);
+}
+
 int replace_commit(struct replace *r)
 {
 	if (!r->f)
 		return -1;
 	int rc = 0;
+	errno = 0;                  /* a stream that failed before keeps no reason */
 	if (fflush(r->f) != 0 || ferror(r->f)) {
 		rc = -1;
 	} else if (!r->in_place) {
@@ -181,7 +192,7 @@ int replace_commit(struct replace *r)
 	}
 	r->f = NULL;
 	if (rc < 0) {
-		error("%s: write error: %s", r->name, strerror(e));
+		write_error(r->name, e);
 		if (r->tmp)
 			unlink(r->tmp);
 	} else if (!r->in_place) {
@@ -204,7 +215,25 @@ int replace_finish(struct replace *r, int rc)
 {
 	if (rc == 0)
 		return replace_commit(r);
-	error("%s: write error: %s", r->name, strerror(errno ? errno : EIO));
+	write_error(r->name, errno);
 	replace_abort(r);
+	return -1;
+}
+
+int stdout_flush(void)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	write_error("stdout", errno);
+	return -1;
+}
+
+int stdout_put(const char *text)
+{
+	errno = 0;
+	if (fputs(text, stdout) != EOF && fflush(stdout) == 0)
+		return 0;
+	write_error("stdout", errno);
 	return -1;
 }

@@ -47,5 +47,11 @@ void replace_abort(struct replace *r);
  * failed, errno says why): the commit, or the error printed and what
  * was written dropped; 0 or -1 */
 int replace_finish(struct replace *r, int rc);
+/* stdout_flush - standard output flushed and checked, for a command that
+ * writes it directly: 0, or -1 with "stdout: write error: ..." printed */
+int stdout_flush(void);
+/* stdout_put - text to standard output, flushed and checked at once
+ * (the reason of a failed write is known only then): 0 or -1, said */
+int stdout_put(const char *text);
 
 #endif

@@ -1,0 +1,133 @@
+#!/bin/sh
+# output_cmd.sh - every command's standard output that cannot take what is
+# written (a full disk: /dev/full) fails the command with exit 1 and one
+# message, never exit 0 with the output lost; and hosts, logs and syns
+# --output replace their file whole: the same bytes as stdout, the old
+# file's mode kept, nothing else left beside it, the old file kept when
+# the store is missing or the disk fills up.  (dnsbl, reputation and
+# report: defence_cmd.sh.)
+. tests/lib.sh
+need_file examples/sensor.pcap.gz
+need_file examples/mail.log.gz
+
+db=$T/mx.db
+"$MXSENSOR" analyze --db "$db" --pcap examples/sensor.pcap.gz --mta-log examples/mail.log.gz >/dev/null 2>&1 ||
+	{ not_ok "analyze examples"; exit 1; }
+host=$("$MXSENSOR" hosts --db "$db" --family 6 --label associated --no-header | head -1 | cut -d, -f1)
+[ -n "$host" ] || { not_ok "an associated IPv6 host in the example"; exit 1; }
+printf '192.0.2.0\t24\t64500\n2001:db8::\t32\t64501\n' >"$T/t.pfx2as"
+
+# /dev/full as standard output: exit 1 and exactly one message, for the
+# commands that print a lot and those that print a line
+full="mxsensor: stdout: write error: No space left on device"
+while read -r args; do
+	# shellcheck disable=SC2086
+	eval "\"\$MXSENSOR\" $args" >/dev/full 2>"$T/err"
+	rc=$?
+	if [ $rc = 1 ] && [ "$(cat "$T/err")" = "$full" ]; then
+		ok "$args >/dev/full: exit 1, one message"
+	else
+		not_ok "$args >/dev/full" "exit $rc" "$(cat "$T/err")"
+	fi
+done <<EOF
+hosts --db "\$db"
+hosts --db "\$db" --format jsonl --family 6
+syns examples/sensor.pcap.gz
+syns --format jsonl examples/sensor.pcap.gz
+syns --os examples/sensor.pcap.gz
+logs examples/mail.log.gz
+explain --db "\$db" "\$host"
+addr 2001:db8::1
+asn --asn "\$T/t.pfx2as" 192.0.2.1 2001:db8::1
+--help
+--version
+help analyze
+analyze --help
+EOF
+# a command that failed for another reason says that, not a write error too
+"$MXSENSOR" hosts --db "$T/none.db" >/dev/full 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && ! grep -q 'write error' "$T/err"; then
+	ok "hosts without a store >/dev/full: exit 2, the store's message only"
+else
+	not_ok "hosts without a store >/dev/full" "exit $rc" "$(cat "$T/err")"
+fi
+
+# --output: the bytes stdout gets, the old file's mode kept, nothing else
+# in the directory
+mkdir "$T/out"
+while read -r args; do
+	eval "\"\$MXSENSOR\" $args" >"$T/stdout.txt" 2>"$T/err"
+	echo old >"$T/out/f"
+	chmod 640 "$T/out/f"
+	eval "\"\$MXSENSOR\" $args --output \"\$T/out/f\"" 2>>"$T/err"
+	rc=$?
+	if [ $rc = 0 ] && [ "$(wc -l <"$T/stdout.txt")" -gt 10 ] && cmp -s "$T/stdout.txt" "$T/out/f" &&
+		[ "$(stat -c %a "$T/out/f")" = 640 ] && [ "$(ls -A "$T/out")" = f ]; then
+		ok "$args --output: stdout's $(wc -c <"$T/out/f") bytes, the file's mode kept"
+	else
+		not_ok "$args --output" "exit $rc" "$(cat "$T/err")" "$(ls -lA "$T/out")"
+	fi
+done <<EOF
+hosts --db "\$db"
+hosts --db "\$db" --format jsonl
+logs examples/mail.log.gz
+syns examples/sensor.pcap.gz
+syns --format jsonl --os examples/sensor.pcap.gz
+EOF
+# -o is the short form for hosts and logs (syns's -o is --os)
+"$MXSENSOR" logs -k dnsbl -o "$T/out/f" examples/mail.log.gz &&
+	[ "$(cut -d, -f3 "$T/out/f" | sort -u | tr '\n' ' ')" = "dnsbl kind " ] &&
+	ok "logs -o FILE" || not_ok "logs -o FILE" "$(head -3 "$T/out/f")"
+
+# a missing store: exit 2, the old file as it was, nothing else
+"$MXSENSOR" hosts --db "$db" -o "$T/out/f" 2>"$T/err" && cp "$T/out/f" "$T/before"
+"$MXSENSOR" hosts --db "$T/none.db" -o "$T/out/f" 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && cmp -s "$T/before" "$T/out/f" && [ "$(ls -A "$T/out")" = f ]; then
+	ok "hosts -o, no store: exit 2, the old file kept, nothing else"
+else
+	not_ok "hosts -o, no store" "exit $rc" "$(cat "$T/err")" "$(ls -lA "$T/out")"
+fi
+# an unreadable input among others: said, exit 1, the rest written (the
+# analysis's rule: what could be read is used)
+"$MXSENSOR" syns examples/sensor.pcap.gz >"$T/stdout.txt"
+"$MXSENSOR" syns examples/sensor.pcap.gz "$T/none.pcap" --output "$T/out/f" 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && cmp -s "$T/stdout.txt" "$T/out/f" && grep -q "none.pcap" "$T/err" &&
+	[ "$(ls -A "$T/out")" = f ]; then
+	ok "syns --output with a missing capture: exit 1, the readable one written"
+else
+	not_ok "syns --output with a missing capture" "exit $rc" "$(cat "$T/err")"
+fi
+# a directory that is not there: said before anything is read
+"$MXSENSOR" hosts --db "$db" -o "$T/nodir/f" 2>"$T/err"
+rc=$?
+if [ $rc = 1 ] && [ "$(cat "$T/err")" = "mxsensor: $T/nodir/f: No such file or directory" ]; then
+	ok "hosts -o into a missing directory: exit 1, one message"
+else
+	not_ok "hosts -o into a missing directory" "exit $rc" "$(cat "$T/err")"
+fi
+
+# a file system that holds the old output but not a second copy: the
+# write fails (the CSV path writes with write(2), JSON lines through
+# stdio), one message, the old file as it was, nothing else left
+for fmt in csv jsonl; do
+	"$MXSENSOR" syns --format $fmt examples/sensor.pcap.gz >"$T/syns.$fmt"
+	size=$(( $(stat -c %s "$T/syns.$fmt") / 1024 + 8 ))k
+	out=$(unshare -m sh -c 'mount -t tmpfs -o "size=$1" tmpfs "$2" || exit 99
+		head -c $(( $(stat -c %s "$3") - 100 )) "$3" >"$2/f" || exit 98
+		cp "$2/f" "$6"
+		"$4" syns --format "$5" examples/sensor.pcap.gz --output "$2/f"
+		rc=$?
+		cmp -s "$2/f" "$6" || { echo "the old file changed"; exit 97; }
+		[ "$(ls -A "$2")" = f ] || { echo "left: $(ls -A "$2")"; exit 96; }
+		exit $rc' sh "$size" "$T/out" "$T/syns.$fmt" "$MXSENSOR" $fmt "$T/before" 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && [ "$out" = "mxsensor: $T/out/f: write error: No space left on device" ]; then
+		ok "syns --format $fmt --output on a full disk: exit 1, one message, the old file kept"
+	else
+		not_ok "syns --format $fmt --output on a full disk" "exit $rc" "$out"
+	fi
+done
+exit 0
