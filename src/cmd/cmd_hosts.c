@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "store/store.h"
@@ -76,6 +77,7 @@ struct ctx {
 	enum out_fmt fmt;
 	FILE *out;
 	bool werr;                  /* a write failed: the scan stopped */
+	struct progress_read read;  /* an export of a second or more says so */
 };
 
 static int row(int n, const char *const *names, const char *const *vals, void *arg)
@@ -97,6 +99,7 @@ static int row(int n, const char *const *names, const char *const *vals, void *a
 		c->werr = true;
 		return -1;
 	}
+	progress_read_row(&c->read);
 	return 0;
 }
 
@@ -177,6 +180,10 @@ int cmd_hosts(int argc, char **argv)
 		params[np++] = sensor;
 	if (header)
 		out_header(c.out, c.fmt, NCOLS, cols);
+	/* on a terminal, unless the rows themselves go there (a store of 50M
+	 * SYNs: 8.5M hosts in 40 s) */
+	progress_set(progress_enabled() && (output || !isatty(STDOUT_FILENO)));
+	progress_read_start(&c.read, "exporting the hosts");
 	int rc = store_scan(st, sql, params, np, row, &c);
 	store_close(st);
 	if (rc && !c.werr) {
