@@ -280,6 +280,12 @@ static int open_handle(struct handle *hd, const struct capture_cfg *cfg)
 	return 0;
 }
 
+/* out_name - an output's name in messages ("-" is standard output) */
+static const char *out_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "stdout";
+}
+
 /* open_jsonl - the JSON-lines stream (append) */
 static int open_jsonl(struct ctx *c)
 {
@@ -305,7 +311,7 @@ static int close_jsonl(struct ctx *c)
 	if (c->jsonl_owned && fclose(c->jsonl) != 0)
 		rc = -1;
 	if (rc < 0)
-		error("%s: write error", c->cfg->jsonl);
+		error("%s: write error", out_name(c->cfg->jsonl));
 	c->jsonl = NULL;
 	c->jsonl_owned = false;
 	return rc;
@@ -336,7 +342,7 @@ static int close_smtplog(struct ctx *c)
 	if (c->smtplog_owned && fclose(c->smtplog) != 0)
 		rc = -1;
 	if (rc < 0)
-		error("%s: write error", c->cfg->smtp_log);
+		error("%s: write error", out_name(c->cfg->smtp_log));
 	c->smtplog = NULL;
 	c->smtplog_owned = false;
 	return rc;
@@ -348,9 +354,9 @@ static int flush_all(struct ctx *c)
 	if (c->w && pcapw_flush(c->w) < 0)
 		return error("%s", pcapw_error(c->w));
 	if (c->smtplog && fflush(c->smtplog) != 0)
-		return error("%s: %s", c->cfg->smtp_log, strerror(errno));
+		return error("%s: write error: %s", out_name(c->cfg->smtp_log), strerror(errno));
 	if (c->jsonl && fflush(c->jsonl) != 0)
-		return error("%s: %s", c->cfg->jsonl, strerror(errno));
+		return error("%s: write error: %s", out_name(c->cfg->jsonl), strerror(errno));
 	return 0;
 }
 
