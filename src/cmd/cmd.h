@@ -9,6 +9,8 @@
 #ifndef MX_CMD_H
 #define MX_CMD_H
 
+#include <stdbool.h>
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -19,6 +21,10 @@ struct cmd {
 /* cmd_usage_error - print "mxsensor NAME: msg" and the usage hint; returns 2 */
 int cmd_usage_error(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* cmd_label_ok - whether s is a host label (hosts and report --label):
+ * spammer, unlisted (IPv4), associated, associated-unlisted,
+ * unassociated (IPv6) */
+bool cmd_label_ok(const char *s);
 /* cmd_find - the table entry for name, or NULL */
 const struct cmd *cmd_find(const char *name);
 

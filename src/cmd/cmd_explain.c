@@ -50,7 +50,7 @@ const char cmd_explain_usage[] =
 	"Evidence names and points are explained in docs/association.md.\n"
 	"\n"
 	"Exit status: 0 shown; 1 the address is not in the store, or a write\n"
-	"error; 2 usage error.\n";
+	"error; 2 usage error, no store, or no analysis of the --sensor in it.\n";
 
 struct ctx {
 	struct store *st;
@@ -285,6 +285,10 @@ int cmd_explain(int argc, char **argv)
 	struct store *st = store_open(db, false);
 	if (!st)
 		return 2;
+	if (sensor && store_sensor_check(st, sensor) < 0) {
+		store_close(st);
+		return 2;
+	}
 	c.st = st;
 	struct names sensors = { 0 };
 	const char *p[2] = { txt, sensor };

@@ -57,7 +57,8 @@ const char cmd_hosts_usage[] =
 	"                associated attempts with that host and the best score\n"
 	"  sensor        the sensor that saw the host (analyze --sensor)\n"
 	"\n"
-	"Exit status: 0 ok; 1 write error; 2 usage error or no store.\n"
+	"Exit status: 0 ok; 1 write error; 2 usage error, no store, or no\n"
+	"analysis of the --sensor in it.\n"
 	"\n"
 	"Example:\n"
 	"  mxsensor hosts --family 6 --label associated --format jsonl\n";
@@ -72,6 +73,17 @@ static const char *const cols[] = {
 static const bool numeric[NCOLS] = {
 	[1] = true, [8] = true, [9] = true, [12] = true, [16] = true,
 };
+
+bool cmd_label_ok(const char *s)
+{
+	static const char *const labels[] = {
+		"spammer", "unlisted", "associated", "associated-unlisted", "unassociated",
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+		if (!strcmp(s, labels[i]))
+			return true;
+	return false;
+}
 
 struct ctx {
 	enum out_fmt fmt;
@@ -135,6 +147,10 @@ int cmd_hosts(int argc, char **argv)
 			family = optarg;
 			break;
 		case 'L':
+			if (!cmd_label_ok(optarg))
+				return cmd_usage_error("hosts", "--label: not a label: '%s' (spammer, "
+						       "unlisted, associated, associated-unlisted, "
+						       "unassociated)", optarg);
 			label = optarg;
 			break;
 		case 'H':
@@ -158,7 +174,8 @@ int cmd_hosts(int argc, char **argv)
 	if (!c.out)
 		return 1;
 	struct store *st = store_open(db, false);
-	if (!st) {
+	if (!st || (sensor && store_sensor_check(st, sensor) < 0)) {
+		store_close(st);
 		replace_abort(&rp);
 		return 2;
 	}

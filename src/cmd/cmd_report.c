@@ -100,7 +100,7 @@ const char cmd_report_usage[] =
 	"host's OS is its most frequent fingerprint, an attempt's OS its own.\n"
 	"\n"
 	"Exit status: 0 ok; 1 the store could not be read or the output not written;\n"
-	"2 usage error or no store.\n"
+	"2 usage error, no store, or no analysis of the --sensor in it.\n"
 	"\n"
 	"Examples:\n"
 	"  mxsensor report --db mxsensor.db\n"
@@ -109,18 +109,6 @@ const char cmd_report_usage[] =
 	"  mxsensor report --format json --family 6 | jq '.tables.os.total'\n";
 
 enum { O_FROM = 256, O_TO, O_SENSOR, O_SENSOR_NAME, O_FAMILY, O_LABEL, O_TOP, O_OUTDIR, O_MMIN, O_MIV, O_MNOV4 };
-
-/* label_ok - whether s is a host label */
-static bool label_ok(const char *s)
-{
-	static const char *const labels[] = {
-		"spammer", "unlisted", "associated", "associated-unlisted", "unassociated",
-	};
-	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
-		if (!strcmp(s, labels[i]))
-			return true;
-	return false;
-}
 
 /* cmd_report - options, build, render */
 int cmd_report(int argc, char **argv)
@@ -205,8 +193,10 @@ int cmd_report(int argc, char **argv)
 			f.family = (int)ul;
 			break;
 		case O_LABEL:
-			if (!label_ok(optarg))
-				return cmd_usage_error("report", "--label: not a label: '%s'", optarg);
+			if (!cmd_label_ok(optarg))
+				return cmd_usage_error("report", "--label: not a label: '%s' (spammer, "
+						       "unlisted, associated, associated-unlisted, "
+						       "unassociated)", optarg);
 			f.label = optarg;
 			break;
 		case O_TOP:
@@ -266,7 +256,8 @@ int cmd_report(int argc, char **argv)
 	if (!out)
 		return 1;
 	struct store *st = store_open(db, false);
-	if (!st) {
+	if (!st || (f.sensor && store_sensor_check(st, f.sensor) < 0)) {
+		store_close(st);
 		replace_abort(&rp);
 		return 2;
 	}

@@ -1056,6 +1056,47 @@ int store_scan(struct store *st, const char *sql, const char *const *params,
 	return st->ops->scan(st, sql, params, nparams, fn, arg);
 }
 
+/* struct sensors - the names store_sensor_check says, and whether one is
+ * the one asked for */
+struct sensors {
+	const char *want;
+	bool found;
+	char list[256];
+	size_t n, count;
+};
+
+static int sensor_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	struct sensors *s = arg;
+	if (n != 1 || !v[0])
+		return 0;
+	if (!strcmp(v[0], s->want))
+		s->found = true;
+	if (s->n < sizeof s->list)   /* a long list ends in "..." */
+		s->n += (size_t)snprintf(s->list + s->n, sizeof s->list - s->n, "%s%s",
+					 s->count ? ", " : "", v[0]);
+	s->count++;
+	return 0;
+}
+
+int store_sensor_check(struct store *st, const char *sensor)
+{
+	struct sensors s = { .want = sensor };
+	if (store_query(st, "SELECT DISTINCT sensor FROM runs WHERE status = 'complete'"
+			" ORDER BY sensor", NULL, 0, sensor_row, &s) != 0)
+		return -1;
+	if (s.found)
+		return 0;
+	if (s.n >= sizeof s.list)
+		memcpy(s.list + sizeof s.list - 4, "...", 4);
+	if (!s.count)
+		return error("%s: no analysis of sensor '%s' in the store (it holds none yet)",
+			     st->location, sensor);
+	return error("%s: no analysis of sensor '%s' in the store (its sensor%s: %s)",
+		     st->location, sensor, s.count == 1 ? "" : "s", s.list);
+}
+
 /* --- enrichment (enrich/enrich.h) --- */
 
 static int cache_row(int n, const char *const *names, const char *const *v, void *arg)

@@ -151,6 +151,11 @@ int store_query(struct store *st, const char *sql, const char *const *params,
  * first); fn must not query the store */
 int store_scan(struct store *st, const char *sql, const char *const *params,
 	       int nparams, store_row_fn fn, void *arg);
+/* store_sensor_check - whether a finished analysis of sensor is in the
+ * store (a --sensor filter that names none would match nothing, silently):
+ * 0; -1 with "LOCATION: no analysis of sensor 'NAME' in the store (its
+ * sensors: A, B)" said, or the store's error */
+int store_sensor_check(struct store *st, const char *sensor);
 
 /* --- the policy server's outcomes (defence/policyd.c) --- */
 struct store_policy_row {

@@ -1,18 +1,22 @@
 #!/bin/sh
-# output_cmd.sh - every command's standard output that cannot take what is
+# export_cmd.sh - the command lines of what reads the store or the inputs
+# out again.  Every command's standard output that cannot take what is
 # written (a full disk: /dev/full) fails the command with exit 1 and one
-# message, never exit 0 with the output lost; and hosts, logs and syns
+# message, never exit 0 with the output lost; hosts, logs and syns
 # --output replace their file whole: the same bytes as stdout, the old
 # file's mode kept, nothing else left beside it, the old file kept when
-# the store is missing or the disk fills up.  (dnsbl, reputation and
-# report: defence_cmd.sh.)
+# the store is missing or the disk fills up (dnsbl, reputation and
+# report: defence_cmd.sh); a --sensor or --label that names nothing is
+# said, not answered with an empty export.
 . tests/lib.sh
 need_file examples/sensor.pcap.gz
 need_file examples/mail.log.gz
 
 db=$T/mx.db
-"$MXSENSOR" analyze --db "$db" --pcap examples/sensor.pcap.gz --mta-log examples/mail.log.gz >/dev/null 2>&1 ||
-	{ not_ok "analyze examples"; exit 1; }
+for s in alpha beta; do
+	"$MXSENSOR" analyze --db "$db" --sensor $s --pcap examples/sensor.pcap.gz \
+		--mta-log examples/mail.log.gz >/dev/null 2>&1 || { not_ok "analyze examples as $s"; exit 1; }
+done
 host=$("$MXSENSOR" hosts --db "$db" --family 6 --label associated --no-header | head -1 | cut -d, -f1)
 [ -n "$host" ] || { not_ok "an associated IPv6 host in the example"; exit 1; }
 printf '192.0.2.0\t24\t64500\n2001:db8::\t32\t64501\n' >"$T/t.pfx2as"
@@ -107,6 +111,38 @@ if [ $rc = 1 ] && [ "$(cat "$T/err")" = "mxsensor: $T/nodir/f: No such file or d
 	ok "hosts -o into a missing directory: exit 1, one message"
 else
 	not_ok "hosts -o into a missing directory" "exit $rc" "$(cat "$T/err")"
+fi
+
+# filters that name nothing: said, exit 2, nothing printed
+for args in "hosts --sensor gamma" "report --sensor gamma" "explain --sensor gamma $host"; do
+	# shellcheck disable=SC2086
+	"$MXSENSOR" $args --db "$db" >"$T/stdout.txt" 2>"$T/err"
+	rc=$?
+	if [ $rc = 2 ] && [ ! -s "$T/stdout.txt" ] && [ "$(cat "$T/err")" = \
+		"mxsensor: $db: no analysis of sensor 'gamma' in the store (its sensors: alpha, beta)" ]; then
+		ok "$args: exit 2, the store's sensors named"
+	else
+		not_ok "$args: the sensors named" "exit $rc" "$(cat "$T/err")"
+	fi
+done
+for cmd in hosts report; do
+	"$MXSENSOR" $cmd --db "$db" --label spamer >"$T/stdout.txt" 2>"$T/err"
+	rc=$?
+	if [ $rc = 2 ] && [ ! -s "$T/stdout.txt" ] && grep -q "not a label: 'spamer' (spammer, unlisted," "$T/err"; then
+		ok "$cmd --label spamer: exit 2, the labels named"
+	else
+		not_ok "$cmd --label spamer" "exit $rc" "$(cat "$T/err")"
+	fi
+done
+# and one that names something still selects it
+"$MXSENSOR" hosts --db "$db" --sensor beta --label associated --no-header >"$T/beta.csv"
+n=$(wc -l <"$T/beta.csv")
+others=$(awk -F, '$19 != "associated" || $NF != "beta"' "$T/beta.csv" | wc -l)
+if [ "$n" -gt 0 ] && [ "$others" = 0 ] &&
+	[ "$n" = "$("$MXSENSOR" hosts --db "$db" --label associated --no-header | grep -c ',beta$')" ]; then
+	ok "hosts --sensor beta --label associated: $n rows, all of them"
+else
+	not_ok "hosts --sensor beta --label associated" "$n rows, $others others"
 fi
 
 # a file system that holds the old output but not a second copy: the
