@@ -56,6 +56,8 @@ int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *ca
 					free(p);
 			}
 			closedir(d);
+			if (*n == first)   /* else "no capture given", or nothing said */
+				return error("%s: no files in this directory", path);
 			qsort(*list + first, *n - first, sizeof **list, cmp_str);
 			return 0;
 		}
@@ -588,11 +590,15 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	if (o->progress && sum->syns >= 0x100000)
 		fputc('\n', stderr);
 	sum->input_errors += m.errors;
+	/* not one capture could be opened (missing, not a capture, a link
+	 * type not supported): an analysis of nothing would replace the
+	 * previous results, so it stops as a signal would */
+	sum->no_capture = m.n == 0 && o->npcaps > 0;
 	merge_free(&m);
 	int lrc = logs_join(&logs, &held, sum);
 	if (o->stop && *o->stop)
 		sum->interrupted = true;   /* maybe while only the logs were read */
-	if (sum->interrupted || p.err || lrc < 0) {
+	if (sum->interrupted || sum->no_capture || p.err || lrc < 0) {
 		attempt_grouper_free(g);
 		assoc_free(p.assoc);
 		fpdb_free(fp);

@@ -59,6 +59,8 @@ struct analysis_summary {
 	bool enriched;               /* enrichment ran */
 	unsigned input_errors;       /* damaged captures or unreadable logs */
 	bool interrupted;
+	bool no_capture;             /* not one capture could be opened: nothing
+				      * was stored, the previous results stay */
 };
 
 /* analysis_run - the whole analysis into st; 0 ok (input_errors may be

@@ -122,8 +122,9 @@ const char cmd_analyze_usage[] =
 	"a SYN (1.2 GB for 10M SYNs), given back when the run ends.\n"
 	"\n"
 	"Exit status: 0 success; 1 some input was damaged or unreadable (what\n"
-	"could be read was analysed); 2 usage error or the store failed;\n"
-	"130 interrupted.\n"
+	"could be read was analysed; when not one capture could be opened,\n"
+	"nothing is, and the store keeps its previous results); 2 usage error\n"
+	"or the store failed; 130 interrupted.\n"
 	"\n"
 	"Example:\n"
 	"  mxsensor analyze --db sensor.db --pcap /var/lib/mxsensor/ \\\n"
@@ -422,11 +423,13 @@ int cmd_analyze(int argc, char **argv)
 	int rc = analysis_run(&o, st, &sum);
 	char *shown = xstrdup(store_location(st));   /* without a password */
 	int ret = sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
-	if (rc < 0 || sum.interrupted) {
+	if (rc < 0 || sum.interrupted || sum.no_capture) {
 		store_abort(st);
 		if (sum.interrupted)
 			error("interrupted: %s keeps its previous results", shown);
-		ret = sum.interrupted ? 130 : 2;
+		else if (rc == 0)
+			error("no capture could be read: %s keeps its previous results", shown);
+		ret = sum.interrupted ? 130 : rc == 0 ? 1 : 2;
 		quiet = true;   /* no summary; the inputs are freed below */
 	}
 	store_close(st);

@@ -9,7 +9,8 @@
 # the same run gives the same tables as one in the default directory.
 # The same for the store's own file system: a store that cannot grow
 # keeps its previous results (a new one is left without any), with one
-# message that names the store.
+# message that names the store.  And a run where not one capture could be
+# opened: it stops the same way, instead of storing an analysis of nothing.
 . tests/lib.sh
 
 GEN="$MX_TOOLS/mxgen"
@@ -118,4 +119,47 @@ if [ "$rc" -eq 0 ] && [ -z "$out" ] && [ "$(tables "$T/after/t.db")" = "$before"
 	ok "with room for the store, the same tables"
 else
 	not_ok "with room for the store, the same tables" "exit $rc" "$out"
+fi
+
+# inputs that are not there are said the same way: a run where not one
+# capture could be opened (a mistyped path, a capture directory whose
+# mount is missing) would replace the results with an analysis of
+# nothing; it stops with exit 1 and the previous results stay
+printf 'not a capture\n' >"$T/x.pcap"
+mkdir "$T/empty"
+"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/x.pcap" --pcap "$T/none.pcap*" \
+	--mta-log "$T/t.log" >"$T/out" 2>&1
+rc=$?
+if [ $rc = 2 ] && [ "$(cat "$T/out")" = "mxsensor: $T/none.pcap*: no such file" ] &&
+	[ "$(tables "$T/t.db")" = "$before" ]; then
+	ok "a glob that matches nothing: exit 2 before anything is read"
+else
+	not_ok "a glob that matches nothing" "exit $rc" "$(cat "$T/out")"
+fi
+"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/x.pcap" --mta-log "$T/t.log" >"$T/out" 2>&1
+rc=$?
+if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
+	[ "$(cat "$T/out")" = "mxsensor: $T/x.pcap: unknown file format
+mxsensor: no capture could be read: $T/t.db keeps its previous results" ]; then
+	ok "not one capture opened: exit 1, the previous results kept"
+else
+	not_ok "not one capture opened" "exit $rc" "$(cat "$T/out")"
+fi
+"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/empty" >"$T/out" 2>&1
+rc=$?
+if [ $rc = 2 ] && [ "$(cat "$T/out")" = "mxsensor: $T/empty: no files in this directory" ] &&
+	[ "$(tables "$T/t.db")" = "$before" ]; then
+	ok "an empty capture directory: exit 2, said, nothing read"
+else
+	not_ok "an empty capture directory" "exit $rc" "$(cat "$T/out")"
+fi
+# one capture of two opened: what it holds is analysed (exit 1), as before
+"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/x.pcap" --pcap "$T/t.pcap" \
+	--mta-log "$T/t.log" >"$T/out" 2>&1
+rc=$?
+if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
+	[ "$(sqlite3 "$T/t.db" "SELECT COUNT(*) FROM inputs WHERE errors > 0")" = 1 ]; then
+	ok "one capture of two opened: exit 1, its attempts analysed, the bad one recorded"
+else
+	not_ok "one capture of two opened" "exit $rc" "$(cat "$T/out")"
 fi
