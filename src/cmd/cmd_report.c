@@ -240,8 +240,14 @@ int cmd_report(int argc, char **argv)
 		size_t i = 0;
 		while (i < sizeof keys / sizeof *keys && strcmp(keys[i], only))
 			i++;
-		if (i == sizeof keys / sizeof *keys)
-			return cmd_usage_error("report", "--table: no table '%s'", only);
+		if (i == sizeof keys / sizeof *keys) {
+			char all[256];
+			size_t n = 0;
+			for (size_t k = 0; k < sizeof keys / sizeof *keys && n < sizeof all; k++)
+				n += (size_t)snprintf(all + n, sizeof all - n, "%s%s",
+						      k ? ", " : "", keys[k]);
+			return cmd_usage_error("report", "--table: no table '%s' (%s)", only, all);
+		}
 	}
 	struct stat sb;
 	bool pg = !strncmp(db, "postgres:", 9) || !strncmp(db, "postgresql:", 11);

@@ -134,6 +134,14 @@ for cmd in hosts report; do
 		not_ok "$cmd --label spamer" "exit $rc" "$(cat "$T/err")"
 	fi
 done
+"$MXSENSOR" report --db "$db" --table weekley >"$T/stdout.txt" 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && [ ! -s "$T/stdout.txt" ] &&
+	grep -q "no table 'weekley' (summary, families, .*, weekly, .*, misbehaving)$" "$T/err"; then
+	ok "report --table weekley: exit 2, the tables named"
+else
+	not_ok "report --table weekley" "exit $rc" "$(cat "$T/err")"
+fi
 # and one that names something still selects it
 "$MXSENSOR" hosts --db "$db" --sensor beta --label associated --no-header >"$T/beta.csv"
 n=$(wc -l <"$T/beta.csv")
