@@ -107,6 +107,16 @@ if cmp -s "$T/hb.ref" "$T/hb.pg" && ! grep -q ',alpha$' "$T/hb.pg" && grep -q ',
 else
 	not_ok "hosts --sensor" "$(diff "$T/hb.ref" "$T/hb.pg" | head -5)"
 fi
+# a sensor the store has no analysis of: said from PostgreSQL's runs as
+# from SQLite's, the store's location shown without its password
+"$MXSENSOR" hosts --db "$URL" --sensor gamma >"$T/hg.pg" 2>"$T/hg.err"
+rc=$?
+if [ $rc = 2 ] && [ ! -s "$T/hg.pg" ] &&
+	grep -q "no analysis of sensor 'gamma' in the store (its sensors: alpha, beta)$" "$T/hg.err"; then
+	ok "hosts --sensor gamma over PostgreSQL: exit 2, the sensors named"
+else
+	not_ok "hosts --sensor gamma over PostgreSQL" "exit $rc" "$(cat "$T/hg.err")"
+fi
 
 # explain: associated IPv6 hosts, listed IPv4 hosts and hosts both saw
 addrs=$(sqlite3 "$T/ref.db" "
