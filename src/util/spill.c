@@ -6,14 +6,30 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "util/alloc.h"
 
-static const char *spill_dir(void)
+/* The directory SQLite's own temporary files take too (its unix VFS
+ * looks at SQLITE_TMPDIR, TMPDIR, then /var/tmp before /tmp): /tmp is
+ * often a tmpfs (Debian's default since 13), where a run's gigabytes of
+ * records would be held in memory, or not fit. */
+const char *spill_dir(void)
 {
 	const char *dir = getenv("TMPDIR");
-	return dir && *dir ? dir : "/tmp";
+	if (dir && *dir)
+		return dir;
+	return access("/var/tmp", W_OK | X_OK) == 0 ? "/var/tmp" : "/tmp";
+}
+
+int spill_room(uint64_t *avail)
+{
+	struct statvfs v;
+	if (statvfs(spill_dir(), &v) < 0)
+		return -1;
+	*avail = (uint64_t)v.f_bavail * v.f_frsize;
+	return 0;
 }
 
 const char *spill_strerror(int errnum)

@@ -7,9 +7,15 @@
 #define MX_SPILL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-/* spill_open - a new, already unlinked file in $TMPDIR (default /tmp),
+/* spill_dir - where the files go: $TMPDIR, else /var/tmp (where SQLite
+ * puts its own; /tmp is often a tmpfs), else /tmp */
+const char *spill_dir(void);
+/* spill_room - the bytes free there for an unprivileged user; 0 or -1 */
+int spill_room(uint64_t *avail);
+/* spill_open - a new, already unlinked file in spill_dir(),
  * named mxsensor-WHAT.XXXXXX while it is being made, opened for reading
  * and writing with a 1 MB buffer; NULL with the reason in err */
 FILE *spill_open(const char *what, char *err, size_t errlen);
