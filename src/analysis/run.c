@@ -130,6 +130,7 @@ struct src {
 	struct syn next;
 	bool have;          /* next holds a SYN */
 	int64_t first_ns;   /* first SYN time, from the peek */
+	uint64_t size;      /* the file's bytes (0: standard input) */
 	bool done;
 };
 
@@ -140,6 +141,8 @@ struct merge {
 	size_t *heap;       /* indexes of open sources with a SYN, min-heap on time */
 	size_t nheap;
 	unsigned errors;
+	uint64_t total;     /* bytes of all files */
+	uint64_t read;      /* ... of those read to their end */
 	struct analysis_summary *sum;
 	struct store *st;
 	struct inputs *inputs;
@@ -197,6 +200,7 @@ static void src_finish(struct merge *m, struct src *s, int rc)
 	s->in = NULL;
 	s->have = false;
 	s->done = true;
+	m->read += s->size;
 }
 
 /* src_advance - read the next SYN of s; false at the end */
@@ -236,6 +240,9 @@ static int64_t merge_init(struct merge *m, const char *const *paths, size_t n)
 			continue;
 		}
 		m->n++;
+		struct stat sb;
+		if (strcmp(paths[i], "-") && stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			m->total += s->size = (uint64_t)sb.st_size;
 		int rc = pcapin_next(s->in, &s->next);
 		if (rc != 1) {
 			src_finish(m, s, rc);    /* no SYN at all: read completely */
@@ -270,6 +277,7 @@ static void merge_activate(struct merge *m)
 			error("%s", err);
 			m->errors++;
 			s->done = true;
+			m->read += s->size;
 			return;
 		}
 		if (!src_advance(m, s))
@@ -302,6 +310,21 @@ static bool merge_next(struct merge *m, struct syn *out)
 		}
 		return true;
 	}
+}
+
+/* merge_done - the share of the captures' bytes read so far (0 to 1;
+ * -1: not known, standard input) */
+static double merge_done(const struct merge *m)
+{
+	if (!m->total)
+		return -1;
+	uint64_t read = m->read;
+	for (size_t i = 0; i < m->nheap; i++) {
+		const struct src *s = &m->v[m->heap[i]];
+		uint64_t off = pcapin_offset(s->in);
+		read += off < s->size ? off : s->size;
+	}
+	return read >= m->total ? 1.0 : (double)read / (double)m->total;
 }
 
 static void merge_free(struct merge *m)
@@ -619,9 +642,13 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 			sum->interrupted = true;
 			break;
 		}
-		if (o->progress && (sum->syns & 0xfffff) == 0)
+		if (o->progress && (sum->syns & 0xfffff) == 0) {
+			double f = merge_done(&m);
 			fprintf(stderr, "\rmxsensor: %" PRIu64 " SYNs, %" PRIu64 " attempts",
 				sum->syns, sum->attempts[0] + sum->attempts[1]);
+			if (f >= 0)
+				fprintf(stderr, " (%.0f %% of the captures read)", 100 * f);
+		}
 		if (!to_sensor(o, &s))
 			continue;
 		sum->syns_used++;

@@ -481,6 +481,12 @@ const char *pcapin_path(const struct pcapin *in)
 	return in->path;
 }
 
+uint64_t pcapin_offset(const struct pcapin *in)
+{
+	off_t off = in->ck ? gzoffset(in->ck->gz) : ftello(pcap_file(in->pc));
+	return off > 0 ? (uint64_t)off : 0;
+}
+
 int pcapin_dlt(const struct pcapin *in)
 {
 	return in->dlt;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <pcap/pcap.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "packet/parse.h"
@@ -895,6 +896,10 @@ static void test_reader(void **state)
 		assert_int_equal(o.pkt_no, 3);
 		assert_int_equal(pcapin_next(in, &o), 0);
 		assert_int_equal(pcapin_next(in, &o), 0);
+		/* read to its end: the whole file, compressed bytes for the gzip'd one */
+		struct stat sb;
+		assert_int_equal(stat(files[i], &sb), 0);
+		assert_true(pcapin_offset(in) == (uint64_t)sb.st_size);
 		const struct pcapin_stats *st = pcapin_get_stats(in);
 		assert_int_equal(st->packets, 3);
 		assert_int_equal(st->syns, 2);
