@@ -162,6 +162,14 @@ static char *join_argv(int argc, char **argv)
 	return s;
 }
 
+/* USAGE_ERROR - in cmd_analyze: say it, then free what the options
+ * collected so far */
+#define USAGE_ERROR(...)                                                \
+	do {                                                            \
+		ret = cmd_usage_error("analyze", __VA_ARGS__);          \
+		goto free_lists;                                        \
+	} while (0)
+
 int cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -215,7 +223,8 @@ int cmd_analyze(int argc, char **argv)
 	char host[256] = "sensor";
 	gethostname(host, sizeof host - 1);
 	o.sensor_name = host;
-	int status = 0;
+	int status = 0, ret = 0;
+	char *cmdline = NULL, *shown = NULL;
 	int c;
 	unsigned long v;
 	long lv;
@@ -248,56 +257,56 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case 'p':
 			if (num_ulong(optarg, 1, 65535, &v) < 0)
-				return cmd_usage_error("analyze", "--port: not a port: %s", optarg);
+				USAGE_ERROR("--port: not a port: %s", optarg);
 			o.port = (uint16_t)v;
 			break;
 		case O_SENSOR_ADDR:
 			GROW(sensor, nsensor + 1, sensor_cap);
 			if (addr_parse(optarg, &sensor[nsensor]) < 0)
-				return cmd_usage_error("analyze", "--sensor-addr: not an address: %s", optarg);
+				USAGE_ERROR("--sensor-addr: not an address: %s", optarg);
 			nsensor++;
 			break;
 		case O_SENSOR:
 			if (!*optarg || strlen(optarg) > 64)
-				return cmd_usage_error("analyze", "--sensor: 1 to 64 characters");
+				USAGE_ERROR("--sensor: 1 to 64 characters");
 			o.sensor_name = optarg;
 			break;
 		case O_ATTEMPT_WIN:
 			if (num_duration_ns(optarg, 1000000LL, 3600000000000LL, &o.attempt_window_ns) < 0)
-				return cmd_usage_error("analyze", "--attempt-window: a duration from 1ms to 1h: %s", optarg);
+				USAGE_ERROR("--attempt-window: a duration from 1ms to 1h: %s", optarg);
 			break;
 		case O_ASSOC_WIN:
 			if (num_duration_ns(optarg, 1000000LL, 3600000000000LL, &o.assoc.window_ns) < 0)
-				return cmd_usage_error("analyze", "--assoc-window: a duration from 1ms to 1h: %s", optarg);
+				USAGE_ERROR("--assoc-window: a duration from 1ms to 1h: %s", optarg);
 			break;
 		case O_THRESH:
 			if (num_long(optarg, -1000, 1000, &lv) < 0)
-				return cmd_usage_error("analyze", "--assoc-threshold: -1000 to 1000: %s", optarg);
+				USAGE_ERROR("--assoc-threshold: -1000 to 1000: %s", optarg);
 			o.assoc.threshold = (int)lv;
 			break;
 		case O_MARGIN:
 			if (num_long(optarg, 0, 1000, &lv) < 0)
-				return cmd_usage_error("analyze", "--assoc-margin: 0 to 1000: %s", optarg);
+				USAGE_ERROR("--assoc-margin: 0 to 1000: %s", optarg);
 			o.assoc.margin = (int)lv;
 			break;
 		case O_CANDS:
 			if (num_ulong(optarg, 1, 64, &v) < 0)
-				return cmd_usage_error("analyze", "--assoc-candidates: 1 to 64: %s", optarg);
+				USAGE_ERROR("--assoc-candidates: 1 to 64: %s", optarg);
 			o.assoc.top_k = (int)v;
 			break;
 		case O_HOSTW:
 			if (num_ulong(optarg, 0, 1000, &v) < 0)
-				return cmd_usage_error("analyze", "--host-weight: 0 to 1000: %s", optarg);
+				USAGE_ERROR("--host-weight: 0 to 1000: %s", optarg);
 			o.assoc.host_weight = (int)v;
 			break;
 		case O_LISTWIN:
 			if (num_duration_ns(optarg, 1000000000LL, 3650LL * 86400000000000LL,
 					    &o.listing_window_ns) < 0)
-				return cmd_usage_error("analyze", "--listing-window: a duration from 1s: %s", optarg);
+				USAGE_ERROR("--listing-window: a duration from 1s: %s", optarg);
 			break;
 		case O_YEAR:
 			if (num_ulong(optarg, 1970, 2200, &v) < 0)
-				return cmd_usage_error("analyze", "--year: 1970 to 2200: %s", optarg);
+				USAGE_ERROR("--year: 1970 to 2200: %s", optarg);
 			o.year = (int)v;
 			break;
 		case O_STRICT:
@@ -319,7 +328,7 @@ int cmd_analyze(int argc, char **argv)
 		case O_ASN:
 		case O_PTR_FILE:
 			if (access(optarg, R_OK) < 0)
-				return cmd_usage_error("analyze", "%s: cannot read %s",
+				USAGE_ERROR("%s: cannot read %s",
 						       c == O_ASN ? "--asn" : "--ptr-file", optarg);
 			if (c == O_ASN)
 				asn_files[eo.nasn++] = optarg;
@@ -337,39 +346,39 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case O_DNS_SERVER:
 			if (!*optarg || strlen(optarg) > 200)
-				return cmd_usage_error("analyze", "--dns-server: ADDR or ADDR:PORT");
+				USAGE_ERROR("--dns-server: ADDR or ADDR:PORT");
 			eo.dns.server = optarg;
 			break;
 		case O_DNS_TIMEOUT:
 			if (num_duration_ns(optarg, 10000000LL, 60000000000LL, &dur_ns) < 0)
-				return cmd_usage_error("analyze", "--dns-timeout: a duration from 10ms to 60s: %s", optarg);
+				USAGE_ERROR("--dns-timeout: a duration from 10ms to 60s: %s", optarg);
 			eo.dns.timeout_ms = (int)(dur_ns / 1000000);
 			break;
 		case O_DNS_TRIES:
 			if (num_ulong(optarg, 1, 10, &v) < 0)
-				return cmd_usage_error("analyze", "--dns-tries: 1 to 10: %s", optarg);
+				USAGE_ERROR("--dns-tries: 1 to 10: %s", optarg);
 			eo.dns.tries = (int)v;
 			break;
 		case O_DNS_CONC:
 			if (num_ulong(optarg, 1, 4096, &v) < 0)
-				return cmd_usage_error("analyze", "--dns-concurrency: 1 to 4096: %s", optarg);
+				USAGE_ERROR("--dns-concurrency: 1 to 4096: %s", optarg);
 			eo.dns.concurrency = (unsigned)v;
 			break;
 		case O_DNS_RATE:
 			if (num_ulong(optarg, 0, 1000000, &v) < 0)
-				return cmd_usage_error("analyze", "--dns-rate: 0 to 1000000: %s", optarg);
+				USAGE_ERROR("--dns-rate: 0 to 1000000: %s", optarg);
 			eo.dns.rate = (unsigned)v;
 			break;
 		case O_DNS_AGE:
 			if (num_duration_ns(optarg, 1000000000LL, 36500LL * 86400000000000LL,
 					    &eo.cache_max_age_ns) < 0)
-				return cmd_usage_error("analyze", "--dns-cache-age: a duration from 1s: %s", optarg);
+				USAGE_ERROR("--dns-cache-age: a duration from 1s: %s", optarg);
 			break;
 		case O_ASN_PTS:
 		case O_PTR_PTS:
 		case O_DOM_PTS:
 			if (num_long(optarg, -1000, 1000, &lv) < 0)
-				return cmd_usage_error("analyze", "%s: -1000 to 1000: %s",
+				USAGE_ERROR("%s: -1000 to 1000: %s",
 						       c == O_ASN_PTS ? "--asn-points" :
 						       c == O_PTR_PTS ? "--ptr-points" : "--domain-points",
 						       optarg);
@@ -380,16 +389,18 @@ int cmd_analyze(int argc, char **argv)
 			log_set_level(LOG_LVL_DEBUG);
 			break;
 		default:
-			return cmd_usage_error("analyze", "unknown option");
+			USAGE_ERROR("unknown option");
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error("analyze", "unexpected argument '%s' (inputs go with --pcap or --mta-log)",
+		USAGE_ERROR("unexpected argument '%s' (inputs go with --pcap or --mta-log)",
 				       argv[optind]);
-	if (status)
-		return status;
+	if (status) {
+		ret = status;
+		goto free_lists;
+	}
 	if (!np)
-		return cmd_usage_error("analyze", "no capture given (--pcap PATH)");
+		USAGE_ERROR("no capture given (--pcap PATH)");
 
 	o.pcaps = (const char *const *)pcaps;
 	o.npcaps = np;
@@ -403,7 +414,7 @@ int cmd_analyze(int argc, char **argv)
 	o.nfp = nfp;
 	o.progress = progress_enabled();
 	progress_set(o.progress);
-	char *cmdline = join_argv(argc, given);
+	cmdline = join_argv(argc, given);
 	o.argv = cmdline;
 	o.stop = &stop;
 	if (no_dns)
@@ -419,12 +430,14 @@ int cmd_analyze(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	struct store *st = store_open(db, true);
-	if (!st)
-		return 2;
+	if (!st) {
+		ret = 2;
+		goto free_lists;
+	}
 	struct analysis_summary sum;
 	int rc = analysis_run(&o, st, &sum);
-	char *shown = xstrdup(store_location(st));   /* without a password */
-	int ret = sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
+	shown = xstrdup(store_location(st));   /* without a password */
+	ret = sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
 	if (rc < 0 || sum.interrupted || sum.no_capture) {
 		store_abort(st);
 		if (sum.interrupted)
@@ -468,6 +481,7 @@ int cmd_analyze(int argc, char **argv)
 			printf("origin AS by DNS %" PRIu64 " asked, %" PRIu64 " failed\n",
 			       sum.enrich.asn_asked, sum.enrich.asn_failed);
 	}
+free_lists:
 	for (size_t i = 0; i < np; i++)
 		free(pcaps[i]);
 	for (size_t i = 0; i < nl; i++)
