@@ -13,8 +13,10 @@
 #include "cmd/cmd.h"
 #include "report/report.h"
 #include "store/store.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/num.h"
+#include "util/out.h"
 #include "util/replace.h"
 
 const char cmd_report_summary[] = "the method's tables and charts (text, CSV, JSON, HTML)";
@@ -98,6 +100,10 @@ const char cmd_report_usage[] =
 	"\n"
 	"Host counts are distinct source addresses among the attempts counted; a\n"
 	"host's OS is its most frequent fingerprint, an attempt's OS its own.\n"
+	"\n"
+	"Environment: SOURCE_DATE_EPOCH (seconds since the epoch), when set, is\n"
+	"the time the report says it was generated, so the same store and\n"
+	"options give the same bytes (reproducible-builds.org).\n"
 	"\n"
 	"Exit status: 0 ok; 1 the store could not be read or the output not written;\n"
 	"2 usage error, no store, or no analysis of the --sensor in it.\n"
@@ -232,6 +238,12 @@ int cmd_report(int argc, char **argv)
 		return cmd_usage_error("report", "--out-dir goes with --format csv");
 	if (outdir && output)
 		return cmd_usage_error("report", "--out-dir and --output exclude each other");
+	/* reproducible-builds.org/specs/source-date-epoch */
+	long epoch = -1;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde && num_long(sde, 0, 253402300799L, &epoch) < 0)
+		return cmd_usage_error("report", "SOURCE_DATE_EPOCH: seconds since the epoch, not '%s'",
+				       sde);
 	static const char *const keys[] = {
 		"summary", "families", "labels", "os", "addr_type", "weekly", "syns",
 		"port_distance", "gap", "asn", "top64", "top48", "misbehaving",
@@ -270,6 +282,11 @@ int cmd_report(int argc, char **argv)
 	progress_set(progress_enabled());   /* a read of a second or more says so */
 	struct report *r = report_build(st, &f);
 	store_close(st);
+	if (r && epoch >= 0) {
+		char t[40];
+		free(r->generated);
+		r->generated = xstrdup(out_time_iso(epoch * 1000000000LL, 0, t));
+	}
 	if (!r) {
 		replace_abort(&rp);
 		return 1;

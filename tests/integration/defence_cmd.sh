@@ -65,6 +65,8 @@ fi
 
 # --output: the same bytes as stdout, the old file's mode kept, and the
 # old file left alone (nothing else in its directory) when the run fails
+# (the report's time of generation fixed: two runs may straddle a second)
+export SOURCE_DATE_EPOCH=1767225600
 mkdir "$T/out"
 for cmd in "dnsbl" "dnsbl --family 4" "reputation --format csv" "report --format json"; do
 	# shellcheck disable=SC2086

@@ -142,6 +142,23 @@ if [ $rc = 2 ] && [ ! -s "$T/stdout.txt" ] &&
 else
 	not_ok "report --table weekley" "exit $rc" "$(cat "$T/err")"
 fi
+# SOURCE_DATE_EPOCH: the report says it was generated then, and the same
+# store gives the same bytes in every format; a value that is not one is
+# a usage error
+same=0
+for fmt in text json html; do
+	SOURCE_DATE_EPOCH=1767225600 "$MXSENSOR" report --db "$db" --format $fmt >"$T/r1"
+	sleep 1.1
+	SOURCE_DATE_EPOCH=1767225600 "$MXSENSOR" report --db "$db" --format $fmt >"$T/r2"
+	cmp -s "$T/r1" "$T/r2" && grep -q "2026-01-01T00:00:00Z" "$T/r1" && same=$((same + 1))
+done
+SOURCE_DATE_EPOCH=yesterday "$MXSENSOR" report --db "$db" >/dev/null 2>"$T/err"
+rc=$?
+if [ $same = 3 ] && [ $rc = 2 ] && grep -q "SOURCE_DATE_EPOCH: seconds since the epoch, not 'yesterday'" "$T/err"; then
+	ok "report with SOURCE_DATE_EPOCH: the same bytes a second apart (text, JSON, HTML); a bad value exit 2"
+else
+	not_ok "report with SOURCE_DATE_EPOCH" "$same of 3 formats the same" "exit $rc" "$(cat "$T/err")"
+fi
 # and one that names something still selects it
 "$MXSENSOR" hosts --db "$db" --sensor beta --label associated --no-header >"$T/beta.csv"
 n=$(wc -l <"$T/beta.csv")
