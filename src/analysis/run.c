@@ -24,6 +24,7 @@
 #include "util/log.h"
 #include "util/spill.h"
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -541,35 +542,59 @@ static const char *gbytes(uint64_t b, char buf[32])
 	return buf;
 }
 
-/* room_check - say at the start when the temporary files' directory looks
- * too small, rather than after the minutes it takes to fill it: the
- * records there peak at about 1.4 times the captures' pcap size (10M
- * SYNs: 0.93 GB of pcap, 1.2 GB; 50M: 4.6 GB, 6.5 GB), and a gzip'd
- * capture holds some 3.4 times its size (a guess: real traffic packs
- * differently; the synthetic traces' ratio) */
-static void room_check(const struct analysis_opts *o)
+/* room_check - say at the start when the temporary files' directory or
+ * the store's looks too small, rather than after the minutes it takes to
+ * fill it.  Against the captures' pcap size (a gzip'd capture holds some
+ * 3.4 times its size: the synthetic traces' ratio, a guess for real
+ * traffic), the temporary records peak at about 1.4 times it (10M SYNs:
+ * 0.93 GB of pcap, 1.2 GB; 50M: 4.6 GB, 6.5 GB) and the results take
+ * about 3 times it in an SQLite store (2.7 and 14 GB; 2.2 times without
+ * the lost candidates): the file grows by that on a first run, and a
+ * re-run's WAL holds that much until the commit.  On one file system the
+ * two add up (the records peak while the rows are written). */
+static void room_check(const struct analysis_opts *o, struct store *st)
 {
-	double need = 0;
+	double pcap = 0;
 	for (size_t i = 0; i < o->npcaps; i++) {
 		struct stat sb;
 		if (!strcmp(o->pcaps[i], "-") || stat(o->pcaps[i], &sb) < 0 || !S_ISREG(sb.st_mode))
 			continue;
-		need += 1.4 * (double)sb.st_size * (gzipped(o->pcaps[i]) ? 3.4 : 1.0);
+		pcap += (double)sb.st_size * (gzipped(o->pcaps[i]) ? 3.4 : 1.0);
 	}
+	double tmp = 1.4 * pcap, res = (o->no_lost ? 2.2 : 3.0) * pcap;
 	uint64_t avail;
-	if (need < 1e6 || spill_room(&avail) < 0 || (double)avail >= need)
-		return;
 	char a[32], n[32];
-	warn("%s has %s free; this run's temporary files may need about %s there "
-	     "(TMPDIR names a directory with more room)", spill_dir(), gbytes(avail, a),
-	     gbytes((uint64_t)need, n));
+	if (tmp >= 1e6 && spill_room(&avail) == 0 && (double)avail < tmp)
+		warn("%s has %s free; this run's temporary files may need about %s there "
+		     "(TMPDIR names a directory with more room)", spill_dir(), gbytes(avail, a),
+		     gbytes((uint64_t)tmp, n));
+	if (strcmp(store_backend_name(st), "sqlite"))
+		return;
+	char *dir = xstrdup(store_location(st));
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = 0;   /* "/x.db": "/" */
+	const char *sdir = slash ? dir : ".";
+	struct statvfs sv;
+	struct stat ss, ts;
+	if (statvfs(sdir, &sv) == 0) {
+		avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+		if (stat(sdir, &ss) == 0 && stat(spill_dir(), &ts) == 0 && ss.st_dev == ts.st_dev)
+			res += tmp;
+		if (res >= 1e6 && (double)avail < res)
+			warn("%s: %s free on its file system; this run's results may need about "
+			     "%s more there (the store grows by them, or a re-run's WAL holds them "
+			     "until the commit)", store_location(st), gbytes(avail, a),
+			     gbytes((uint64_t)res, n));
+	}
+	free(dir);
 }
 
 int analysis_run(const struct analysis_opts *o, struct store *st,
 		 struct analysis_summary *sum)
 {
 	memset(sum, 0, sizeof *sum);
-	room_check(o);
+	room_check(o, st);
 	struct inputs held = { 0 };
 	struct merge m = { .sum = sum, .st = st, .inputs = &held };
 
