@@ -21,10 +21,11 @@ struct cmd {
 /* cmd_usage_error - print "mxsensor NAME: msg" and the usage hint; returns 2 */
 int cmd_usage_error(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* cmd_label_ok - whether s is a host label (hosts and report --label):
- * spammer, unlisted (IPv4), associated, associated-unlisted,
- * unassociated (IPv6) */
+/* cmd_label_ok - whether s is a host label (hosts and report --label),
+ * one of CMD_LABELS: spammer, unlisted (IPv4), associated,
+ * associated-unlisted, unassociated (IPv6) */
 bool cmd_label_ok(const char *s);
+#define CMD_LABELS "spammer, unlisted, associated, associated-unlisted, unassociated"
 /* cmd_find - the table entry for name, or NULL */
 const struct cmd *cmd_find(const char *name);
 

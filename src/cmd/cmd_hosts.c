@@ -148,9 +148,8 @@ int cmd_hosts(int argc, char **argv)
 			break;
 		case 'L':
 			if (!cmd_label_ok(optarg))
-				return cmd_usage_error("hosts", "--label: not a label: '%s' (spammer, "
-						       "unlisted, associated, associated-unlisted, "
-						       "unassociated)", optarg);
+				return cmd_usage_error("hosts", "--label: not a label: '%s' ("
+						       CMD_LABELS ")", optarg);
 			label = optarg;
 			break;
 		case 'H':

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,9 +201,8 @@ int cmd_report(int argc, char **argv)
 			break;
 		case O_LABEL:
 			if (!cmd_label_ok(optarg))
-				return cmd_usage_error("report", "--label: not a label: '%s' (spammer, "
-						       "unlisted, associated, associated-unlisted, "
-						       "unassociated)", optarg);
+				return cmd_usage_error("report", "--label: not a label: '%s' ("
+						       CMD_LABELS ")", optarg);
 			f.label = optarg;
 			break;
 		case O_TOP:
@@ -238,10 +238,11 @@ int cmd_report(int argc, char **argv)
 		return cmd_usage_error("report", "--out-dir goes with --format csv");
 	if (outdir && output)
 		return cmd_usage_error("report", "--out-dir and --output exclude each other");
-	/* reproducible-builds.org/specs/source-date-epoch */
+	/* reproducible-builds.org/specs/source-date-epoch; at most what the
+	 * report's nanosecond times hold (2262) */
 	long epoch = -1;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	if (sde && *sde && num_long(sde, 0, 253402300799L, &epoch) < 0)
+	if (sde && *sde && num_long(sde, 0, INT64_MAX / 1000000000, &epoch) < 0)
 		return cmd_usage_error("report", "SOURCE_DATE_EPOCH: seconds since the epoch, not '%s'",
 				       sde);
 	static const char *const keys[] = {
