@@ -393,6 +393,7 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 			store_add_input(st, "mta-log", o->logs[i], 0, 1, err);
 			continue;
 		}
+		sum->logs_opened++;
 		struct mta_event ev;
 		int rc;
 		uint64_t n = 0;
@@ -476,6 +477,7 @@ static int logs_join(struct logs_job *j, struct inputs *held, struct analysis_su
 	sum->other_rejects += j->sum.other_rejects;
 	sum->unparsed_rejects += j->sum.unparsed_rejects;
 	sum->input_errors += j->sum.input_errors;
+	sum->logs_opened += j->sum.logs_opened;
 	debug("MTA logs, read beside the capture pass: %.3f s", j->secs);
 	inputs_release(held, j->rc < 0 ? NULL : j->st);
 	return j->rc;
@@ -700,7 +702,8 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	int lrc = logs_join(&logs, &held, sum);
 	if (o->stop && *o->stop)
 		sum->interrupted = true;   /* maybe while only the logs were read */
-	if (sum->interrupted || sum->no_capture || p.err || lrc < 0) {
+	sum->no_log = o->nlogs > 0 && sum->logs_opened == 0;
+	if (sum->interrupted || sum->no_capture || sum->no_log || p.err || lrc < 0) {
 		attempt_grouper_free(g);
 		assoc_free(p.assoc);
 		fpdb_free(fp);

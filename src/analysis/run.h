@@ -61,6 +61,10 @@ struct analysis_summary {
 	bool interrupted;
 	bool no_capture;             /* not one capture could be opened: nothing
 				      * was stored, the previous results stay */
+	uint64_t logs_opened;        /* MTA logs that could be opened */
+	bool no_log;                 /* MTA logs given, not one could be opened:
+				      * the same (every IPv4 host would have
+				      * come out unlisted) */
 };
 
 /* analysis_run - the whole analysis into st; 0 ok (input_errors may be

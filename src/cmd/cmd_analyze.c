@@ -125,9 +125,9 @@ const char cmd_analyze_usage[] =
 	"at its start when either directory looks too small for its captures.\n"
 	"\n"
 	"Exit status: 0 success; 1 some input was damaged or unreadable (what\n"
-	"could be read was analysed; when not one capture could be opened,\n"
-	"nothing is, and the store keeps its previous results); 2 usage error\n"
-	"or the store failed; 130 interrupted.\n"
+	"could be read was analysed; when not one capture, or not one of the\n"
+	"MTA logs given, could be opened, nothing is, and the store keeps its\n"
+	"previous results); 2 usage error or the store failed; 130 interrupted.\n"
 	"\n"
 	"Example:\n"
 	"  mxsensor analyze --db sensor.db --pcap /var/lib/mxsensor/ \\\n"
@@ -439,12 +439,13 @@ int cmd_analyze(int argc, char **argv)
 	int rc = analysis_run(&o, st, &sum);
 	shown = xstrdup(store_location(st));   /* without a password */
 	ret = sum.input_errors || sum.enrich.bad_lines ? 1 : 0;
-	if (rc < 0 || sum.interrupted || sum.no_capture) {
+	if (rc < 0 || sum.interrupted || sum.no_capture || sum.no_log) {
 		store_abort(st);
 		if (sum.interrupted)
 			error("interrupted: %s keeps its previous results", shown);
 		else if (rc == 0)
-			error("no capture could be read: %s keeps its previous results", shown);
+			error("no %s could be read: %s keeps its previous results",
+			      sum.no_capture ? "capture" : "MTA log", shown);
 		ret = sum.interrupted ? 130 : rc == 0 ? 1 : 2;
 		quiet = true;   /* no summary; the inputs are freed below */
 	}

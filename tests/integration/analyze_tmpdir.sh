@@ -9,8 +9,9 @@
 # the same run gives the same tables as one in the default directory.
 # The same for the store's own file system: a store that cannot grow
 # keeps its previous results (a new one is left without any), with one
-# message that names the store.  And a run where not one capture could be
-# opened: it stops the same way, instead of storing an analysis of nothing.
+# message that names the store.  And a run where not one capture, or not
+# one of the MTA logs given, could be opened: it stops the same way,
+# instead of storing an analysis of nothing, or without labels.
 . tests/lib.sh
 
 GEN="$MX_TOOLS/mxgen"
@@ -196,4 +197,23 @@ if [ $rc = 2 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
 	ok "TMPDIR unset: /var/tmp, warned about at the start, named when full"
 else
 	not_ok "TMPDIR unset: /var/tmp" "exit $rc" "$out"
+fi
+# the same for the MTA logs: given, and not one could be opened, every
+# IPv4 host would come out unlisted; one of two opened is used
+printf 'not a mail log\n' >"$T/x.log"
+"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/t.pcap" --mta-log "$T/x.log" >"$T/out" 2>&1
+rc=$?
+if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
+	[ "$(sed -n 2p "$T/out")" = "mxsensor: no MTA log could be read: $T/t.db keeps its previous results" ]; then
+	ok "not one MTA log opened: exit 1, the previous results kept"
+else
+	not_ok "not one MTA log opened" "exit $rc" "$(cat "$T/out")"
+fi
+"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/t.pcap" --mta-log "$T/x.log" \
+	--mta-log "$T/t.log" >"$T/out" 2>&1
+rc=$?
+if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] && [ "$(wc -l <"$T/out")" = 1 ]; then
+	ok "one MTA log of two opened: exit 1, the same tables"
+else
+	not_ok "one MTA log of two opened" "exit $rc" "$(cat "$T/out")"
 fi
