@@ -28,6 +28,7 @@
 #include "util/alloc.h"
 #include "util/log.h"
 #include "util/out.h"
+#include "util/path.h"
 
 struct handle {
 	const char *name;
@@ -373,15 +374,14 @@ static int check_outdir(const struct capture_cfg *cfg, const char *user)
 	for (int i = 0; i < 3; i++) {
 		if (!paths[i] || !strcmp(paths[i], "-"))
 			continue;
-		char dir[4096];
-		const char *slash = strrchr(paths[i], '/');
-		if (slash)
-			snprintf(dir, sizeof dir, "%.*s", (int)(slash - paths[i] + 1), paths[i]);
-		else
-			snprintf(dir, sizeof dir, ".");
-		if (access(dir, W_OK | X_OK) < 0)
-			return error("output directory %s is not writable by user %s: %s",
-				     dir, user, strerror(errno));
+		char *dir = path_dir(paths[i]);
+		if (access(dir, W_OK | X_OK) < 0) {
+			error("output directory %s is not writable by user %s: %s",
+			      dir, user, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		free(dir);
 	}
 	return 0;
 }

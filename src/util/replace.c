@@ -13,17 +13,7 @@
 
 #include "util/alloc.h"
 #include "util/log.h"
-
-/* dir_of - the directory part of path ("." for a bare name) */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xasprintf("%.*s", (int)(slash - path), path);
-}
+#include "util/path.h"
 
 /* new_mode - what a shell's redirection would give a new file */
 static mode_t new_mode(void)
@@ -102,7 +92,7 @@ FILE *replace_open(struct replace *r, const char *path)
 	FILE *f = start(r, path, &mode);
 	if (f || r->in_place)
 		return f;
-	char *dir = dir_of(r->path);
+	char *dir = path_dir(r->path);
 	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	int e = errno;
 	free(dir);
@@ -152,7 +142,7 @@ static int give_name(struct replace *r)
 /* fsync_dir - the directory of path on disk too (its new name) */
 static void fsync_dir(const char *path)
 {
-	char *dir = dir_of(path);
+	char *dir = path_dir(path);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
