@@ -22,11 +22,10 @@
 #include "sensor/smtplog.h"
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/spill.h"
-#include <fcntl.h>
 #include <sys/statvfs.h>
 #include <time.h>
-#include <unistd.h>
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -132,6 +131,7 @@ struct src {
 	bool have;          /* next holds a SYN */
 	int64_t first_ns;   /* first SYN time, from the peek */
 	uint64_t size;      /* the file's bytes (0: standard input) */
+	bool gz;            /* gzip'd */
 	bool done;
 };
 
@@ -144,6 +144,7 @@ struct merge {
 	unsigned errors;
 	uint64_t total;     /* bytes of all files */
 	uint64_t read;      /* ... of those read to their end */
+	double raw;         /* their pcap bytes, a gzip'd file's guessed (room_check) */
 	struct analysis_summary *sum;
 	struct store *st;
 	struct inputs *inputs;
@@ -244,6 +245,8 @@ static int64_t merge_init(struct merge *m, const char *const *paths, size_t n)
 		struct stat sb;
 		if (strcmp(paths[i], "-") && stat(paths[i], &sb) == 0 && S_ISREG(sb.st_mode))
 			m->total += s->size = (uint64_t)sb.st_size;
+		s->gz = pcapin_gzipped(s->in);
+		m->raw += (double)s->size * (s->gz ? 3.4 : 1.0);
 		int rc = pcapin_next(s->in, &s->next);
 		if (rc != 1) {
 			src_finish(m, s, rc);    /* no SYN at all: read completely */
@@ -522,18 +525,6 @@ static int store_stopped(const struct analysis_opts *o, struct store *st,
 	return 0;
 }
 
-/* gzipped - whether the file starts as gzip does */
-static bool gzipped(const char *path)
-{
-	unsigned char m[2];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool gz = read(fd, m, 2) == 2 && m[0] == 0x1f && m[1] == 0x8b;
-	close(fd);
-	return gz;
-}
-
 /* gbytes - bytes as "1.2 GB" or "340 MB" */
 static const char *gbytes(uint64_t b, char buf[32])
 {
@@ -546,23 +537,16 @@ static const char *gbytes(uint64_t b, char buf[32])
 
 /* room_check - say at the start when the temporary files' directory or
  * the store's looks too small, rather than after the minutes it takes to
- * fill it.  Against the captures' pcap size (a gzip'd capture holds some
- * 3.4 times its size: the synthetic traces' ratio, a guess for real
- * traffic), the temporary records peak at about 1.4 times it (10M SYNs:
+ * fill it.  Against the captures' pcap size (merge's raw: a gzip'd
+ * capture holds some 3.4 times its size, the synthetic traces' ratio, a
+ * guess for real traffic), the temporary records peak at about 1.4 times it (10M SYNs:
  * 0.93 GB of pcap, 1.2 GB; 50M: 4.6 GB, 6.5 GB) and the results take
  * about 3 times it in an SQLite store (2.7 and 14 GB; 2.2 times without
  * the lost candidates): the file grows by that on a first run, and a
  * re-run's WAL holds that much until the commit.  On one file system the
  * two add up (the records peak while the rows are written). */
-static void room_check(const struct analysis_opts *o, struct store *st)
+static void room_check(const struct analysis_opts *o, struct store *st, double pcap)
 {
-	double pcap = 0;
-	for (size_t i = 0; i < o->npcaps; i++) {
-		struct stat sb;
-		if (!strcmp(o->pcaps[i], "-") || stat(o->pcaps[i], &sb) < 0 || !S_ISREG(sb.st_mode))
-			continue;
-		pcap += (double)sb.st_size * (gzipped(o->pcaps[i]) ? 3.4 : 1.0);
-	}
 	double tmp = 1.4 * pcap, res = (o->no_lost ? 2.2 : 3.0) * pcap;
 	uint64_t avail;
 	char a[32], n[32];
@@ -572,16 +556,12 @@ static void room_check(const struct analysis_opts *o, struct store *st)
 		     gbytes((uint64_t)tmp, n));
 	if (strcmp(store_backend_name(st), "sqlite"))
 		return;
-	char *dir = xstrdup(store_location(st));
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		slash[slash == dir] = 0;   /* "/x.db": "/" */
-	const char *sdir = slash ? dir : ".";
+	char *dir = path_dir(store_location(st));
 	struct statvfs sv;
 	struct stat ss, ts;
-	if (statvfs(sdir, &sv) == 0) {
+	if (statvfs(dir, &sv) == 0) {
 		avail = (uint64_t)sv.f_bavail * sv.f_frsize;
-		if (stat(sdir, &ss) == 0 && stat(spill_dir(), &ts) == 0 && ss.st_dev == ts.st_dev)
+		if (stat(dir, &ss) == 0 && stat(spill_dir(), &ts) == 0 && ss.st_dev == ts.st_dev)
 			res += tmp;
 		if (res >= 1e6 && (double)avail < res)
 			warn("%s: %s free on its file system; this run's results may need about "
@@ -596,7 +576,6 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		 struct analysis_summary *sum)
 {
 	memset(sum, 0, sizeof *sum);
-	room_check(o, st);
 	struct inputs held = { 0 };
 	struct merge m = { .sum = sum, .st = st, .inputs = &held };
 
@@ -621,6 +600,7 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		return store_stopped(o, st, sum);
 	phase("clear previous results", t0);
 	int64_t start = merge_init(&m, o->pcaps, o->npcaps);
+	room_check(o, st, m.raw);
 	struct logs_job logs = { .o = o, .st = st, .ref_ns = start };
 	logs_start(&logs, &held);
 

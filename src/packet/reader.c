@@ -481,6 +481,11 @@ const char *pcapin_path(const struct pcapin *in)
 	return in->path;
 }
 
+bool pcapin_gzipped(const struct pcapin *in)
+{
+	return in->ck && !gzdirect(in->ck->gz);
+}
+
 uint64_t pcapin_offset(const struct pcapin *in)
 {
 	off_t off = in->ck ? gzoffset(in->ck->gz) : ftello(pcap_file(in->pc));

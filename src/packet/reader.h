@@ -57,6 +57,8 @@ const char *pcapin_path(const struct pcapin *in);
 /* pcapin_offset - how far into its file the reading is, in the file's
  * bytes (a gzip'd file's compressed bytes), for progress */
 uint64_t pcapin_offset(const struct pcapin *in);
+/* pcapin_gzipped - whether the file is gzip'd */
+bool pcapin_gzipped(const struct pcapin *in);
 /* pcapin_dlt - the file's link type (libpcap DLT; for pcapng that of the
  * first interface, syn.linktype has each packet's) */
 int pcapin_dlt(const struct pcapin *in);

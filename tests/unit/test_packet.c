@@ -885,6 +885,7 @@ static void test_reader(void **state)
 		struct pcapin *in = pcapin_open(files[i], err, sizeof(err));
 		assert_non_null(in);
 		assert_string_equal(pcapin_path(in), files[i]);
+		assert_int_equal(pcapin_gzipped(in), i == 2);
 		struct syn o;
 		assert_int_equal(pcapin_next(in, &o), 1);
 		assert_int_equal(o.ipver, 4);
