@@ -131,58 +131,45 @@ else
 	not_ok "with room for the store, the same tables" "exit $rc" "$out"
 fi
 
+# again ARGS... - analyze the test's store again: status in rc, output in
+# out and $T/out; kept - its tables as before; verdict NAME - ok when the
+# test right before it held, else not ok with the status and the output
+again() {
+	"$MXSENSOR" analyze -q --db "$T/t.db" "$@" >"$T/out" 2>&1
+	rc=$?
+	out=$(cat "$T/out")
+}
+kept() { [ "$(tables "$T/t.db")" = "$before" ]; }
+verdict() {
+	if [ $? = 0 ]; then ok "$1"; else not_ok "$1" "exit $rc" "$out"; fi
+}
+
 # inputs that are not there are said the same way: a run where not one
 # capture could be opened (a mistyped path, a capture directory whose
 # mount is missing) would replace the results with an analysis of
 # nothing; it stops with exit 1 and the previous results stay
 printf 'not a capture\n' >"$T/x.pcap"
 mkdir "$T/empty"
-"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/x.pcap" --pcap "$T/none.pcap*" \
-	--mta-log "$T/t.log" >"$T/out" 2>&1
-rc=$?
-if [ $rc = 2 ] && [ "$(cat "$T/out")" = "mxsensor: $T/none.pcap*: no such file" ] &&
-	[ "$(tables "$T/t.db")" = "$before" ]; then
-	ok "a glob that matches nothing: exit 2 before anything is read"
-else
-	not_ok "a glob that matches nothing" "exit $rc" "$(cat "$T/out")"
-fi
+again --pcap "$T/x.pcap" --pcap "$T/none.pcap*" --mta-log "$T/t.log"
+[ $rc = 2 ] && [ "$out" = "mxsensor: $T/none.pcap*: no such file" ] && kept
+verdict "a glob that matches nothing: exit 2 before anything is read"
 # (a usage error after the inputs were listed: exit 2, which under
 # make check SAN=1 also says nothing of theirs leaked)
-"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/t.pcap" --mta-log "$T/t.log" \
-	--sensor-addr 192.0.2.1 --port 0 >"$T/out" 2>&1
-rc=$?
-if [ $rc = 2 ] && grep -q -- "--port: not a port: 0" "$T/out" && [ "$(wc -l <"$T/out")" = 2 ]; then
-	ok "a usage error after the inputs: exit 2, said"
-else
-	not_ok "a usage error after the inputs" "exit $rc" "$(cat "$T/out")"
-fi
-"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/x.pcap" --mta-log "$T/t.log" >"$T/out" 2>&1
-rc=$?
-if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
-	[ "$(cat "$T/out")" = "mxsensor: $T/x.pcap: unknown file format
-mxsensor: no capture could be read: $T/t.db keeps its previous results" ]; then
-	ok "not one capture opened: exit 1, the previous results kept"
-else
-	not_ok "not one capture opened" "exit $rc" "$(cat "$T/out")"
-fi
-"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/empty" >"$T/out" 2>&1
-rc=$?
-if [ $rc = 2 ] && [ "$(cat "$T/out")" = "mxsensor: $T/empty: no files in this directory" ] &&
-	[ "$(tables "$T/t.db")" = "$before" ]; then
-	ok "an empty capture directory: exit 2, said, nothing read"
-else
-	not_ok "an empty capture directory" "exit $rc" "$(cat "$T/out")"
-fi
+again --pcap "$T/t.pcap" --mta-log "$T/t.log" --sensor-addr 192.0.2.1 --port 0
+[ $rc = 2 ] && grep -q -- "--port: not a port: 0" "$T/out" && [ "$(wc -l <"$T/out")" = 2 ]
+verdict "a usage error after the inputs: exit 2, said"
+again --pcap "$T/x.pcap" --mta-log "$T/t.log"
+[ $rc = 1 ] && kept && [ "$out" = "mxsensor: $T/x.pcap: unknown file format
+mxsensor: no capture could be read: $T/t.db keeps its previous results" ]
+verdict "not one capture opened: exit 1, the previous results kept"
+again --pcap "$T/empty"
+[ $rc = 2 ] && [ "$out" = "mxsensor: $T/empty: no files in this directory" ] && kept
+verdict "an empty capture directory: exit 2, said, nothing read"
 # one capture of two opened: what it holds is analysed (exit 1), as before
-"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/x.pcap" --pcap "$T/t.pcap" \
-	--mta-log "$T/t.log" >"$T/out" 2>&1
-rc=$?
-if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
-	[ "$(sqlite3 "$T/t.db" "SELECT COUNT(*) FROM inputs WHERE errors > 0")" = 1 ]; then
-	ok "one capture of two opened: exit 1, its attempts analysed, the bad one recorded"
-else
-	not_ok "one capture of two opened" "exit $rc" "$(cat "$T/out")"
-fi
+again --pcap "$T/x.pcap" --pcap "$T/t.pcap" --mta-log "$T/t.log"
+[ $rc = 1 ] && kept &&
+	[ "$(sqlite3 "$T/t.db" "SELECT COUNT(*) FROM inputs WHERE errors > 0")" = 1 ]
+verdict "one capture of two opened: exit 1, its attempts analysed, the bad one recorded"
 
 # by default the files go to /var/tmp, as SQLite's own do (/tmp is often a
 # tmpfs): here a 1m tmpfs over it, in a mount namespace of its own, and
@@ -191,29 +178,17 @@ out=$(unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs /var/tmp &&
 	env -u TMPDIR "$1" analyze -q --db "$2" --pcap "$3" --mta-log "$4"' \
 	sh "$MXSENSOR" "$T/t.db" "$T/t.pcap" "$T/t.log" 2>&1)
 rc=$?
-if [ $rc = 2 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
+[ $rc = 2 ] && kept &&
 	printf '%s\n' "$out" | head -1 | grep -q "^mxsensor: warning: /var/tmp has 1 MB free; this run's temporary files may need about 7 MB there" &&
-	printf '%s\n' "$out" | sed -n 2p | grep -q "^mxsensor: temporary [a-z-]* file: No space left on device in /var/tmp (TMPDIR"; then
-	ok "TMPDIR unset: /var/tmp, warned about at the start, named when full"
-else
-	not_ok "TMPDIR unset: /var/tmp" "exit $rc" "$out"
-fi
+	printf '%s\n' "$out" | sed -n 2p | grep -q "^mxsensor: temporary [a-z-]* file: No space left on device in /var/tmp (TMPDIR"
+verdict "TMPDIR unset: /var/tmp, warned about at the start, named when full"
 # the same for the MTA logs: given, and not one could be opened, every
 # IPv4 host would come out unlisted; one of two opened is used
 printf 'not a mail log\n' >"$T/x.log"
-"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/t.pcap" --mta-log "$T/x.log" >"$T/out" 2>&1
-rc=$?
-if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] &&
-	[ "$(sed -n 2p "$T/out")" = "mxsensor: no MTA log could be read: $T/t.db keeps its previous results" ]; then
-	ok "not one MTA log opened: exit 1, the previous results kept"
-else
-	not_ok "not one MTA log opened" "exit $rc" "$(cat "$T/out")"
-fi
-"$MXSENSOR" analyze -q --db "$T/t.db" --pcap "$T/t.pcap" --mta-log "$T/x.log" \
-	--mta-log "$T/t.log" >"$T/out" 2>&1
-rc=$?
-if [ $rc = 1 ] && [ "$(tables "$T/t.db")" = "$before" ] && [ "$(wc -l <"$T/out")" = 1 ]; then
-	ok "one MTA log of two opened: exit 1, the same tables"
-else
-	not_ok "one MTA log of two opened" "exit $rc" "$(cat "$T/out")"
-fi
+again --pcap "$T/t.pcap" --mta-log "$T/x.log"
+[ $rc = 1 ] && kept &&
+	[ "$(sed -n 2p "$T/out")" = "mxsensor: no MTA log could be read: $T/t.db keeps its previous results" ]
+verdict "not one MTA log opened: exit 1, the previous results kept"
+again --pcap "$T/t.pcap" --mta-log "$T/x.log" --mta-log "$T/t.log"
+[ $rc = 1 ] && kept && [ "$(wc -l <"$T/out")" = 1 ]
+verdict "one MTA log of two opened: exit 1, the same tables"
