@@ -456,20 +456,40 @@ static void sweep(struct ivals *iv, u128 max, struct segs *out)
 		emit(out, 0, 0);
 }
 
+/* fill32 - n copies of v from p on, by doubling copies (log2 n of them) */
+static void fill32(uint32_t *p, size_t n, uint32_t v)
+{
+	if (!n)
+		return;
+	p[0] = v;
+	for (size_t d = 1; d < n;) {
+		size_t c = d < n - d ? d : n - d;
+		memcpy(p + d, p, c * sizeof *p);
+		d += c;
+	}
+}
+
 static uint32_t *build_index(size_t n, unsigned bits, unsigned shift,
 			     const struct seg4 *s4, const u128 *s6)
 {
 	size_t nb = (size_t)1 << bits;
-	uint32_t *idx = xcalloc(nb + 1, sizeof *idx);
-	size_t j = 0;
-	for (size_t b = 0; b < nb; b++) {
-		u128 start = (u128)b << shift;
-		/* the segment holding start: last j with s[j] <= start */
-		while (j + 1 < n && (s4 ? (u128)s4[j + 1].start : s6[j + 1]) <= start)
-			j++;
-		idx[b] = (uint32_t)j;
+	uint32_t *idx = xmalloc((nb + 1) * sizeof *idx);
+	/* bucket b gets the segment holding its start b << shift: the last j
+	 * with s[j] <= start.  Segment j holds the buckets before the first
+	 * one whose start reaches s[j + 1], i.e. up to s[j + 1] >> shift,
+	 * rounded up; filled segment by segment, not compared bucket by
+	 * bucket (2 x 2^20 buckets at every load). */
+	size_t b = 0;
+	for (size_t j = 0; j + 1 < n && b < nb; j++) {
+		u128 nx = s4 ? (u128)s4[j + 1].start : s6[j + 1];
+		u128 end = (nx >> shift) + ((nx & (((u128)1 << shift) - 1)) != 0);
+		size_t e = end < nb ? (size_t)end : nb;
+		if (e > b) {
+			fill32(idx + b, e - b, (uint32_t)j);
+			b = e;
+		}
 	}
-	idx[nb] = (uint32_t)(n - 1);
+	fill32(idx + b, nb + 1 - b, (uint32_t)(n - 1));
 	return idx;
 }
 

@@ -102,18 +102,10 @@ struct ptr_map {
 	int err;
 };
 
-static int cmp_addr(const void *x, const void *y)
-{
-	const struct addr *a = x, *b = y;
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	return memcmp(a->b, b->b, 16);
-}
-
 static int cmp_ptr_rec(const void *x, const void *y)
 {
 	const struct ptr_rec *a = x, *b = y;
-	int r = cmp_addr(&a->a, &b->a);
+	int r = addr_cmp(&a->a, &b->a);
 	if (r)
 		return r;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
@@ -233,17 +225,17 @@ const char *ptr_map_get(struct ptr_map *m, const struct addr *a)
 {
 	if (!m || m->err)
 		return NULL;
-	if (m->asked && cmp_addr(a, &m->last) < 0)
+	if (m->asked && addr_cmp(a, &m->last) < 0)
 		BUG("ptr_map_get: addresses out of order");
 	m->last = *a;
 	m->asked = true;
-	while (m->cur && cmp_addr(&m->cur->a, a) < 0)
+	while (m->cur && addr_cmp(&m->cur->a, a) < 0)
 		m->cur = xsort_next(&m->s);
 	if (!m->cur) {
 		m->err = m->s.m.err;
 		return NULL;
 	}
-	if (cmp_addr(&m->cur->a, a) != 0)
+	if (addr_cmp(&m->cur->a, a) != 0)
 		return NULL;
 	size_t len = m->cur->len < DNS_TEXT_MAX ? m->cur->len : DNS_TEXT_MAX - 1;
 	if (pread(fileno(m->names), m->name, len, (off_t)m->cur->off) != (ssize_t)len) {
@@ -368,7 +360,7 @@ static int64_t now_ns(void)
 static int cmp_need(const void *x, const void *y)
 {
 	const struct need *a = x, *b = y;
-	int r = cmp_addr(&a->a, &b->a);
+	int r = addr_cmp(&a->a, &b->a);
 	if (r)
 		return r;
 	if (a->host != b->host)
