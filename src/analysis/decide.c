@@ -2111,7 +2111,8 @@ static char *partners_text(const struct side *s, const struct side *e)
 		v[n].max = k->total;
 		n++;
 	}
-	qsort(v, n, sizeof *v, cmp_partner);
+	if (n)
+		qsort(v, n, sizeof *v, cmp_partner);
 	size_t len = 1;
 	for (size_t i = 0; i < n; i++)
 		len += strlen(v[i].addr) + 2 * 21 + 3;
