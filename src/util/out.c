@@ -42,23 +42,76 @@ size_t out_csv_escape(char *dst, const char *s)
 	return (size_t)(p - dst);
 }
 
+/* utf8_len - the length of the well-formed UTF-8 sequence at s (RFC
+ * 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or
+ * the negated length of its maximal ill-formed start (at least 1), the
+ * part one U+FFFD replaces (Unicode's "substitution of maximal
+ * subparts"); s[0] >= 0x80 */
+static int utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	int n;
+	unsigned char lo = 0x80, hi = 0xbf;  /* the second byte's range */
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return -1;
+	}
+	if (s[1] < lo || s[1] > hi)
+		return -1;
+	for (int i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return -i;
+	return n;
+}
+
 size_t out_json_escape(char *dst, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	char *p = dst;
 	*p++ = '"';
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (const unsigned char *u = (const unsigned char *)s; *u;) {
+		unsigned char ch = *u;
 		if (ch == '"' || ch == '\\') {
 			*p++ = '\\';
 			*p++ = (char)ch;
+			u++;
 		} else if (ch < 0x20 || ch == 0x7f) {
 			memcpy(p, "\\u00", 4);
 			p[4] = hex[ch >> 4];
 			p[5] = hex[ch & 15];
 			p += 6;
-		} else {
+			u++;
+		} else if (ch < 0x80) {
 			*p++ = (char)ch;
+			u++;
+		} else {
+			/* JSON text is UTF-8 (RFC 8259 section 8.1): a byte that
+			 * starts no well-formed sequence (a PTR name or a log's
+			 * text in Latin-1, or hostile bytes) becomes U+FFFD, 6
+			 * bytes for at least 1, within OUT_ESC_MAX */
+			int n = utf8_len(u);
+			if (n > 0) {
+				memcpy(p, u, (size_t)n);
+				p += n;
+				u += n;
+			} else {
+				memcpy(p, "\\ufffd", 6);
+				p += 6;
+				u += -n;
+			}
 		}
 	}
 	*p++ = '"';

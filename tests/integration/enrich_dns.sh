@@ -168,6 +168,36 @@ fi
 n=$(sqlite3 "$T/off.db" "SELECT COUNT(*) FROM ptr_cache")
 [ "$n" = 0 ] && ok "offline run asks no DNS" || not_ok "offline run asks no DNS" "$n cached"
 
+# 4b. names that are not UTF-8 (a Latin-1 AS names file, a PTR list
+# with raw bytes): the JSON exports stay UTF-8 (RFC 8259), each ill-formed
+# byte a U+FFFD; CSV keeps the bytes as given
+H6=3fff:d56:7d3:ccc0:45eb:85a:a468:9652
+{ printf '%s caf\351.example.net\n' "$H6"; cat "$T/z/ptr.txt"; } >"$T/latin-ptr.txt"
+printf 'asn,name\nAS64501,T\351l\351 NET\n' >"$T/latin-asnames.csv"
+"$MXSENSOR" analyze -q --db "$T/latin.db" --pcap "$T/s.pcap" --mta-log "$T/mail.log" \
+	--ptr-file "$T/latin-ptr.txt" --asn "$T/latin-asnames.csv" --asn "$T/z/pfx2as" \
+	--asn "$T/z/ip2asn.tsv" >"$T/out4b" 2>&1
+"$MXSENSOR" hosts --db "$T/latin.db" --format jsonl >"$T/latin.jsonl"
+"$MXSENSOR" report --db "$T/latin.db" --format json >"$T/latin.json"
+if out=$(python3 -c '
+import json, sys
+rows = [json.loads(l.decode("utf-8")) for l in open(sys.argv[1], "rb")]
+json.loads(open(sys.argv[2], "rb").read().decode("utf-8"))
+h = [r for r in rows if r["addr"] == sys.argv[3]]
+assert len(h) == 1, h
+assert h[0]["ptr"] == "caf\ufffd.example.net", h[0]["ptr"]
+assert h[0]["as_name"] == "T\ufffdl\ufffd NET", h[0]["as_name"]
+print(len(rows), "rows")' "$T/latin.jsonl" "$T/latin.json" "$H6" 2>&1); then
+	ok "Latin-1 PTR and AS names: hosts JSON lines and report JSON are UTF-8 ($out)"
+else
+	not_ok "Latin-1 names in the JSON exports" "$out" "$(cat "$T/out4b")"
+fi
+if "$MXSENSOR" hosts --db "$T/latin.db" --format csv | grep -a -q "$(printf 'caf\351.example.net')"; then
+	ok "hosts CSV keeps the name's bytes"
+else
+	not_ok "hosts CSV keeps the name's bytes"
+fi
+
 # 5. no options: no enrichment, no look-ups, no points
 "$MXSENSOR" analyze -q --db "$T/none.db" --pcap "$T/s.pcap" --mta-log "$T/mail.log"
 n=$(sqlite3 "$T/none.db" "SELECT (SELECT COUNT(*) FROM candidates WHERE ev_asn OR ev_ptr)

@@ -143,6 +143,21 @@ static void test_out_escape(void **state)
 		{ "l1\nl2\r", "\"l1\nl2\r\"", "\"l1\\u000al2\\u000d\"" },
 		{ "back\\slash\x7f\x01", "back\\slash\x7f\x01", "\"back\\\\slash\\u007f\\u0001\"" },
 		{ "caf\xc3\xa9", "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		/* well-formed UTF-8 passes whole: 2, 3 and 4 bytes, the edges */
+		{ "\xe2\x82\xac\xf0\x9d\x84\x9e", "\xe2\x82\xac\xf0\x9d\x84\x9e",
+		  "\"\xe2\x82\xac\xf0\x9d\x84\x9e\"" },
+		{ "\xc2\x80\xed\x9f\xbf\xf4\x8f\xbf\xbf", "\xc2\x80\xed\x9f\xbf\xf4\x8f\xbf\xbf",
+		  "\"\xc2\x80\xed\x9f\xbf\xf4\x8f\xbf\xbf\"" },
+		/* ill-formed: one U+FFFD per maximal subpart (CSV keeps the bytes) */
+		{ "h\xffst", "h\xffst", "\"h\\ufffdst\"" },
+		{ "\xc0\xaf", "\xc0\xaf", "\"\\ufffd\\ufffd\"" },          /* overlong */
+		{ "\xed\xa0\x80", "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* surrogate */
+		{ "\xf4\x90\x80\x80", "\xf4\x90\x80\x80",
+		  "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },                         /* > U+10FFFF */
+		{ "\xe2\x82" "A", "\xe2\x82" "A", "\"\\ufffd" "A\"" },              /* cut short */
+		{ "\xf0\x9d\x84", "\xf0\x9d\x84", "\"\\ufffd\"" },        /* ... at the end */
+		{ "\x80\xbf", "\x80\xbf", "\"\\ufffd\\ufffd\"" },          /* lone continuations */
+		{ "caf\xe9,", "\"caf\xe9,\"", "\"caf\\ufffd,\"" },          /* Latin-1 */
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		char b[OUT_ESC_MAX(16)];
@@ -164,6 +179,9 @@ static void test_out_escape(void **state)
 	char *got = streamed(in, true);
 	assert_string_equal(got, want);
 	free(got);
+	/* ... and so do 2000 bytes that are each replaced */
+	memset(in, '\xff', 2000);
+	assert_int_equal(out_json_escape(want, in), OUT_ESC_MAX(2000) - 1);
 }
 
 /* sort_inplace and sort_heap against qsort: elements compared on all
