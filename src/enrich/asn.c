@@ -101,12 +101,24 @@ void asn_db_add_range(struct asn_db *db, const struct addr *first,
 	db->stats.entries++;
 }
 
+/* name_clean - control bytes of an AS name replaced by '?', as the DNS
+ * answers' are (dns.c): the name reaches terminals (report, explain) and
+ * AS names are whatever a network's operator registered */
+static void name_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 void asn_db_add_name(struct asn_db *db, uint32_t asn, const char *name)
 {
 	if (!asn || !name || !*name)
 		return;
 	GROW(db->names, db->nnames + 1, db->capnames);
-	db->names[db->nnames++] = (struct name){ asn, db->seq++, xstrdup(name) };
+	char *copy = xstrdup(name);
+	name_clean(copy);
+	db->names[db->nnames++] = (struct name){ asn, db->seq++, copy };
 	db->names_sorted = false;
 }
 
@@ -622,6 +634,7 @@ static bool mmdb_lookup(const struct asn_db *db, const struct addr *a, struct as
 			size_t n = d.data_size < ASN_NAME_MAX - 1 ? d.data_size : ASN_NAME_MAX - 1;
 			memcpy(out->name, d.utf8_string, n);
 			out->name[n] = '\0';
+			name_clean(out->name);
 		}
 		return true;
 	}

@@ -207,6 +207,7 @@ static void test_empty_and_ranges(void **state)
 	asn_db_add_range(db, &a, &b, 2);
 	asn_db_add_name(db, 15169, "GOOGLE");
 	asn_db_add_name(db, 15169, "LATER");
+	asn_db_add_name(db, 3356, "LEVEL\x1b[2J3\x7f\t");
 	asn_db_build(db);
 	assert_int_equal(asn_db_lookup_asn(db, &q), 15169);
 	addr_parse("8.8.9.0", &q);
@@ -219,6 +220,8 @@ static void test_empty_and_ranges(void **state)
 	addr_parse("8.8.8.8", &q);
 	assert_true(asn_db_lookup(db, &q, &ai));
 	assert_string_equal(ai.name, "GOOGLE");
+	/* control bytes (a terminal's escape sequences) do not come through */
+	assert_string_equal(asn_db_name(db, 3356), "LEVEL?[2J3??");
 	assert_int_equal(asn_db_stats(db)->entries, 2);
 	asn_db_free(db);
 }
