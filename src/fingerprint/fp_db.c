@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/alloc.h"
 
@@ -771,6 +772,13 @@ struct fpdb *fpdb_open(const char *const *paths, size_t n, char **err)
 	for (size_t i = 0; i < n; i++)
 		if (fpdb_load_file(db, paths[i], err) < 0) {
 			fpdb_free(db);
+			/* the default missing: say where it comes from */
+			if (paths == dfl && err && *err && access(FP_DEFAULT_DB, F_OK) != 0) {
+				char *e = xasprintf("%s (Debian's p0f package installs it;"
+						    " --fp-db names another signature file)", *err);
+				free(*err);
+				*err = e;
+			}
 			return NULL;
 		}
 	return db;

@@ -140,6 +140,20 @@ else
 	not_ok "syns --fp-db with a broken file" "rc=$rc" "$(cat "$T/m.err")"
 fi
 
+# the default file missing (p0f not installed: /etc/p0f hidden by an
+# empty tmpfs in a mount namespace): exit 2, and the message says where
+# the file comes from
+for cmd in "syns --os $PCAP" "analyze --db $T/nofp.db --pcap $PCAP"; do
+	out=$(unshare -m sh -c 'mount -t tmpfs tmpfs /etc/p0f || exit 99
+		exec "$1" $2 2>&1 >/dev/null' sh "$MXSENSOR" "$cmd")
+	rc=$?
+	case $rc:$out in
+	"2:mxsensor: /etc/p0f/p0f.fp: No such file or directory (Debian's p0f package installs it; --fp-db names another signature file)")
+		ok "${cmd%% *} without /etc/p0f/p0f.fp: exit 2, says where it comes from";;
+	*)	not_ok "${cmd%% *} without /etc/p0f/p0f.fp" "rc=$rc" "$out";;
+	esac
+done
+
 echo "# $n signature files ($refused refused by p0f), $m structure files"
 if [ "$refused" -gt 10 ] && [ "$refused" -lt "$n" ]; then
 	ok "both accepted and refused signature files were tried"
