@@ -333,12 +333,27 @@ static int exec_expanded(struct store *st, const char *sql)
 /* migrate - bring the schema to SCHEMA_VERSION, one step per transaction;
  * each step re-reads the version under the lock, so concurrent openers
  * of a new store migrate it once */
-static int migrate(struct store *st)
+int store_say_foreign(const char *location)
+{
+	return error("%s: not an mxsensor store: it holds other tables"
+		     " (give the store a file of its own)", location);
+}
+
+/* migrate - the schema brought to this version; a store that has none
+ * gets it only from a command that creates stores (create), and a
+ * database that holds something else never */
+static int migrate(struct store *st, bool create)
 {
 	for (;;) {
 		int v = st->ops->schema_version(st);
+		if (v == STORE_FOREIGN)
+			return store_say_foreign(st->location);
 		if (v < 0)
 			return -1;
+		if (v == 0 && !create)
+			return error("%s: not an mxsensor store: no analysis in it"
+				     " ('mxsensor analyze --db %s' makes one)", st->location,
+				     st->location);
 		if (v > SCHEMA_VERSION)
 			return error("%s: schema version %d is newer than this mxsensor knows (%d)",
 				     st->location, v, SCHEMA_VERSION);
@@ -379,7 +394,7 @@ struct store *store_open(const char *location, bool create)
 	struct store *st = ops->open(location, create);
 	if (!st)
 		return NULL;
-	if (migrate(st) < 0) {
+	if (migrate(st, create) < 0) {
 		store_close(st);
 		return NULL;
 	}

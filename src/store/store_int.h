@@ -13,6 +13,11 @@
 #ifndef MX_STORE_INT_H
 #define MX_STORE_INT_H
 
+/* schema_version: no mxsensor schema, and tables of something else */
+#define STORE_FOREIGN (-2)
+/* store_say_foreign - "LOCATION: not an mxsensor store: ..."; -1 */
+int store_say_foreign(const char *location);
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -85,7 +90,9 @@ struct store_ops {
 		    int nparams, store_row_fn fn, void *arg);
 	/* put - one row write (store_put_kind) */
 	int (*put)(struct store *st, enum store_put_kind k, const struct store_val *v);
-	/* schema_version - meta.schema_version, 0 for an empty database */
+	/* schema_version - meta.schema_version, 0 for an empty database,
+	 * STORE_FOREIGN for one that holds other tables and no meta, -1 on
+	 * an error (said) */
 	int (*schema_version)(struct store *st);
 	/* load_journal - outside a transaction, on: the journal of a load
 	 * into an empty store, if no other connection is open (1 when

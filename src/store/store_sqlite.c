@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -588,9 +589,27 @@ static int lite_schema_version(struct store *st)
 	sqlite3_stmt *q;
 	int v = 0;
 	lite_sync(s);
+	/* the tables: meta, or others (a file that is some other program's
+	 * database, whose schema must not get ours), or none; a file that is
+	 * no SQLite database fails here */
+	if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(SUM(name = 'meta'), 0), COUNT(*)"
+			       " FROM sqlite_master WHERE type = 'table'"
+			       " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+			       -1, &q, NULL) != SQLITE_OK)
+		return db_error(s, "cannot read the store");
+	int rc = sqlite3_step(q), meta = 0, tables = 0;
+	if (rc == SQLITE_ROW) {
+		meta = sqlite3_column_int(q, 0);
+		tables = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return db_error(s, "cannot read the store");
+	if (!meta)
+		return tables ? STORE_FOREIGN : 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'",
 			       -1, &q, NULL) != SQLITE_OK)
-		return 0;   /* no meta table: empty database */
+		return db_error(s, "cannot read the store");
 	if (sqlite3_step(q) == SQLITE_ROW)
 		v = atoi((const char *)sqlite3_column_text(q, 0));
 	sqlite3_finalize(q);
@@ -682,6 +701,16 @@ static struct store *lite_open(const char *location, bool create)
 	store_init(&s->st, &store_sqlite_ops, location);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	/* an empty file is no store, and would become an empty database
+	 * below (the journal mode writes a header): a reader says so and
+	 * leaves it as it is */
+	struct stat sb;
+	if (!create && stat(location, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+		error("%s: not an mxsensor store: an empty file ('mxsensor analyze --db %s'"
+		      " makes one)", location, location);
+		lite_close(&s->st);
+		return NULL;
+	}
 	/* one connection per store, used by one thread: no mutexes */
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 		    (create ? SQLITE_OPEN_CREATE : 0);
@@ -707,6 +736,15 @@ static struct store *lite_open(const char *location, bool create)
 	if (lite_exec(&s->st, "PRAGMA synchronous = NORMAL;"
 		      " PRAGMA foreign_keys = ON; PRAGMA temp_store = FILE;"
 		      " PRAGMA cache_size = " LITE_CACHE ";") < 0) {
+		lite_close(&s->st);
+		return NULL;
+	}
+	/* another program's database stays as it is: the journal mode
+	 * below would rewrite its header */
+	int v = lite_schema_version(&s->st);
+	if (v < 0) {
+		if (v == STORE_FOREIGN)
+			store_say_foreign(location);
 		lite_close(&s->st);
 		return NULL;
 	}

@@ -191,4 +191,42 @@ for fmt in csv jsonl; do
 		not_ok "syns --format $fmt --output on a full disk" "exit $rc" "$out"
 	fi
 done
+
+# another program's SQLite database given as the store (a mistyped --db):
+# every command refuses it with exit 2 and one message, and adds nothing
+# to it; an empty file is refused by the readers and left empty, and
+# becomes a store under analyze
+sqlite3 "$T/other.db" "CREATE TABLE bookmarks (url TEXT); INSERT INTO bookmarks VALUES ('x');"
+sum=$(md5sum <"$T/other.db")
+msg="mxsensor: $T/other.db: not an mxsensor store: it holds other tables (give the store a file of its own)"
+for args in "report" "hosts" "explain $host" "reputation" "dnsbl" \
+	"analyze --pcap examples/sensor.pcap.gz"; do
+	# shellcheck disable=SC2086
+	set -- $args
+	cmd=$1
+	shift
+	"$MXSENSOR" "$cmd" --db "$T/other.db" "$@" >/dev/null 2>"$T/err"
+	rc=$?
+	if [ $rc = 2 ] && [ "$(cat "$T/err")" = "$msg" ] && [ "$(md5sum <"$T/other.db")" = "$sum" ] &&
+		[ "$(ls "$T" | grep -c '^other\.db')" = 1 ]; then
+		ok "${args%% *} --db another program's database: exit 2, one message, the file untouched"
+	else
+		not_ok "${args%% *} --db another program's database" "exit $rc" "$(cat "$T/err")" \
+			"$(ls "$T" | grep '^other')"
+	fi
+done
+: >"$T/empty.db"
+"$MXSENSOR" report --db "$T/empty.db" >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && [ ! -s "$T/empty.db" ] && grep -q "^mxsensor: $T/empty.db: not an mxsensor store: an empty file" "$T/err"; then
+	ok "report --db an empty file: exit 2, the file left empty"
+else
+	not_ok "report --db an empty file" "exit $rc" "$(cat "$T/err")"
+fi
+if "$MXSENSOR" analyze -q --db "$T/empty.db" --pcap examples/sensor.pcap.gz &&
+	"$MXSENSOR" hosts --db "$T/empty.db" --no-header | grep -q .; then
+	ok "analyze --db an empty file makes it a store"
+else
+	not_ok "analyze --db an empty file makes it a store"
+fi
 exit 0

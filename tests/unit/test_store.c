@@ -555,6 +555,72 @@ static void test_newer_schema_refused(void **state)
 	assert_null(store_open(dbpath, false));
 }
 
+/* tables_of - the names of dbpath's tables, space-separated */
+static void tables_of(char *out, size_t n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type ="
+					    " 'table' ORDER BY name", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		size_t l = strlen(out);
+		snprintf(out + l, n - l, "%s%s", l ? " " : "", sqlite3_column_text(q, 0));
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+/* another program's database is not a store: neither a reader nor a
+ * writer opens it, and neither adds a table to it */
+static void test_foreign_database_refused(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE bookmarks (url TEXT);", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(dbpath, false));
+	assert_null(store_open(dbpath, true));
+	char t[256];
+	tables_of(t, sizeof t);
+	assert_string_equal(t, "bookmarks");
+}
+
+/* an empty file: a reader refuses it and leaves it empty; a writer makes
+ * it a store */
+static void test_empty_file(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	FILE *f = fopen(dbpath, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_null(store_open(dbpath, false));
+	struct stat sb;
+	assert_int_equal(stat(dbpath, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	struct store *st = store_open(dbpath, true);
+	assert_non_null(st);
+	store_close(st);
+	st = store_open(dbpath, false);
+	assert_non_null(st);
+	store_close(st);
+	/* an empty SQLite database (no table at all) is refused by a reader
+	 * too: it holds no analysis */
+	unlink_db();
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(dbpath, false));
+	char t[256];
+	tables_of(t, sizeof t);
+	assert_string_equal(t, "");
+}
+
 /* add_host6 - one unassociated IPv6 host 2001:db8::N with one attempt
  * and one SYN */
 static int add_host6(struct store *st, unsigned n)
@@ -1068,6 +1134,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sensors_replace_own_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_is_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
