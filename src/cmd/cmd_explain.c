@@ -57,7 +57,7 @@ struct ctx {
 	const char *sensor;
 	unsigned long limit;
 	unsigned long shown, total;
-	const char *options;
+	bool dropped;       /* the run kept no lost candidates */
 };
 
 static const char *reason(const char *d)
@@ -90,9 +90,9 @@ static void fmt_gap(char *buf, size_t n, const char *ns_txt)
 static int cand_row(int n, const char *const *names, const char *const *v, void *arg)
 {
 	(void)names;
-	(void)arg;
 	if (n < 9 + EV_COUNT)   /* 3 + evidence + 6 columns: cand_cols */
 		return -1;
+	(*(unsigned long *)arg)++;
 	char gap[32], ev[256];
 	size_t o = 0;
 	ev[0] = '\0';
@@ -149,8 +149,12 @@ static int attempt_row(int n, const char *const *names, const char *const *v, vo
 	}
 	const char *p[2] = { c->sensor, v[0] };
 	printf("  %s\n", fam6 ? "IPv4 candidates:" : "as a candidate of IPv6 attempts:");
-	if (store_query(c->st, sql, p, 2, cand_row, c) != 0)
+	unsigned long ncand = 0;
+	if (store_query(c->st, sql, p, 2, cand_row, &ncand) != 0)
 		return -1;
+	if (!ncand)
+		printf("    none%s\n", c->dropped ? " stored"
+		       : fam6 ? " (no IPv4 attempt in its association window)" : "");
 	if (!v[4])
 		printf("    => not associated\n");
 	else
@@ -195,12 +199,13 @@ static int opt_row(int n, const char *const *names, const char *const *v, void *
 {
 	(void)n;
 	(void)names;
-	(void)arg;
+	struct ctx *c = arg;
 	printf("analysis options %s\n", v[0] ? v[0] : "{}");
 	struct json_object *o = v[0] ? json_tokener_parse(v[0]) : NULL, *lost;
 	bool dropped = o && json_object_object_get_ex(o, "lost_candidates", &lost) &&
 		       json_object_is_type(lost, json_type_boolean) && !json_object_get_boolean(lost);
 	json_object_put(o);
+	c->dropped = dropped;
 	if (dropped)
 		printf("                 (analyze --no-lost-candidates: the candidates that lost"
 		       " to a better pair\n                 of their own IPv6 attempt were not"
@@ -231,12 +236,13 @@ static int explain_sensor(struct ctx *c, const char *addr, const char *sensor)
 	int found = 0;
 	c->sensor = sensor;
 	c->shown = c->total = 0;
+	c->dropped = false;
 	int rc = store_query(c->st, "SELECT addr, family, sensor, label, addr_type, iid_class,"
 			     " emb_kind, emb4, os, asn, as_name, ptr, lists, partners, attempts,"
 			     " syns, first_ns, last_ns FROM hosts WHERE addr = ? AND sensor = ?",
 			     p, 2, host_row, &found);
 	rc |= store_query(c->st, "SELECT options FROM runs WHERE status = 'complete'"
-			  " AND sensor = ? ORDER BY id DESC LIMIT 1", p + 1, 1, opt_row, NULL);
+			  " AND sensor = ? ORDER BY id DESC LIMIT 1", p + 1, 1, opt_row, c);
 	rc |= store_query(c->st, "SELECT kind, list, count, first_ns, last_ns, format FROM mta_events"
 			  " WHERE addr = ? AND sensor = ? ORDER BY kind, list", p, 2, mta_row, NULL);
 	rc |= store_query(c->st, "SELECT id, first_ns, sport, syns, partner, score, os, dst, family"

@@ -192,6 +192,23 @@ for fmt in csv jsonl; do
 	fi
 done
 
+# explain: an IPv6 attempt without candidates says so (none in its
+# association window, or none stored after --no-lost-candidates)
+h6=$("$MXSENSOR" hosts --db "$db" --sensor alpha --family 6 --label unassociated --no-header |
+	head -1 | cut -d, -f1)
+want=$(sqlite3 "$db" "SELECT COUNT(*) FROM (SELECT id FROM attempts WHERE sensor = 'alpha'
+	AND src = '$h6' ORDER BY first_ns, id LIMIT 20) a WHERE NOT EXISTS (SELECT 1 FROM
+	candidates c WHERE c.sensor = 'alpha' AND c.a6 = a.id)")
+got=$("$MXSENSOR" explain --db "$db" --sensor alpha "$h6" |
+	grep -c '^    none (no IPv4 attempt in its association window)$')
+"$MXSENSOR" analyze -q --db "$T/nolost.db" --no-lost-candidates --pcap examples/sensor.pcap.gz
+stored=$("$MXSENSOR" explain --db "$T/nolost.db" "$h6" | grep -c '^    none stored$')
+if [ -n "$h6" ] && [ "$want" -gt 0 ] && [ "$got" = "$want" ] && [ "$stored" -ge "$want" ]; then
+	ok "explain $h6: $got attempts without candidates say so ($stored after --no-lost-candidates)"
+else
+	not_ok "explain: attempts without candidates" "host $h6: want $want, got $got, stored $stored"
+fi
+
 # another program's SQLite database given as the store (a mistyped --db):
 # every command refuses it with exit 2 and one message, and adds nothing
 # to it; an empty file is refused by the readers and left empty, and
