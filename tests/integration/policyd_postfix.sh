@@ -287,6 +287,22 @@ kill -TERM "$upid"
 wait "$upid"
 [ "$r" = "action=DUNNO" ] && ok "unix socket: request answered" || not_ok "unix socket" "$r" "$(cat "$T/unix.err")"
 
+# a store without an analysis (a mistyped --db makes a new one): policyd
+# serves, and says that every sender is in class unknown; the store with
+# the analysis above gave no such warning
+"$MXSENSOR" policyd --listen "unix:$T/new.sock" --user nobody --db "$T/db/new.db" 2>"$T/new.err" &
+npid=$!
+i=0
+while [ $i -lt 50 ] && ! [ -S "$T/new.sock" ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM "$npid"
+wait "$npid"
+w="mxsensor: warning: policyd: $T/db/new.db holds no finished analysis: every sender is in class unknown"
+if grep -q "^$w" "$T/new.err" && ! grep -q "no finished analysis" "$T/policyd.err" "$T/unix.err"; then
+	ok "policyd on a store without an analysis says so"
+else
+	not_ok "policyd on a store without an analysis says so" "$(cat "$T/new.err")"
+fi
+
 # SIGHUP's reload runs beside the server: its configuration a FIFO that
 # nobody writes yet (a file on a stalled mount), the reload waits and the
 # requests are answered meanwhile, within a second; the reload applies
