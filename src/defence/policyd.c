@@ -161,25 +161,9 @@ struct state {
 
 /* load - configuration and reputation (from st, when there is one); 0 or
  * -1 (old ones untouched) */
-static int count_row(int n, const char *const *names, const char *const *v, void *arg)
-{
-	(void)names;
-	if (n >= 1 && v[0])
-		*(long *)arg = strtol(v[0], NULL, 10);
-	return 0;
-}
-
 static int load(const struct policyd_opts *o, struct store *st, struct cos_config *cfg,
 		struct rep_table **rep)
 {
-	/* a store without an analysis (a mistyped --db makes a new one)
-	 * leaves every sender in class unknown: said, not silent */
-	long runs = -1;
-	if (st && store_query(st, "SELECT COUNT(*) FROM runs WHERE status = 'complete'", NULL, 0,
-			      count_row, &runs) == 0 && runs == 0)
-		warn("policyd: %s holds no finished analysis: every sender is in class unknown"
-		     " until 'mxsensor analyze --db %s' has run (then SIGHUP)",
-		     store_location(st), store_location(st));
 	if (o->config) {
 		if (cos_load(cfg, o->config) < 0)
 			return -1;

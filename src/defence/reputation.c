@@ -390,6 +390,16 @@ int rep_load_store(struct rep_table *t, struct store *st, const struct cos_confi
 {
 	struct load l = { .t = t, .c = c, .len = len_override };
 	char sql[512];
+	/* a store without an analysis (policyd makes one of a mistyped
+	 * --db; an analyze that read nothing leaves one) gives no evidence
+	 * but the policy outcomes: said, not silent */
+	int runs = store_finished_runs(st);
+	if (runs < 0)
+		return -1;
+	if (runs == 0)
+		warn("%s holds no finished analysis: every prefix is unknown but for the policy"
+		     " server's own outcomes ('mxsensor analyze --db %s' makes one)",
+		     store_location(st), store_location(st));
 	snprintf(sql, sizeof sql,
 		 "SELECT addr, %d, 1, last_ns FROM hosts WHERE family = 6 AND label = 'associated'"
 		 " UNION ALL SELECT addr, %d, 1, last_ns FROM hosts WHERE family = 4 AND listed = 1",

@@ -1095,6 +1095,23 @@ static int sensor_row(int n, const char *const *names, const char *const *v, voi
 	return 0;
 }
 
+static int count_row(int n, const char *const *names, const char *const *v, void *arg)
+{
+	(void)names;
+	if (n >= 1 && v[0])
+		*(int *)arg = atoi(v[0]);
+	return 0;
+}
+
+int store_finished_runs(struct store *st)
+{
+	int n = -1;
+	if (store_query(st, "SELECT COUNT(*) FROM runs WHERE status = 'complete'", NULL, 0,
+			count_row, &n) != 0)
+		return -1;
+	return n;
+}
+
 int store_sensor_check(struct store *st, const char *sensor)
 {
 	struct sensors s = { .want = sensor };

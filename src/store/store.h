@@ -151,6 +151,9 @@ int store_query(struct store *st, const char *sql, const char *const *params,
  * first); fn must not query the store */
 int store_scan(struct store *st, const char *sql, const char *const *params,
 	       int nparams, store_row_fn fn, void *arg);
+/* store_finished_runs - the analyses that finished in the store (every
+ * sensor's), or -1 (said) */
+int store_finished_runs(struct store *st);
 /* store_sensor_check - whether a finished analysis of sensor is in the
  * store (a --sensor filter that names none would match nothing, silently):
  * 0; -1 with "LOCATION: no analysis of sensor 'NAME' in the store (its

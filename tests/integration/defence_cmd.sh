@@ -30,6 +30,21 @@ for args in "reputation --prefix-len 8" "reputation --format xml" "reputation --
 done
 "$MXSENSOR" reputation --db "$T/none.db" >/dev/null 2>&1
 [ $? = 2 ] && ok "missing store: exit 2" || not_ok "missing store: exit 2"
+# a store without a finished analysis (an analyze that could read no
+# capture leaves its schema): reputation and dnsbl say so, the store with
+# one does not
+"$MXSENSOR" analyze --db "$T/bare.db" --pcap docs/cos.conf.example >/dev/null 2>&1
+w="mxsensor: warning: $T/bare.db holds no finished analysis: every prefix is unknown"
+for c in reputation dnsbl; do
+	"$MXSENSOR" $c --db "$T/bare.db" >/dev/null 2>"$T/err"
+	rc=$?
+	"$MXSENSOR" $c --db "$db" >/dev/null 2>"$T/err2"
+	if [ $rc = 0 ] && grep -q "^$w" "$T/err" && ! grep -q "no finished analysis" "$T/err2"; then
+		ok "$c on a store without an analysis says so"
+	else
+		not_ok "$c on a store without an analysis says so" "exit $rc" "$(cat "$T/err")"
+	fi
+done
 
 "$MXSENSOR" reputation --db "$db" --format jsonl >"$T/rep.jsonl"
 if python3 -c '

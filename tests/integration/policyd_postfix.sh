@@ -296,7 +296,7 @@ i=0
 while [ $i -lt 50 ] && ! [ -S "$T/new.sock" ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$npid"
 wait "$npid"
-w="mxsensor: warning: policyd: $T/db/new.db holds no finished analysis: every sender is in class unknown"
+w="mxsensor: warning: $T/db/new.db holds no finished analysis: every prefix is unknown but for"
 if grep -q "^$w" "$T/new.err" && ! grep -q "no finished analysis" "$T/policyd.err" "$T/unix.err"; then
 	ok "policyd on a store without an analysis says so"
 else
