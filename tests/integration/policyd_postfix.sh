@@ -303,6 +303,21 @@ else
 	not_ok "policyd on a store without an analysis says so" "$(cat "$T/new.err")"
 fi
 
+# a store that --user cannot write (root's, in root's 755 directory):
+# policyd serves without it and says why
+mkdir -p "$T/rootdb" && chmod 755 "$T/rootdb" && cp "$db" "$T/rootdb/mx.db" && chmod 644 "$T/rootdb/mx.db"
+"$MXSENSOR" policyd --listen "unix:$T/ro.sock" --user nobody --db "$T/rootdb/mx.db" 2>"$T/ro.err" &
+rpid=$!
+i=0
+while [ $i -lt 50 ] && ! [ -S "$T/ro.sock" ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM "$rpid"
+wait "$rpid"
+if grep -q "no store: every prefix is unknown, outcomes are not saved (a store is opened as --user nobody: it and its directory must be writable by that user)" "$T/ro.err"; then
+	ok "policyd with a store its --user cannot write says why"
+else
+	not_ok "policyd with a store its --user cannot write says why" "$(cat "$T/ro.err")"
+fi
+
 # SIGHUP's reload runs beside the server: its configuration a FIFO that
 # nobody writes yet (a file on a stalled mount), the reload waits and the
 # requests are answered meanwhile, within a second; the reload applies
