@@ -22,11 +22,13 @@
  */
 #include "store/store_int.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -36,6 +38,7 @@
 
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/path.h"
 
 /* how long a statement waits for another connection's lock */
 #define LITE_BUSY_MS 10000
@@ -104,17 +107,20 @@ static struct store_sqlite *lite(struct store *st)
 	return (struct store_sqlite *)st;
 }
 
-/* BUSY_HINT - what "database is locked" means here (after the busy
+/* ERR_HINT - what "database is locked" means here (after the busy
  * timeout) */
-#define BUSY_HINT(db) (sqlite3_errcode(db) == SQLITE_BUSY ? \
-	" (another process is writing the store: an analysis run holds it until it commits)" : "")
+#define ERR_HINT(db) (sqlite3_errcode(db) == SQLITE_BUSY ? \
+	" (another process is writing the store: an analysis run holds it until it commits)" : \
+	sqlite3_errcode(db) == SQLITE_READONLY ? \
+	" (SQLite writes beside the store, to its -wal and -shm files, even to read it: the" \
+	" store and its directory must be writable by this user)" : "")
 
 static int db_error(struct store_sqlite *s, const char *what)
 {
 	if (store_stopping(&s->st))
 		return -1;   /* interrupted (on_progress) */
 	return error("%s: %s: %s%s", s->st.location, what, sqlite3_errmsg(s->db),
-		     BUSY_HINT(s->db));
+		     ERR_HINT(s->db));
 }
 
 /* on_progress - every few thousand SQLite instructions: a stop asked for
@@ -147,7 +153,7 @@ static int lite_exec(struct store *st, const char *sql)
 	}
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		if (!store_stopping(st))
-			error("%s: %s%s", st->location, msg ? msg : "SQL error", BUSY_HINT(s->db));
+			error("%s: %s%s", st->location, msg ? msg : "SQL error", ERR_HINT(s->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -695,6 +701,27 @@ static int lite_load_journal(struct store *st, bool on)
 	return done;
 }
 
+/* open_reason - why location cannot be opened as a store, as an errno
+ * (0: not known here): SQLite's last system error is that of its last
+ * try (a read-only open after a refused create says ENOENT) */
+static int open_reason(const char *location, bool create)
+{
+	struct stat st;
+	if (stat(location, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return EISDIR;
+		return access(location, R_OK | W_OK) != 0 ? errno : 0;
+	}
+	int e = errno;
+	if (e != ENOENT || !create)
+		return e;
+	char *dir = path_dir(location);
+	int r = stat(dir, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR
+		: access(dir, W_OK | X_OK) != 0 ? errno : 0;
+	free(dir);
+	return r;
+}
+
 static struct store *lite_open(const char *location, bool create)
 {
 	struct store_sqlite *s = xcalloc(1, sizeof *s);
@@ -715,8 +742,11 @@ static struct store *lite_open(const char *location, bool create)
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 		    (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(location, &s->db, flags, NULL) != SQLITE_OK) {
-		error("%s: cannot open store: %s", location,
-		      s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		/* SQLite's "unable to open database file" with the reason */
+		int e = open_reason(location, create);
+		error("%s: cannot open store: %s%s%s%s", location,
+		      s->db ? sqlite3_errmsg(s->db) : "out of memory", e ? " (" : "",
+		      e ? strerror(e) : "", e ? ")" : "");
 		lite_close(&s->st);
 		return NULL;
 	}

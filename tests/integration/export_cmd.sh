@@ -246,4 +246,32 @@ if "$MXSENSOR" analyze -q --db "$T/empty.db" --pcap examples/sensor.pcap.gz &&
 else
 	not_ok "analyze --db an empty file makes it a store"
 fi
+
+# a store that cannot be opened says why: a directory, a missing
+# directory, and for a user who may not write there (SQLite writes its
+# -wal and -shm files beside the store even to read it) permission
+chmod 755 "$T"
+mkdir -p "$T/ro" && cp "$db" "$T/ro/mx.db" && chmod 755 "$T/ro" && chmod 644 "$T/ro/mx.db"
+while IFS='|' read -r who args want; do
+	# shellcheck disable=SC2086
+	set -- $args
+	cmd=$1
+	shift
+	if [ "$who" = root ]; then
+		"$MXSENSOR" "$cmd" "$@" >/dev/null 2>"$T/err"
+	else
+		runuser -u nobody -- "$MXSENSOR" "$cmd" "$@" >/dev/null 2>"$T/err"
+	fi
+	rc=$?
+	if [ $rc = 2 ] && grep -q -F "$want" "$T/err"; then
+		ok "$cmd $* ($who): exit 2, says why"
+	else
+		not_ok "$cmd $* ($who): says why" "exit $rc" "$(cat "$T/err")"
+	fi
+done <<EOF
+root|hosts --db $T|$T: cannot open store: unable to open database file (Is a directory)
+root|analyze --db $T/nodir/x.db --pcap examples/sensor.pcap.gz|$T/nodir/x.db: cannot open store: unable to open database file (No such file or directory)
+nobody|analyze --db $T/ro/new.db --pcap examples/sensor.pcap.gz|$T/ro/new.db: cannot open store: unable to open database file (Permission denied)
+nobody|hosts --db $T/ro/mx.db|$T/ro/mx.db: attempt to write a readonly database (SQLite writes beside the store, to its -wal and -shm files, even to read it: the store and its directory must be writable by this user)
+EOF
 exit 0
