@@ -224,9 +224,12 @@ static int cmp_first(const void *a, const void *b)
 }
 
 /* merge_init - peek every file's first SYN; files stay closed until the
- * merge needs them (stdin cannot be read twice, so it stays open) */
-static int64_t merge_init(struct merge *m, const char *const *paths, size_t n)
+ * merge needs them (stdin cannot be read twice, so it stays open); the
+ * earliest first SYN, and in *latest the latest one (0: none) */
+static int64_t merge_init(struct merge *m, const char *const *paths, size_t n,
+			  int64_t *latest)
 {
+	*latest = 0;
 	m->v = xcalloc(n ? n : 1, sizeof *m->v);
 	m->heap = xcalloc(n ? n : 1, sizeof *m->heap);
 	int64_t start = INT64_MAX;
@@ -257,6 +260,8 @@ static int64_t merge_init(struct merge *m, const char *const *paths, size_t n)
 		s->first_ns = s->next.ts_ns;
 		if (s->first_ns < start)
 			start = s->first_ns;
+		if (s->first_ns > *latest)
+			*latest = s->first_ns;
 		if (strcmp(paths[i], "-") != 0) {
 			pcapin_close(s->in);     /* a peek: read again when needed */
 			s->in = NULL;
@@ -382,11 +387,12 @@ static int mta_row(const struct mta_sum_row *r, void *arg)
 }
 
 static int read_logs(const struct analysis_opts *o, struct store *st, int64_t ref_ns,
-		     struct analysis_summary *sum)
+		     int64_t ref_end_ns, struct analysis_summary *sum)
 {
 	struct mta_sum *agg = mta_sum_new(0);
 	int ret = 0;
-	struct mtalog_opts mo = { .year = o->year, .ref_ns = ref_ns, .strict = o->strict };
+	struct mtalog_opts mo = { .year = o->year, .ref_ns = ref_ns, .ref_end_ns = ref_end_ns,
+				  .strict = o->strict };
 	for (size_t i = 0; i < o->nlogs; i++) {
 		char err[512];
 		struct mtalog *m = mtalog_open(o->logs[i], &mo, err, sizeof err);
@@ -437,7 +443,7 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 struct logs_job {
 	const struct analysis_opts *o;
 	struct store *st;
-	int64_t ref_ns;
+	int64_t ref_ns, ref_end_ns;   /* the captures' period (year resolution) */
 	struct analysis_summary sum;   /* its own counters, added when joined */
 	int rc;
 	double secs;
@@ -450,7 +456,7 @@ static void *logs_run(void *arg)
 	struct logs_job *j = arg;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	j->rc = read_logs(j->o, j->st, j->ref_ns, &j->sum);
+	j->rc = read_logs(j->o, j->st, j->ref_ns, j->ref_end_ns, &j->sum);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return NULL;
@@ -599,9 +605,17 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 	if (store_run_begin(st, &run) < 0)
 		return store_stopped(o, st, sum);
 	phase("clear previous results", t0);
-	int64_t start = merge_init(&m, o->pcaps, o->npcaps);
+	int64_t latest;
+	int64_t start = merge_init(&m, o->pcaps, o->npcaps, &latest);
 	room_check(o, st, m.raw);
-	struct logs_job logs = { .o = o, .st = st, .ref_ns = start };
+	/* syslog stamps without a year: the year that puts a log's first
+	 * line nearest to the captures' period, from the first file's first
+	 * SYN to the last file's (mtalog.h), so that the logs of a year of
+	 * rotated captures (the November log of a capture that began in
+	 * January) stay in the captures' year, where the latest year within
+	 * 31 days after the start put all but a month of them in the year
+	 * before */
+	struct logs_job logs = { .o = o, .st = st, .ref_ns = start, .ref_end_ns = latest };
 	logs_start(&logs, &held);
 
 	struct fpdb *fp = NULL;

@@ -448,6 +448,22 @@ int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t 
 	if (m->year == 0) {
 		if (m->opts.year) {
 			m->year = m->opts.year;
+		} else if (m->opts.ref_ns && m->opts.ref_end_ns) {
+			/* the captures' period: the year whose date is nearest
+			 * to it (inside it: distance 0; a period over a year
+			 * long: the latest of those inside) */
+			int64_t lo = m->opts.ref_ns, hi = m->opts.ref_end_ns;
+			if (hi < lo)
+				hi = lo;
+			int64_t best = INT64_MAX;
+			for (int y = civil_year(lo) - 1; y <= civil_year(hi) + 1; y++) {
+				int64_t t = stamp(y, mon, day, tod);
+				int64_t d = t < lo ? lo - t : t > hi ? t - hi : 0;
+				if (d <= best) {
+					best = d;
+					m->year = y;
+				}
+			}
 		} else {
 			int64_t ref = m->opts.ref_ns, slack = YEAR_SLACK_REF;
 			if (!ref) {

@@ -53,6 +53,11 @@ struct mtalog_opts {
 	int year;        /* year of traditional syslog stamps; 0 = resolve */
 	int64_t ref_ns;  /* when the capture started, for year resolution;
 	                    0 = now */
+	int64_t ref_end_ns; /* with ref_ns, when the last capture file
+	                    started: the year that puts a file's first line
+	                    nearest to [ref_ns, ref_end_ns]; 0 = ref_ns alone:
+	                    the latest year that puts it at most 31 days
+	                    after ref_ns */
 	bool strict;     /* report each unparsed rejection-looking line */
 };
 

@@ -28,9 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char path[64], err[256];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	/* the first byte picks year resolution: a fixed year or a reference */
+	/* the first byte picks year resolution: a fixed year, a reference,
+	 * or the captures' period (a year and a month long) */
 	struct mtalog_opts o = { .year = size && (data[0] & 1) ? 2024 : 0,
-	                         .ref_ns = 1700000000LL * 1000000000LL };
+	                         .ref_ns = 1700000000LL * 1000000000LL,
+	                         .ref_end_ns = size && (data[0] & 2) ?
+	                                       (1700000000LL + 34128000LL) * 1000000000LL : 0 };
 	struct mtalog *m = mtalog_open(path, &o, err, sizeof err);
 	if (m) {
 		struct mta_event ev;

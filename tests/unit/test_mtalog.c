@@ -394,6 +394,36 @@ static void test_year_resolution(void **state)
 	/* RFC 3339 stamps carry their year: no resolution */
 	read_text(REJ("2019-07-01T00:00:00Z", "192.0.2.1"), &o, &r);
 	assert_true(r.ev[0].ts_ns == utc("2019-07-01 00:00:00"));
+	/* the captures' period (analyze: the first file's first SYN to the
+	 * last file's): the year that puts the first line nearest to it, a
+	 * year of monthly files each in its own year */
+	struct mtalog_opts p = { .ref_ns = utc("2026-01-01 00:00:00"),
+				 .ref_end_ns = utc("2026-12-27 00:00:00") };
+	static const struct {
+		const char *stamp, *want;
+	} c[] = {
+		{ "Jan  1 00:01:00", "2026-01-01 00:01:00" },
+		{ "Jun 15 12:00:00", "2026-06-15 12:00:00" },
+		{ "Nov  1 00:00:00", "2026-11-01 00:00:00" },
+		{ "Dec 20 10:00:00", "2026-12-20 10:00:00" },
+		/* nearer the period's start a year earlier than its end: the
+		 * edge of a period of about a year (--year settles it) */
+		{ "Dec 31 10:00:00", "2025-12-31 10:00:00" },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char line[256];
+		snprintf(line, sizeof line, REJ("%s", "192.0.2.1"), c[i].stamp);
+		read_text(line, &p, &r);
+		assert_int_equal(r.n, 1);
+		assert_true(r.ev[0].ts_ns == utc(c[i].want));
+	}
+	/* a short period: a log from just before it, or weeks after it */
+	struct mtalog_opts q = { .ref_ns = utc("2026-01-05 00:00:00"),
+				 .ref_end_ns = utc("2026-01-09 00:00:00") };
+	read_text(REJ("Dec 28 10:00:00", "192.0.2.1"), &q, &r);
+	assert_true(r.ev[0].ts_ns == utc("2025-12-28 10:00:00"));
+	read_text(REJ("Mar  1 10:00:00", "192.0.2.1"), &q, &r);
+	assert_true(r.ev[0].ts_ns == utc("2026-03-01 10:00:00"));
 }
 
 /* write_gz - a gzip file holding text; returns its path (static) */
