@@ -330,18 +330,17 @@ static int exec_expanded(struct store *st, const char *sql)
 	return rc;
 }
 
-/* migrate - bring the schema to SCHEMA_VERSION, one step per transaction;
- * each step re-reads the version under the lock, so concurrent openers
- * of a new store migrate it once */
 int store_say_foreign(const char *location)
 {
 	return error("%s: not an mxsensor store: it holds other tables"
 		     " (give the store a file of its own)", location);
 }
 
-/* migrate - the schema brought to this version; a store that has none
- * gets it only from a command that creates stores (create), and a
- * database that holds something else never */
+/* migrate - bring the schema to SCHEMA_VERSION, one step per transaction;
+ * each step re-reads the version under the lock, so concurrent openers
+ * of a new store migrate it once.  A store without a schema gets one only
+ * from a command that creates stores (create); a database that holds
+ * something else never does. */
 static int migrate(struct store *st, bool create)
 {
 	for (;;) {

@@ -13,15 +13,15 @@
 #ifndef MX_STORE_INT_H
 #define MX_STORE_INT_H
 
-/* schema_version: no mxsensor schema, and tables of something else */
-#define STORE_FOREIGN (-2)
-/* store_say_foreign - "LOCATION: not an mxsensor store: ..."; -1 */
-int store_say_foreign(const char *location);
-
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "store/store.h"
+
+/* schema_version: no mxsensor schema, and tables of something else */
+#define STORE_FOREIGN (-2)
+/* store_say_foreign - "LOCATION: not an mxsensor store: ..."; -1 */
+int store_say_foreign(const char *location);
 
 enum store_backend { STORE_SQLITE, STORE_PG };
 

@@ -108,7 +108,8 @@ static struct store_sqlite *lite(struct store *st)
 }
 
 /* ERR_HINT - what "database is locked" means here (after the busy
- * timeout) */
+ * timeout), and what "attempt to write a readonly database" means to a
+ * user who may only read the store */
 #define ERR_HINT(db) (sqlite3_errcode(db) == SQLITE_BUSY ? \
 	" (another process is writing the store: an analysis run holds it until it commits)" : \
 	sqlite3_errcode(db) == SQLITE_READONLY ? \
