@@ -376,6 +376,15 @@ static int64_t stamp(int y, unsigned mon, unsigned day, int64_t tod_ns)
 	return mtalog_days_from_civil(y, mon, day) * DAY_NS + tod_ns;
 }
 
+/* ref_clamp - a reference time (a capture's SYN: any 64-bit value a
+ * crafted pcapng holds) within 1970..2200, the years --year takes, so
+ * that the years around it and their stamps stay within int64 ns */
+static int64_t ref_clamp(int64_t t)
+{
+	const int64_t max = 7258118400LL * NS_PER_S;   /* 2200-01-01 */
+	return t < 1 ? 1 : t > max ? max : t;
+}
+
 static const char months[12][4] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -452,7 +461,7 @@ int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t 
 			/* the captures' period: the year whose date is nearest
 			 * to it (inside it: distance 0; a period over a year
 			 * long: the latest of those inside) */
-			int64_t lo = m->opts.ref_ns, hi = m->opts.ref_end_ns;
+			int64_t lo = ref_clamp(m->opts.ref_ns), hi = ref_clamp(m->opts.ref_end_ns);
 			if (hi < lo)
 				hi = lo;
 			int64_t best = INT64_MAX;
@@ -465,7 +474,7 @@ int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t 
 				}
 			}
 		} else {
-			int64_t ref = m->opts.ref_ns, slack = YEAR_SLACK_REF;
+			int64_t ref = m->opts.ref_ns ? ref_clamp(m->opts.ref_ns) : 0, slack = YEAR_SLACK_REF;
 			if (!ref) {
 				struct timespec now;
 				clock_gettime(CLOCK_REALTIME, &now);

@@ -424,6 +424,18 @@ static void test_year_resolution(void **state)
 	assert_true(r.ev[0].ts_ns == utc("2025-12-28 10:00:00"));
 	read_text(REJ("Mar  1 10:00:00", "192.0.2.1"), &q, &r);
 	assert_true(r.ev[0].ts_ns == utc("2026-03-01 10:00:00"));
+	/* a crafted capture's times at the ends of int64 (UBSan watches the
+	 * stamps of the years around them): within 1970..2200 */
+	struct mtalog_opts far = { .ref_ns = INT64_MAX - 1, .ref_end_ns = INT64_MAX };
+	read_text(REJ("Jun  1 10:00:00", "192.0.2.1"), &far, &r);
+	assert_int_equal(r.n, 1);
+	assert_true(r.ev[0].ts_ns == utc("2200-06-01 10:00:00"));
+	far.ref_end_ns = 0;
+	read_text(REJ("Jun  1 10:00:00", "192.0.2.1"), &far, &r);
+	assert_true(r.ev[0].ts_ns == utc("2199-06-01 10:00:00"));
+	struct mtalog_opts neg = { .ref_ns = INT64_MIN, .ref_end_ns = INT64_MIN + 1 };
+	read_text(REJ("Jun  1 10:00:00", "192.0.2.1"), &neg, &r);
+	assert_true(r.ev[0].ts_ns == utc("1970-06-01 10:00:00"));
 }
 
 /* write_gz - a gzip file holding text; returns its path (static) */
