@@ -38,6 +38,61 @@ static void push(char ***list, size_t *n, size_t *cap, char *s)
 	(*list)[(*n)++] = s;
 }
 
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	size_t i;       /* its place in the list */
+};
+
+static int cmp_file_id(const void *a, const void *b)
+{
+	const struct file_id *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+size_t analysis_dedupe_inputs(char **list, size_t *n, const char *what)
+{
+	struct file_id *v = xcalloc(*n ? *n : 1, sizeof *v);
+	size_t m = 0;
+	for (size_t i = 0; i < *n; i++) {
+		struct stat sb;
+		if (strcmp(list[i], "-") && stat(list[i], &sb) == 0)
+			v[m++] = (struct file_id){ sb.st_dev, sb.st_ino, i };
+	}
+	qsort(v, m, sizeof *v, cmp_file_id);
+	/* in each run of one file, all but the first named go */
+	bool *drop = xcalloc(*n ? *n : 1, sizeof *drop);
+	size_t gone = 0;
+	for (size_t k = 1; k < m; k++)
+		if (v[k].dev == v[k - 1].dev && v[k].ino == v[k - 1].ino) {
+			size_t first = k - 1;
+			while (first > 0 && v[first - 1].dev == v[k].dev && v[first - 1].ino == v[k].ino)
+				first--;
+			if (!strcmp(list[v[k].i], list[v[first].i]))
+				warn("%s: %s given twice: read once", list[v[k].i], what);
+			else
+				warn("%s: the same %s as %s: read once", list[v[k].i], what,
+				     list[v[first].i]);
+			drop[v[k].i] = true;
+			gone++;
+		}
+	size_t w = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (drop[i])
+			free(list[i]);
+		else
+			list[w++] = list[i];
+	}
+	*n = w;
+	free(drop);
+	free(v);
+	return gone;
+}
+
 int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *cap)
 {
 	struct stat sb;
@@ -51,7 +106,9 @@ int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *ca
 			while ((e = readdir(d))) {
 				if (e->d_name[0] == '.')
 					continue;
-				char *p = xasprintf("%s/%s", path, e->d_name);
+				size_t pl = strlen(path);
+				char *p = xasprintf("%s%s%s", path,
+						    pl && path[pl - 1] == '/' ? "" : "/", e->d_name);
 				struct stat fs;
 				if (stat(p, &fs) == 0 && S_ISREG(fs.st_mode))
 					push(list, n, cap, p);

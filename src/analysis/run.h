@@ -75,5 +75,10 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 /* analysis_expand_inputs - PATH may be a file, a directory (its regular
  * files, sorted) or a glob pattern; appends to *list (owned strings) */
 int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *cap);
+/* analysis_dedupe_inputs - a file named twice (a directory and a file in
+ * it, a glob and a link) would be read twice: every SYN or log line
+ * counted twice.  Each file is kept where it is first named, the later
+ * names said (a warning) and dropped, freed; returns how many went */
+size_t analysis_dedupe_inputs(char **list, size_t *n, const char *what);
 
 #endif

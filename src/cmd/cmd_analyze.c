@@ -404,6 +404,9 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (!np)
 		USAGE_ERROR("no capture given (--pcap PATH)");
+	analysis_dedupe_inputs(pcaps, &np, "capture");
+	analysis_dedupe_inputs(logs, &nl, "MTA log");
+	analysis_dedupe_inputs(smtps, &ns, "SMTP log");
 
 	o.pcaps = (const char *const *)pcaps;
 	o.npcaps = np;

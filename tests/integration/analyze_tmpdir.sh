@@ -192,3 +192,14 @@ verdict "not one MTA log opened: exit 1, the previous results kept"
 again --pcap "$T/t.pcap" --mta-log "$T/x.log" --mta-log "$T/t.log"
 [ $rc = 1 ] && kept && [ "$(wc -l <"$T/out")" = 1 ]
 verdict "one MTA log of two opened: exit 1, the same tables"
+# a file named twice (a directory and a file in it, a link to it, the
+# same log twice) is read once, each later name said: every SYN and log
+# line counted twice would double the attempts' SYN counts and the
+# listings' counts; the tables are those of one reading
+mkdir "$T/caps"
+ln -s "$T/t.pcap" "$T/caps/link.pcap"
+again --pcap "$T/caps" --pcap "$T/t.pcap" --mta-log "$T/t.log" --mta-log "$T/t.log"
+[ $rc = 0 ] && kept && [ "$(wc -l <"$T/out")" = 2 ] &&
+	grep -q "^mxsensor: warning: $T/t.pcap: the same capture as $T/caps/link.pcap: read once$" "$T/out" &&
+	grep -q "^mxsensor: warning: $T/t.log: MTA log given twice: read once$" "$T/out"
+verdict "a capture and a log named twice: read once, said, the same tables"
