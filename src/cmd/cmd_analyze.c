@@ -272,6 +272,10 @@ int cmd_analyze(int argc, char **argv)
 		case O_SENSOR:
 			if (!*optarg || strlen(optarg) > 64)
 				USAGE_ERROR("--sensor: 1 to 64 characters");
+			/* the name is printed in reports, on terminals */
+			for (const char *q = optarg; *q; q++)
+				if ((unsigned char)*q < 0x20 || *q == 0x7f)
+					USAGE_ERROR("--sensor: no control characters");
 			o.sensor_name = optarg;
 			break;
 		case O_ATTEMPT_WIN:

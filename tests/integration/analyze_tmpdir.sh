@@ -203,3 +203,16 @@ again --pcap "$T/caps" --pcap "$T/t.pcap" --mta-log "$T/t.log" --mta-log "$T/t.l
 	grep -q "^mxsensor: warning: $T/t.pcap: the same capture as $T/caps/link.pcap: read once$" "$T/out" &&
 	grep -q "^mxsensor: warning: $T/t.log: MTA log given twice: read once$" "$T/out"
 verdict "a capture and a log named twice: read once, said, the same tables"
+# a sensor name is printed in reports and on terminals: 1 to 64
+# characters, none of them a control character (an escape sequence)
+for what in empty escape 65; do
+	case $what in
+	empty) name= ;;
+	escape) name=$(printf 'a\033[31mb') ;;
+	65) name=$(printf '%065d' 0) ;;
+	esac
+	again --sensor "$name" --pcap "$T/t.pcap"
+	[ $rc = 2 ] && kept && printf '%s\n' "$out" | head -1 |
+		grep -q "^mxsensor analyze: --sensor: \(1 to 64 characters\|no control characters\)$"
+	verdict "--sensor with a name $what: a usage error"
+done
