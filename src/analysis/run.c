@@ -326,6 +326,20 @@ static int64_t merge_init(struct merge *m, const char *const *paths, size_t n,
 		}
 	}
 	qsort(m->v, m->n, sizeof *m->v, cmp_first);
+	/* two files that begin with the very same SYN are one capture twice
+	 * (a copy elsewhere, the file beside its .gz): read twice, every
+	 * attempt would have twice its SYNs.  Said, not dropped: which one
+	 * is whole is not known here */
+	for (size_t i = 1; i < m->n; i++)
+		for (size_t j = i; j-- > 0 && m->v[j].first_ns == m->v[i].first_ns;) {
+			const struct syn *a = &m->v[i].next, *b = &m->v[j].next;
+			if (m->v[i].first_ns != INT64_MIN && a->sport == b->sport &&
+			    a->seq == b->seq && addr_eq(&a->src, &b->src) && addr_eq(&a->dst, &b->dst)) {
+				warn("%s begins with the same SYN as %s: the same capture twice?"
+				     " (both are read)", m->v[i].path, m->v[j].path);
+				break;
+			}
+		}
 	m->pending = 0;
 	while (m->pending < m->n && m->v[m->pending].done)
 		m->pending++;

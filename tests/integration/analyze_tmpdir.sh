@@ -13,6 +13,7 @@
 # one of the MTA logs given, could be opened: it stops the same way,
 # instead of storing an analysis of nothing, or without labels.
 . tests/lib.sh
+need_file examples/sample-syns.pcap
 
 GEN="$MX_TOOLS/mxgen"
 "$GEN" --syns 50000 --seconds 3000 --pcap "$T/t.pcap" --truth "$T/t.csv" --log "$T/t.log" \
@@ -216,3 +217,13 @@ for what in empty escape 65; do
 		grep -q "^mxsensor analyze: --sensor: \(1 to 64 characters\|no control characters\)$"
 	verdict "--sensor with a name $what: a usage error"
 done
+# one capture twice under two names that are not the same file (a copy,
+# the file beside its .gz): said, as the file cannot tell which is whole
+gzip -c "$T/t.pcap" >"$T/copy.pcap.gz"
+"$MXSENSOR" analyze -q --db "$T/twice.db" --pcap "$T/t.pcap" --pcap "$T/copy.pcap.gz" \
+	--pcap examples/sample-syns.pcap >"$T/out" 2>&1
+rc=$?
+out=$(cat "$T/out")
+[ $rc = 0 ] && [ "$(wc -l <"$T/out")" = 1 ] &&
+	grep -q "^mxsensor: warning: $T/\(copy.pcap.gz\|t.pcap\) begins with the same SYN as $T/\(t.pcap\|copy.pcap.gz\): the same capture twice? (both are read)$" "$T/out"
+verdict "the same capture as a copy: said once, the other capture not"
