@@ -26,6 +26,7 @@
 #include "util/spill.h"
 #include <sys/statvfs.h>
 #include <time.h>
+#include <zlib.h>
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -457,6 +458,21 @@ static int mta_row(const struct mta_sum_row *r, void *arg)
 				   r->last_ns, r->count, r->format) < 0 ? -1 : 0;
 }
 
+/* first_line - the first line of a plain or gzip'd file, malloc'd; NULL
+ * for none, or for standard input (it cannot be read twice) */
+static char *first_line(const char *path)
+{
+	if (!strcmp(path, "-"))
+		return NULL;
+	gzFile z = gzopen(path, "rb");
+	if (!z)
+		return NULL;
+	char buf[1024];
+	char *r = gzgets(z, buf, sizeof buf) && buf[0] ? xstrdup(buf) : NULL;
+	gzclose(z);
+	return r;
+}
+
 static int read_logs(const struct analysis_opts *o, struct store *st, int64_t ref_ns,
 		     int64_t ref_end_ns, struct analysis_summary *sum)
 {
@@ -464,6 +480,23 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 	int ret = 0;
 	struct mtalog_opts mo = { .year = o->year, .ref_ns = ref_ns, .ref_end_ns = ref_end_ns,
 				  .strict = o->strict };
+	/* two logs that begin with the very same line are one log twice (a
+	 * copy, the file beside its .gz): every rejection would count twice
+	 * in the listings and the reputation's evidence.  Said, not dropped:
+	 * which one is whole is not known here */
+	char **firsts = xcalloc(o->nlogs ? o->nlogs : 1, sizeof *firsts);
+	for (size_t i = 0; i < o->nlogs; i++) {
+		firsts[i] = first_line(o->logs[i]);
+		for (size_t j = 0; firsts[i] && j < i; j++)
+			if (firsts[j] && !strcmp(firsts[i], firsts[j])) {
+				warn("%s begins with the same line as %s: the same log twice?"
+				     " (both are read)", o->logs[i], o->logs[j]);
+				break;
+			}
+	}
+	for (size_t i = 0; i < o->nlogs; i++)
+		free(firsts[i]);
+	free(firsts);
 	for (size_t i = 0; i < o->nlogs; i++) {
 		char err[512];
 		struct mtalog *m = mtalog_open(o->logs[i], &mo, err, sizeof err);

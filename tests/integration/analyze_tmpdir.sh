@@ -227,3 +227,13 @@ out=$(cat "$T/out")
 [ $rc = 0 ] && [ "$(wc -l <"$T/out")" = 1 ] &&
 	grep -q "^mxsensor: warning: $T/\(copy.pcap.gz\|t.pcap\) begins with the same SYN as $T/\(t.pcap\|copy.pcap.gz\): the same capture twice? (both are read)$" "$T/out"
 verdict "the same capture as a copy: said once, the other capture not"
+# ... and one MTA log twice the same way: every rejection would count
+# twice in the listings and the reputation's evidence
+gzip -c "$T/t.log" >"$T/copy.log.gz"
+"$MXSENSOR" analyze -q --db "$T/twice-log.db" --pcap "$T/t.pcap" --mta-log "$T/t.log" \
+	--mta-log "$T/copy.log.gz" >"$T/out" 2>&1
+rc=$?
+out=$(cat "$T/out")
+[ $rc = 0 ] && [ "$(wc -l <"$T/out")" = 1 ] &&
+	grep -q "^mxsensor: warning: $T/copy.log.gz begins with the same line as $T/t.log: the same log twice? (both are read)$" "$T/out"
+verdict "the same MTA log as a copy: said once"
