@@ -26,6 +26,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1094,21 +1095,13 @@ static int sensor_row(int n, const char *const *names, const char *const *v, voi
 	return 0;
 }
 
-static int count_row(int n, const char *const *names, const char *const *v, void *arg)
-{
-	(void)names;
-	if (n >= 1 && v[0])
-		*(int *)arg = atoi(v[0]);
-	return 0;
-}
-
 int store_finished_runs(struct store *st)
 {
-	int n = -1;
+	int64_t n = -1;
 	if (store_query(st, "SELECT COUNT(*) FROM runs WHERE status = 'complete'", NULL, 0,
-			count_row, &n) != 0)
+			first_int, &n) != 0)
 		return -1;
-	return n;
+	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
 int store_sensor_check(struct store *st, const char *sensor)
