@@ -331,12 +331,6 @@ static int exec_expanded(struct store *st, const char *sql)
 	return rc;
 }
 
-int store_say_foreign(const char *location)
-{
-	return error("%s: not an mxsensor store: it holds other tables"
-		     " (give the store a file of its own)", location);
-}
-
 /* migrate - bring the schema to SCHEMA_VERSION, one step per transaction;
  * each step re-reads the version under the lock, so concurrent openers
  * of a new store migrate it once.  A store without a schema gets one only
@@ -346,8 +340,6 @@ static int migrate(struct store *st, bool create)
 {
 	for (;;) {
 		int v = st->ops->schema_version(st);
-		if (v == STORE_FOREIGN)
-			return store_say_foreign(st->location);
 		if (v < 0)
 			return -1;
 		if (v == 0 && !create)

@@ -18,11 +18,6 @@
 
 #include "store/store.h"
 
-/* schema_version: no mxsensor schema, and tables of something else */
-#define STORE_FOREIGN (-2)
-/* store_say_foreign - "LOCATION: not an mxsensor store: ..."; -1 */
-int store_say_foreign(const char *location);
-
 enum store_backend { STORE_SQLITE, STORE_PG };
 
 /* SQLite page cache sizes (PRAGMA cache_size, negative: KiB): the
@@ -91,8 +86,8 @@ struct store_ops {
 	/* put - one row write (store_put_kind) */
 	int (*put)(struct store *st, enum store_put_kind k, const struct store_val *v);
 	/* schema_version - meta.schema_version, 0 for an empty database,
-	 * STORE_FOREIGN for one that holds other tables and no meta, -1 on
-	 * an error (said) */
+	 * -1 on an error (said), such as a database that holds other
+	 * tables and no meta */
 	int (*schema_version)(struct store *st);
 	/* load_journal - outside a transaction, on: the journal of a load
 	 * into an empty store, if no other connection is open (1 when

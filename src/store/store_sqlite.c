@@ -612,8 +612,11 @@ static int lite_schema_version(struct store *st)
 	sqlite3_finalize(q);
 	if (rc != SQLITE_ROW)
 		return db_error(s, "cannot read the store");
+	if (!meta && tables)
+		return error("%s: not an mxsensor store: it holds other tables"
+			     " (give the store a file of its own)", s->st.location);
 	if (!meta)
-		return tables ? STORE_FOREIGN : 0;
+		return 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'",
 			       -1, &q, NULL) != SQLITE_OK)
 		return db_error(s, "cannot read the store");
@@ -772,10 +775,7 @@ static struct store *lite_open(const char *location, bool create)
 	}
 	/* another program's database stays as it is: the journal mode
 	 * below would rewrite its header */
-	int v = lite_schema_version(&s->st);
-	if (v < 0) {
-		if (v == STORE_FOREIGN)
-			store_say_foreign(location);
+	if (lite_schema_version(&s->st) < 0) {
 		lite_close(&s->st);
 		return NULL;
 	}
