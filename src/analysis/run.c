@@ -55,7 +55,7 @@ static int cmp_file_id(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-size_t analysis_dedupe_inputs(char **list, size_t *n, const char *what)
+void analysis_dedupe_inputs(char **list, size_t *n, const char *what)
 {
 	struct file_id *v = xcalloc(*n ? *n : 1, sizeof *v);
 	size_t m = 0;
@@ -65,22 +65,20 @@ size_t analysis_dedupe_inputs(char **list, size_t *n, const char *what)
 			v[m++] = (struct file_id){ sb.st_dev, sb.st_ino, i };
 	}
 	qsort(v, m, sizeof *v, cmp_file_id);
-	/* in each run of one file, all but the first named go */
+	/* in each run of one file (sorted by place), all but the first go */
 	bool *drop = xcalloc(*n ? *n : 1, sizeof *drop);
-	size_t gone = 0;
-	for (size_t k = 1; k < m; k++)
-		if (v[k].dev == v[k - 1].dev && v[k].ino == v[k - 1].ino) {
-			size_t first = k - 1;
-			while (first > 0 && v[first - 1].dev == v[k].dev && v[first - 1].ino == v[k].ino)
-				first--;
-			if (!strcmp(list[v[k].i], list[v[first].i]))
-				warn("%s: %s given twice: read once", list[v[k].i], what);
-			else
-				warn("%s: the same %s as %s: read once", list[v[k].i], what,
-				     list[v[first].i]);
-			drop[v[k].i] = true;
-			gone++;
+	for (size_t k = 1, first = 0; k < m; k++) {
+		if (v[k].dev != v[first].dev || v[k].ino != v[first].ino) {
+			first = k;
+			continue;
 		}
+		if (!strcmp(list[v[k].i], list[v[first].i]))
+			warn("%s: %s given twice: read once", list[v[k].i], what);
+		else
+			warn("%s: the same %s as %s: read once", list[v[k].i], what,
+			     list[v[first].i]);
+		drop[v[k].i] = true;
+	}
 	size_t w = 0;
 	for (size_t i = 0; i < *n; i++) {
 		if (drop[i])
@@ -91,7 +89,6 @@ size_t analysis_dedupe_inputs(char **list, size_t *n, const char *what)
 	*n = w;
 	free(drop);
 	free(v);
-	return gone;
 }
 
 int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *cap)
@@ -331,16 +328,19 @@ static int64_t merge_init(struct merge *m, const char *const *paths, size_t n,
 	 * (a copy elsewhere, the file beside its .gz): read twice, every
 	 * attempt would have twice its SYNs.  Said, not dropped: which one
 	 * is whole is not known here */
-	for (size_t i = 1; i < m->n; i++)
+	for (size_t i = 1; i < m->n; i++) {
+		if (m->v[i].first_ns == INT64_MIN)
+			continue;   /* no SYN in it */
 		for (size_t j = i; j-- > 0 && m->v[j].first_ns == m->v[i].first_ns;) {
 			const struct syn *a = &m->v[i].next, *b = &m->v[j].next;
-			if (m->v[i].first_ns != INT64_MIN && a->sport == b->sport &&
-			    a->seq == b->seq && addr_eq(&a->src, &b->src) && addr_eq(&a->dst, &b->dst)) {
+			if (a->sport == b->sport && a->seq == b->seq && addr_eq(&a->src, &b->src) &&
+			    addr_eq(&a->dst, &b->dst)) {
 				warn("%s begins with the same SYN as %s: the same capture twice?"
 				     " (both are read)", m->v[i].path, m->v[j].path);
 				break;
 			}
 		}
+	}
 	m->pending = 0;
 	while (m->pending < m->n && m->v[m->pending].done)
 		m->pending++;

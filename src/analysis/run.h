@@ -78,7 +78,7 @@ int analysis_expand_inputs(const char *path, char ***list, size_t *n, size_t *ca
 /* analysis_dedupe_inputs - a file named twice (a directory and a file in
  * it, a glob and a link) would be read twice: every SYN or log line
  * counted twice.  Each file is kept where it is first named, the later
- * names said (a warning) and dropped, freed; returns how many went */
-size_t analysis_dedupe_inputs(char **list, size_t *n, const char *what);
+ * names said (a warning) and dropped, freed */
+void analysis_dedupe_inputs(char **list, size_t *n, const char *what);
 
 #endif
