@@ -287,15 +287,21 @@ kill -TERM "$upid"
 wait "$upid"
 [ "$r" = "action=DUNNO" ] && ok "unix socket: request answered" || not_ok "unix socket" "$r" "$(cat "$T/unix.err")"
 
+# brief NAME DB - policyd on unix:$T/NAME.sock with store DB, until it
+# listens, then SIGTERM; its messages in $T/NAME.err
+brief() {
+	"$MXSENSOR" policyd --listen "unix:$T/$1.sock" --user nobody --db "$2" 2>"$T/$1.err" &
+	bpid=$!
+	i=0
+	while [ $i -lt 50 ] && ! [ -S "$T/$1.sock" ]; do sleep 0.1; i=$((i + 1)); done
+	kill -TERM "$bpid"
+	wait "$bpid"
+}
+
 # a store without an analysis (a mistyped --db makes a new one): policyd
 # serves, and says that every sender is in class unknown; the store with
 # the analysis above gave no such warning
-"$MXSENSOR" policyd --listen "unix:$T/new.sock" --user nobody --db "$T/db/new.db" 2>"$T/new.err" &
-npid=$!
-i=0
-while [ $i -lt 50 ] && ! [ -S "$T/new.sock" ]; do sleep 0.1; i=$((i + 1)); done
-kill -TERM "$npid"
-wait "$npid"
+brief new "$T/db/new.db"
 w="mxsensor: warning: $T/db/new.db holds no finished analysis: every prefix is unknown but for"
 if grep -q "^$w" "$T/new.err" && ! grep -q "no finished analysis" "$T/policyd.err" "$T/unix.err"; then
 	ok "policyd on a store without an analysis says so"
@@ -306,12 +312,7 @@ fi
 # a store that --user cannot write (root's, in root's 755 directory):
 # policyd serves without it and says why
 mkdir -p "$T/rootdb" && chmod 755 "$T/rootdb" && cp "$db" "$T/rootdb/mx.db" && chmod 644 "$T/rootdb/mx.db"
-"$MXSENSOR" policyd --listen "unix:$T/ro.sock" --user nobody --db "$T/rootdb/mx.db" 2>"$T/ro.err" &
-rpid=$!
-i=0
-while [ $i -lt 50 ] && ! [ -S "$T/ro.sock" ]; do sleep 0.1; i=$((i + 1)); done
-kill -TERM "$rpid"
-wait "$rpid"
+brief ro "$T/rootdb/mx.db"
 if grep -q "no store: every prefix is unknown, outcomes are not saved (a store is opened as --user nobody: it and its directory must be writable by that user)" "$T/ro.err"; then
 	ok "policyd with a store its --user cannot write says why"
 else
