@@ -441,12 +441,14 @@ int policyd_run(const struct policyd_opts *o)
 	hash_seed_init();
 	if (o->db) {
 		s.st = store_open(o->db, true);
-		if (!s.st && o->user)
-			warn("%s: no store: every prefix is unknown, outcomes are not saved (a"
-			     " store is opened as --user %s: it and its directory must be writable"
-			     " by that user)", o->db, o->user);
-		else if (!s.st)
-			warn("%s: no store: every prefix is unknown, outcomes are not saved", o->db);
+		if (!s.st) {
+			char why[192] = "";
+			if (o->user)
+				snprintf(why, sizeof why, " (a store is opened as --user %s: it and"
+					 " its directory must be writable by that user)", o->user);
+			warn("%s: no store: every prefix is unknown, outcomes are not saved%s",
+			     o->db, why);
+		}
 	}
 	if (load(o, s.st, &s.cfg, &s.rep) < 0) {
 		close(lfd);
