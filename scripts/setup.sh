@@ -20,6 +20,9 @@ PKGS="$PKGS tshark tcpdump ipv6toolkit gzip iproute2 python3 time"
 PKGS="$PKGS postfix swaks rbldnsd dnsutils bind9-utils util-linux"
 # sensor tests: SMTP clients over IPv4 and IPv6, an authoritative DNS server
 PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
+# a private systemd-journald and journalctl for the journal exports
+# (tests/integration/mtalog_journal.sh); time zones for journalctl's
+PKGS="$PKGS systemd tzdata"
 # a private PostgreSQL server for the shared-store tests (tests/pgcluster.sh)
 PKGS="$PKGS postgresql"
 # a real browser renders the HTML report (tests/integration/report_html.sh)

@@ -9,6 +9,7 @@
  * mtalog_<format>.c, one file each, listed once in formats[] below.
  */
 #include <errno.h>
+#include <json-c/json_tokener.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #define YEAR_SLACK_REF (31 * DAY_NS)  /* ... or after the capture start */
 #define ROLLBACK_NS (183 * DAY_NS)    /* a jump back this far = new year */
 #define DNSBLOG_RING 64
+/* lines read at most to find a format's (detect) */
+#define DETECT_MAX_LINES (1u << 20)
 
 /* formats - detection order is also the order of preference on ties */
 static const struct mtalog_fmt *const formats[] = {
@@ -38,6 +41,7 @@ static const struct mtalog_fmt fmt_empty = { "empty", NULL, NULL };
 struct replay_line {
 	char *s;
 	uint64_t no;
+	bool bad;                      /* a journal entry that is not one */
 };
 
 struct dnsblog_hit {
@@ -50,6 +54,12 @@ struct mtalog {
 	char *path;
 	struct mtalog_opts opts;
 	const struct mtalog_fmt *fmt;
+	/* a systemd journal export (JSON lines): each entry read becomes
+	 * the syslog line it was (jline) */
+	bool journal;
+	struct json_tokener *tok;
+	char *jline;
+	size_t line_max;               /* longer raw lines are skipped */
 	/* reader: bytes [start, end) of buf are unread */
 	char *buf;
 	size_t start, end;
@@ -138,7 +148,7 @@ static int rd_line(struct mtalog *m, char **line, size_t *len)
 			}
 			m->lineno++;
 			m->st.lines++;
-			if (n > MTALOG_LINE_MAX) {
+			if (n > m->line_max) {
 				m->st.long_lines++;
 				m->start += n + 1;
 				continue;
@@ -146,7 +156,7 @@ static int rd_line(struct mtalog *m, char **line, size_t *len)
 			*line = rd_take(m, n, len);
 			return 1;
 		}
-		if (avail > MTALOG_LINE_MAX) {
+		if (avail > m->line_max) {
 			if (!m->skipping) {
 				m->lineno++;
 				m->st.lines++;
@@ -171,6 +181,56 @@ static int rd_line(struct mtalog *m, char **line, size_t *len)
 	}
 }
 
+/* read_entry - the next line; in a journal export, the line its entry
+ * makes, "" for an entry that makes none, and *bad for a line that is not
+ * an entry (1, 0 EOF, -1 as rd_line) */
+static int read_entry(struct mtalog *m, char **s, size_t *n, bool *bad)
+{
+	static char none[1];
+	*bad = false;
+	int r = rd_line(m, s, n);
+	if (r <= 0 || !m->journal)
+		return r;
+	int k = mtalog_journal_line(m->tok, *s, *n, m->jline, MTALOG_LINE_MAX + 1);
+	if (k >= 0) {
+		*s = m->jline;
+		*n = (size_t)k;
+		return 1;
+	}
+	if (k == JOURNAL_LONG)
+		m->st.long_lines++;
+	*bad = k == JOURNAL_BAD;
+	*s = none;
+	*n = 0;
+	return 1;
+}
+
+/* peek_journal - a file whose first byte that is not blank opens a JSON
+ * object (or a json-seq record) is a journal export; 1 when it is
+ * journalctl's json-pretty (an entry over many lines, "{" alone first) */
+static int peek_journal(struct mtalog *m)
+{
+	for (;;) {
+		for (size_t i = m->start; i < m->end; i++) {
+			char c = m->buf[i];
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+				continue;
+			m->journal = c == '{' || c == '\x1e';
+			if (!m->journal)
+				return 0;
+			m->line_max = JOURNAL_LINE_MAX;
+			m->tok = mtalog_journal_tok();
+			m->jline = xmalloc(MTALOG_LINE_MAX + 1);
+			for (i++; i < m->end && (m->buf[i] == ' ' || m->buf[i] == '\t' ||
+						 m->buf[i] == '\r'); i++)
+				;
+			return c == '{' && i < m->end && m->buf[i] == '\n';
+		}
+		if (m->end >= RD_CAP || rd_fill(m) <= 0)
+			return 0;
+	}
+}
+
 /* skip_line - blank lines and '#' comments are not log lines */
 static bool skip_line(const char *s)
 {
@@ -179,45 +239,94 @@ static bool skip_line(const char *s)
 	return *s == '\0' || *s == '#';
 }
 
-/* detect - read up to MTALOG_DETECT_LINES log lines, keep them for replay,
- * and vote; 0 with m->fmt set, or -1 */
+static const char weekdays[7][4] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+
+/* unread_hint - what to do about a file of journalctl's output forms that
+ * hold no time this reader can trust; "" for any other file */
+static const char *unread_hint(const struct mtalog *m)
+{
+	for (size_t i = 0; i < m->nrp; i++) {
+		const char *l = m->rp[i].s;
+		if (skip_line(l))
+			continue;
+		if (l[0] == '[' && strchr(l, ']'))
+			return " (journalctl -o short-monotonic has no wall-clock time: "
+			       "export with -o short-iso-precise or -o json)";
+		for (int w = 0; w < 7; w++)
+			if (!strncmp(l, weekdays[w], 3) && l[3] == ' ' && l[4] >= '1' && l[4] <= '2')
+				return " (journalctl's short-full names the time zone, as CET or "
+				       "CST, which is read only as UTC, GMT or an offset: export "
+				       "with TZ=UTC, or with -o short-iso-precise or -o json)";
+		break;
+	}
+	return "";
+}
+
+/* detect - read until MTALOG_DETECT_LINES lines that a format recognises
+ * (at most DETECT_MAX_LINES), keep them for replay, and vote; 0 with
+ * m->fmt set, or -1.  A syslog file or a journal export holds every
+ * program's lines: its first MTA lines may come after thousands of
+ * others, which yield nothing (a parser reads only lines its detector
+ * recognises), so beyond the first MTALOG_DETECT_LINES of them they are
+ * not kept. */
 static int detect(struct mtalog *m, char *err, size_t errlen)
 {
 	unsigned votes[sizeof formats / sizeof formats[0]] = { 0 };
-	size_t seen = 0, cap = 0;
+	size_t seen = 0, looked = 0, kept = 0, nbad = 0, cap = 0;
 	char *s;
 	size_t n;
 	int r;
-	while (seen < MTALOG_DETECT_LINES && (r = rd_line(m, &s, &n)) > 0) {
+	bool bad;
+	while (seen < MTALOG_DETECT_LINES && looked < DETECT_MAX_LINES &&
+	       (r = read_entry(m, &s, &n, &bad)) > 0) {
+		bool voted = false;
+		if (!bad && !skip_line(s)) {
+			looked++;
+			for (size_t i = 0; formats[i]; i++)
+				if (formats[i]->detect(s)) {
+					votes[i]++;
+					voted = true;
+				}
+			seen += voted;
+		}
+		nbad += bad;
+		if (!voted && !bad && kept++ >= MTALOG_DETECT_LINES)
+			continue;
 		GROW(m->rp, m->nrp + 1, cap);
 		m->rp[m->nrp].s = xstrndup(s, n);
 		m->rp[m->nrp].no = m->lineno;
+		m->rp[m->nrp].bad = bad;
 		m->nrp++;
-		if (skip_line(s))
-			continue;
-		seen++;
-		for (size_t i = 0; formats[i]; i++)
-			if (formats[i]->detect(s))
-				votes[i]++;
 	}
 	if (m->failed) {
 		snprintf(err, errlen, "%s: %s", m->path, m->errmsg);
+		return -1;
+	}
+	if (m->journal && looked == 0 && nbad > 0) {
+		snprintf(err, errlen, "%s: not a journal export (journalctl -o json: a JSON "
+			 "object a line, with MESSAGE and __REALTIME_TIMESTAMP) in its first "
+			 "%zu lines", m->path, nbad);
+		return -1;
+	}
+	if (looked == 0) {
+		m->fmt = &fmt_empty;
+		return 0;
+	}
+	if (seen == 0) {
+		if (m->journal)
+			snprintf(err, errlen, "%s: no entry of an MTA (postfix, exim, sendmail "
+				 "or qmail) in its first %zu journal entries (journalctl -u "
+				 "postfix@- or SYSLOG_IDENTIFIER=... selects them)", m->path, looked);
+		else
+			snprintf(err, errlen, "%s: not a recognised MTA log (postfix, exim, "
+				 "sendmail, qmail or csv) in its first %zu lines%s", m->path, looked,
+				 unread_hint(m));
 		return -1;
 	}
 	size_t best = 0;
 	for (size_t i = 1; formats[i]; i++)
 		if (votes[i] > votes[best])
 			best = i;
-	if (seen == 0) {
-		m->fmt = &fmt_empty;
-		return 0;
-	}
-	if (votes[best] == 0) {
-		snprintf(err, errlen,
-		         "%s: not a recognised MTA log (postfix, exim, sendmail, "
-		         "qmail or csv) in its first %zu lines", m->path, seen);
-		return -1;
-	}
 	m->fmt = formats[best];
 	return 0;
 }
@@ -248,6 +357,13 @@ struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
 	if (o)
 		m->opts = *o;
 	m->buf = xmalloc(RD_CAP + 1);
+	m->line_max = MTALOG_LINE_MAX;
+	if (peek_journal(m) == 1) {
+		snprintf(err, errlen, "%s: journalctl's json-pretty (an entry over many "
+			 "lines) is not read: export with journalctl -o json", path);
+		mtalog_close(m);
+		return NULL;
+	}
 	if (detect(m, err, errlen) < 0) {
 		mtalog_close(m);
 		return NULL;
@@ -257,16 +373,17 @@ struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
 }
 
 /* next_line - a replayed detection line, or a fresh one */
-static int next_line(struct mtalog *m, char **s, uint64_t *no)
+static int next_line(struct mtalog *m, char **s, uint64_t *no, bool *bad)
 {
 	if (m->irp < m->nrp) {
 		*s = m->rp[m->irp].s;
 		*no = m->rp[m->irp].no;
+		*bad = m->rp[m->irp].bad;
 		m->irp++;
 		return 1;
 	}
 	size_t n;
-	int r = rd_line(m, s, &n);
+	int r = read_entry(m, s, &n, bad);
 	*no = m->lineno;
 	return r;
 }
@@ -279,7 +396,16 @@ int mtalog_next(struct mtalog *m, struct mta_event *ev)
 	char *s;
 	uint64_t no;
 	int r;
-	while ((r = next_line(m, &s, &no)) > 0) {
+	bool bad;
+	while ((r = next_line(m, &s, &no, &bad)) > 0) {
+		if (bad) {
+			/* it may have held a rejection */
+			m->st.unparsed_reject++;
+			if (m->opts.strict)
+				error_at(m->path, (unsigned long)no, "not a journal entry "
+					 "(journalctl -o json: a JSON object a line)");
+			continue;
+		}
 		if (skip_line(s))
 			continue;
 		const char *why = "unrecognised rejection";
@@ -347,6 +473,9 @@ void mtalog_close(struct mtalog *m)
 	for (size_t i = 0; i < m->nrp; i++)
 		free(m->rp[i].s);
 	free(m->rp);
+	if (m->tok)
+		json_tokener_free(m->tok);
+	free(m->jline);
 	free(m->buf);
 	free(m->path);
 	free(m);
@@ -525,13 +654,68 @@ int mtalog_prog_hdr(const char *s, struct mtalog_hdr *h)
 	return 0;
 }
 
-/* mtalog_syslog_hdr - "STAMP [HOST] PROG[PID]: " */
+/* time_unix - journalctl -o short-unix: "SECONDS.FRAC" and a space */
+static int time_unix(const char *s, const char **end, int64_t *ns)
+{
+	const char *p = s;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == s || *p != '.' || p[1] < '0' || p[1] > '9')
+		return -1;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		;
+	if (*p != ' ' || mtalog_time_epoch(s, p, ns) < 0)
+		return -1;
+	*end = p;
+	return 0;
+}
+
+/* time_full - journalctl -o short-full: "Www YYYY-MM-DD HH:MM:SS ZONE",
+ * the zone UTC, GMT or a numeric offset ("+04", "-0330"): a name such as
+ * CET or CST is not read, some stand for more than one offset */
+static int time_full(const char *s, const char **end, int64_t *ns)
+{
+	int w = 0;
+	while (w < 7 && strncmp(s, weekdays[w], 3))
+		w++;
+	if (w == 7 || s[3] != ' ')
+		return -1;
+	const char *p;
+	if (mtalog_time_iso(s + 4, true, &p, ns) < 0 || *p != ' ')
+		return -1;
+	p++;
+	if (!strncmp(p, "UTC", 3) || !strncmp(p, "GMT", 3)) {
+		p += 3;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p == '-' ? -1 : 1;
+		unsigned hh, mm = 0;
+		if (two_digits(p + 1, 0, 23, &hh) < 0)
+			return -1;
+		p += 3;
+		if (*p >= '0' && *p <= '9') {
+			if (two_digits(p, 0, 59, &mm) < 0)
+				return -1;
+			p += 2;
+		}
+		*ns -= sign * ((int64_t)hh * 3600 + mm * 60) * NS_PER_S;
+	} else {
+		return -1;
+	}
+	if (*p != ' ')
+		return -1;
+	*end = p;
+	return 0;
+}
+
+/* mtalog_syslog_hdr - "STAMP [HOST] PROG[PID]: "; the stamp traditional,
+ * RFC 3339, or journalctl's short-unix or short-full */
 int mtalog_syslog_hdr(struct mtalog *m, const char *s, struct mtalog_hdr *h)
 {
 	const char *p;
 	memset(h, 0, sizeof *h);
 	if (mtalog_time_trad(m, s, &p, &h->ts_ns) < 0 &&
-	    mtalog_time_iso(s, false, &p, &h->ts_ns) < 0)
+	    mtalog_time_iso(s, false, &p, &h->ts_ns) < 0 &&
+	    time_unix(s, &p, &h->ts_ns) < 0 && time_full(s, &p, &h->ts_ns) < 0)
 		return -1;
 	if (*p != ' ')
 		return -1;

@@ -37,6 +37,19 @@ struct mtalog_fmt {
 extern const struct mtalog_fmt mtalog_fmt_postfix, mtalog_fmt_exim,
 	mtalog_fmt_sendmail, mtalog_fmt_qmail, mtalog_fmt_csv;
 
+/* systemd journal exports (mtalog_journal.c): a line of `journalctl -o
+ * json` (or json-seq) made into "STAMP HOST PROG[PID]: MESSAGE" */
+#define JOURNAL_LINE_MAX (4 * MTALOG_LINE_MAX)  /* a raw entry: fields besides */
+#define JOURNAL_SKIP (-1)   /* no time, program or message: not a log line */
+#define JOURNAL_BAD (-2)    /* not a JSON object, or a message of another kind */
+#define JOURNAL_LONG (-3)   /* its line would be longer than MTALOG_LINE_MAX */
+struct json_tokener;
+struct json_tokener *mtalog_journal_tok(void);
+/* mtalog_journal_line - the line of the entry raw[0..len) into out (size
+ * outsz): its length, or one of JOURNAL_SKIP, _BAD, _LONG */
+int mtalog_journal_line(struct json_tokener *tok, const char *raw, size_t len,
+			char *out, size_t outsz);
+
 /* The syslog line header "STAMP [HOST] PROG[PID]: " */
 struct mtalog_hdr {
 	int64_t ts_ns;

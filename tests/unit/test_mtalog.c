@@ -117,6 +117,17 @@ struct line_case {
 #define EX "2024-01-05 10:00:00 "
 
 static const struct line_case cases[] = {
+	/* ---- journalctl's short-unix and short-full stamps ---- */
+	{ "1704448800.123456 mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.1", "zen.spamhaus.org", T0, 123456000, 0, 0 },
+	{ "Fri 2024-01-05 10:00:00 UTC mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.1", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ "Fri 2024-01-05 10:00:00 GMT mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.1", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ "Fri 2024-01-05 14:00:00 +04 mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.1", "zen.spamhaus.org", T0, 0, 0, 0 },
+	{ "Fri 2024-01-05 06:30:00 -0330 mx postfix/smtpd[4242]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; proto=ESMTP helo=<x>",
+	  "postfix", MTA_DNSBL_REJECT, "192.0.2.1", "zen.spamhaus.org", T0, 0, 0, 0 },
 	/* ---- Postfix smtpd: reject_rbl_client at each stage ---- */
 	{ PF "NOQUEUE: reject: RCPT from mail.example.net[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1; from=<a@example.net> to=<b@example.org> proto=ESMTP helo=<mail.example.net>",
 	  "postfix", MTA_DNSBL_REJECT, "192.0.2.1", "zen.spamhaus.org", T0, 0, 0, 0 },
@@ -725,6 +736,155 @@ static void test_detection(void **state)
 	assert_addr(&r.ev[0].addr, "192.0.2.7");
 }
 
+/* jl - append one journal entry (JSON fields, without braces) as a line */
+static void jl(char *buf, size_t cap, size_t *n, const char *fields)
+{
+	int k = snprintf(buf + *n, cap - *n, "{%s}\n", fields);
+	assert_true(k > 0 && (size_t)k < cap - *n);
+	*n += (size_t)k;
+}
+
+#define JREJ(a) "NOQUEUE: reject: RCPT from x[" a "]: 554 5.7.1 Service unavailable; Client host [" a "] blocked using zen.spamhaus.org; proto=ESMTP helo=<x>"
+#define JPF "\"_HOSTNAME\":\"mx\",\"SYSLOG_IDENTIFIER\":\"postfix/smtpd\",\"SYSLOG_PID\":\"42\","
+
+/* test_journal - `journalctl -o json` lines become the syslog lines they
+ * were; entries of other programs before them do not hide them */
+static void test_journal(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 20, n = 0;
+	char *buf = malloc(cap);
+	/* 300 entries of another program first (lines 1-300) */
+	for (int i = 0; i < 300; i++)
+		jl(buf, cap, &n, "\"__REALTIME_TIMESTAMP\":\"1704448700000000\",\"SYSLOG_IDENTIFIER\":\"CRON\","
+			       "\"MESSAGE\":\"(root) CMD (true)\"");
+	/* 301: a string message, __REALTIME_TIMESTAMP */
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"1704448800123456\",\"MESSAGE\":\"" JREJ("192.0.2.1") "\"");
+	/* 302: the sender's time wins over the journal's */
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"1704448802000000\","
+		       "\"_SOURCE_REALTIME_TIMESTAMP\":\"1704448801000000\",\"MESSAGE\":\"" JREJ("192.0.2.2") "\"");
+	/* 303: a message that is not UTF-8: an array of its bytes ("NOQUEUE" then a Latin-1 e) */
+	{
+		const char *m = JREJ("192.0.2.3") " x\xe9";
+		char f[4096];
+		int k = snprintf(f, sizeof f, JPF "\"__REALTIME_TIMESTAMP\":\"1704448803000000\",\"MESSAGE\":[");
+		for (const char *p = m; *p; p++)
+			k += snprintf(f + k, sizeof f - (size_t)k, "%s%u", p == m ? "" : ",", (unsigned char)*p);
+		snprintf(f + k, sizeof f - (size_t)k, "]");
+		jl(buf, cap, &n, f);
+	}
+	/* 304: several values of one field: the first */
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"1704448804000000\",\"MESSAGE\":[\"" JREJ("192.0.2.4")
+		       "\",\"second\"]");
+	/* 305-307: no message, a null one, no time: nothing */
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"1704448805000000\"");
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"1704448805000000\",\"MESSAGE\":null");
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"17044x8805000000\",\"MESSAGE\":\"" JREJ("192.0.2.5") "\"");
+	/* 308: cut short; 309: something after the object; 310: a number
+	 * for a message: each not an entry (unparsed) */
+	n += (size_t)snprintf(buf + n, cap - n, "{" JPF "\"__REALTIME_TIMESTAMP\":\"17044\n");
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"1704448806000000\",\"MESSAGE\":\"" JREJ("192.0.2.6") "\"} x");
+	jl(buf, cap, &n, JPF "\"__REALTIME_TIMESTAMP\":\"1704448806000000\",\"MESSAGE\":5");
+	/* 311: json-seq's record separator; a host with a space, a PID that
+	 * is not a number, a line break and a NUL in the message */
+	n += (size_t)snprintf(buf + n, cap - n, "\x1e{\"_HOSTNAME\":\"m x\",\"SYSLOG_IDENTIFIER\":\"postfix/smtpd\","
+			      "\"SYSLOG_PID\":\"4a\",\"__REALTIME_TIMESTAMP\":\"1704448807000000\","
+			      "\"MESSAGE\":\"" JREJ("192.0.2.7") " \\n\\u0000\"}\n");
+	/* 312: a message longer than a log line */
+	{
+		size_t big = MTALOG_LINE_MAX + 10;
+		char *f = malloc(big + 256);
+		int k = snprintf(f, 256, JPF "\"__REALTIME_TIMESTAMP\":\"1704448808000000\",\"MESSAGE\":\"");
+		memset(f + k, 'a', big);
+		snprintf(f + k + big, 8, "\"");
+		jl(buf, cap, &n, f);
+		free(f);
+	}
+	/* 313: _COMM when there is no SYSLOG_IDENTIFIER */
+	jl(buf, cap, &n, "\"_COMM\":\"postfix/smtpd\",\"__REALTIME_TIMESTAMP\":\"1704448809000000\","
+		       "\"MESSAGE\":\"" JREJ("192.0.2.9") "\"");
+	struct mtalog_opts o = { 0 };
+	struct result r;
+	read_bytes(buf, n, &o, &r);
+	assert_string_equal(r.format, "postfix");
+	assert_int_equal(r.n, 6);
+	const char *addrs[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.7", "192.0.2.9" };
+	const int64_t us[] = { 1704448800123456, 1704448801000000, 1704448803000000, 1704448804000000,
+			       1704448807000000, 1704448809000000 };
+	const uint64_t lines[] = { 301, 302, 303, 304, 311, 313 };
+	for (int i = 0; i < 6; i++) {
+		assert_addr(&r.ev[i].addr, addrs[i]);
+		assert_int_equal(r.ev[i].ts_ns, us[i] * 1000);
+		assert_int_equal(r.ev[i].line, lines[i]);
+		assert_int_equal(r.ev[i].kind, MTA_DNSBL_REJECT);
+		assert_string_equal(r.ev[i].list, "zen.spamhaus.org");
+	}
+	assert_int_equal(r.st.unparsed_reject, 3);
+	assert_int_equal(r.st.long_lines, 1);
+	assert_int_equal(r.st.lines, 313);
+
+	/* the same, gzip'd */
+	buf[n] = '\0';
+	char *gz = write_gz(buf);
+	char err[512];
+	struct result r2;
+	assert_int_equal(read_all(gz, &o, &r2, err, sizeof err), 0);
+	unlink(gz);
+	assert_int_equal(r2.n, 6);
+	assert_int_equal(r2.ev[5].ts_ns, r.ev[5].ts_ns);
+
+	/* --strict says each line that is not an entry */
+	char *path = tmpfile_with(buf, n);
+	o.strict = true;
+	const char *said = capture_stderr(NULL, &o, &r, path);
+	unlink(path);
+	for (int l = 308; l <= 310; l++) {
+		char want[64];
+		snprintf(want, sizeof want, ":%d: not a journal entry", l);
+		assert_non_null(strstr(said, want));
+	}
+	free(buf);
+
+	/* refused, saying why */
+	struct {
+		const char *text, *says;
+	} bad[] = {
+		{ "{\n  \"MESSAGE\" : \"x\"\n}\n", "export with journalctl -o json" },
+		{ "{\"__REALTIME_TIMESTAMP\":\"1704448700000000\",\"SYSLOG_IDENTIFIER\":\"CRON\",\"MESSAGE\":\"x\"}\n",
+		  "no entry of an MTA" },
+		{ "{\"__REALTIME_TIMESTAMP\":\n{oops\n", "not a journal export" },
+		{ "Fri 2024-01-05 11:00:00 CET mx postfix/smtpd[1]: connect from x[192.0.2.1]\n", "TZ=UTC" },
+		{ "[ 4242.123456] mx postfix/smtpd[1]: connect from x[192.0.2.1]\n", "no wall-clock time" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		path = tmpfile_with(bad[i].text, strlen(bad[i].text));
+		int rc = read_all(path, &o, &r, err, sizeof err);
+		unlink(path);
+		if (rc != -1 || !strstr(err, bad[i].says))
+			fail_msg("case %zu: rc %d, '%s', want '%s'", i, rc, err, bad[i].says);
+	}
+}
+
+/* test_detect_late - a syslog file whose first MTA line comes after 500
+ * lines of other programs is still read as that MTA's */
+static void test_detect_late(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 16, n = 0;
+	char *text = malloc(cap);
+	for (int i = 0; i < 500; i++)
+		n += (size_t)snprintf(text + n, cap - n, "Jan  5 09:00:00 mx CRON[%d]: (root) CMD (true)\n", i);
+	n += (size_t)snprintf(text + n, cap - n, "%s", REJ("Jan  5 10:00:00", "192.0.2.1"));
+	struct mtalog_opts o = { .year = 2024 };
+	struct result r;
+	read_bytes(text, n, &o, &r);
+	free(text);
+	assert_string_equal(r.format, "postfix");
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.ev[0].line, 501);
+	assert_int_equal(r.ev[0].ts_ns, utc("2024-01-05 10:00:00"));
+}
+
 /* test_many_lines - detection replays its lines, then streaming goes on */
 static void test_many_lines(void **state)
 {
@@ -805,6 +965,8 @@ int main(void)
 		cmocka_unit_test(test_reject_ends_at_client),
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_many_lines),
+		cmocka_unit_test(test_journal),
+		cmocka_unit_test(test_detect_late),
 		cmocka_unit_test(test_parse_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
