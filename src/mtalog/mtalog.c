@@ -205,6 +205,30 @@ static int read_entry(struct mtalog *m, char **s, size_t *n, bool *bad)
 	return 1;
 }
 
+/* binary_kind - what to say of a file that is one of the binary files
+ * given by mistake for a log: a systemd journal file or a capture; NULL
+ * for any other */
+static const char *binary_kind(struct mtalog *m)
+{
+	while (m->end - m->start < 8 && m->end < RD_CAP && rd_fill(m) > 0)
+		;
+	if (m->end - m->start < 8)
+		return NULL;
+	const unsigned char *b = (const unsigned char *)m->buf + m->start;
+	if (!memcmp(b, "LPKSHHRH", 8))
+		return "a systemd journal file, not a text log: export its mail "
+		       "server's entries with journalctl --file=FILE -o json (docs/mtalogs.md)";
+	static const unsigned char cap[][4] = {
+		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },   /* pcap */
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },   /* pcap, ns */
+		{ 0x0a, 0x0d, 0x0d, 0x0a },                               /* pcapng */
+	};
+	for (size_t i = 0; i < sizeof cap / sizeof cap[0]; i++)
+		if (!memcmp(b, cap[i], 4))
+			return "a packet capture, not an MTA log (analyze takes captures with --pcap)";
+	return NULL;
+}
+
 /* peek_journal - a file whose first byte that is not blank opens a JSON
  * object (or a json-seq record) is a journal export; 1 when it is
  * journalctl's json-pretty (an entry over many lines, "{" alone first) */
@@ -358,9 +382,12 @@ struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
 		m->opts = *o;
 	m->buf = xmalloc(RD_CAP + 1);
 	m->line_max = MTALOG_LINE_MAX;
-	if (peek_journal(m) == 1) {
-		snprintf(err, errlen, "%s: journalctl's json-pretty (an entry over many "
-			 "lines) is not read: export with journalctl -o json", path);
+	const char *not_log = binary_kind(m);
+	if (!not_log && peek_journal(m) == 1)
+		not_log = "journalctl's json-pretty (an entry over many lines) is not read: "
+			  "export with journalctl -o json";
+	if (not_log) {
+		snprintf(err, errlen, "%s: %s", path, not_log);
 		mtalog_close(m);
 		return NULL;
 	}

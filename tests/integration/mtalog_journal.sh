@@ -159,6 +159,8 @@ refused() {   # NAME FILE TEXT
 refused "short-full in CET" "$T/j.berlin" "TZ=UTC"
 refused "short-monotonic" "$T/j.mono" "no wall-clock time"
 refused "json-pretty" "$T/j.pretty" "export with journalctl -o json"
+set -- /run/log/journal/*/system.journal
+refused "journald's own file" "$1" "journalctl --file=FILE -o json"
 jc -o json SYSLOG_IDENTIFIER=CRON >"$T/j.nomta"
 refused "a journal without MTA entries" "$T/j.nomta" "no entry of an MTA"
 

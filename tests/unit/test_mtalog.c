@@ -863,6 +863,21 @@ static void test_journal(void **state)
 		if (rc != -1 || !strstr(err, bad[i].says))
 			fail_msg("case %zu: rc %d, '%s', want '%s'", i, rc, err, bad[i].says);
 	}
+	/* binary files given for a log: a journal file, captures */
+	static const unsigned char bin[][12] = {
+		{ 'L', 'P', 'K', 'S', 'H', 'H', 'R', 'H', 0, 0, 0, 0 },
+		{ 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0 },
+		{ 0xa1, 0xb2, 0x3c, 0x4d, 0, 2, 0, 4, 0, 0, 0, 0 },
+		{ 0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a },
+	};
+	for (size_t i = 0; i < sizeof bin / sizeof bin[0]; i++) {
+		path = tmpfile_with(bin[i], sizeof bin[i]);
+		int rc = read_all(path, &o, &r, err, sizeof err);
+		unlink(path);
+		const char *says = i == 0 ? "journalctl --file=FILE -o json" : "a packet capture";
+		if (rc != -1 || !strstr(err, says))
+			fail_msg("binary %zu: rc %d, '%s', want '%s'", i, rc, err, says);
+	}
 }
 
 /* test_detect_late - a syslog file whose first MTA line comes after 500
