@@ -210,7 +210,7 @@ static int read_entry(struct mtalog *m, char **s, size_t *n, bool *bad)
  * for any other */
 static const char *binary_kind(struct mtalog *m)
 {
-	while (m->end - m->start < 8 && m->end < RD_CAP && rd_fill(m) > 0)
+	while (m->end - m->start < 12 && m->end < RD_CAP && rd_fill(m) > 0)
 		;
 	if (m->end - m->start < 8)
 		return NULL;
@@ -221,12 +221,15 @@ static const char *binary_kind(struct mtalog *m)
 	static const unsigned char cap[][4] = {
 		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },   /* pcap */
 		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },   /* pcap, ns */
-		{ 0x0a, 0x0d, 0x0d, 0x0a },                               /* pcapng */
 	};
+	bool capture = false;
 	for (size_t i = 0; i < sizeof cap / sizeof cap[0]; i++)
-		if (!memcmp(b, cap[i], 4))
-			return "a packet capture, not an MTA log (analyze takes captures with --pcap)";
-	return NULL;
+		capture |= !memcmp(b, cap[i], 4);
+	/* pcapng: its section header, then its byte-order magic (a text
+	 * file may well begin with "\n\r\r\n") */
+	capture |= m->end - m->start >= 12 && !memcmp(b, "\n\r\r\n", 4) &&
+		   (!memcmp(b + 8, "\x4d\x3c\x2b\x1a", 4) || !memcmp(b + 8, "\x1a\x2b\x3c\x4d", 4));
+	return capture ? "a packet capture, not an MTA log (analyze takes captures with --pcap)" : NULL;
 }
 
 /* peek_journal - a file whose first byte that is not blank opens a JSON

@@ -878,6 +878,10 @@ static void test_journal(void **state)
 		if (rc != -1 || !strstr(err, says))
 			fail_msg("binary %zu: rc %d, '%s', want '%s'", i, rc, err, says);
 	}
+	/* a text log that begins as a pcapng file does is still read */
+	struct mtalog_opts y = { .year = 2024 };
+	read_text("\n\r\r\n" REJ("Jan  5 10:00:00", "192.0.2.1"), &y, &r);
+	assert_int_equal(r.n, 1);
 }
 
 /* test_detect_late - a syslog file whose first MTA line comes after 500
