@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,8 +474,10 @@ static char *first_line(const char *path)
 	return r;
 }
 
+/* read_logs - every MTA log into the store; *lines (when not NULL) the
+ * lines read so far, for the progress of a run that waits for them */
 static int read_logs(const struct analysis_opts *o, struct store *st, int64_t ref_ns,
-		     int64_t ref_end_ns, struct analysis_summary *sum)
+		     int64_t ref_end_ns, struct analysis_summary *sum, _Atomic uint64_t *lines)
 {
 	struct mta_sum *agg = mta_sum_new(0);
 	int ret = 0;
@@ -509,10 +512,14 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 		sum->logs_opened++;
 		struct mta_event ev;
 		int rc;
-		uint64_t n = 0;
+		uint64_t n = 0, events = 0;
+		uint64_t before = sum->log_lines;
 		while ((rc = mtalog_next(m, &ev)) == 1) {
 			if (o->stop && *o->stop)
 				break;
+			if (lines && (events++ & 0x3fff) == 0)
+				atomic_store_explicit(lines, before + mtalog_get_stats(m)->lines,
+						      memory_order_relaxed);
 			if (ev.kind == MTA_CONNECT)
 				continue;   /* counted by the parser; not stored */
 			n++;
@@ -553,6 +560,8 @@ struct logs_job {
 	double secs;
 	pthread_t th;
 	bool running;
+	_Atomic bool done;
+	_Atomic uint64_t lines;        /* read so far (progress) */
 };
 
 static void *logs_run(void *arg)
@@ -560,9 +569,10 @@ static void *logs_run(void *arg)
 	struct logs_job *j = arg;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	j->rc = read_logs(j->o, j->st, j->ref_ns, j->ref_end_ns, &j->sum);
+	j->rc = read_logs(j->o, j->st, j->ref_ns, j->ref_end_ns, &j->sum, &j->lines);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	atomic_store(&j->done, true);
 	return NULL;
 }
 
@@ -582,6 +592,30 @@ static void logs_start(struct logs_job *j, struct inputs *held)
  * thread); their result: 0 or -1 */
 static int logs_join(struct logs_job *j, struct inputs *held, struct analysis_summary *sum)
 {
+	/* logs that outlast the capture pass (a year of them, or a journal's
+	 * JSON, which reads some 9 times slower than syslog text) are said
+	 * while the run waits, so that it does not look stuck */
+	if (j->running && j->o->progress && !atomic_load(&j->done)) {
+		bool said = false;
+		while (!atomic_load(&j->done) && !(j->o->stop && *j->o->stop)) {
+			fprintf(stderr, "\rmxsensor: the captures are read; waiting for the MTA logs: "
+				"%" PRIu64 " lines read", atomic_load_explicit(&j->lines, memory_order_relaxed));
+			said = true;
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 500000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			if (pthread_timedjoin_np(j->th, NULL, &ts) == 0) {
+				j->running = false;
+				break;
+			}
+		}
+		if (said)
+			fputc('\n', stderr);
+	}
 	if (j->running)
 		pthread_join(j->th, NULL);
 	j->running = false;

@@ -323,6 +323,23 @@ else
 	ok "no progress when standard error is a file"
 fi
 
+# logs that outlast the capture pass: the wait is said, with the lines
+# read so far (2M rejections of one address against the 3555 SYNs of the
+# example capture), and every line is still counted
+yes 'Jan  5 10:00:00 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; proto=ESMTP helo=<x>' |
+	head -n 2000000 | gzip -1 >"$T/long.log.gz"
+script -qfec "'$MXSENSOR' analyze -q --db '$T/wait.db' --pcap '$MX_TOP/examples/sensor.pcap.gz' \
+	--mta-log '$T/long.log.gz' --year 2025" /dev/null </dev/null | tr '\r' '\n' >"$T/tty" 2>&1
+rc=$?
+n=$(sqlite3 "$T/wait.db" "SELECT count FROM mta_events WHERE addr = '192.0.2.1'")
+if [ $rc = 0 ] && [ "$n" = 2000000 ] &&
+	grep -q "^mxsensor: the captures are read; waiting for the MTA logs: [0-9]* lines read" "$T/tty"; then
+	ok "progress while the MTA logs outlast the capture pass; all 2000000 lines counted"
+else
+	not_ok "progress while waiting for the logs" "rc=$rc n=$n" "$(head -5 "$T/tty")"
+fi
+rm -f "$T/long.log.gz"
+
 # --no-lost-candidates: the same attempts, hosts, outcomes and labels; the
 # candidates table without the rows that lost to a better pair of their
 # own IPv6 attempt, all others as they were; the summary, the run's
