@@ -40,7 +40,10 @@ static int tai64n(const char *s, int64_t *ns, const char **end)
 	}
 	/* TAI64 label 2^62 + 10 is 1970-01-01 00:00:00 UTC */
 	const uint64_t base = ((uint64_t)1 << 62) + 10;
-	if (sec < base || sec - base > 253402300799ULL || nsec >= 1000000000ULL)
+	/* up to 2200, as every other stamp: nanoseconds since 1970 in an
+	 * int64_t end in 2262 (a label of year 9999, allowed before, made
+	 * the multiplication below overflow: found by fuzzing) */
+	if (sec < base || sec - base >= 7258118400ULL || nsec >= 1000000000ULL)
 		return -1;
 	*ns = (int64_t)(sec - base) * NS_PER_S + (int64_t)nsec;
 	*end = s[25] == ' ' ? s + 26 : s + 25;

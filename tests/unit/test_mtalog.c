@@ -884,6 +884,24 @@ static void test_journal(void **state)
 	assert_int_equal(r.n, 1);
 }
 
+/* test_tai64n_range - multilog labels up to the end of 2199, as every
+ * other stamp; one past it is a rejection without a time (a label of the
+ * year 2378 overflowed the nanoseconds: found by fuzzing) */
+static void test_tai64n_range(void **state)
+{
+	(void)state;
+	struct mtalog_opts o = { 0 };
+	struct result r;
+	read_text("@40000001b09e190900000000 rblsmtpd: 192.0.2.71 pid 1: 451 x\n"
+		  "@40000001b09e190a00000000 rblsmtpd: 192.0.2.72 pid 1: 451 x\n"
+		  "@400000030000000000000036 rblsmtpd: 192.0.2.73 pid 1: 451 x\n", &o, &r);
+	assert_string_equal(r.format, "qmail");
+	assert_int_equal(r.n, 1);
+	assert_addr(&r.ev[0].addr, "192.0.2.71");
+	assert_int_equal(r.ev[0].ts_ns, 7258118399LL * 1000000000LL);
+	assert_int_equal(r.st.unparsed_reject, 2);
+}
+
 /* test_detect_late - a syslog file whose first MTA line comes after 500
  * lines of other programs is still read as that MTA's */
 static void test_detect_late(void **state)
@@ -986,6 +1004,7 @@ int main(void)
 		cmocka_unit_test(test_many_lines),
 		cmocka_unit_test(test_journal),
 		cmocka_unit_test(test_detect_late),
+		cmocka_unit_test(test_tai64n_range),
 		cmocka_unit_test(test_parse_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
