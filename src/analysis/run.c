@@ -598,8 +598,8 @@ static int logs_join(struct logs_job *j, struct inputs *held, struct analysis_su
 	if (j->running && j->o->progress && !atomic_load(&j->done)) {
 		bool said = false;
 		while (!atomic_load(&j->done) && !(j->o->stop && *j->o->stop)) {
-			fprintf(stderr, "\rmxsensor: the captures are read; waiting for the MTA logs: "
-				"%" PRIu64 " lines read", atomic_load_explicit(&j->lines, memory_order_relaxed));
+			fprintf(stderr, "\rmxsensor: waiting for the MTA logs: %" PRIu64 " lines read",
+				atomic_load_explicit(&j->lines, memory_order_relaxed));
 			said = true;
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -823,7 +823,12 @@ int analysis_run(const struct analysis_opts *o, struct store *st,
 		attempt_grouper_add(g, &s, os, family);
 		assoc_advance(p.assoc, s.ts_ns);
 	}
-	if (o->progress && sum->syns >= 0x100000)
+	/* the end of the pass: said whatever its size (the count above
+	 * shows every 2^20 SYNs) */
+	if (o->progress && !sum->interrupted)
+		fprintf(stderr, "%smxsensor: the captures are read: %" PRIu64 " SYNs\n",
+			sum->syns >= 0x100000 ? "\n" : "", sum->syns);
+	else if (o->progress && sum->syns >= 0x100000)
 		fputc('\n', stderr);
 	sum->input_errors += m.errors;
 	/* not one capture could be opened (missing, not a capture, a link

@@ -297,7 +297,7 @@ else
 		"after: $after" "$(cat "$T/err")"
 fi
 
-# progress on a terminal: after the capture pass, the rows written (each
+# progress on a terminal: the end of the capture pass with its SYNs, the rows written (each
 # count ending at the table's row count) and the index builds; none of it
 # when standard error is a file
 script -qfec "'$MXSENSOR' analyze -q --db '$T/prog.db' --pcap '$T/default.pcap' \
@@ -306,7 +306,9 @@ rc=$?
 c=$(sqlite3 "$T/prog.db" "SELECT COUNT(*) FROM candidates")
 a=$(sqlite3 "$T/prog.db" "SELECT COUNT(*) FROM attempts")
 h=$(sqlite3 "$T/prog.db" "SELECT COUNT(*) FROM hosts")
+syns=$(sqlite3 "$T/prog.db" "SELECT SUM(syns) FROM attempts")
 if [ $rc = 0 ] && [ "$c" -gt 0 ] &&
+	grep -q "^mxsensor: the captures are read: $syns SYNs" "$T/tty" &&
 	grep -q "^mxsensor: candidates written: $c of $c (100 %)" "$T/tty" &&
 	grep -q "^mxsensor: attempts written: $a of $a (100 %)" "$T/tty" &&
 	grep -q "^mxsensor: hosts written: $h of $h (100 %)" "$T/tty" &&
@@ -333,7 +335,8 @@ script -qfec "'$MXSENSOR' analyze -q --db '$T/wait.db' --pcap '$MX_TOP/examples/
 rc=$?
 n=$(sqlite3 "$T/wait.db" "SELECT count FROM mta_events WHERE addr = '192.0.2.1'")
 if [ $rc = 0 ] && [ "$n" = 2000000 ] &&
-	grep -q "^mxsensor: the captures are read; waiting for the MTA logs: [0-9]* lines read" "$T/tty"; then
+	grep -q "^mxsensor: the captures are read: 3555 SYNs" "$T/tty" &&
+	grep -q "^mxsensor: waiting for the MTA logs: [0-9]* lines read" "$T/tty"; then
 	ok "progress while the MTA logs outlast the capture pass; all 2000000 lines counted"
 else
 	not_ok "progress while waiting for the logs" "rc=$rc n=$n" "$(head -5 "$T/tty")"
