@@ -532,8 +532,9 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 		sum->other_rejects += ms->other_reject;
 		sum->unparsed_rejects += ms->unparsed_reject;
 		char note[160];
-		snprintf(note, sizeof note, "format=%s dnsbl=%" PRIu64 " other=%" PRIu64
-			 " unparsed=%" PRIu64, mtalog_format(m), ms->dnsbl, ms->other_reject,
+		snprintf(note, sizeof note, "format=%s%s dnsbl=%" PRIu64 " other=%" PRIu64
+			 " unparsed=%" PRIu64, mtalog_format(m),
+			 mtalog_is_journal(m) ? " journal=json" : "", ms->dnsbl, ms->other_reject,
 			 ms->unparsed_reject);
 		if (rc < 0)
 			sum->input_errors++;

@@ -231,10 +231,12 @@ int cmd_logs(int argc, char **argv)
 		if (o.strict && st->unparsed_reject)
 			rc = 1;
 		if (stats)
-			fprintf(stderr, "mxsensor: %s: format %s, %llu lines: %llu dnsbl, "
+			fprintf(stderr, "mxsensor: %s: format %s%s, %llu lines: %llu dnsbl, "
 			        "%llu domain, %llu reject, %llu accept, %llu connect, "
 			        "%llu allowlisted, %llu unparsed, %llu too long\n",
-			        argv[i], mtalog_format(m), (unsigned long long)st->lines,
+			        argv[i], mtalog_format(m),
+			        mtalog_is_journal(m) ? " (a journal export)" : "",
+			        (unsigned long long)st->lines,
 			        (unsigned long long)st->dnsbl, (unsigned long long)st->domain,
 			        (unsigned long long)st->other_reject,
 			        (unsigned long long)st->accept, (unsigned long long)st->connect,

@@ -480,6 +480,12 @@ const char *mtalog_format(const struct mtalog *m)
 	return m->fmt ? m->fmt->name : "none";
 }
 
+/* mtalog_is_journal - a journal export */
+bool mtalog_is_journal(const struct mtalog *m)
+{
+	return m->journal;
+}
+
 /* mtalog_kind_name - short name of an event kind */
 const char *mtalog_kind_name(enum mta_kind k)
 {

@@ -169,7 +169,7 @@ refused "a journal without MTA entries" "$T/j.nomta" "no entry of an MTA"
 "$MXSENSOR" logs --strict --stats "$T/j.cut" >/dev/null 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q "j.cut:401: not a journal entry" "$T/err" &&
-   grep -q "format postfix, .* 1 unparsed" "$T/err"; then ok "a cut JSON line: FILE:LINE under --strict, 1 unparsed"
+   grep -q "format postfix (a journal export), .* 1 unparsed" "$T/err"; then ok "a cut JSON line: FILE:LINE under --strict, 1 unparsed"
 else not_ok "a cut JSON line" "rc=$rc" "$(cat "$T/err")"; fi
 
 # analyze: the same labels from the journal's JSON as from the original log
@@ -179,6 +179,8 @@ jc -o json SYSLOG_IDENTIFIER=postfix/smtpd SYSLOG_IDENTIFIER=postfix/postscreen 
 	SYSLOG_IDENTIFIER=postfix/dnsblog >"$T/gen.json"
 "$MXSENSOR" analyze -q --no-fp --sensor s --db "$T/jrnl.db" --pcap "$T/gen.pcap" \
 	--mta-log "$T/gen.json" 2>"$T/err" || not_ok "analyze, the journal's JSON" "$(cat "$T/err")"
+check "analyze: the input is noted as a journal export" sh -c \
+	"sqlite3 '$T/jrnl.db' \"SELECT note FROM inputs WHERE kind = 'mta-log'\" | grep -q '^format=postfix journal=json dnsbl='"
 q="SELECT addr, listed, lists, label, partners FROM hosts ORDER BY addr"
 sqlite3 "$T/orig.db" "$q" >"$T/h.orig"
 sqlite3 "$T/jrnl.db" "$q" >"$T/h.jrnl"
