@@ -26,7 +26,7 @@ BUILD    ?= build
 SANFLAGS :=
 endif
 
-PKGS     := libpcap zlib sqlite3 libcares libpsl libmaxminddb json-c
+PKGS     := libpcap zlib sqlite3 libcares libpsl libmaxminddb json-c libsystemd
 # libpq: its header only; the library is loaded when a PostgreSQL store
 # is opened (src/store/store_pg.c)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)

@@ -10,7 +10,8 @@
 
 # build: compilers, pkg-config and the libraries linked into mxsensor
 PKGS="make gcc clang pkg-config libpcap-dev zlib1g-dev libsqlite3-dev sqlite3
-libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev libjson-c-dev"
+libc-ares-dev libpsl-dev libmaxminddb-dev libpq-dev libcmocka-dev libjson-c-dev
+libsystemd-dev"
 # run time: p0f's signature database (/etc/p0f/p0f.fp)
 PKGS="$PKGS p0f"
 # real peers the tests compare against

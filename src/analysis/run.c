@@ -460,7 +460,9 @@ static int mta_row(const struct mta_sum_row *r, void *arg)
 }
 
 /* first_line - the first line of a plain or gzip'd file, malloc'd; NULL
- * for none, or for standard input (it cannot be read twice) */
+ * for none, for standard input (it cannot be read twice), or for a
+ * systemd journal file (binary: its "line" may end within the header that
+ * every journal file shares) */
 static char *first_line(const char *path)
 {
 	if (!strcmp(path, "-"))
@@ -469,7 +471,8 @@ static char *first_line(const char *path)
 	if (!z)
 		return NULL;
 	char buf[1024];
-	char *r = gzgets(z, buf, sizeof buf) && buf[0] ? xstrdup(buf) : NULL;
+	char *r = gzgets(z, buf, sizeof buf) && buf[0] && strncmp(buf, "LPKSHHRH", 8) ?
+		  xstrdup(buf) : NULL;
 	gzclose(z);
 	return r;
 }
@@ -532,10 +535,10 @@ static int read_logs(const struct analysis_opts *o, struct store *st, int64_t re
 		sum->other_rejects += ms->other_reject;
 		sum->unparsed_rejects += ms->unparsed_reject;
 		char note[160];
-		snprintf(note, sizeof note, "format=%s%s dnsbl=%" PRIu64 " other=%" PRIu64
-			 " unparsed=%" PRIu64, mtalog_format(m),
-			 mtalog_is_journal(m) ? " journal=json" : "", ms->dnsbl, ms->other_reject,
-			 ms->unparsed_reject);
+		const char *jk = mtalog_journal_kind(m);
+		snprintf(note, sizeof note, "format=%s%s%s dnsbl=%" PRIu64 " other=%" PRIu64
+			 " unparsed=%" PRIu64, mtalog_format(m), jk ? " journal=" : "", jk ? jk : "",
+			 ms->dnsbl, ms->other_reject, ms->unparsed_reject);
 		if (rc < 0)
 			sum->input_errors++;
 		store_add_input(st, "mta-log", o->logs[i], n, rc < 0, note);

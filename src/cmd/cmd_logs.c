@@ -17,10 +17,11 @@ const char cmd_logs_summary[] = "print DNSBL rejections and other events found i
 const char cmd_logs_usage[] =
 "usage: mxsensor logs [OPTIONS] FILE...\n"
 "\n"
-"Read Postfix, Exim, Sendmail or qmail logs, as syslog files or systemd\n"
-"journal exports ('journalctl -o json', or its text forms but\n"
-"short-monotonic), or a CSV of rejections (timestamp,address,list), plain\n"
-"or gzip'd ('-' = standard input), and print one CSV line per event.  The\n"
+"Read Postfix, Exim, Sendmail or qmail logs, as syslog files, systemd\n"
+"journal files (*.journal) or journal exports ('journalctl -o json', or\n"
+"its text forms but short-monotonic), or a CSV of rejections\n"
+"(timestamp,address,list), plain or gzip'd ('-' = standard input; not a\n"
+"journal file), and print one CSV line per event.  The\n"
 "format of each file is detected from its first lines that an MTA wrote.\n"
 "Events of kind 'dnsbl' are the spammer labels that\n"
 "'mxsensor analyze' uses.  The recognised line forms are listed in\n"
@@ -235,7 +236,8 @@ int cmd_logs(int argc, char **argv)
 			        "%llu domain, %llu reject, %llu accept, %llu connect, "
 			        "%llu allowlisted, %llu unparsed, %llu too long\n",
 			        argv[i], mtalog_format(m),
-			        mtalog_is_journal(m) ? " (a journal export)" : "",
+			        !mtalog_journal_kind(m) ? "" :
+			        *mtalog_journal_kind(m) == 'j' ? " (a journal export)" : " (a journal file)",
 			        (unsigned long long)st->lines,
 			        (unsigned long long)st->dnsbl, (unsigned long long)st->domain,
 			        (unsigned long long)st->other_reject,

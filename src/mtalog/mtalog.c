@@ -58,6 +58,7 @@ struct mtalog {
 	 * the syslog line it was (jline) */
 	bool journal;
 	struct json_tokener *tok;
+	struct mtalog_jfile *jf;       /* a journal file (sd-journal) */
 	char *jline;
 	size_t line_max;               /* longer raw lines are skipped */
 	/* reader: bytes [start, end) of buf are unread */
@@ -188,6 +189,33 @@ static int read_entry(struct mtalog *m, char **s, size_t *n, bool *bad)
 {
 	static char none[1];
 	*bad = false;
+	if (m->jf) {
+		int e = 0, k = mtalog_jfile_next(m->jf, m->jline, MTALOG_LINE_MAX + 1, &e);
+		if (k == JOURNAL_EOF)
+			return 0;
+		if (k == JOURNAL_ERR) {
+			if (!m->failed) {
+				snprintf(m->errmsg, sizeof m->errmsg, "%s", strerror(e));
+				if (m->fmt)
+					error("%s: entry %llu: %s", m->path,
+					      (unsigned long long)m->lineno + 1, m->errmsg);
+			}
+			m->failed = true;
+			return -1;
+		}
+		m->lineno++;
+		m->st.lines++;
+		if (k >= 0) {
+			*s = m->jline;
+			*n = (size_t)k;
+			return 1;
+		}
+		if (k == JOURNAL_LONG)
+			m->st.long_lines++;
+		*s = none;
+		*n = 0;
+		return 1;
+	}
 	int r = rd_line(m, s, n);
 	if (r <= 0 || !m->journal)
 		return r;
@@ -205,9 +233,8 @@ static int read_entry(struct mtalog *m, char **s, size_t *n, bool *bad)
 	return 1;
 }
 
-/* binary_kind - what to say of a file that is one of the binary files
- * given by mistake for a log: a systemd journal file or a capture; NULL
- * for any other */
+/* binary_kind - what to say of a file that is a binary file given by
+ * mistake for a log: a capture; NULL for any other */
 static const char *binary_kind(struct mtalog *m)
 {
 	while (m->end - m->start < 12 && m->end < RD_CAP && rd_fill(m) > 0)
@@ -215,9 +242,6 @@ static const char *binary_kind(struct mtalog *m)
 	if (m->end - m->start < 8)
 		return NULL;
 	const unsigned char *b = (const unsigned char *)m->buf + m->start;
-	if (!memcmp(b, "LPKSHHRH", 8))
-		return "a systemd journal file, not a text log: export its mail "
-		       "server's entries with journalctl --file=FILE -o json (docs/mtalogs.md)";
 	static const unsigned char cap[][4] = {
 		{ 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0xc3, 0xd4 },   /* pcap */
 		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },   /* pcap, ns */
@@ -339,6 +363,13 @@ static int detect(struct mtalog *m, char *err, size_t errlen)
 		m->fmt = &fmt_empty;
 		return 0;
 	}
+	if (seen == 0 && m->jf) {
+		/* a journal file holds every program's entries: one without
+		 * an MTA's (a user's journal, a month without mail beside the
+		 * others in a directory) is no error */
+		m->fmt = &fmt_empty;
+		return 0;
+	}
 	if (seen == 0) {
 		if (m->journal)
 			snprintf(err, errlen, "%s: no entry of an MTA (postfix, exim, sendmail "
@@ -355,6 +386,36 @@ static int detect(struct mtalog *m, char *err, size_t errlen)
 		if (votes[i] > votes[best])
 			best = i;
 	m->fmt = formats[best];
+	return 0;
+}
+
+/* open_jfile - read m's file as a systemd journal file through
+ * sd-journal; 0, or -1 with m closed and err set */
+static int open_jfile(struct mtalog *m, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	if (!strcmp(m->path, "-"))
+		why = "a systemd journal file cannot be read from standard input: give its path";
+	else if (!gzdirect(m->gz))
+		why = "a gzip'd systemd journal file: decompress it first (a journal file "
+		      "compresses its entries itself)";
+	if (why) {
+		snprintf(err, errlen, "%s: %s", m->path, why);
+		mtalog_close(m);
+		return -1;
+	}
+	if (!(m->jf = mtalog_jfile_open(m->path, err, errlen))) {
+		mtalog_close(m);
+		return -1;
+	}
+	gzclose(m->gz);
+	m->gz = NULL;
+	m->journal = true;
+	m->jline = xmalloc(MTALOG_LINE_MAX + 1);
+	if (detect(m, err, errlen) < 0) {
+		mtalog_close(m);
+		return -1;
+	}
 	return 0;
 }
 
@@ -386,6 +447,8 @@ struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
 	m->buf = xmalloc(RD_CAP + 1);
 	m->line_max = MTALOG_LINE_MAX;
 	const char *not_log = binary_kind(m);
+	if (!not_log && m->end - m->start >= 8 && !memcmp(m->buf + m->start, "LPKSHHRH", 8))
+		return open_jfile(m, err, errlen) < 0 ? NULL : m;
 	if (!not_log && peek_journal(m) == 1)
 		not_log = "journalctl's json-pretty (an entry over many lines) is not read: "
 			  "export with journalctl -o json";
@@ -480,10 +543,10 @@ const char *mtalog_format(const struct mtalog *m)
 	return m->fmt ? m->fmt->name : "none";
 }
 
-/* mtalog_is_journal - a journal export */
-bool mtalog_is_journal(const struct mtalog *m)
+/* mtalog_journal_kind - "json", "file" or NULL */
+const char *mtalog_journal_kind(const struct mtalog *m)
 {
-	return m->journal;
+	return m->jf ? "file" : m->journal ? "json" : NULL;
 }
 
 /* mtalog_kind_name - short name of an event kind */
@@ -511,6 +574,7 @@ void mtalog_close(struct mtalog *m)
 	free(m->rp);
 	if (m->tok)
 		json_tokener_free(m->tok);
+	mtalog_jfile_close(m->jf);
 	free(m->jline);
 	free(m->buf);
 	free(m->path);

@@ -94,8 +94,9 @@ int mtalog_next(struct mtalog *m, struct mta_event *ev);
 const struct mtalog_stats *mtalog_get_stats(const struct mtalog *m);
 /* mtalog_format - detected format name (static storage) */
 const char *mtalog_format(const struct mtalog *m);
-/* mtalog_is_journal - the file is a systemd journal export (JSON lines) */
-bool mtalog_is_journal(const struct mtalog *m);
+/* mtalog_journal_kind - "json" for a systemd journal export (journalctl
+ * -o json), "file" for a journal file (*.journal), NULL for a text log */
+const char *mtalog_journal_kind(const struct mtalog *m);
 /* mtalog_kind_name - "dnsbl", "domain", "reject", "accept", "connect" */
 const char *mtalog_kind_name(enum mta_kind k);
 /* mtalog_parse_time - RFC 3339 / ISO 8601 (no zone = UTC) or epoch

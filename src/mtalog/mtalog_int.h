@@ -37,8 +37,9 @@ struct mtalog_fmt {
 extern const struct mtalog_fmt mtalog_fmt_postfix, mtalog_fmt_exim,
 	mtalog_fmt_sendmail, mtalog_fmt_qmail, mtalog_fmt_csv;
 
-/* systemd journal exports (mtalog_journal.c): a line of `journalctl -o
- * json` (or json-seq) made into "STAMP HOST PROG[PID]: MESSAGE" */
+/* the systemd journal (mtalog_journal.c): an entry of `journalctl -o
+ * json` (or json-seq), or of a journal file, made into "STAMP HOST
+ * PROG[PID]: MESSAGE" */
 #define JOURNAL_LINE_MAX (4 * MTALOG_LINE_MAX)  /* a raw entry: fields besides */
 #define JOURNAL_SKIP (-1)   /* no time, program or message: not a log line */
 #define JOURNAL_BAD (-2)    /* not a JSON object, or a message of another kind */
@@ -49,6 +50,16 @@ struct json_tokener *mtalog_journal_tok(void);
  * outsz): its length, or one of JOURNAL_SKIP, _BAD, _LONG */
 int mtalog_journal_line(struct json_tokener *tok, const char *raw, size_t len,
 			char *out, size_t outsz);
+/* journal files (*.journal), read by sd-journal */
+#define JOURNAL_EOF (-4)
+#define JOURNAL_ERR (-5)    /* *errnum says why */
+struct mtalog_jfile;
+/* mtalog_jfile_open - NULL with "PATH: why" in err */
+struct mtalog_jfile *mtalog_jfile_open(const char *path, char *err, size_t errlen);
+/* mtalog_jfile_next - the next entry's line into out: its length, or
+ * JOURNAL_SKIP, _LONG, _EOF or _ERR */
+int mtalog_jfile_next(struct mtalog_jfile *jf, char *out, size_t outsz, int *errnum);
+void mtalog_jfile_close(struct mtalog_jfile *jf);
 
 /* The syslog line header "STAMP [HOST] PROG[PID]: " */
 struct mtalog_hdr {

@@ -1,22 +1,28 @@
 /*
- * mtalog_journal.c - systemd journal exports (`journalctl -o json` and
- * `-o json-seq`): one JSON object per line, turned into the syslog line
- * the MTA wrote, so that every format's parser reads it unchanged.
+ * mtalog_journal.c - the systemd journal: its JSON export (`journalctl -o
+ * json`, `-o json-seq`: one JSON object a line, parsed by json-c) and its
+ * own files (*.journal, read by libsystemd's sd-journal), each entry
+ * turned into the syslog line the MTA wrote, so that every format's
+ * parser reads it unchanged.
  *
  * Debian since 12 logs to the journal alone unless rsyslog is installed,
- * so a postmaster's mail log may only exist there.  The JSON export keeps
- * what the text forms lose: the year and the microsecond of each entry
- * (__REALTIME_TIMESTAMP, or _SOURCE_REALTIME_TIMESTAMP when the sender's
- * own time is known, as journalctl's text forms show it), and messages
- * that are not text (a field that is not UTF-8 comes as an array of its
- * bytes).
+ * so a postmaster's mail log may only exist there, or in the journal
+ * files that systemd-journal-remote collects from several MXs.  The
+ * journal keeps what the text forms lose: the year and the microsecond of
+ * each entry (_SOURCE_REALTIME_TIMESTAMP when the sender's own time is
+ * known, else the journal's, as journalctl's text forms show it), and
+ * messages that are not text (in JSON, a field that is not UTF-8 comes as
+ * an array of its bytes).
  *
- * The entry is parsed by json-c; nothing in it is trusted.  The host and
- * program become printable tokens, the message keeps its bytes but NULs
- * and line breaks, and the line built is bounded by MTALOG_LINE_MAX.
+ * Nothing in an entry is trusted.  The host and program become printable
+ * tokens, the message keeps its bytes but NULs and line breaks, and the
+ * line built is bounded by MTALOG_LINE_MAX.
  */
+#include <errno.h>
 #include <json-c/json.h>
+#include <systemd/sd-journal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -118,6 +124,61 @@ static void stamp(int64_t ns, char out[32])
 	snprintf(out + k, 32 - k, ".%06uZ", (unsigned)(ns % NS_PER_S / 1000) % 1000000u);
 }
 
+/* struct fields - what a line is made of, but its message */
+struct fields {
+	int64_t ns;
+	char host[256], prog[256], pid[32];
+	size_t hn, pn, dn;
+};
+
+/* pid_digits - a PID that is not all digits is left out */
+static void pid_digits(struct fields *f)
+{
+	for (size_t i = 0; i < f->dn; i++)
+		if (f->pid[i] < '0' || f->pid[i] > '9')
+			f->dn = 0;
+}
+
+/* line_head - "STAMP HOST PROG[PID]: " into out (cap bytes, the message
+ * to follow); its length, or JOURNAL_LONG */
+static int line_head(const struct fields *f, char *out, size_t cap)
+{
+	size_t hdr = 27 + 1 + (f->hn ? f->hn + 1 : 0) + f->pn + (f->dn ? f->dn + 2 : 0) + 2;
+	if (hdr >= cap)
+		return JOURNAL_LONG;
+	char *p = out, ts[32];
+	stamp(f->ns, ts);
+	memcpy(p, ts, 27);
+	p += 27;
+	*p++ = ' ';
+	if (f->hn) {
+		p += token(p, f->host, f->hn);
+		*p++ = ' ';
+	}
+	p += token(p, f->prog, f->pn);
+	if (f->dn) {
+		*p++ = '[';
+		memcpy(p, f->pid, f->dn);
+		p += f->dn;
+		*p++ = ']';
+	}
+	*p++ = ':';
+	*p++ = ' ';
+	return (int)hdr;
+}
+
+/* line_body - the message's bytes after the head, but those that would
+ * end or split the line; the line's length */
+static int line_body(char *p, int hdr, size_t mn)
+{
+	for (size_t i = 0; i < mn; i++)
+		if (p[i] == '\0')
+			p[i] = '?';
+		else if (p[i] == '\n' || p[i] == '\r')
+			p[i] = ' ';
+	return hdr + (int)mn;
+}
+
 int mtalog_journal_line(struct json_tokener *tok, const char *raw, size_t len,
 			char *out, size_t outsz)
 {
@@ -137,62 +198,138 @@ int mtalog_journal_line(struct json_tokener *tok, const char *raw, size_t len,
 		return JOURNAL_BAD;
 	}
 	int res = JOURNAL_SKIP;
-	char host[256], prog[256], pid[32], ts[32];
-	size_t hn = 0, pn, dn = 0, mn;
-	int64_t ns;
+	struct fields f = { 0 };
+	size_t mn;
 	/* the sender's time when the journal knows it, as journalctl shows */
-	if (!usec(obj, "_SOURCE_REALTIME_TIMESTAMP", &ns) && !usec(obj, "__REALTIME_TIMESTAMP", &ns))
+	if (!usec(obj, "_SOURCE_REALTIME_TIMESTAMP", &f.ns) && !usec(obj, "__REALTIME_TIMESTAMP", &f.ns))
 		goto out;
-	if ((value(obj, "SYSLOG_IDENTIFIER", prog, sizeof prog, &pn) != 1 &&
-	     value(obj, "_COMM", prog, sizeof prog, &pn) != 1) || pn == 0)
+	if ((value(obj, "SYSLOG_IDENTIFIER", f.prog, sizeof f.prog, &f.pn) != 1 &&
+	     value(obj, "_COMM", f.prog, sizeof f.prog, &f.pn) != 1) || f.pn == 0)
 		goto out;
-	if (value(obj, "_HOSTNAME", host, sizeof host, &hn) != 1)
-		hn = 0;
-	if (value(obj, "SYSLOG_PID", pid, sizeof pid, &dn) == 1 ||
-	    value(obj, "_PID", pid, sizeof pid, &dn) == 1)
-		for (size_t i = 0; i < dn; i++)
-			if (pid[i] < '0' || pid[i] > '9')
-				dn = 0;
-	/* "STAMP HOST PROG[PID]: " then the message, within a line */
+	if (value(obj, "_HOSTNAME", f.host, sizeof f.host, &f.hn) != 1)
+		f.hn = 0;
+	if (value(obj, "SYSLOG_PID", f.pid, sizeof f.pid, &f.dn) == 1 ||
+	    value(obj, "_PID", f.pid, sizeof f.pid, &f.dn) == 1)
+		pid_digits(&f);
+	else
+		f.dn = 0;
 	size_t cap = outsz < MTALOG_LINE_MAX + 1 ? outsz : MTALOG_LINE_MAX + 1;
-	size_t hdr = 27 + 1 + (hn ? hn + 1 : 0) + pn + (dn ? dn + 2 : 0) + 2;
-	if (hdr >= cap) {
-		res = JOURNAL_LONG;
+	int hdr = line_head(&f, out, cap);
+	if (hdr < 0) {
+		res = hdr;
 		goto out;
 	}
-	char *p = out;
-	stamp(ns, ts);
-	memcpy(p, ts, 27);
-	p += 27;
-	*p++ = ' ';
-	if (hn) {
-		p += token(p, host, hn);
-		*p++ = ' ';
-	}
-	p += token(p, prog, pn);
-	if (dn) {
-		*p++ = '[';
-		memcpy(p, pid, dn);
-		p += dn;
-		*p++ = ']';
-	}
-	*p++ = ':';
-	*p++ = ' ';
-	int got = value(obj, "MESSAGE", p, cap - hdr, &mn);
+	int got = value(obj, "MESSAGE", out + hdr, cap - (size_t)hdr, &mn);
 	if (got != 1) {
 		/* absent or null: no log line; longer than a line, or not a
 		 * string or bytes: said */
 		res = got == 0 ? JOURNAL_SKIP : got == VAL_LONG ? JOURNAL_LONG : JOURNAL_BAD;
 		goto out;
 	}
-	/* the message's bytes, but those that would end or split the line */
-	for (size_t i = 0; i < mn; i++)
-		if (p[i] == '\0')
-			p[i] = '?';
-		else if (p[i] == '\n' || p[i] == '\r')
-			p[i] = ' ';
-	res = (int)(hdr + mn);
+	res = line_body(out + hdr, hdr, mn);
 out:
 	json_object_put(obj);
 	return res;
+}
+
+/* ---- journal files (sd-journal) ---- */
+
+struct mtalog_jfile {
+	sd_journal *j;
+};
+
+struct mtalog_jfile *mtalog_jfile_open(const char *path, char *err, size_t errlen)
+{
+	const char *paths[2] = { path, NULL };
+	sd_journal *j;
+	int r = sd_journal_open_files(&j, paths, 0);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: libsystemd cannot read it as a journal file: %s (a "
+			 "file cut short, or from a newer systemd?)", path, strerror(-r));
+		return NULL;
+	}
+	/* every field whole (a message longer than a line is counted) */
+	sd_journal_set_data_threshold(j, 0);
+	struct mtalog_jfile *f = calloc(1, sizeof *f);
+	if (!f) {
+		sd_journal_close(j);
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		return NULL;
+	}
+	f->j = j;
+	return f;
+}
+
+/* field - the value of KEY in the current entry into out (size n): its
+ * length, or -1 when absent or longer */
+static long field(sd_journal *j, const char *key, char *out, size_t n)
+{
+	const void *d;
+	size_t len, kl = strlen(key);
+	if (sd_journal_get_data(j, key, &d, &len) < 0 || len <= kl ||
+	    memcmp(d, key, kl) || ((const char *)d)[kl] != '=')
+		return -1;
+	len -= kl + 1;
+	if (len >= n)
+		return -1;
+	memcpy(out, (const char *)d + kl + 1, len);
+	out[len] = '\0';
+	return (long)len;
+}
+
+int mtalog_jfile_next(struct mtalog_jfile *jf, char *out, size_t outsz, int *errnum)
+{
+	sd_journal *j = jf->j;
+	int r = sd_journal_next(j);
+	if (r <= 0) {
+		*errnum = -r;
+		return r == 0 ? JOURNAL_EOF : JOURNAL_ERR;
+	}
+	struct fields f = { 0 };
+	char us[32];
+	long k = field(j, "_SOURCE_REALTIME_TIMESTAMP", us, sizeof us);
+	uint64_t u = 0;
+	bool ok = k > 0 && k <= 16;
+	for (long i = 0; ok && i < k; i++) {
+		ok = us[i] >= '0' && us[i] <= '9';
+		u = u * 10 + (uint64_t)(us[i] - '0');
+	}
+	if (!ok && sd_journal_get_realtime_usec(j, &u) < 0)
+		return JOURNAL_SKIP;
+	if (u < 1 || u > 7258118400ULL * 1000000)   /* 1970..2200 */
+		return JOURNAL_SKIP;
+	f.ns = (int64_t)u * 1000;
+	long n = field(j, "SYSLOG_IDENTIFIER", f.prog, sizeof f.prog);
+	if (n <= 0)
+		n = field(j, "_COMM", f.prog, sizeof f.prog);
+	if (n <= 0)
+		return JOURNAL_SKIP;
+	f.pn = (size_t)n;
+	n = field(j, "_HOSTNAME", f.host, sizeof f.host);
+	f.hn = n > 0 ? (size_t)n : 0;
+	n = field(j, "SYSLOG_PID", f.pid, sizeof f.pid);
+	if (n <= 0)
+		n = field(j, "_PID", f.pid, sizeof f.pid);
+	f.dn = n > 0 ? (size_t)n : 0;
+	pid_digits(&f);
+	const void *d;
+	size_t len;
+	if (sd_journal_get_data(j, "MESSAGE", &d, &len) < 0 || len < 8)
+		return JOURNAL_SKIP;
+	size_t mn = len - 8;   /* "MESSAGE=" */
+	size_t cap = outsz < MTALOG_LINE_MAX + 1 ? outsz : MTALOG_LINE_MAX + 1;
+	int hdr = line_head(&f, out, cap);
+	if (hdr < 0 || mn >= cap - (size_t)hdr)
+		return JOURNAL_LONG;
+	memcpy(out + hdr, (const char *)d + 8, mn);
+	out[hdr + (int)mn] = '\0';
+	return line_body(out + hdr, hdr, mn);
+}
+
+void mtalog_jfile_close(struct mtalog_jfile *jf)
+{
+	if (!jf)
+		return;
+	sd_journal_close(jf->j);
+	free(jf);
 }

@@ -1,11 +1,11 @@
 /*
  * fuzz_mtalog.c - libFuzzer harness for the MTA log parsers: the input is
- * one log file (any format, a systemd journal export too; gzip'd input
+ * one log file (any format, a systemd journal export or file too; gzip'd input
  * exercises zlib).
  *
  *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -Isrc tests/fuzz/fuzz_mtalog.c src/mtalog/mtalog*.c src/addr/addr.c \
- *       src/util/[a-z]*.c -lz -ljson-c -o build/fuzz_mtalog
+ *       src/util/[a-z]*.c -lz -ljson-c -lsystemd -o build/fuzz_mtalog
  *   build/fuzz_mtalog -max_total_time=60 CORPUS_DIR
  */
 #include <stdint.h>

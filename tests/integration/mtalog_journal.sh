@@ -13,10 +13,13 @@
 # original files (address, kind, list, reply), the microsecond forms
 # (json, json-seq, short-unix, short-iso-precise, short-precise) the very
 # same times as one another; a message that is not UTF-8 (an array of bytes
-# in JSON) is read; forms without a trustworthy time (short-monotonic,
-# short-full in a named zone) and json-pretty are refused with what to do;
+# in JSON) is read; journald's own file, read through libsystemd, gives the
+# events of its JSON export; forms without a trustworthy time
+# (short-monotonic, short-full in a named zone), json-pretty, a gzip'd or
+# cut journal file and one on standard input are refused with what to do;
 # a broken JSON line is counted and said under --strict; `analyze` labels
-# the same hosts from the journal's JSON as from the original log.
+# the same hosts from the journal's JSON and from its file as from the
+# original log.
 
 # the rest runs in a mount namespace of its own (before lib.sh makes $T)
 if [ "${MX_JOURNAL_NS:-}" != 1 ]; then
@@ -66,15 +69,21 @@ for f in "$L/fail2ban_postfix.log" "$L/crowdsec_exim-syslog-logs.log" "$L/fail2b
 		>"$T/src.${f##*/}"
 	src="$src $T/src.${f##*/}"
 done
-# shellcheck disable=SC2086
-sent=$(python3 tests/tools/syslog_send.py /run/systemd/journal/dev-log --filler 300 \
-	--end mxtest-end $src) || { not_ok "syslog_send"; exit 0; }
 jc() { journalctl -D /run/log/journal --no-pager "$@"; }
-i=0
-until jc -o cat 2>/dev/null | grep -q mxtest-end || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+arrived() { i=0; until jc -o cat 2>/dev/null | grep -q "$1" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done; }
+# 300 lines of another program; the journal file as it is then (no mail
+# in it) is kept; then the mail lines
+python3 tests/tools/syslog_send.py /run/systemd/journal/dev-log --filler 300 --end cron-end \
+	>/dev/null || { not_ok "syslog_send"; exit 0; }
+arrived cron-end
+cp /run/log/journal/*/system.journal "$T/cron.journal"
+# shellcheck disable=SC2086
+sent=$(python3 tests/tools/syslog_send.py /run/systemd/journal/dev-log --end mxtest-end $src) ||
+	{ not_ok "syslog_send"; exit 0; }
+arrived mxtest-end
 n=$(jc -o json | grep -c '"SYSLOG_IDENTIFIER"')
-[ "$n" -ge $((sent + 301)) ] && ok "journald holds the $sent lines after 300 others" ||
-	not_ok "journald holds the lines" "$n entries, $sent + 301 sent" "$(cat "$T/journald.log")"
+[ "$n" -ge $((sent + 302)) ] && ok "journald holds the $sent lines after 300 others" ||
+	not_ok "journald holds the lines" "$n entries, $sent + 302 sent" "$(cat "$T/journald.log")"
 
 for f in json json-seq short-unix short-iso-precise short-precise short-iso short-full short; do
 	TZ=UTC jc -o $f >"$T/j.$f" 2>"$T/jc.err" || not_ok "journalctl -o $f" "$(cat "$T/jc.err")"
@@ -159,8 +168,33 @@ refused() {   # NAME FILE TEXT
 refused "short-full in CET" "$T/j.berlin" "TZ=UTC"
 refused "short-monotonic" "$T/j.mono" "no wall-clock time"
 refused "json-pretty" "$T/j.pretty" "export with journalctl -o json"
+# journald's own file, read through libsystemd: the very events of its
+# JSON export, times and line (entry) numbers included
 set -- /run/log/journal/*/system.journal
-refused "journald's own file" "$1" "journalctl --file=FILE -o json"
+jf=$1
+"$MXSENSOR" logs --no-header --stats "$jf" 2>"$T/err" | cut -d, -f1-5,7- >"$T/f.file"
+"$MXSENSOR" logs --no-header "$T/j.json" | cut -d, -f1-5,7- >"$T/f.json"
+if [ -s "$T/f.file" ] && cmp -s "$T/f.file" "$T/f.json" && grep -q "(a journal file)" "$T/err"; then
+	ok "journald's own file: the $(wc -l <"$T/f.file") events of its JSON export, to the microsecond"
+else
+	not_ok "journald's own file" "$(cat "$T/err")" "$(diff "$T/f.json" "$T/f.file" | head -5)"
+fi
+cp "$jf" "$T/copy.journal"
+gzip -c "$jf" >"$T/j.journal.gz"
+refused "a gzip'd journal file" "$T/j.journal.gz" "decompress it first"
+"$MXSENSOR" logs - <"$jf" >/dev/null 2>"$T/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "cannot be read from standard input" "$T/err" &&
+	ok "a journal file on standard input: exit 1, says to give its path" ||
+	not_ok "a journal file on standard input" "rc=$rc" "$(cat "$T/err")"
+# a journal file without mail: no events, no error
+"$MXSENSOR" logs --no-header --stats "$T/cron.journal" >"$T/cron.csv" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/cron.csv" ] && grep -q "format empty (a journal file), 30[0-9] lines" "$T/err" &&
+	ok "a journal file without mail: no events, exit 0" ||
+	not_ok "a journal file without mail" "rc=$rc" "$(cat "$T/err")"
+head -c 65536 "$jf" >"$T/cut.journal"
+refused "a journal file cut short" "$T/cut.journal" "libsystemd cannot read it"
 jc -o json SYSLOG_IDENTIFIER=CRON >"$T/j.nomta"
 refused "a journal without MTA entries" "$T/j.nomta" "no entry of an MTA"
 
@@ -181,9 +215,19 @@ jc -o json SYSLOG_IDENTIFIER=postfix/smtpd SYSLOG_IDENTIFIER=postfix/postscreen 
 	--mta-log "$T/gen.json" 2>"$T/err" || not_ok "analyze, the journal's JSON" "$(cat "$T/err")"
 check "analyze: the input is noted as a journal export" sh -c \
 	"sqlite3 '$T/jrnl.db' \"SELECT note FROM inputs WHERE kind = 'mta-log'\" | grep -q '^format=postfix journal=json dnsbl='"
+# a directory of journal files: the mail's and one without mail
+mkdir "$T/jdir"
+cp "$T/copy.journal" "$T/jdir/system.journal"
+cp "$T/cron.journal" "$T/jdir/user-1000.journal"
+"$MXSENSOR" analyze -q --no-fp --sensor s --db "$T/jfile.db" --pcap "$T/gen.pcap" \
+	--mta-log "$T/jdir" 2>"$T/err" || not_ok "analyze, a directory of journal files" "$(cat "$T/err")"
 q="SELECT addr, listed, lists, label, partners FROM hosts ORDER BY addr"
 sqlite3 "$T/orig.db" "$q" >"$T/h.orig"
 sqlite3 "$T/jrnl.db" "$q" >"$T/h.jrnl"
+sqlite3 "$T/jfile.db" "$q" >"$T/h.jfile"
+check "analyze: a directory of journal files labels the hosts as the JSON export does" cmp "$T/h.jrnl" "$T/h.jfile"
+check "analyze: the journal file is noted as one" sh -c \
+	"sqlite3 '$T/jfile.db' \"SELECT note FROM inputs WHERE kind = 'mta-log' ORDER BY path\" | tr '\n' ' ' | grep -q '^format=postfix journal=file dnsbl=.* format=empty journal=file dnsbl=0'"
 listed=$(sqlite3 "$T/orig.db" "SELECT COUNT(*) FROM hosts WHERE listed = 1")
 if [ "$listed" -gt 10 ] && cmp -s "$T/h.orig" "$T/h.jrnl"; then
 	ok "analyze: the journal's JSON labels the same hosts ($listed listed)"
