@@ -236,6 +236,7 @@ out:
 
 struct mtalog_jfile {
 	sd_journal *j;
+	char msg[MTALOG_LINE_MAX + 1];   /* the entry's message, copied */
 };
 
 struct mtalog_jfile *mtalog_jfile_open(const char *path, char *err, size_t errlen)
@@ -260,21 +261,22 @@ struct mtalog_jfile *mtalog_jfile_open(const char *path, char *err, size_t errle
 	return f;
 }
 
-/* field - the value of KEY in the current entry into out (size n): its
- * length, or -1 when absent or longer */
-static long field(sd_journal *j, const char *key, char *out, size_t n)
+/* take - when data ("KEY=value", len bytes) is KEY and out is still
+ * empty (*got < 0: the first of several values wins), copy the value into
+ * out (size n); a value too long leaves *got at -2 */
+static void take(const void *data, size_t len, const char *key, size_t kl, char *out,
+		 size_t n, long *got)
 {
-	const void *d;
-	size_t len, kl = strlen(key);
-	if (sd_journal_get_data(j, key, &d, &len) < 0 || len <= kl ||
-	    memcmp(d, key, kl) || ((const char *)d)[kl] != '=')
-		return -1;
-	len -= kl + 1;
-	if (len >= n)
-		return -1;
-	memcpy(out, (const char *)d + kl + 1, len);
+	if (*got != -1 || len <= kl || memcmp(data, key, kl))
+		return;
+	len -= kl;
+	if (len >= n) {
+		*got = -2;
+		return;
+	}
+	memcpy(out, (const char *)data + kl, len);
 	out[len] = '\0';
-	return (long)len;
+	*got = (long)len;
 }
 
 int mtalog_jfile_next(struct mtalog_jfile *jf, char *out, size_t outsz, int *errnum)
@@ -285,12 +287,27 @@ int mtalog_jfile_next(struct mtalog_jfile *jf, char *out, size_t outsz, int *err
 		*errnum = -r;
 		return r == 0 ? JOURNAL_EOF : JOURNAL_ERR;
 	}
+	/* one pass over the entry's fields (a look-up each was 5 times as
+	 * many item reads); a value is copied as it is met, since the next
+	 * read may move the file's mapping */
 	struct fields f = { 0 };
-	char us[32];
-	long k = field(j, "_SOURCE_REALTIME_TIMESTAMP", us, sizeof us);
+	char us[32], comm[256], ppid[32];
+	long gus = -1, gid = -1, gcomm = -1, gpid = -1, gppid = -1, ghost = -1, gmsg = -1;
+	const void *d;
+	size_t len;
+	sd_journal_restart_data(j);
+	while ((r = sd_journal_enumerate_available_data(j, &d, &len)) > 0) {
+		take(d, len, "MESSAGE=", 8, jf->msg, sizeof jf->msg, &gmsg);
+		take(d, len, "SYSLOG_IDENTIFIER=", 18, f.prog, sizeof f.prog, &gid);
+		take(d, len, "_COMM=", 6, comm, sizeof comm, &gcomm);
+		take(d, len, "SYSLOG_PID=", 11, f.pid, sizeof f.pid, &gpid);
+		take(d, len, "_PID=", 5, ppid, sizeof ppid, &gppid);
+		take(d, len, "_HOSTNAME=", 10, f.host, sizeof f.host, &ghost);
+		take(d, len, "_SOURCE_REALTIME_TIMESTAMP=", 27, us, sizeof us, &gus);
+	}
 	uint64_t u = 0;
-	bool ok = k > 0 && k <= 16;
-	for (long i = 0; ok && i < k; i++) {
+	bool ok = gus > 0 && gus <= 16;
+	for (long i = 0; ok && i < gus; i++) {
 		ok = us[i] >= '0' && us[i] <= '9';
 		u = u * 10 + (uint64_t)(us[i] - '0');
 	}
@@ -299,30 +316,30 @@ int mtalog_jfile_next(struct mtalog_jfile *jf, char *out, size_t outsz, int *err
 	if (u < 1 || u > 7258118400ULL * 1000000)   /* 1970..2200 */
 		return JOURNAL_SKIP;
 	f.ns = (int64_t)u * 1000;
-	long n = field(j, "SYSLOG_IDENTIFIER", f.prog, sizeof f.prog);
-	if (n <= 0)
-		n = field(j, "_COMM", f.prog, sizeof f.prog);
-	if (n <= 0)
+	if (gid <= 0 && gcomm > 0) {
+		memcpy(f.prog, comm, (size_t)gcomm + 1);
+		gid = gcomm;
+	}
+	if (gid <= 0)
 		return JOURNAL_SKIP;
-	f.pn = (size_t)n;
-	n = field(j, "_HOSTNAME", f.host, sizeof f.host);
-	f.hn = n > 0 ? (size_t)n : 0;
-	n = field(j, "SYSLOG_PID", f.pid, sizeof f.pid);
-	if (n <= 0)
-		n = field(j, "_PID", f.pid, sizeof f.pid);
-	f.dn = n > 0 ? (size_t)n : 0;
+	f.pn = (size_t)gid;
+	f.hn = ghost > 0 ? (size_t)ghost : 0;
+	if (gpid <= 0 && gppid > 0) {
+		memcpy(f.pid, ppid, (size_t)gppid + 1);
+		gpid = gppid;
+	}
+	f.dn = gpid > 0 ? (size_t)gpid : 0;
 	pid_digits(&f);
-	const void *d;
-	size_t len;
-	if (sd_journal_get_data(j, "MESSAGE", &d, &len) < 0 || len < 8)
+	if (gmsg == -2)
+		return JOURNAL_LONG;
+	if (gmsg < 0)
 		return JOURNAL_SKIP;
-	size_t mn = len - 8;   /* "MESSAGE=" */
+	size_t mn = (size_t)gmsg;
 	size_t cap = outsz < MTALOG_LINE_MAX + 1 ? outsz : MTALOG_LINE_MAX + 1;
 	int hdr = line_head(&f, out, cap);
 	if (hdr < 0 || mn >= cap - (size_t)hdr)
 		return JOURNAL_LONG;
-	memcpy(out + hdr, (const char *)d + 8, mn);
-	out[hdr + (int)mn] = '\0';
+	memcpy(out + hdr, jf->msg, mn + 1);
 	return line_body(out + hdr, hdr, mn);
 }
 
