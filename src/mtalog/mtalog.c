@@ -328,7 +328,9 @@ static int detect(struct mtalog *m, char *err, size_t errlen)
 	size_t n;
 	int r;
 	bool bad;
-	while (seen < MTALOG_DETECT_LINES && looked < DETECT_MAX_LINES &&
+	/* a journal file is read to its end if need be: one without an MTA's
+	 * entries is no error (below), so its mail must not be missed */
+	while (seen < MTALOG_DETECT_LINES && (looked < DETECT_MAX_LINES || m->jf) &&
 	       (r = read_entry(m, &s, &n, &bad)) > 0) {
 		bool voted = false;
 		if (!bad && !skip_line(s)) {
