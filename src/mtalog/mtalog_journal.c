@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mtalog/mtalog_int.h"
 
@@ -83,23 +82,36 @@ static int value(struct json_object *obj, const char *key, char *out, size_t n, 
 	return 1;
 }
 
-/* usec - a decimal microsecond count within 1970..2200 as ns */
+/* us_ns - microseconds since 1970, within 1970..2200 as every other
+ * stamp, as ns */
+static bool us_ns(uint64_t us, int64_t *ns)
+{
+	if (us < 1 || us > 7258118400ULL * 1000000)   /* 2200-01-01 */
+		return false;
+	*ns = (int64_t)us * 1000;
+	return true;
+}
+
+/* us_text - the decimal microsecond count b[0..n) (a journal field) as ns */
+static bool us_text(const char *b, size_t n, int64_t *ns)
+{
+	uint64_t us = 0;
+	if (n == 0 || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] < '0' || b[i] > '9')
+			return false;
+		us = us * 10 + (uint64_t)(b[i] - '0');
+	}
+	return us_ns(us, ns);
+}
+
+/* usec - the microsecond field KEY of a JSON entry as ns */
 static bool usec(struct json_object *obj, const char *key, int64_t *ns)
 {
 	char b[32];
 	size_t n;
-	if (value(obj, key, b, sizeof b, &n) != 1 || n == 0 || n > 16)
-		return false;
-	int64_t us = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (b[i] < '0' || b[i] > '9')
-			return false;
-		us = us * 10 + (b[i] - '0');
-	}
-	if (us < 1 || us > 7258118400LL * 1000000)   /* 2200-01-01 */
-		return false;
-	*ns = us * 1000;
-	return true;
+	return value(obj, key, b, sizeof b, &n) == 1 && us_text(b, n, ns);
 }
 
 /* token - copy a host or program name as one printable token: bytes that
@@ -112,16 +124,6 @@ static size_t token(char *out, const char *s, size_t n)
 		out[i] = c > 0x20 && c < 0x7f && c != '[' && c != ':' ? (char)c : '_';
 	}
 	return n;
-}
-
-/* stamp - ns (1970..2200) as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ": 27 bytes */
-static void stamp(int64_t ns, char out[32])
-{
-	time_t t = (time_t)(ns / NS_PER_S);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + k, 32 - k, ".%06uZ", (unsigned)(ns % NS_PER_S / 1000) % 1000000u);
 }
 
 /* struct fields - what a line is made of, but its message */
@@ -140,16 +142,20 @@ static void pid_digits(struct fields *f)
 }
 
 /* line_head - "STAMP HOST PROG[PID]: " into out (cap bytes, the message
- * to follow); its length, or JOURNAL_LONG */
+ * to follow); its length, or JOURNAL_LONG.  The stamp is epoch seconds and
+ * microseconds, as journalctl's short-unix, which mtalog_syslog_hdr reads
+ * back exactly (no calendar conversion either way) */
 static int line_head(const struct fields *f, char *out, size_t cap)
 {
-	size_t hdr = 27 + 1 + (f->hn ? f->hn + 1 : 0) + f->pn + (f->dn ? f->dn + 2 : 0) + 2;
+	char ts[32];
+	int tn = snprintf(ts, sizeof ts, "%lld.%06lld", (long long)(f->ns / NS_PER_S),
+			  (long long)(f->ns % NS_PER_S / 1000));
+	size_t hdr = (size_t)tn + 1 + (f->hn ? f->hn + 1 : 0) + f->pn + (f->dn ? f->dn + 2 : 0) + 2;
 	if (hdr >= cap)
 		return JOURNAL_LONG;
-	char *p = out, ts[32];
-	stamp(f->ns, ts);
-	memcpy(p, ts, 27);
-	p += 27;
+	char *p = out;
+	memcpy(p, ts, (size_t)tn);
+	p += tn;
 	*p++ = ' ';
 	if (f->hn) {
 		p += token(p, f->host, f->hn);
@@ -305,17 +311,11 @@ int mtalog_jfile_next(struct mtalog_jfile *jf, char *out, size_t outsz, int *err
 		take(d, len, "_HOSTNAME=", 10, f.host, sizeof f.host, &ghost);
 		take(d, len, "_SOURCE_REALTIME_TIMESTAMP=", 27, us, sizeof us, &gus);
 	}
-	uint64_t u = 0;
-	bool ok = gus > 0 && gus <= 16;
-	for (long i = 0; ok && i < gus; i++) {
-		ok = us[i] >= '0' && us[i] <= '9';
-		u = u * 10 + (uint64_t)(us[i] - '0');
-	}
-	if (!ok && sd_journal_get_realtime_usec(j, &u) < 0)
+	/* the sender's time when the journal knows it, as journalctl shows */
+	uint64_t u;
+	if (!(gus > 0 && us_text(us, (size_t)gus, &f.ns)) &&
+	    (sd_journal_get_realtime_usec(j, &u) < 0 || !us_ns(u, &f.ns)))
 		return JOURNAL_SKIP;
-	if (u < 1 || u > 7258118400ULL * 1000000)   /* 1970..2200 */
-		return JOURNAL_SKIP;
-	f.ns = (int64_t)u * 1000;
 	if (gid <= 0 && gcomm > 0) {
 		memcpy(f.prog, comm, (size_t)gcomm + 1);
 		gid = gcomm;
