@@ -189,8 +189,10 @@ static int read_entry(struct mtalog *m, char **s, size_t *n, bool *bad)
 {
 	static char none[1];
 	*bad = false;
+	int k;
 	if (m->jf) {
-		int e = 0, k = mtalog_jfile_next(m->jf, m->jline, MTALOG_LINE_MAX + 1, &e);
+		int e = 0;
+		k = mtalog_jfile_next(m->jf, m->jline, MTALOG_LINE_MAX + 1, &e);
 		if (k == JOURNAL_EOF)
 			return 0;
 		if (k == JOURNAL_ERR) {
@@ -205,21 +207,12 @@ static int read_entry(struct mtalog *m, char **s, size_t *n, bool *bad)
 		}
 		m->lineno++;
 		m->st.lines++;
-		if (k >= 0) {
-			*s = m->jline;
-			*n = (size_t)k;
-			return 1;
-		}
-		if (k == JOURNAL_LONG)
-			m->st.long_lines++;
-		*s = none;
-		*n = 0;
-		return 1;
+	} else {
+		int r = rd_line(m, s, n);
+		if (r <= 0 || !m->journal)
+			return r;
+		k = mtalog_journal_line(m->tok, *s, *n, m->jline, MTALOG_LINE_MAX + 1);
 	}
-	int r = rd_line(m, s, n);
-	if (r <= 0 || !m->journal)
-		return r;
-	int k = mtalog_journal_line(m->tok, *s, *n, m->jline, MTALOG_LINE_MAX + 1);
 	if (k >= 0) {
 		*s = m->jline;
 		*n = (size_t)k;
