@@ -564,7 +564,6 @@ struct logs_job {
 	double secs;
 	pthread_t th;
 	bool running;
-	_Atomic bool done;
 	_Atomic uint64_t lines;        /* read so far (progress) */
 };
 
@@ -576,7 +575,6 @@ static void *logs_run(void *arg)
 	j->rc = read_logs(j->o, j->st, j->ref_ns, j->ref_end_ns, &j->sum, &j->lines);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	j->secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	atomic_store(&j->done, true);
 	return NULL;
 }
 
@@ -599,9 +597,10 @@ static int logs_join(struct logs_job *j, struct inputs *held, struct analysis_su
 	/* logs that outlast the capture pass (a year of them, or a journal's
 	 * JSON, which reads some 9 times slower than syslog text) are said
 	 * while the run waits, so that it does not look stuck */
-	if (j->running && j->o->progress && !atomic_load(&j->done)) {
+	if (j->running && j->o->progress) {
 		bool said = false;
-		while (!atomic_load(&j->done) && !(j->o->stop && *j->o->stop)) {
+		int r = pthread_tryjoin_np(j->th, NULL);
+		while (r != 0 && !(j->o->stop && *j->o->stop)) {
 			fprintf(stderr, "\rmxsensor: waiting for the MTA logs: %" PRIu64 " lines read",
 				atomic_load_explicit(&j->lines, memory_order_relaxed));
 			said = true;
@@ -612,11 +611,10 @@ static int logs_join(struct logs_job *j, struct inputs *held, struct analysis_su
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000;
 			}
-			if (pthread_timedjoin_np(j->th, NULL, &ts) == 0) {
-				j->running = false;
-				break;
-			}
+			r = pthread_timedjoin_np(j->th, NULL, &ts);
 		}
+		if (r == 0)
+			j->running = false;
 		if (said)
 			fputc('\n', stderr);
 	}
