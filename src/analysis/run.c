@@ -471,7 +471,7 @@ static char *first_line(const char *path)
 	if (!z)
 		return NULL;
 	char buf[1024];
-	char *r = gzgets(z, buf, sizeof buf) && buf[0] && strncmp(buf, "LPKSHHRH", 8) ?
+	char *r = gzgets(z, buf, sizeof buf) && buf[0] && strncmp(buf, MTALOG_JOURNAL_MAGIC, 8) ?
 		  xstrdup(buf) : NULL;
 	gzclose(z);
 	return r;

@@ -442,7 +442,7 @@ struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
 	m->buf = xmalloc(RD_CAP + 1);
 	m->line_max = MTALOG_LINE_MAX;
 	const char *not_log = binary_kind(m);
-	if (!not_log && m->end - m->start >= 8 && !memcmp(m->buf + m->start, "LPKSHHRH", 8))
+	if (!not_log && m->end - m->start >= 8 && !memcmp(m->buf + m->start, MTALOG_JOURNAL_MAGIC, 8))
 		return open_jfile(m, err, errlen) < 0 ? NULL : m;
 	if (!not_log && peek_journal(m) == 1)
 		not_log = "journalctl's json-pretty (an entry over many lines) is not read: "

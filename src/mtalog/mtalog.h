@@ -24,6 +24,8 @@
 
 /* MTALOG_LINE_MAX - longer lines are skipped and counted in long_lines */
 #define MTALOG_LINE_MAX 8192
+/* MTALOG_JOURNAL_MAGIC - the first 8 bytes of a systemd journal file */
+#define MTALOG_JOURNAL_MAGIC "LPKSHHRH"
 /* MTALOG_DETECT_LINES - non-empty lines looked at to detect the format */
 #define MTALOG_DETECT_LINES 200
 
