@@ -231,13 +231,13 @@ int cmd_logs(int argc, char **argv)
 		const struct mtalog_stats *st = mtalog_get_stats(m);
 		if (o.strict && st->unparsed_reject)
 			rc = 1;
+		const char *jk = mtalog_journal_kind(m);   /* "json", "file" or NULL */
 		if (stats)
 			fprintf(stderr, "mxsensor: %s: format %s%s, %llu lines: %llu dnsbl, "
 			        "%llu domain, %llu reject, %llu accept, %llu connect, "
 			        "%llu allowlisted, %llu unparsed, %llu too long\n",
 			        argv[i], mtalog_format(m),
-			        !mtalog_journal_kind(m) ? "" :
-			        *mtalog_journal_kind(m) == 'j' ? " (a journal export)" : " (a journal file)",
+			        !jk ? "" : !strcmp(jk, "json") ? " (a journal export)" : " (a journal file)",
 			        (unsigned long long)st->lines,
 			        (unsigned long long)st->dnsbl, (unsigned long long)st->domain,
 			        (unsigned long long)st->other_reject,

@@ -334,10 +334,10 @@ static int discard_rows(const struct policy_delta *d, size_t n, void *arg)
 }
 
 /* persist - save outcome deltas (kept in memory, bounded, when the store
- * fails; dropped when there is no store) */
+ * fails; dropped when there is no store, or it is read-only) */
 static void persist(struct state *s)
 {
-	if (!s->st)
+	if (!s->st || store_read_only(s->st))
 		policy_save(s->eng, discard_rows, NULL);
 	else if (policy_save(s->eng, save_rows, s) < 0)
 		warn("%s: outcomes not saved, will retry", store_location(s->st));
@@ -440,7 +440,11 @@ int policyd_run(const struct policyd_opts *o)
 	}
 	hash_seed_init();
 	if (o->db) {
-		s.st = store_open(o->db, true);
+		/* a store this user may only read still gives the reputation */
+		s.st = store_open_or_read(o->db);
+		if (s.st && store_read_only(s.st))
+			warn("%s: read-only: outcomes are not saved (%s may not write the store"
+			     " or its directory)", o->db, o->user ? o->user : "this user");
 		if (!s.st) {
 			char why[192] = "";
 			if (o->user)

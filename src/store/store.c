@@ -351,6 +351,12 @@ static int migrate(struct store *st, bool create)
 				     st->location, v, SCHEMA_VERSION);
 		if (v == SCHEMA_VERSION)
 			return 0;
+		if (st->read_only)
+			return error("%s: schema version %d, older than this mxsensor's (%d): it is"
+				     " brought up to date in place by the first mxsensor command"
+				     " that opens it as a user who may write it and its directory"
+				     " (this user may only read them)", st->location, v,
+				     SCHEMA_VERSION);
 		if (st->ops->exec(st, st->ops->begin_schema_sql) < 0)
 			return error("%s: cannot lock the schema", st->location);
 		int now = st->ops->schema_version(st);
@@ -377,12 +383,29 @@ int store_schema_version(void)
 	return SCHEMA_VERSION;
 }
 
-struct store *store_open(const char *location, bool create)
+static const struct store_ops *backend_of(const char *location)
 {
 	const struct store_ops *ops = NULL;
 	for (size_t i = 0; !ops; i++)
 		if (!strncmp(location, backends[i].prefix, strlen(backends[i].prefix)))
 			ops = backends[i].ops;
+	return ops;
+}
+
+struct store *store_open_or_read(const char *location)
+{
+	const struct store_ops *ops = backend_of(location);
+	return store_open(location, !ops->may_write || ops->may_write(location));
+}
+
+bool store_read_only(const struct store *st)
+{
+	return st->read_only;
+}
+
+struct store *store_open(const char *location, bool create)
+{
+	const struct store_ops *ops = backend_of(location);
 	struct store *st = ops->open(location, create);
 	if (!st)
 		return NULL;

@@ -33,8 +33,16 @@
 
 struct store;
 
-/* store_open - open or create; migrates an older schema; NULL on error */
+/* store_open - open or create; migrates an older schema; NULL on error.
+ * Not creating (a reader), an SQLite store this user may not write, or
+ * whose directory it may not write, is opened read-only
+ * (store_read_only). */
 struct store *store_open(const char *location, bool create);
+/* store_open_or_read - open or create it to write, or, when this user may
+ * only read the store, to read (a server that writes when it may) */
+struct store *store_open_or_read(const char *location);
+/* store_read_only - opened read-only: only queries */
+bool store_read_only(const struct store *st);
 void store_close(struct store *st);
 const char *store_location(const struct store *st);
 /* store_backend_name - "sqlite" or "postgresql" */

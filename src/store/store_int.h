@@ -73,6 +73,9 @@ struct store_ops {
 	const char *lock_sensor_sql;
 	/* open - connect to location; NULL on error */
 	struct store *(*open)(const char *location, bool create);
+	/* may_write - whether this user may write the store at location
+	 * (or create it); NULL: try, the server decides */
+	bool (*may_write)(const char *location);
 	void (*close)(struct store *st);
 	/* exec - one or more statements without parameters or rows */
 	int (*exec)(struct store *st, const char *sql);
@@ -113,6 +116,7 @@ struct store {
 	bool bulk;           /* LITE_LOAD_CACHE and sorter threads until the indexes are back */
 	bool load_journal;   /* load_journal on until the run's transaction ends */
 	bool scan_cache;     /* LITE_SCAN_CACHE set (store_scan) */
+	bool read_only;      /* opened for reading only: this user may not write it (SQLite) */
 	volatile sig_atomic_t *stop;   /* store_set_stop */
 };
 

@@ -113,8 +113,8 @@ static struct store_sqlite *lite(struct store *st)
 #define ERR_HINT(db) (sqlite3_errcode(db) == SQLITE_BUSY ? \
 	" (another process is writing the store: an analysis run holds it until it commits)" : \
 	sqlite3_errcode(db) == SQLITE_READONLY ? \
-	" (SQLite writes beside the store, to its -wal and -shm files, even to read it: the" \
-	" store and its directory must be writable by this user)" : "")
+	" (this user may not write the store, or create SQLite's -wal and -shm files" \
+	" in its directory)" : "")
 
 static int db_error(struct store_sqlite *s, const char *what)
 {
@@ -708,13 +708,13 @@ static int lite_load_journal(struct store *st, bool on)
 /* open_reason - why location cannot be opened as a store, as an errno
  * (0: not known here): SQLite's last system error is that of its last
  * try (a read-only open after a refused create says ENOENT) */
-static int open_reason(const char *location, bool create)
+static int open_reason(const char *location, bool create, bool read_only)
 {
 	struct stat st;
 	if (stat(location, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return EISDIR;
-		return access(location, R_OK | W_OK) != 0 ? errno : 0;
+		return access(location, read_only ? R_OK : R_OK | W_OK) != 0 ? errno : 0;
 	}
 	int e = errno;
 	if (e != ENOENT || !create)
@@ -724,6 +724,66 @@ static int open_reason(const char *location, bool create)
 		: access(dir, W_OK | X_OK) != 0 ? errno : 0;
 	free(dir);
 	return r;
+}
+
+/* read_only - whether a reader opens location read-only: when this user
+ * may not write the file, or create files in its directory (SQLite's
+ * -wal and -shm, which a read-write connection to a WAL store creates to
+ * read it).  Read-only, SQLite reads a WAL store without creating
+ * anything: with no -wal file beside it (every connection closed) as a
+ * rollback-journal file, else through the -wal and -shm files that the
+ * writer's connection keeps (read-only -shm, SQLite 3.22 and later).
+ * Migrating an older schema then waits for a user who may write
+ * (store.c, migrate). */
+static bool read_only(const char *location)
+{
+	if (access(location, F_OK) != 0)
+		return false;   /* no such store: the read-write open says so */
+	if (access(location, W_OK) != 0)
+		return true;
+	char *dir = path_dir(location);
+	bool ro = access(dir, W_OK | X_OK) != 0;
+	free(dir);
+	return ro;
+}
+
+static bool lite_may_write(const char *location)
+{
+	return !read_only(location);
+}
+
+/* wal_beside - whether location's -wal file exists (empty or not) */
+static bool wal_beside(const char *location)
+{
+	size_t n = strlen(location);
+	char *wal = xmalloc(n + 5);
+	memcpy(wal, location, n);
+	memcpy(wal + n, "-wal", 5);
+	bool there = access(wal, F_OK) == 0;
+	free(wal);
+	return there;
+}
+
+/* immutable_uri - location as an SQLite URI with immutable=1: '%', '?',
+ * '#' and every byte outside the printable ASCII percent-encoded, an
+ * absolute path after an empty authority (file:///...) */
+static char *immutable_uri(const char *location)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(location);
+	char *u = xmalloc(n * 3 + 32), *o = u;
+	o += sprintf(o, "file:%s", location[0] == '/' ? "//" : "");
+	for (const unsigned char *p = (const unsigned char *)location; *p; p++) {
+		if (*p > ' ' && *p < 0x7f && *p != '%' && *p != '?' && *p != '#') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	strcpy(o, "?immutable=1");
+	return u;
 }
 
 static struct store *lite_open(const char *location, bool create)
@@ -742,12 +802,27 @@ static struct store *lite_open(const char *location, bool create)
 		lite_close(&s->st);
 		return NULL;
 	}
+	/* a reader that may not write the store, or its directory, opens it
+	 * read-only (see read_only) */
+	s->st.read_only = !create && read_only(location);
 	/* one connection per store, used by one thread: no mutexes */
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-		    (create ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(location, &s->db, flags, NULL) != SQLITE_OK) {
+	int flags = (s->st.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+		    SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	/* read-only with no -wal file beside the store (a copy of the file
+	 * alone, or one last closed by an mxsensor that removed it): SQLite
+	 * cannot read a WAL store without making one, unless told that the
+	 * file does not change while it is open (immutable) */
+	char *uri = s->st.read_only && !wal_beside(location) ? immutable_uri(location) : NULL;
+	if (uri) {
+		debug("%s: no -wal file beside it, and this user may not make one:"
+		      " read as an unchanging file", location);
+		flags |= SQLITE_OPEN_URI;
+	}
+	int orc = sqlite3_open_v2(uri ? uri : location, &s->db, flags, NULL);
+	free(uri);
+	if (orc != SQLITE_OK) {
 		/* SQLite's "unable to open database file" with the reason */
-		int e = open_reason(location, create);
+		int e = open_reason(location, create, s->st.read_only);
 		error("%s: cannot open store: %s%s%s%s", location,
 		      s->db ? sqlite3_errmsg(s->db) : "out of memory", e ? " (" : "",
 		      e ? strerror(e) : "", e ? ")" : "");
@@ -773,6 +848,19 @@ static struct store *lite_open(const char *location, bool create)
 		lite_close(&s->st);
 		return NULL;
 	}
+	/* the last connection to close leaves the -wal file (emptied: the
+	 * size limit truncates it to nothing on close, and to 64 MiB after
+	 * a checkpoint) and the -shm file beside the store, so that a user
+	 * who may only read the store can read it in WAL mode, run or no
+	 * run (read_only) */
+	if (!s->st.read_only) {
+		int persist = 1;
+		sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+		if (lite_exec(&s->st, "PRAGMA journal_size_limit = 67108864") < 0) {
+			lite_close(&s->st);
+			return NULL;
+		}
+	}
 	/* another program's database stays as it is: the journal mode
 	 * below would rewrite its header */
 	if (lite_schema_version(&s->st) < 0) {
@@ -783,6 +871,8 @@ static struct store *lite_open(const char *location, bool create)
 	 * journal (lite_load_journal): then this connection reads the store
 	 * as it was, or waits for the run's commit once the run has started
 	 * writing the file (and the run sets WAL again at its end) */
+	if (s->st.read_only)   /* the mode is the writers' to set */
+		return &s->st;
 	int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	if (rc == SQLITE_BUSY)
 		debug("%s: being loaded by another process: journal mode left as it is", location);
@@ -801,6 +891,7 @@ const struct store_ops store_sqlite_ops = {
 	.begin_run_sql = "BEGIN IMMEDIATE",
 	.lock_sensor_sql = NULL,
 	.open = lite_open,
+	.may_write = lite_may_write,
 	.close = lite_close,
 	.exec = lite_exec,
 	.query = lite_query,

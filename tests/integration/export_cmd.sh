@@ -248,8 +248,8 @@ else
 fi
 
 # a store that cannot be opened says why: a directory, a missing
-# directory, and for a user who may not write there (SQLite writes its
-# -wal and -shm files beside the store even to read it) permission
+# directory, and for a user who may not write there permission (readers
+# read such a store: store_readonly.sh)
 chmod 755 "$T"
 mkdir -p "$T/ro" && cp "$db" "$T/ro/mx.db" && chmod 755 "$T/ro" && chmod 644 "$T/ro/mx.db"
 while IFS='|' read -r who args want; do
@@ -272,6 +272,6 @@ done <<EOF
 root|hosts --db $T|$T: cannot open store: unable to open database file (Is a directory)
 root|analyze --db $T/nodir/x.db --pcap examples/sensor.pcap.gz|$T/nodir/x.db: cannot open store: unable to open database file (No such file or directory)
 nobody|analyze --db $T/ro/new.db --pcap examples/sensor.pcap.gz|$T/ro/new.db: cannot open store: unable to open database file (Permission denied)
-nobody|hosts --db $T/ro/mx.db|$T/ro/mx.db: attempt to write a readonly database (SQLite writes beside the store, to its -wal and -shm files, even to read it: the store and its directory must be writable by this user)
+nobody|analyze --db $T/ro/mx.db --pcap examples/sensor.pcap.gz|$T/ro/mx.db: attempt to write a readonly database (this user may not write the store, or create SQLite's -wal and -shm files in its directory)
 EOF
 exit 0

@@ -309,14 +309,32 @@ else
 	not_ok "policyd on a store without an analysis says so" "$(cat "$T/new.err")"
 fi
 
-# a store that --user cannot write (root's, in root's 755 directory):
-# policyd serves without it and says why
+# a store that --user may only read (root's, in root's 755 directory):
+# policyd reads the reputation from it, as from a store it may write,
+# says that the outcomes are not saved, and leaves the file as it was
 mkdir -p "$T/rootdb" && chmod 755 "$T/rootdb" && cp "$db" "$T/rootdb/mx.db" && chmod 644 "$T/rootdb/mx.db"
-brief ro "$T/rootdb/mx.db"
-if grep -q "no store: every prefix is unknown, outcomes are not saved (a store is opened as --user nobody: it and its directory must be writable by that user)" "$T/ro.err"; then
-	ok "policyd with a store its --user cannot write says why"
+sum=$(md5sum <"$T/rootdb/mx.db")
+"$MXSENSOR" policyd --listen "unix:$T/ro.sock" --user nobody --db "$T/rootdb/mx.db" \
+	--config "$T/cos.good" 2>"$T/ro.err" &
+bpid=$!
+i=0
+while [ $i -lt 50 ] && ! [ -S "$T/ro.sock" ]; do sleep 0.1; i=$((i + 1)); done
+r=$(python3 -c '
+import socket, sys
+for n, a in enumerate(sys.argv[2:]):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+    s.sendall(("request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=%s\n"
+               "client_port=1\ninstance=ro%d\n\n" % (a, n)).encode())
+    print(s.recv(200).decode().strip())
+    s.close()' "$T/ro.sock" "${bad64}::1" "${bad64}::2" 2001:db8:42::1 2>&1 | tr '\n' '|')
+kill -TERM "$bpid"
+wait "$bpid"
+if [ "$r" = "action=DUNNO|action=REJECT mxsensor-test bad network|action=DUNNO|" ] &&
+	grep -q "$T/rootdb/mx.db: read-only: outcomes are not saved (nobody may not write the store or its directory)" "$T/ro.err" &&
+	! grep -q "no store" "$T/ro.err" && [ "$(md5sum <"$T/rootdb/mx.db")" = "$sum" ]; then
+	ok "policyd with a store its --user may only read: the reputation from it, outcomes not saved, the file unchanged"
 else
-	not_ok "policyd with a store its --user cannot write says why" "$(cat "$T/ro.err")"
+	not_ok "policyd with a store its --user may only read" "$r" "$(cat "$T/ro.err")"
 fi
 
 # SIGHUP's reload runs beside the server: its configuration a FIFO that
