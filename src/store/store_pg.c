@@ -118,8 +118,10 @@ static const enum store_put_kind send_order[PUT_COUNT] = {
 	PUT_ENRICH,
 };
 
+/* a writer's staging table for the MTA events; a reader makes none: it
+ * may be a role without the TEMP privilege, or read a hot standby, where
+ * nothing can be created */
 static const char staging_sql[] =
-	"SET client_min_messages = warning;"
 	"CREATE TEMP TABLE mx_mta (sensor text, addr text, family bigint, kind text,"
 	" list text, first_ns bigint, last_ns bigint, n bigint, format text);";
 
@@ -454,7 +456,7 @@ static void quiet(void *arg, const char *msg)
 
 static struct store *pgs_open(const char *location, bool create)
 {
-	(void)create;               /* the database must exist; tables are made */
+	/* the database must exist; tables are made (create: a writer) */
 	struct store_pg *s = xcalloc(1, sizeof *s);
 	char *name = shown(location);
 	store_init(&s->st, &store_pg_ops, name);
@@ -476,7 +478,8 @@ static struct store *pgs_open(const char *location, bool create)
 		return NULL;
 	}
 	pq.PQsetNoticeProcessor(s->conn, quiet, NULL);
-	if (run(s, staging_sql) < 0) {
+	if (run(s, "SET client_min_messages = warning") < 0 ||
+	    (create && run(s, staging_sql) < 0)) {
 		pgs_close(&s->st);
 		return NULL;
 	}

@@ -14,6 +14,8 @@
 #     scoring functions pass their unit test on PostgreSQL, and `report --format
 #     json` over PostgreSQL equals the one over SQLite (all sensors, and
 #     --sensor beta),
+#   - a role that may only read (SELECT, no TEMP, read-only transactions)
+#     gets every reader's output as the owner does,
 #   - a sensor's re-run replaces only its own rows (counts unchanged, the
 #     other sensor untouched).
 . tests/lib.sh
@@ -261,6 +263,31 @@ if [ "$beta_before" = "$beta_after" ] && [ "$alpha_after" -lt 20 ]; then
 else
 	not_ok "replacement per sensor" "beta before: $beta_before" "beta after: $beta_after" \
 		"alpha: $alpha_after"
+fi
+
+# an analyst's role that may only read: SELECT on the tables, no TEMP
+# privilege, every transaction read-only (as on a hot standby); each
+# reader prints what the owner's connection prints
+sql_pg "CREATE ROLE analyst LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst;
+ REVOKE TEMPORARY ON DATABASE mx FROM PUBLIC;
+ ALTER ROLE analyst SET default_transaction_read_only = on" >/dev/null
+RO="postgres:host=$P dbname=mx user=analyst"
+addr6=$("$MXSENSOR" hosts --db "$URL" --family 6 --no-header | head -1 | cut -d, -f1)
+bad=""
+for args in "hosts" "explain $addr6" "report --format json" "reputation" "dnsbl --zone dnsbl.test"; do
+	# shellcheck disable=SC2086
+	"$MXSENSOR" $args --db "$URL" 2>&1 | grep -v '"store"\|"generated"' >"$T/owner.out"
+	# shellcheck disable=SC2086
+	"$MXSENSOR" $args --db "$RO" 2>"$T/ro.err" | grep -v '"store"\|"generated"' >"$T/ro.out"
+	if ! [ -s "$T/ro.out" ] || ! cmp -s "$T/owner.out" "$T/ro.out"; then
+		bad="$bad [$args: $(head -c 300 "$T/ro.err")]"
+	fi
+done
+if [ -z "$bad" ] && [ -n "$addr6" ] &&
+	sql_pg "SELECT has_database_privilege('analyst', 'mx', 'TEMP')" | grep -qx f; then
+	ok "a read-only role without TEMP: hosts, explain, report, reputation, dnsbl as the owner's"
+else
+	not_ok "a read-only role" "$bad"
 fi
 
 # a location that does not answer: exit 2 with the reason, no password shown
