@@ -325,6 +325,30 @@ else
 	ok "no progress when standard error is a file"
 fi
 
+# the running count every 2^20 SYNs, with the attempts so far and the
+# share of the captures read (of 1.1M SYNs: once, at SYN 1048576), then
+# the end of the pass on a line of its own (the terminal's \r\n makes
+# blank lines of the tr)
+"$MX_TOOLS/mxgen" --syns 1100000 --seconds 900 --seed 9 --pcap "$T/m.pcap" --truth "$T/m.csv" \
+	--log "$T/m.log" 2>/dev/null || not_ok "mxgen 1.1M SYNs"
+script -qfec "'$MXSENSOR' analyze -q --db '$T/m.db' --pcap '$T/m.pcap' --mta-log '$T/m.log'" \
+	/dev/null </dev/null | tr '\r' '\n' >"$T/tty" 2>&1
+rc=$?
+syns=$(sqlite3 "$T/m.db" "SELECT SUM(syns) FROM attempts")
+a=$(sqlite3 "$T/m.db" "SELECT COUNT(*) FROM attempts")
+line=$(grep "^mxsensor: 1048576 SYNs, [0-9]* attempts ([0-9]* % of the captures read)$" "$T/tty")
+seen=$(echo "$line" | sed 's/.*SYNs, \([0-9]*\) attempts (\([0-9]*\) %.*/\1 \2/')
+if [ $rc = 0 ] && [ "$syns" -gt 1048576 ] && [ "$(echo "$line" | wc -l)" = 1 ] &&
+	[ "${seen% *}" -gt $((a / 2)) ] && [ "${seen% *}" -le "$a" ] &&
+	[ "${seen#* }" -ge 85 ] && [ "${seen#* }" -le 100 ] &&
+	grep -v '^$' "$T/tty" | grep -A1 "^mxsensor: 1048576 SYNs" |
+	grep -q "^mxsensor: the captures are read: $syns SYNs$"; then
+	ok "progress every 2^20 SYNs: '$line', then the end of the pass ($syns SYNs, $a attempts)"
+else
+	not_ok "progress every 2^20 SYNs" "rc=$rc syns=$syns a=$a seen=$seen" "$(head -5 "$T/tty")"
+fi
+rm -f "$T/m.pcap" "$T/m.db" "$T/m.db-wal" "$T/m.db-shm" "$T/m.log"
+
 # logs that outlast the capture pass: the wait is said, with the lines
 # read so far (2M rejections of one address against the 3555 SYNs of the
 # example capture), and every line is still counted
