@@ -729,10 +729,10 @@ static int open_reason(const char *location, bool create, bool read_only)
 /* read_only - whether a reader opens location read-only: when this user
  * may not write the file, or create files in its directory (SQLite's
  * -wal and -shm, which a read-write connection to a WAL store creates to
- * read it).  Read-only, SQLite reads a WAL store without creating
- * anything: with no -wal file beside it (every connection closed) as a
- * rollback-journal file, else through the -wal and -shm files that the
- * writer's connection keeps (read-only -shm, SQLite 3.22 and later).
+ * read it).  Read-only, SQLite reads a WAL store through the -wal and
+ * -shm files that every writing connection leaves beside it (lite_open:
+ * a read-only -shm, SQLite 3.22 and later); with no -wal there it
+ * cannot, and the file is read as immutable instead (lite_open).
  * Migrating an older schema then waits for a user who may write
  * (store.c, migrate). */
 static bool read_only(const char *location)
@@ -848,11 +848,18 @@ static struct store *lite_open(const char *location, bool create)
 		lite_close(&s->st);
 		return NULL;
 	}
+	/* another program's database stays as it is: the journal mode
+	 * below would rewrite its header */
+	if (lite_schema_version(&s->st) < 0) {
+		lite_close(&s->st);
+		return NULL;
+	}
 	/* the last connection to close leaves the -wal file (emptied: the
 	 * size limit truncates it to nothing on close, and to 64 MiB after
 	 * a checkpoint) and the -shm file beside the store, so that a user
 	 * who may only read the store can read it in WAL mode, run or no
-	 * run (read_only) */
+	 * run (read_only); not before the store is known to be one (another
+	 * program's database keeps its files as that program has them) */
 	if (!s->st.read_only) {
 		int persist = 1;
 		sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
@@ -860,12 +867,6 @@ static struct store *lite_open(const char *location, bool create)
 			lite_close(&s->st);
 			return NULL;
 		}
-	}
-	/* another program's database stays as it is: the journal mode
-	 * below would rewrite its header */
-	if (lite_schema_version(&s->st) < 0) {
-		lite_close(&s->st);
-		return NULL;
 	}
 	/* WAL, unless a first run is loading the store with a rollback
 	 * journal (lite_load_journal): then this connection reads the store
