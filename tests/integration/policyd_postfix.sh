@@ -327,8 +327,19 @@ for n, a in enumerate(sys.argv[2:]):
                "client_port=1\ninstance=ro%d\n\n" % (a, n)).encode())
     print(s.recv(200).decode().strip())
     s.close()' "$T/ro.sock" "${bad64}::1" "${bad64}::2" 2001:db8:42::1 2>&1 | tr '\n' '|')
+# SIGHUP: the reload reads the same store, read-only as well
+kill -HUP "$bpid"
+i=0
+while [ $i -lt 100 ] && ! grep -q "reloaded\|reload failed" "$T/ro.err"; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$bpid"
 wait "$bpid"
+n0=$(sed -n 's/.*listening on .* (\([0-9]*\) prefixes good, mixed or bad).*/\1/p' "$T/ro.err")
+n1=$(sed -n 's/.*reloaded in [0-9.]* s (\([0-9]*\) prefixes good, mixed or bad).*/\1/p' "$T/ro.err")
+if [ -n "$n0" ] && [ "$n0" -gt 0 ] && [ "$n0" = "$n1" ]; then
+	ok "policyd's SIGHUP reload of a store its --user may only read: $n1 prefixes, as at the start"
+else
+	not_ok "policyd's reload of a read-only store" "start ${n0:-?}, reload ${n1:-?}" "$(cat "$T/ro.err")"
+fi
 if [ "$r" = "action=DUNNO|action=REJECT mxsensor-test bad network|action=DUNNO|" ] &&
 	grep -q "$T/rootdb/mx.db: read-only: outcomes are not saved (nobody may not write the store or its directory)" "$T/ro.err" &&
 	! grep -q "no store" "$T/ro.err" && [ "$(md5sum <"$T/rootdb/mx.db")" = "$sum" ]; then
