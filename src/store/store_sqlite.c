@@ -752,15 +752,16 @@ static bool lite_may_write(const char *location)
 	return !read_only(location);
 }
 
-/* wal_beside - whether location's -wal file exists (empty or not) */
-static bool wal_beside(const char *location)
+/* beside - whether location's file with suffix ("-wal", "-journal")
+ * exists, empty or not */
+static bool beside(const char *location, const char *suffix)
 {
-	size_t n = strlen(location);
-	char *wal = xmalloc(n + 5);
-	memcpy(wal, location, n);
-	memcpy(wal + n, "-wal", 5);
-	bool there = access(wal, F_OK) == 0;
-	free(wal);
+	size_t n = strlen(location), k = strlen(suffix);
+	char *f = xmalloc(n + k + 1);
+	memcpy(f, location, n);
+	memcpy(f + n, suffix, k + 1);
+	bool there = access(f, F_OK) == 0;
+	free(f);
 	return there;
 }
 
@@ -811,8 +812,11 @@ static struct store *lite_open(const char *location, bool create)
 	/* read-only with no -wal file beside the store (a copy of the file
 	 * alone, or one last closed by an mxsensor that removed it): SQLite
 	 * cannot read a WAL store without making one, unless told that the
-	 * file does not change while it is open (immutable) */
-	char *uri = s->st.read_only && !wal_beside(location) ? immutable_uri(location) : NULL;
+	 * file does not change while it is open (immutable).  Not beside a
+	 * rollback journal: that is a run that crashed, or one under way,
+	 * which immutable would not see; SQLite says so instead. */
+	char *uri = s->st.read_only && !beside(location, "-wal") && !beside(location, "-journal")
+		    ? immutable_uri(location) : NULL;
 	if (uri) {
 		debug("%s: no -wal file beside it, and this user may not make one:"
 		      " read as an unchanging file", location);

@@ -288,12 +288,14 @@ wait "$upid"
 [ "$r" = "action=DUNNO" ] && ok "unix socket: request answered" || not_ok "unix socket" "$r" "$(cat "$T/unix.err")"
 
 # brief NAME DB - policyd on unix:$T/NAME.sock with store DB, until it
-# listens, then SIGTERM; its messages in $T/NAME.err
+# says it listens (the socket is bound before the store is read, and a
+# SIGTERM before the handler is set would end it silently), then
+# SIGTERM; its messages in $T/NAME.err
 brief() {
 	"$MXSENSOR" policyd --listen "unix:$T/$1.sock" --user nobody --db "$2" 2>"$T/$1.err" &
 	bpid=$!
 	i=0
-	while [ $i -lt 50 ] && ! [ -S "$T/$1.sock" ]; do sleep 0.1; i=$((i + 1)); done
+	while [ $i -lt 200 ] && ! grep -q "listening on" "$T/$1.err"; do sleep 0.1; i=$((i + 1)); done
 	kill -TERM "$bpid"
 	wait "$bpid"
 }
@@ -318,7 +320,7 @@ sum=$(md5sum <"$T/rootdb/mx.db")
 	--config "$T/cos.good" 2>"$T/ro.err" &
 bpid=$!
 i=0
-while [ $i -lt 50 ] && ! [ -S "$T/ro.sock" ]; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 200 ] && ! grep -q "listening on" "$T/ro.err"; do sleep 0.1; i=$((i + 1)); done
 r=$(python3 -c '
 import socket, sys
 for n, a in enumerate(sys.argv[2:]):

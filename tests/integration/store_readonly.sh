@@ -1,7 +1,8 @@
 #!/bin/sh
 # store_readonly.sh - a store that the reading user may not write: root's
 # store in root's 755 directory, read by nobody; a copy of the file alone
-# (no -wal beside it), under a name that needs escaping in an SQLite URI;
+# (no -wal beside it), under a name that needs escaping in an SQLite URI,
+# and one beside a rollback journal;
 # a read-only mount, read by root; a run in progress; a writer killed
 # with its commit still in the -wal file; an older schema.  Every reader
 # (report, hosts, explain, reputation, dnsbl) prints what root's does,
@@ -88,6 +89,20 @@ if [ ! -e "$odd-wal" ] && [ "$(ls "$T/copy" | wc -l)" = 1 ]; then
 else
 	not_ok "the copy is read as it is" "$(ls -l "$T/copy")"
 fi
+
+# a copy beside a rollback journal (a first run that crashed, or one
+# under way): not read as an unchanging file, which would not see the
+# journal; SQLite's refusal is said instead
+cp "$db" "$T/copy/j.db"
+: >"$T/copy/j.db-journal"
+runuser -u nobody -- "$MXSENSOR" hosts --db "$T/copy/j.db" >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && grep -q "^mxsensor: $T/copy/j.db: .*(this user may not write the store" "$T/err"; then
+	ok "a copy beside a rollback journal, read by nobody: exit 2, not read as unchanging"
+else
+	not_ok "a copy beside a rollback journal" "exit $rc" "$(cat "$T/err")"
+fi
+rm -f "$T/copy/j.db" "$T/copy/j.db-journal"
 
 # a read-only mount of the directory, read by root
 mkdir "$T/rom"
