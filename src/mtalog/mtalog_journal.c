@@ -18,7 +18,6 @@
  * tokens, the message keeps its bytes but NULs and line breaks, and the
  * line built is bounded by MTALOG_LINE_MAX.
  */
-#include <errno.h>
 #include <json-c/json.h>
 #include <systemd/sd-journal.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include <string.h>
 
 #include "mtalog/mtalog_int.h"
+#include "util/alloc.h"
 
 /* mtalog_journal_tok - a reusable tokener (nesting of an entry: object, array
  * of values, array of bytes) */
@@ -257,12 +257,7 @@ struct mtalog_jfile *mtalog_jfile_open(const char *path, char *err, size_t errle
 	}
 	/* every field whole (a message longer than a line is counted) */
 	sd_journal_set_data_threshold(j, 0);
-	struct mtalog_jfile *f = calloc(1, sizeof *f);
-	if (!f) {
-		sd_journal_close(j);
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-		return NULL;
-	}
+	struct mtalog_jfile *f = xcalloc(1, sizeof *f);
 	f->j = j;
 	return f;
 }
