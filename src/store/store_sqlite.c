@@ -23,6 +23,7 @@
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,11 @@ struct store_sqlite {
 	struct chunk fill, todo;    /* fill: the main thread's; todo: the writer's */
 	int werr;                   /* -1 after a write failed */
 	int in_query;               /* > 0: inside a query's callbacks */
+	/* read as immutable (lite_open): the file as it was at the open,
+	 * through a descriptor of this process's own (-1: not immutable) */
+	int imm_fd;
+	struct stat imm;
+	bool imm_said;              /* changed() has said so */
 };
 
 static struct store_sqlite *lite(struct store *st)
@@ -116,10 +122,33 @@ static struct store_sqlite *lite(struct store *st)
 	" (this user may not write the store, or create SQLite's -wal and -shm files" \
 	" in its directory)" : "")
 
+/* changed - whether a store read as immutable is no longer the file
+ * it was at the open: a run wrote it meanwhile (its commit's checkpoint
+ * rewrites pages of the file in place), so that what SQLite read may
+ * not hold together.  Said once, as an error; a query that meets it
+ * fails, whatever SQLite made of the pages. */
+static bool changed(struct store_sqlite *s)
+{
+	struct stat now;
+	if (s->imm_fd < 0)
+		return false;
+	if (fstat(s->imm_fd, &now) == 0 && now.st_size == s->imm.st_size &&
+	    now.st_mtim.tv_sec == s->imm.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == s->imm.st_mtim.tv_nsec)
+		return false;
+	if (!s->imm_said)
+		error("%s: the store changed while it was read, with no -wal file beside it"
+		      " (read as an unchanging file): what was read may not hold together; run"
+		      " this again (an mxsensor run leaves a -wal file beside the store, through"
+		      " which later reads see a run's changes safely)", s->st.location);
+	s->imm_said = true;
+	return true;
+}
+
 static int db_error(struct store_sqlite *s, const char *what)
 {
-	if (store_stopping(&s->st))
-		return -1;   /* interrupted (on_progress) */
+	if (store_stopping(&s->st) || changed(s))
+		return -1;   /* interrupted (on_progress), or said */
 	return error("%s: %s: %s%s", s->st.location, what, sqlite3_errmsg(s->db),
 		     ERR_HINT(s->db));
 }
@@ -192,6 +221,8 @@ static int lite_query(struct store *st, const char *sql, const char *const *para
 	s->in_query--;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = db_error(s, "query");
+	else if (changed(s))
+		ret = -1;
 	sqlite3_finalize(q);
 	free(names);
 	free(vals);
@@ -661,6 +692,8 @@ static void lite_close(struct store *st)
 	}
 	free(s->feed_rows);
 	sqlite3_close(s->db);
+	if (s->imm_fd >= 0)   /* after SQLite's: no lock of its to lose */
+		close(s->imm_fd);
 	store_fini(st);
 	free(s);
 }
@@ -790,6 +823,7 @@ static char *immutable_uri(const char *location)
 static struct store *lite_open(const char *location, bool create)
 {
 	struct store_sqlite *s = xcalloc(1, sizeof *s);
+	s->imm_fd = -1;
 	store_init(&s->st, &store_sqlite_ops, location);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
@@ -821,6 +855,12 @@ static struct store *lite_open(const char *location, bool create)
 		debug("%s: no -wal file beside it, and this user may not make one:"
 		      " read as an unchanging file", location);
 		flags |= SQLITE_OPEN_URI;
+		/* which the queries check it stays (changed) */
+		s->imm_fd = open(location, O_RDONLY | O_CLOEXEC);
+		if (s->imm_fd >= 0 && fstat(s->imm_fd, &s->imm) < 0) {
+			close(s->imm_fd);
+			s->imm_fd = -1;
+		}
 	}
 	int orc = sqlite3_open_v2(uri ? uri : location, &s->db, flags, NULL);
 	free(uri);
