@@ -160,7 +160,8 @@ struct state {
 	struct cos_config cfg;
 	struct rep_table *rep;
 	struct policy_engine *eng;
-	struct store *st;
+	struct store *st;           /* the store the outcomes go to, or NULL */
+	bool read_store;            /* a store was read, at the start or since */
 	struct client *clients;
 	size_t nclients;
 	uint64_t refused, protocol_errors, idle_closed;
@@ -198,10 +199,21 @@ static int load(const struct policyd_opts *o, struct store *st, struct cos_confi
  * through an eventfd in the server's epoll set).  The thread reads
  * through a store connection of its own; a SIGHUP during a reload starts
  * another one after it, so the last signal's files are the ones in force.
+ * A server that read no store at its start (--db not there yet, and
+ * --user may not make it: policyd ran before the first analysis) opens
+ * it as at its start; one with no store to save its outcomes to (none,
+ * or one --user may only read) keeps the reload's connection when it may
+ * write (the store's owner set since).  One that read a store reads it
+ * again, and fails the reload rather than make a new, empty one when it
+ * is gone.
  */
 struct reload {
 	const struct policyd_opts *o;
-	bool use_store;             /* the server has a store: read it */
+	const struct state *srv;    /* the server's, read by its thread only */
+	bool had_store;             /* the server read a store (reload_start) */
+	bool want_store;            /* ... has none to save outcomes to */
+	bool got_store;             /* this reload read one */
+	struct store *st_new;       /* one to save outcomes to, or NULL */
 	int efd;
 	pthread_t th;
 	bool running, again;
@@ -218,16 +230,27 @@ static void *reload_run(void *arg)
 	int64_t t0 = mono_ns();
 	struct store *st = NULL;
 	r->rc = 0;
-	if (r->use_store) {
-		st = store_open(r->o->db, false);
-		if (!st)
+	r->st_new = NULL;
+	r->got_store = false;
+	if (r->o->db) {
+		st = r->had_store ? store_open(r->o->db, false) : store_open_or_read(r->o->db);
+		if (st)
+			store_set_stop(st, &r->stop);
+		else if (r->had_store)
 			r->rc = -1;
 		else
-			store_set_stop(st, &r->stop);
+			warn("%s: still no store: every prefix is unknown", r->o->db);
 	}
 	if (r->rc == 0)
 		r->rc = load(r->o, st, &r->cfg, &r->rep);
-	store_close(st);
+	r->got_store = st != NULL;
+	/* a store the server may save its outcomes to: kept for it */
+	if (r->rc == 0 && st && r->want_store && !store_read_only(st)) {
+		store_set_stop(st, NULL);
+		r->st_new = st;
+	} else {
+		store_close(st);
+	}
 	r->secs = (double)(mono_ns() - t0) / 1e9;
 	uint64_t one = 1;
 	if (write(r->efd, &one, sizeof one) != (ssize_t)sizeof one)
@@ -244,6 +267,8 @@ static void reload_start(struct reload *r)
 	}
 	r->again = false;
 	r->stop = 0;
+	r->had_store = r->srv->read_store;
+	r->want_store = !r->srv->st;
 	/* the signals stay with the server's thread */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -285,6 +310,18 @@ static void reload_done(struct state *s, struct reload *r)
 		policy_reload(s->eng, &s->cfg, s->rep);
 		info("policyd: reloaded in %.3f s (%zu prefixes good, mixed or bad)", r->secs,
 		     rep_count(s->rep));
+		if (r->got_store && !s->read_store && !r->st_new)
+			info("policyd: %s: the store is read from now on (read-only:"
+			     " outcomes are not saved)", s->o->db);
+		s->read_store |= r->got_store;
+		if (r->st_new && !s->st) {
+			s->st = r->st_new;
+			info("policyd: %s: outcomes are saved to the store from now on",
+			     s->o->db);
+		} else {
+			store_close(r->st_new);
+		}
+		r->st_new = NULL;
 	} else {
 		warn("policyd: reload failed, keeping the old configuration");
 	}
@@ -304,6 +341,7 @@ static void reload_end(struct reload *r)
 		if (poll(&pfd, 1, 2000) == 1 && reload_wait(r) == 0 && r->rc == 0) {
 			rep_free(r->rep);
 			cos_free(&r->cfg);
+			store_close(r->st_new);
 		}
 		if (r->running) {
 			warn("policyd: a reload still running at the exit is left unfinished");
@@ -341,10 +379,10 @@ static int discard_rows(const struct policy_delta *d, size_t n, void *arg)
 }
 
 /* persist - save outcome deltas (kept in memory, bounded, when the store
- * fails; dropped when there is no store, or it is read-only) */
+ * fails; dropped when there is none to save them to) */
 static void persist(struct state *s)
 {
-	if (!s->st || store_read_only(s->st))
+	if (!s->st)
 		policy_save(s->eng, discard_rows, NULL);
 	else if (policy_save(s->eng, save_rows, s) < 0)
 		warn("%s: outcomes not saved, will retry", store_location(s->st));
@@ -455,16 +493,25 @@ int policyd_run(const struct policyd_opts *o)
 		if (!s.st) {
 			char why[192] = "";
 			if (o->user)
-				snprintf(why, sizeof why, " (a store is opened as --user %s: it and"
-					 " its directory must be writable by that user)", o->user);
-			warn("%s: no store: every prefix is unknown, outcomes are not saved%s",
-			     o->db, why);
+				snprintf(why, sizeof why, " (a store is opened as --user %s, who must"
+					 " be able to read it, or to create it in its directory)", o->user);
+			warn("%s: no store: every prefix is unknown, outcomes are not saved%s;"
+			     " a SIGHUP tries again", o->db, why);
 		}
 	}
 	if (load(o, s.st, &s.cfg, &s.rep) < 0) {
 		close(lfd);
 		store_close(s.st);
 		return 2;
+	}
+	s.read_store = s.st != NULL;
+	/* read-only: not kept.  SQLite shares a file's -shm mapping among
+	 * the connections of a process, so that one kept open read-only
+	 * would keep a reload's read-only too, after the store's owner was
+	 * set to --user (the outcomes saved from then on: reload_done) */
+	if (s.st && store_read_only(s.st)) {
+		store_close(s.st);
+		s.st = NULL;
 	}
 	s.eng = policy_new(&s.cfg, s.rep, o->max_prefixes);
 
@@ -479,8 +526,7 @@ int policyd_run(const struct policyd_opts *o)
 	struct epoll_event lev = { .events = EPOLLIN, .data.ptr = NULL };
 	/* on the heap: a reload left running at the exit keeps it */
 	struct reload *rl = xcalloc(1, sizeof *rl);
-	*rl = (struct reload){ .o = o, .use_store = s.st != NULL,
-			       .efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) };
+	*rl = (struct reload){ .o = o, .srv = &s, .efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) };
 	struct epoll_event rev = { .events = EPOLLIN, .data.ptr = rl };
 	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0 || rl->efd < 0 ||
 	    epoll_ctl(epfd, EPOLL_CTL_ADD, rl->efd, &rev) < 0)

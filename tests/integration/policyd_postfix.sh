@@ -360,6 +360,62 @@ else
 	not_ok "policyd with a store its --user may only read" "$r" "$(cat "$T/ro.err")"
 fi
 
+# policyd started before the store was there (root's 755 directory, where
+# --user may not make it): no store, every prefix unknown (bad64 meets
+# the unknown class's limits, three messages in the hour); root's
+# analysis lands and a SIGHUP reads it, read-only (bad64 is bad: the bad
+# class's action); the store given to --user and a SIGHUP: the outcomes
+# are saved from then on
+mkdir -p "$T/late" && chmod 755 "$T/late"
+"$MXSENSOR" policyd --listen "unix:$T/late.sock" --user nobody --db "$T/late/mx.db" \
+	--config "$T/cos.good" 2>"$T/late.err" &
+lpid=$!
+i=0
+while [ $i -lt 200 ] && ! grep -q "listening on" "$T/late.err"; do sleep 0.1; i=$((i + 1)); done
+# late_ask ADDR... - one request per address, the actions joined by '|'
+late_ask() {
+	python3 -c '
+import socket, sys, time
+for n, a in enumerate(sys.argv[2:]):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+    s.sendall(("request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=%s\n"
+               "client_port=1\ninstance=late%d-%d\n\n" % (a, time.time_ns(), n)).encode())
+    print(s.recv(200).decode().strip())
+    s.close()' "$T/late.sock" "$@" 2>&1 | tr '\n' '|'
+}
+# late_hup TEXT - SIGHUP, then wait until the log says TEXT once more
+late_hup() {
+	k=$(grep -c "$1" "$T/late.err")
+	kill -HUP "$lpid"
+	i=0
+	while [ $i -lt 100 ] && [ "$(grep -c "$1" "$T/late.err")" = "$k" ]; do sleep 0.1; i=$((i + 1)); done
+}
+r0=$(late_ask "${bad64}::1" "${bad64}::2")
+late_hup "reloaded\|reload failed"
+r1=$(late_ask "${bad64}::1")
+cp "$db" "$T/late/mx.db" && chmod 644 "$T/late/mx.db"
+"$MXSENSOR" hosts --db "$T/late/mx.db" >/dev/null   # root's connection leaves its -wal
+late_hup "reloaded\|reload failed"
+r2=$(late_ask "${bad64}::1" "${bad64}::2")
+chown nobody "$T/late" "$T/late/mx.db" "$T/late/mx.db-wal" "$T/late/mx.db-shm"
+late_hup "outcomes are saved\|reload failed"
+r3=$(late_ask 2001:db8:4e::1 2001:db8:4e::2)
+kill -TERM "$lpid"
+wait "$lpid"
+n=$(sed -n 's/.*reloaded in [0-9.]* s (\([0-9]*\) prefixes good, mixed or bad).*/\1/p' "$T/late.err" | tr '\n' ' ')
+row=$(sqlite3 "$T/late/mx.db" "SELECT accepted FROM policy_outcomes WHERE prefix = '2001:db8:4e::/64'")
+if grep -q "$T/late/mx.db: no store: every prefix is unknown, outcomes are not saved (a store is opened as --user nobody, who must be able to read it, or to create it in its directory); a SIGHUP tries again" "$T/late.err" &&
+	[ "$r0" = "action=DUNNO|action=DUNNO|" ] && [ "$r1" = "action=DUNNO|" ] &&
+	grep -q "$T/late/mx.db: still no store: every prefix is unknown" "$T/late.err" &&
+	[ "$r2" = "action=REJECT mxsensor-test bad network|action=REJECT mxsensor-test bad network|" ] &&
+	grep -q "$T/late/mx.db: the store is read from now on (read-only: outcomes are not saved)" "$T/late.err" &&
+	grep -q "$T/late/mx.db: outcomes are saved to the store from now on" "$T/late.err" &&
+	[ "$r3" = "action=DUNNO|action=DUNNO|" ] && [ "$row" = 2 ] && ! grep -q "reload failed" "$T/late.err"; then
+	ok "policyd started before its store: SIGHUP reads it once there (${n% }), and saves outcomes once it may"
+else
+	not_ok "policyd started before its store" "$r0 $r1 $r2 $r3 row ${row:-none} prefixes $n" "$(cat "$T/late.err")"
+fi
+
 # SIGHUP's reload runs beside the server: its configuration a FIFO that
 # nobody writes yet (a file on a stalled mount), the reload waits and the
 # requests are answered meanwhile, within a second; the reload applies
