@@ -462,6 +462,7 @@ int capture_run(const struct capture_cfg *cfg)
 	if (cfg->pattern) {
 		struct pcapw_cfg wc = { cfg->pattern, cfg->format, cfg->rotate_size,
 					cfg->rotate_ns, wif, c.n };
+		pcapw_recover(cfg->pattern, now_ns());
 		c.w = pcapw_new(&wc, err, sizeof err);
 		if (!c.w) {
 			error("%s", err);

@@ -15,11 +15,15 @@
  */
 #include "sensor/pcapw.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -139,6 +143,156 @@ static int pick_names(struct pcapw *w, int64_t t_ns)
 	return -1;
 }
 
+/* sync_dir - make a rename in path's directory durable */
+static void sync_dir(const char *path)
+{
+	char dir[NAME_MAX_LEN];
+	size_t b = base_off(path);
+	snprintf(dir, sizeof dir, "%.*s", (int)(b ? b : 1), b ? path : ".");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
+/* whole_packets - the packets of the capture open as fd that libpcap
+ * reads whole, and the offset just after the last of them; -1 when it is
+ * no capture libpcap knows (its reason in err) */
+static int64_t whole_packets(int fd, off_t *end, char *err)
+{
+	int dfd = dup(fd);
+	FILE *f = dfd >= 0 ? fdopen(dfd, "rb") : NULL;
+	if (!f) {
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!p) {
+		fclose(f);
+		return -1;
+	}
+	int64_t n = 0;
+	*end = 0;
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		n++;
+		*end = ftello(f);
+	}
+	pcap_close(p);   /* closes f */
+	return n;
+}
+
+/* recover_one - a leftover temporary file dir/name (".NAME.tmp"): cut,
+ * renamed to NAME; 1 when kept, 0 when not */
+static int recover_one(const char *dir, const char *name)
+{
+	char tmp[NAME_MAX_LEN], final[NAME_MAX_LEN], err[PCAP_ERRBUF_SIZE] = "";
+	size_t n = strlen(name);
+	if (snprintf(tmp, sizeof tmp, "%s%s", dir, name) >= (int)sizeof tmp ||
+	    snprintf(final, sizeof final, "%s%.*s", dir, (int)(n - 5), name + 1) >= (int)sizeof final)
+		return 0;
+	int fd = open(tmp, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0) {
+		warn("%s: left by a capture that did not stop, not read: %s", tmp, strerror(errno));
+		return 0;
+	}
+	/* a capture that runs holds a lock on its file (open_file) */
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		debug("%s: being written, or no file: not a leftover", tmp);
+		close(fd);
+		return 0;
+	}
+	off_t end;
+	int64_t k = whole_packets(fd, &end, err);
+	if (k < 0 && sb.st_size >= 64) {
+		warn("%s: left by a capture that did not stop, not a capture libpcap reads (%s):"
+		     " left as it is", tmp, err);
+		close(fd);
+		return 0;
+	}
+	if (k <= 0) {   /* not even a header, or no whole packet: nothing to keep */
+		close(fd);
+		if (unlink(tmp) < 0) {
+			warn("%s: %s", tmp, strerror(errno));
+			return 0;
+		}
+		info("%s: left by a capture that did not stop, with no whole packet: removed", tmp);
+		return 0;
+	}
+	bool cut = end < sb.st_size;
+	if ((cut && ftruncate(fd, end) < 0) || fsync(fd) < 0) {
+		warn("%s: left by a capture that did not stop: %s", tmp, strerror(errno));
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	/* NAME, or NAME.1 ... before the extension when taken */
+	size_t b = base_off(final);
+	const char *dot = strrchr(final + b, '.');
+	size_t stem = dot && dot != final + b ? (size_t)(dot - final) : strlen(final);
+	char to[NAME_MAX_LEN];
+	snprintf(to, sizeof to, "%s", final);
+	for (unsigned i = 1; access(to, F_OK) == 0 && i < 100000; i++)
+		snprintf(to, sizeof to, "%.*s.%u%s", (int)stem, final, i, final + stem);
+	if (access(to, F_OK) == 0) {
+		warn("%s: left by a capture that did not stop: no free name for it", tmp);
+		return 0;
+	}
+	if (rename(tmp, to) < 0) {
+		warn("%s: left by a capture that did not stop: not renamed to %s: %s", tmp, to,
+		     strerror(errno));
+		return 0;
+	}
+	sync_dir(to);
+	char cutmsg[96] = "";
+	if (cut)
+		snprintf(cutmsg, sizeof cutmsg, ", cut after its last whole packet (%lld bytes"
+			 " dropped)", (long long)(sb.st_size - end));
+	info("%s: left by a capture that did not stop: %lld packets kept as %s%s", tmp,
+	     (long long)k, to, cutmsg);
+	return 1;
+}
+
+int pcapw_recover(const char *pattern, int64_t now_ns)
+{
+	char name[NAME_MAX_LEN], dir[NAME_MAX_LEN];
+	if (pcapw_name(pattern, now_ns, name, sizeof name) < 0)
+		return 0;
+	size_t b = base_off(name);
+	snprintf(dir, sizeof dir, "%.*s", (int)b, name);
+	/* what every file name of the pattern begins and ends with: the
+	 * literal text before its first conversion, and its extension (".N"
+	 * goes before that when a name is taken: pick_names) */
+	const char *base = pattern + base_off(pattern);
+	const char *ext = strrchr(base, '.'), *conv = strchr(base, '%');
+	if (!ext || ext == base || strchr(ext, '%'))
+		ext = base + strlen(base);
+	size_t head = (size_t)((conv && conv < ext ? conv : ext) - base);
+	const char *tail = ext;
+	size_t tn = strlen(tail);
+	DIR *d = opendir(b ? dir : ".");
+	if (!d)
+		return 0;   /* no such directory yet: nothing left there */
+	int kept = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *f = e->d_name;
+		size_t n = strlen(f);
+		/* "." NAME ".tmp", NAME = head ... tail */
+		if (n < 1 + head + tn + 4 || f[0] != '.' || strcmp(f + n - 4, ".tmp") ||
+		    strncmp(f + 1, base, head) || memcmp(f + n - 4 - tn, tail, tn))
+			continue;
+		kept += recover_one(dir, f);
+	}
+	closedir(d);
+	return kept;
+}
+
 /* put - write bytes to the open file, counting them */
 static int put(struct pcapw *w, const void *p, size_t n)
 {
@@ -206,6 +360,9 @@ static int open_file(struct pcapw *w, int64_t t_ns)
 			close(fd);
 		return -1;
 	}
+	/* held while the file is written: another capture's pcapw_recover
+	 * leaves it alone (the lock goes with the process) */
+	(void)flock(fd, LOCK_EX | LOCK_NB);
 	w->size = 0;
 	w->slot_end = w->rotate_ns > 0 ? (t_ns / w->rotate_ns + 1) * w->rotate_ns : 0;
 	if (w->format == PCAPW_PCAPNG)
@@ -254,15 +411,7 @@ static int close_file(struct pcapw *w)
 		rc = -1;
 	}
 	if (rc == 0) {
-		/* make the rename itself durable */
-		char dir[NAME_MAX_LEN];
-		size_t b = base_off(w->final);
-		snprintf(dir, sizeof dir, "%.*s", (int)(b ? b : 1), b ? w->final : ".");
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
+		sync_dir(w->final);   /* the rename itself durable */
 		w->st.files++;
 		debug("file done: %s", w->final);
 	}

@@ -77,6 +77,16 @@ const char *pcapw_current(const struct pcapw *w);
  * when the result is empty or longer than len */
 int pcapw_name(const char *pattern, int64_t t_ns, char *buf, size_t len);
 
+/* pcapw_recover - the temporary files a capture that did not stop left
+ * (killed, crashed, power lost) where the pattern puts files at now_ns:
+ * each ".NAME.tmp" whose NAME begins and ends as the pattern's file names
+ * do, and that libpcap reads as a capture, is cut after its last whole
+ * packet, fsync'd and renamed to NAME (".1", ... when NAME is taken), as
+ * if it had been completed; one with no whole packet is removed.  Says
+ * what it did of each; a file it cannot read or rename stays, with a
+ * warning.  The number of files kept. */
+int pcapw_recover(const char *pattern, int64_t now_ns);
+
 /* pcapw_format_for - pcapng when the pattern ends in ".pcapng", else pcap */
 enum pcapw_format pcapw_format_for(const char *pattern);
 

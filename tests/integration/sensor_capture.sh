@@ -8,8 +8,9 @@
 # temporary file is left, the port cannot be bound by anyone else, the
 # process runs as nobody with no capabilities, `mxsensor analyze` makes one
 # attempt per connect(), and start-up refusals (port in use, output not
-# writable, root) exit 2.  All traffic stays inside the namespaces; they
-# are removed on every exit.
+# writable, root) exit 2, and a capture killed with -9 leaves nothing
+# that the next start does not complete.  All traffic stays inside the
+# namespaces; they are removed on every exit.
 . tests/lib.sh
 
 if ! netns_pair 99; then
@@ -326,6 +327,70 @@ if wait_for "$T/cap5.log" "capturing SYNs" 10; then
 else
 	not_ok "full disk start" "$(cat "$T/cap5.log")"
 fi
+
+# --- a capture killed (-9): the next start completes what it left -----
+# its temporary file, with a torn packet at the end, is cut after the
+# last whole packet and renamed; a leftover with no whole packet goes;
+# the new run writes a file of its own beside it
+for fmt in pcap pcapng; do
+	OUT7=$T/out7-$fmt
+	mkdir -p "$OUT7"
+	chown nobody "$OUT7"
+	ip netns exec "$S" "$MXSENSOR" capture -w "$OUT7/syn-%Y%m%d-%H.$fmt" --user nobody \
+		>"$T/cap7.log" 2>&1 &
+	CAP7=$!
+	PIDS="$PIDS $CAP7"
+	if ! wait_for "$T/cap7.log" "capturing SYNs" 10; then
+		not_ok "killed capture ($fmt): start" "$(cat "$T/cap7.log")"
+		continue
+	fi
+	k=0
+	while [ $k -lt 6 ]; do
+		inC nc -z -w 2 $A4 25 2>/dev/null
+		inC nc -z -w 2 $A6 25 2>/dev/null
+		k=$((k + 1))
+	done
+	sleep 0.6   # buffered records go out every 0.2 s
+	kill -KILL $CAP7
+	wait $CAP7 2>/dev/null
+	left=$(ls -A "$OUT7")
+	printf 'torn packet' >>"$OUT7/$left"
+	printf 'short' >"$OUT7/.syn-20000101-00.$fmt.tmp"
+	chown nobody "$OUT7/.syn-20000101-00.$fmt.tmp"
+	ip netns exec "$S" "$MXSENSOR" capture -w "$OUT7/syn-%Y%m%d-%H.$fmt" --user nobody \
+		>"$T/cap8.log" 2>&1 &
+	CAP8=$!
+	PIDS="$PIDS $CAP8"
+	wait_for "$T/cap8.log" "capturing SYNs" 10
+	inC nc -z -w 2 $A4 25 2>/dev/null
+	inC nc -z -w 2 $A6 25 2>/dev/null
+	sleep 0.3
+	kill -TERM $CAP8
+	bounded_wait $CAP8 15
+	rc=$?
+	done_file=$OUT7/${left#.}
+	done_file=${done_file%.tmp}
+	kept=$(sed -n "s|.*$OUT7/$left: left by a capture that did not stop: \([0-9]*\) packets kept as $done_file, cut after its last whole packet (11 bytes dropped)$|\1|p" "$T/cap8.log")
+	bad=""
+	for f in "$OUT7"/*; do
+		tshark -r "$f" >/dev/null 2>"$T/ts.err"
+		trc=$?
+		grep -v "Running as user" "$T/ts.err" >"$T/ts.err2"
+		[ $trc = 0 ] && [ ! -s "$T/ts.err2" ] || bad="$bad $f: exit $trc $(cat "$T/ts.err2")"
+	done
+	nf=$(ls "$OUT7" | wc -l)
+	syns1=$("$MXSENSOR" syns --no-header "$done_file" 2>/dev/null | wc -l)
+	syns=$("$MXSENSOR" syns --no-header "$OUT7"/* 2>/dev/null | wc -l)
+	if [ $rc = 0 ] && [ -n "$kept" ] && [ "$kept" -ge 12 ] && [ "$syns1" = "$kept" ] &&
+		[ "$syns" -ge $((kept + 2)) ] && [ -z "$bad" ] && [ "$nf" = 2 ] &&
+		[ -z "$(ls -A "$OUT7" | grep '^\.')" ] &&
+		grep -q "$OUT7/.syn-20000101-00.$fmt.tmp: left by a capture that did not stop, with no whole packet: removed" "$T/cap8.log"; then
+		ok "killed capture ($fmt): the next start keeps its $kept SYNs, cut after the last whole packet; tshark reads both files"
+	else
+		not_ok "killed capture ($fmt)" "rc=$rc kept=${kept:-none} syns $syns1/$syns files $nf $bad" \
+			"$(ls -lA "$OUT7")" "$(cat "$T/cap8.log")"
+	fi
+done
 
 # --- --chroot: files land inside the chroot -----------------------------
 JAIL=$T/jail
