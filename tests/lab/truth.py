@@ -54,6 +54,8 @@ def main():
     ap.add_argument('--mx1', required=True)
     ap.add_argument('--mx2', required=True)
     ap.add_argument('--mx-log', action='append', default=[])
+    ap.add_argument('--sensor-syns', help='the sensor capture as tcpdump -nn -tt text:'
+                    ' shown beside the client\'s SYNs when a count differs')
     a = ap.parse_args()
 
     clients = list(csv.DictReader(open(a.truth)))
@@ -120,7 +122,19 @@ def main():
             continue
         got = (int(h['attempts']), int(h['syns']))
         exp = (len(w['attempts']), w['syns'])
-        ok(name + f" ({exp[0]}/{exp[1]})", got == exp, f"mxsensor: {got}, client kernel: {exp}")
+        why = f"mxsensor: {got}, client kernel: {exp}"
+        if got != exp:
+            # what each side holds: a SYN the sensor's file lacks is a
+            # capture loss, one it holds is the analysis's
+            sent = sorted((t, p, d) for t, src, p, d in syns[owner[addr]['client']]
+                          if src == addr and d in ('sensor4', 'sensor6'))
+            why += "\nclient kernel sent: " + ", ".join(f"{t:.6f} port {p}" for t, p, _ in sent)
+            if a.sensor_syns:
+                held = [(float(m.group(1)), int(m.group(3))) for m in map(LINE.match, open(a.sensor_syns))
+                        if m and 'S' in m.group(6) and norm(m.group(2)) == addr]
+                why += "\nsensor file holds: " + (", ".join(f"{t:.6f} port {p}" for t, p in held)
+                                                  or "none")
+        ok(name + f" ({exp[0]}/{exp[1]})", got == exp, why)
     extra = sorted(set(hosts) - set(want))
     ok('no host at the sensor that no client sent', not extra, ' '.join(extra))
 
