@@ -32,10 +32,15 @@ const char cmd_logs_usage[] =
 "                     reject, accept, connect (default: all)\n"
 "  -y, --year YEAR    year of syslog time stamps that have none (default:\n"
 "                     resolved from --ref)\n"
-"  -r, --ref TIME     when the capture started, RFC 3339 or epoch seconds;\n"
+"  -r, --ref TIME[/END]\n"
+"                     when the capture started, RFC 3339 or epoch seconds;\n"
 "                     a syslog stamp gets the latest year that puts the\n"
 "                     file's first line at most 31 days after TIME\n"
-"                     (default: now, at most 1 day after)\n"
+"                     (default: now, at most 1 day after).  With /END, the\n"
+"                     captures' period as analyze takes it (its first\n"
+"                     file's first SYN to its last file's): the year that\n"
+"                     puts the first line nearest to the period, in it\n"
+"                     when it can (of two, the later)\n"
 "  -s, --strict       report each line that looks like a rejection but\n"
 "                     cannot be parsed, as 'mxsensor: FILE:LINE: why', and\n"
 "                     exit 1 if there is any\n"
@@ -169,9 +174,20 @@ int cmd_logs(int argc, char **argv)
 			if (seen_r)
 				return cmd_usage_error("logs", "--ref given twice");
 			seen_r = true;
-			if (mtalog_parse_time(optarg, &o.ref_ns) < 0 || o.ref_ns <= 0)
-				return cmd_usage_error("logs", "--ref: '%s' is neither RFC 3339 "
-				                       "nor epoch seconds", optarg);
+			{
+				char *end = strchr(optarg, '/');
+				if (end)
+					*end++ = '\0';
+				if (mtalog_parse_time(optarg, &o.ref_ns) < 0 || o.ref_ns <= 0 ||
+				    (end && (mtalog_parse_time(end, &o.ref_end_ns) < 0 ||
+					     o.ref_end_ns <= 0)))
+					return cmd_usage_error("logs", "--ref: '%s' is neither RFC 3339 "
+							       "nor epoch seconds", end &&
+							       o.ref_ns > 0 ? end : optarg);
+				if (end && o.ref_end_ns < o.ref_ns)
+					return cmd_usage_error("logs", "--ref: the period ends (%s) before"
+							       " it starts (%s)", end, optarg);
+			}
 			break;
 		case 's':
 			o.strict = true;

@@ -30,6 +30,16 @@ check "logs -y: the year of the first line" grep -q '^2005-05-05T15:51:11.000000
 check "logs -r: year from the capture start" grep -q '^2005-09-06T07:33:33' "$T/q.csv"
 "$MXSENSOR" logs --no-header -r 1136073600 "$L/fail2ban_qmail.log" >"$T/q2.csv"
 check "logs -r: epoch seconds give the same" cmp "$T/q.csv" "$T/q2.csv"
+# --ref START/END, the captures' period as analyze takes it: Sep 6 is in
+# 2005's period, where the start alone (2005-01-01 + 31 days) says 2004
+"$MXSENSOR" logs --no-header -r 2005-01-01T00:00:00Z "$L/fail2ban_qmail.log" >"$T/q3.csv"
+"$MXSENSOR" logs --no-header -r 2005-01-01T00:00:00Z/1135987200 "$L/fail2ban_qmail.log" >"$T/q4.csv"
+check "logs -r START: the year before the start's" grep -q '^2004-09-06T07:33:33' "$T/q3.csv"
+check "logs -r START/END: the year of the period" grep -q '^2005-09-06T07:33:33' "$T/q4.csv"
+"$MXSENSOR" logs -r 2005-12-31T00:00:00Z/2005-01-01T00:00:00Z "$L/fail2ban_qmail.log" >/dev/null 2>"$T/err"
+rc=$?
+[ $rc = 2 ] && grep -q "^mxsensor logs: --ref: the period ends (2005-01-01T00:00:00Z) before it starts (2005-12-31T00:00:00Z)" "$T/err" &&
+	ok "logs -r END before START: usage error, exit 2" || not_ok "logs -r END before START" "rc=$rc" "$(cat "$T/err")"
 
 # stdin and gzip
 gzip -c "$L/fail2ban_qmail.log" >"$T/q.gz"
