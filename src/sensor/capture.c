@@ -11,6 +11,7 @@
 #include "sensor/capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -287,20 +289,45 @@ static const char *out_name(const char *path)
 	return strcmp(path, "-") ? path : "stdout";
 }
 
+/* open_append - an output stream appended to ("-": standard output).  A
+ * regular file whose last line has no line break (a capture that did not
+ * stop cut its last record short) gets one first: the cut record stays
+ * one bad line of its own, where the next record would be spoilt too */
+static int open_append(const char *path, FILE **f, bool *owned)
+{
+	if (!strcmp(path, "-")) {
+		*f = stdout;
+		return 0;
+	}
+	FILE *o = fopen(path, "ae");
+	if (!o)
+		return error("%s: %s", path, strerror(errno));
+	struct stat sb;
+	unsigned char last = '\n';
+	if (fstat(fileno(o), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		int rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (rfd >= 0 && pread(rfd, &last, 1, sb.st_size - 1) != 1)
+			last = '\n';
+		if (rfd >= 0)
+			close(rfd);
+	}
+	if (last != '\n') {
+		warn("%s: its last record was cut short (a capture that did not stop):"
+		     " a line break ends it", path);
+		if (fputc('\n', o) == EOF || fflush(o) != 0) {
+			fclose(o);
+			return error("%s: %s", path, strerror(errno));
+		}
+	}
+	*f = o;
+	*owned = true;
+	return 0;
+}
+
 /* open_jsonl - the JSON-lines stream (append) */
 static int open_jsonl(struct ctx *c)
 {
-	if (!c->cfg->jsonl)
-		return 0;
-	if (!strcmp(c->cfg->jsonl, "-")) {
-		c->jsonl = stdout;
-		return 0;
-	}
-	c->jsonl = fopen(c->cfg->jsonl, "ae");
-	if (!c->jsonl)
-		return error("%s: %s", c->cfg->jsonl, strerror(errno));
-	c->jsonl_owned = true;
-	return 0;
+	return c->cfg->jsonl ? open_append(c->cfg->jsonl, &c->jsonl, &c->jsonl_owned) : 0;
 }
 
 /* close_jsonl - flush and close; -1 when the stream failed */
@@ -321,17 +348,7 @@ static int close_jsonl(struct ctx *c)
 /* open_smtplog - the SMTP event stream (append) */
 static int open_smtplog(struct ctx *c)
 {
-	if (!c->cfg->smtp_log)
-		return 0;
-	if (!strcmp(c->cfg->smtp_log, "-")) {
-		c->smtplog = stdout;
-		return 0;
-	}
-	c->smtplog = fopen(c->cfg->smtp_log, "ae");
-	if (!c->smtplog)
-		return error("%s: %s", c->cfg->smtp_log, strerror(errno));
-	c->smtplog_owned = true;
-	return 0;
+	return c->cfg->smtp_log ? open_append(c->cfg->smtp_log, &c->smtplog, &c->smtplog_owned) : 0;
 }
 
 /* close_smtplog - flush and close; -1 when the stream failed */

@@ -336,8 +336,11 @@ for fmt in pcap pcapng; do
 	OUT7=$T/out7-$fmt
 	mkdir -p "$OUT7"
 	chown nobody "$OUT7"
+	mkdir -p "$T/j7"
+	chown nobody "$T/j7"
+	J7=$T/j7/$fmt.jsonl
 	ip netns exec "$S" "$MXSENSOR" capture -w "$OUT7/syn-%Y%m%d-%H.$fmt" --user nobody \
-		>"$T/cap7.log" 2>&1 &
+		--jsonl "$J7" >"$T/cap7.log" 2>&1 &
 	CAP7=$!
 	PIDS="$PIDS $CAP7"
 	if ! wait_for "$T/cap7.log" "capturing SYNs" 10; then
@@ -356,9 +359,10 @@ for fmt in pcap pcapng; do
 	left=$(ls -A "$OUT7")
 	printf 'torn packet' >>"$OUT7/$left"
 	printf 'short' >"$OUT7/.syn-20000101-00.$fmt.tmp"
+	truncate -s -3 "$J7"   # its last record cut short too
 	chown nobody "$OUT7/.syn-20000101-00.$fmt.tmp"
 	ip netns exec "$S" "$MXSENSOR" capture -w "$OUT7/syn-%Y%m%d-%H.$fmt" --user nobody \
-		>"$T/cap8.log" 2>&1 &
+		--jsonl "$J7" >"$T/cap8.log" 2>&1 &
 	CAP8=$!
 	PIDS="$PIDS $CAP8"
 	wait_for "$T/cap8.log" "capturing SYNs" 10
@@ -389,6 +393,22 @@ for fmt in pcap pcapng; do
 	else
 		not_ok "killed capture ($fmt)" "rc=$rc kept=${kept:-none} syns $syns1/$syns files $nf $bad" \
 			"$(ls -lA "$OUT7")" "$(cat "$T/cap8.log")"
+	fi
+	# the JSON lines: the cut record a line of its own, every other whole
+	j=$(python3 -c '
+import json, sys
+good = bad = 0
+for line in open(sys.argv[1]):
+    try:
+        json.loads(line); good += 1
+    except ValueError:
+        bad += 1
+print(good, bad)' "$J7")
+	if [ "$j" = "$((syns - 1)) 1" ] &&
+		grep -q "$J7: its last record was cut short (a capture that did not stop): a line break ends it" "$T/cap8.log"; then
+		ok "killed capture ($fmt): the JSON line it cut short stays alone, the next run's $((syns - kept)) records whole"
+	else
+		not_ok "killed capture ($fmt): JSON lines" "good/bad $j, SYNs $syns" "$(tail -3 "$J7")"
 	fi
 done
 
