@@ -111,6 +111,18 @@ static size_t base_off(const char *path)
 	return slash ? (size_t)(slash - path + 1) : 0;
 }
 
+/* name_k - name as it is (k 0), or with ".k" before its extension, into
+ * out; false when it does not fit */
+static bool name_k(const char *name, unsigned k, char *out, size_t len)
+{
+	size_t b = base_off(name);
+	const char *dot = strrchr(name + b, '.');
+	size_t stem = dot && dot != name + b ? (size_t)(dot - name) : strlen(name);
+	int n = k == 0 ? snprintf(out, len, "%s", name)
+		       : snprintf(out, len, "%.*s.%u%s", (int)stem, name, k, name + stem);
+	return n >= 0 && (size_t)n < len;
+}
+
 /* pick_names - expand the pattern for t_ns into w->final (unique: .N before
  * the extension when taken) and w->tmp; 0 or -1 */
 static int pick_names(struct pcapw *w, int64_t t_ns)
@@ -121,19 +133,11 @@ static int pick_names(struct pcapw *w, int64_t t_ns)
 		return -1;
 	}
 	size_t b = base_off(name);
-	const char *dot = strrchr(name + b, '.');
-	size_t stem = dot && dot != name + b ? (size_t)(dot - name) : strlen(name);
 	for (unsigned k = 0; k < 100000; k++) {
-		int n;
-		if (k == 0)
-			n = snprintf(w->final, sizeof w->final, "%s", name);
-		else
-			n = snprintf(w->final, sizeof w->final, "%.*s.%u%s", (int)stem, name, k,
-				     name + stem);
-		if (n < 0 || (size_t)n >= sizeof w->final)
+		if (!name_k(name, k, w->final, sizeof w->final))
 			break;
-		n = snprintf(w->tmp, sizeof w->tmp, "%.*s.%s.tmp", (int)b, w->final,
-			     w->final + b);
+		int n = snprintf(w->tmp, sizeof w->tmp, "%.*s.%s.tmp", (int)b, w->final,
+				 w->final + b);
 		if (n < 0 || (size_t)n >= sizeof w->tmp)
 			break;
 		if (access(w->final, F_OK) < 0 && errno == ENOENT)
@@ -231,15 +235,13 @@ static int recover_one(const char *dir, const char *name)
 		return 0;
 	}
 	close(fd);
-	/* NAME, or NAME.1 ... before the extension when taken */
-	size_t b = base_off(final);
-	const char *dot = strrchr(final + b, '.');
-	size_t stem = dot && dot != final + b ? (size_t)(dot - final) : strlen(final);
+	/* NAME, or NAME.1 ... before the extension when taken (pick_names) */
 	char to[NAME_MAX_LEN];
-	snprintf(to, sizeof to, "%s", final);
-	for (unsigned i = 1; access(to, F_OK) == 0 && i < 100000; i++)
-		snprintf(to, sizeof to, "%.*s.%u%s", (int)stem, final, i, final + stem);
-	if (access(to, F_OK) == 0) {
+	bool fits = true;
+	for (unsigned i = 0; fits && i < 100000; i++)
+		if ((fits = name_k(final, i, to, sizeof to)) && access(to, F_OK) != 0)
+			break;
+	if (!fits || access(to, F_OK) == 0) {
 		warn("%s: left by a capture that did not stop: no free name for it", tmp);
 		return 0;
 	}
