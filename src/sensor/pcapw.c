@@ -29,6 +29,7 @@
 
 #include "util/alloc.h"
 #include "util/log.h"
+#include "util/path.h"
 
 #define NAME_MAX_LEN 4096
 
@@ -147,19 +148,6 @@ static int pick_names(struct pcapw *w, int64_t t_ns)
 	return -1;
 }
 
-/* sync_dir - make a rename in path's directory durable */
-static void sync_dir(const char *path)
-{
-	char dir[NAME_MAX_LEN];
-	size_t b = base_off(path);
-	snprintf(dir, sizeof dir, "%.*s", (int)(b ? b : 1), b ? path : ".");
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-}
-
 /* whole_packets - the packets of the capture open as fd that libpcap
  * reads whole, and the offset just after the last of them; -1 when it is
  * no capture libpcap knows (its reason in err) */
@@ -250,7 +238,7 @@ static int recover_one(const char *dir, const char *name)
 		     strerror(errno));
 		return 0;
 	}
-	sync_dir(to);
+	path_sync_dir(to);
 	char cutmsg[96] = "";
 	if (cut)
 		snprintf(cutmsg, sizeof cutmsg, ", cut after its last whole packet (%lld bytes"
@@ -413,7 +401,7 @@ static int close_file(struct pcapw *w)
 		rc = -1;
 	}
 	if (rc == 0) {
-		sync_dir(w->final);   /* the rename itself durable */
+		path_sync_dir(w->final);   /* the rename itself durable */
 		w->st.files++;
 		debug("file done: %s", w->final);
 	}

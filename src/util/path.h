@@ -8,4 +8,8 @@
  * "/" for a name right under the root */
 char *path_dir(const char *path);
 
+/* path_sync_dir - path's directory to disk (a name made or renamed there
+ * made durable); errors are not reported */
+void path_sync_dir(const char *path);
+
 #endif

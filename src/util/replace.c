@@ -139,17 +139,6 @@ static int give_name(struct replace *r)
 	return -1;
 }
 
-/* fsync_dir - the directory of path on disk too (its new name) */
-static void fsync_dir(const char *path)
-{
-	char *dir = path_dir(path);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
-}
 
 /* write_error - "NAME: write error: why"; a stream that failed earlier
  * may no longer know why (e == 0): then the error alone */
@@ -186,7 +175,7 @@ int replace_commit(struct replace *r)
 		if (r->tmp)
 			unlink(r->tmp);
 	} else if (!r->in_place) {
-		fsync_dir(r->path);
+		path_sync_dir(r->path);   /* its new name on disk too */
 	}
 	release(r);
 	return rc;
