@@ -789,10 +789,7 @@ static bool lite_may_write(const char *location)
  * exists, empty or not */
 static bool beside(const char *location, const char *suffix)
 {
-	size_t n = strlen(location), k = strlen(suffix);
-	char *f = xmalloc(n + k + 1);
-	memcpy(f, location, n);
-	memcpy(f + n, suffix, k + 1);
+	char *f = xasprintf("%s%s", location, suffix);
 	bool there = access(f, F_OK) == 0;
 	free(f);
 	return there;
