@@ -209,7 +209,6 @@ static int load(const struct policyd_opts *o, struct store *st, struct cos_confi
  */
 struct reload {
 	const struct policyd_opts *o;
-	const struct state *srv;    /* the server's, read by its thread only */
 	bool had_store;             /* the server read a store (reload_start) */
 	bool want_store;            /* ... has none to save outcomes to */
 	bool got_store;             /* this reload read one */
@@ -258,8 +257,9 @@ static void *reload_run(void *arg)
 	return NULL;
 }
 
-/* reload_start - a reload begins (or, while one runs, follows it) */
-static void reload_start(struct reload *r)
+/* reload_start - a reload of server s begins (or, while one runs,
+ * follows it) */
+static void reload_start(const struct state *s, struct reload *r)
 {
 	if (r->running) {
 		r->again = true;
@@ -267,8 +267,8 @@ static void reload_start(struct reload *r)
 	}
 	r->again = false;
 	r->stop = 0;
-	r->had_store = r->srv->read_store;
-	r->want_store = !r->srv->st;
+	r->had_store = s->read_store;
+	r->want_store = !s->st;
 	/* the signals stay with the server's thread */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -326,7 +326,7 @@ static void reload_done(struct state *s, struct reload *r)
 		warn("policyd: reload failed, keeping the old configuration");
 	}
 	if (r->again)
-		reload_start(r);
+		reload_start(s, r);
 }
 
 /* reload_end - at the exit: a reload in progress is of no use now, its
@@ -526,7 +526,7 @@ int policyd_run(const struct policyd_opts *o)
 	struct epoll_event lev = { .events = EPOLLIN, .data.ptr = NULL };
 	/* on the heap: a reload left running at the exit keeps it */
 	struct reload *rl = xcalloc(1, sizeof *rl);
-	*rl = (struct reload){ .o = o, .srv = &s, .efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) };
+	*rl = (struct reload){ .o = o, .efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) };
 	struct epoll_event rev = { .events = EPOLLIN, .data.ptr = rl };
 	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) < 0 || rl->efd < 0 ||
 	    epoll_ctl(epfd, EPOLL_CTL_ADD, rl->efd, &rev) < 0)
@@ -539,7 +539,7 @@ int policyd_run(const struct policyd_opts *o)
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
-			reload_start(rl);
+			reload_start(&s, rl);
 		}
 		int n = epoll_wait(epfd, evs, 256, 1000);
 		if (n < 0 && errno != EINTR)
