@@ -175,15 +175,15 @@ int cmd_logs(int argc, char **argv)
 				return cmd_usage_error("logs", "--ref given twice");
 			seen_r = true;
 			{
-				char *end = strchr(optarg, '/');
+				char *end = strchr(optarg, '/');   /* TIME/END */
 				if (end)
 					*end++ = '\0';
-				if (mtalog_parse_time(optarg, &o.ref_ns) < 0 || o.ref_ns <= 0 ||
-				    (end && (mtalog_parse_time(end, &o.ref_end_ns) < 0 ||
-					     o.ref_end_ns <= 0)))
-					return cmd_usage_error("logs", "--ref: '%s' is neither RFC 3339 "
-							       "nor epoch seconds", end &&
-							       o.ref_ns > 0 ? end : optarg);
+				const char *part[2] = { optarg, end };
+				int64_t *to[2] = { &o.ref_ns, &o.ref_end_ns };
+				for (int i = 0; i < 2 && part[i]; i++)
+					if (mtalog_parse_time(part[i], to[i]) < 0 || *to[i] <= 0)
+						return cmd_usage_error("logs", "--ref: '%s' is neither "
+								       "RFC 3339 nor epoch seconds", part[i]);
 				if (end && o.ref_end_ns < o.ref_ns)
 					return cmd_usage_error("logs", "--ref: the period ends (%s) before"
 							       " it starts (%s)", end, optarg);
