@@ -282,7 +282,11 @@ bool dnscheck_judge(struct dnscheck *d, const char *sensor)
 		h->role = i == s ? DNSCHECK_SENSOR : DNSCHECK_PRODUCTION;
 		h->why[0] = '\0';
 		if (h->lookup_err[0]) {
-			snprintf(h->why, sizeof h->why, "%s", h->lookup_err);
+			/* a copy, not snprintf "%s": gcc -O0 takes two fields of
+			 * *d for an overlap (-Wrestrict) */
+			_Static_assert(sizeof h->why >= sizeof h->lookup_err, "why holds lookup_err");
+			memcpy(h->why, h->lookup_err, sizeof h->lookup_err);
+			h->why[sizeof h->lookup_err - 1] = '\0';
 		} else if (h->role == DNSCHECK_SENSOR) {
 			if (h->n_a == 0 && h->n_aaaa == 0)
 				snprintf(h->why, sizeof h->why, "sensor has no A and no AAAA record");
@@ -293,9 +297,12 @@ bool dnscheck_judge(struct dnscheck *d, const char *sensor)
 			else {
 				for (int k = 0; k < d->n; k++)
 					if (k != i && d->host[k].pref >= h->pref) {
+						char name[DNSCHECK_NAME];   /* as above */
+						memcpy(name, d->host[k].name, sizeof name);
+						name[sizeof name - 1] = '\0';
 						snprintf(h->why, sizeof h->why,
 							 "preference %d is not larger than %s's %d",
-							 h->pref, d->host[k].name, d->host[k].pref);
+							 h->pref, name, d->host[k].pref);
 						break;
 					}
 			}
