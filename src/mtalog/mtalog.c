@@ -73,6 +73,9 @@ struct mtalog {
 	/* year resolution of traditional syslog stamps */
 	int year;
 	int64_t last_trad_ns;
+	int64_t now_ns;                /* the clock when the year was chosen */
+	bool told_future;              /* the warning of a year to come, given */
+	uint64_t cur_no;               /* the line being parsed */
 	/* recent dnsblog hits */
 	struct dnsblog_hit ring[DNSBLOG_RING];
 	size_t ring_next;
@@ -486,6 +489,7 @@ int mtalog_next(struct mtalog *m, struct mta_event *ev)
 	int r;
 	bool bad;
 	while ((r = next_line(m, &s, &no, &bad)) > 0) {
+		m->cur_no = no;
 		if (bad) {
 			/* it may have held a rejection */
 			m->st.unparsed_reject++;
@@ -679,6 +683,19 @@ int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t 
 		return 0;
 	}
 	if (m->year == 0) {
+		/* no line of a file that is read now is from a later day:
+		 * the year of the first line and a new year further on are
+		 * never such that the stamp comes after tomorrow, unless the
+		 * reference itself does (a clock that is wrong, a synthetic
+		 * period) */
+		int64_t wall = m->opts.now_ns;
+		if (!wall) {
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			wall = (int64_t)now.tv_sec * NS_PER_S + now.tv_nsec;
+		}
+		m->now_ns = ref_clamp(wall);
+		int64_t soon = m->now_ns + YEAR_SLACK_NOW;
 		if (m->opts.year) {
 			m->year = m->opts.year;
 		} else if (m->opts.ref_ns && m->opts.ref_end_ns) {
@@ -692,30 +709,43 @@ int mtalog_time_trad(struct mtalog *m, const char *s, const char **end, int64_t 
 			for (int y = civil_year(lo) - 1; y <= civil_year(hi) + 1; y++) {
 				int64_t t = stamp(y, mon, day, tod);
 				int64_t d = t < lo ? lo - t : t > hi ? t - hi : 0;
+				if (t > soon && hi <= soon)
+					continue;   /* y - 1 (< lo) is never skipped */
 				if (d <= best) {
 					best = d;
 					m->year = y;
 				}
 			}
 		} else {
-			int64_t ref = m->opts.ref_ns ? ref_clamp(m->opts.ref_ns) : 0, slack = YEAR_SLACK_REF;
-			if (!ref) {
-				struct timespec now;
-				clock_gettime(CLOCK_REALTIME, &now);
-				ref = (int64_t)now.tv_sec * NS_PER_S + now.tv_nsec;
-				slack = YEAR_SLACK_NOW;
-			}
+			int64_t ref = m->opts.ref_ns ? ref_clamp(m->opts.ref_ns) : m->now_ns;
+			int64_t slack = m->opts.ref_ns ? YEAR_SLACK_REF : YEAR_SLACK_NOW;
 			int y = civil_year(ref + slack);
 			if (stamp(y, mon, day, tod) > ref + slack)
 				y--;
+			if (stamp(y, mon, day, tod) > soon && ref <= soon)
+				y--;   /* ref + slack is still to come */
 			m->year = y;
 		}
 		m->last_trad_ns = stamp(m->year, mon, day, tod);
 	}
 	int64_t t = stamp(m->year, mon, day, tod);
 	if (t < m->last_trad_ns - ROLLBACK_NS) {          /* Dec -> Jan */
-		m->year++;
-		t = stamp(m->year, mon, day, tod);
+		int64_t next = stamp(m->year + 1, mon, day, tod);
+		int64_t soon = m->now_ns + YEAR_SLACK_NOW;
+		if (next <= soon || m->last_trad_ns > soon) {
+			m->year++;
+			t = next;
+		} else if (!m->told_future) {
+			/* the next year has not come yet: not a new year but
+			 * lines out of order, such as several hosts' logs
+			 * joined into one file */
+			m->told_future = true;
+			warn("%s:%llu: this stamp is %lld days before the line's before it, "
+			     "but %d is still to come: read as %d, out of order (several "
+			     "logs joined into one file? give each on its own)", m->path,
+			     (unsigned long long)m->cur_no,
+			     (long long)((m->last_trad_ns - t) / DAY_NS), m->year + 1, m->year);
+		}
 	} else if (t > m->last_trad_ns + ROLLBACK_NS) {   /* a late Dec line */
 		t = stamp(m->year - 1, mon, day, tod);
 	}

@@ -60,6 +60,8 @@ struct mtalog_opts {
 	                    nearest to [ref_ns, ref_end_ns]; 0 = ref_ns alone:
 	                    the latest year that puts it at most 31 days
 	                    after ref_ns */
+	int64_t now_ns;  /* when the logs are read: no line is from more
+	                    than a day later; 0 = the clock */
 	bool strict;     /* report each unparsed rejection-looking line */
 };
 

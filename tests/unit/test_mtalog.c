@@ -377,6 +377,32 @@ static void test_year_rollover(void **state)
 	assert_true(r.ev[2].ts_ns == utc("2023-12-31 23:59:59"));
 	assert_true(r.ev[3].ts_ns == utc("2024-01-01 00:00:02"));
 	assert_true(r.ev[4].ts_ns == utc("2024-02-29 12:00:00"));
+
+	/* read on 10 December 2024, a jump back to January is not 2025,
+	 * which has not come: lines out of order (two logs of 2024 joined),
+	 * kept in 2024 */
+	struct mtalog_opts now = { .year = 2024, .now_ns = utc("2024-12-10 00:00:00") };
+	static const char joined[] =
+		REJ("Jan  5 10:00:00", "192.0.2.1") REJ("Jun  1 10:00:00", "192.0.2.2")
+		REJ("Nov 20 10:00:00", "192.0.2.3") REJ("Jan  6 10:00:00", "192.0.2.4")
+		REJ("Jun  2 10:00:00", "192.0.2.5");
+	read_text(joined, &now, &r);
+	assert_int_equal(r.n, 5);
+	assert_true(r.ev[2].ts_ns == utc("2024-11-20 10:00:00"));
+	assert_true(r.ev[3].ts_ns == utc("2024-01-06 10:00:00"));
+	assert_true(r.ev[4].ts_ns == utc("2024-06-02 10:00:00"));
+	/* the same lines read in 2030: 2025 has come, and the jump back is
+	 * a new year as before */
+	now.now_ns = utc("2030-01-01 00:00:00");
+	read_text(joined, &now, &r);
+	assert_int_equal(r.n, 5);
+	assert_true(r.ev[3].ts_ns == utc("2025-01-06 10:00:00"));
+	assert_true(r.ev[4].ts_ns == utc("2025-06-02 10:00:00"));
+	/* a clock behind the log itself (read "in 1999"): the log's own
+	 * order decides, as before */
+	now.now_ns = utc("1999-01-01 00:00:00");
+	read_text(joined, &now, &r);
+	assert_true(r.ev[3].ts_ns == utc("2025-01-06 10:00:00"));
 }
 
 /* test_year_resolution - without a year: the year that puts the first
@@ -428,6 +454,27 @@ static void test_year_resolution(void **state)
 		assert_int_equal(r.n, 1);
 		assert_true(r.ev[0].ts_ns == utc(c[i].want));
 	}
+	/* a first line that would come after the day it is read (10
+	 * December 2024) is from the year before: nearer the period's end
+	 * (15 days after it) than its start, and yet 2023 */
+	struct mtalog_opts pn = { .ref_ns = utc("2024-01-20 00:00:00"),
+				  .ref_end_ns = utc("2024-12-05 00:00:00"),
+				  .now_ns = utc("2024-12-10 00:00:00") };
+	read_text(REJ("Dec 20 10:00:00", "192.0.2.1"), &pn, &r);
+	assert_true(r.ev[0].ts_ns == utc("2023-12-20 10:00:00"));
+	read_text(REJ("Dec  9 10:00:00", "192.0.2.1"), &pn, &r);
+	assert_true(r.ev[0].ts_ns == utc("2024-12-09 10:00:00"));
+	pn.now_ns = utc("2025-01-10 00:00:00");
+	read_text(REJ("Dec 20 10:00:00", "192.0.2.1"), &pn, &r);
+	assert_true(r.ev[0].ts_ns == utc("2024-12-20 10:00:00"));
+	/* the capture start alone (logs --ref START), its 31 days of slack
+	 * bounded the same way */
+	struct mtalog_opts rn = { .ref_ns = utc("2024-12-01 00:00:00"),
+				  .now_ns = utc("2024-12-10 00:00:00") };
+	read_text(REJ("Dec 20 10:00:00", "192.0.2.1"), &rn, &r);
+	assert_true(r.ev[0].ts_ns == utc("2023-12-20 10:00:00"));
+	read_text(REJ("Dec  5 10:00:00", "192.0.2.1"), &rn, &r);
+	assert_true(r.ev[0].ts_ns == utc("2024-12-05 10:00:00"));
 	/* a short period: a log from just before it, or weeks after it */
 	struct mtalog_opts q = { .ref_ns = utc("2026-01-05 00:00:00"),
 				 .ref_end_ns = utc("2026-01-09 00:00:00") };
