@@ -24,6 +24,9 @@ PKGS="$PKGS netcat-openbsd curl swaks libio-socket-inet6-perl nsd"
 # a private systemd-journald and journalctl for the journal exports
 # (tests/integration/mtalog_journal.sh); time zones for journalctl's
 PKGS="$PKGS systemd tzdata"
+# private rsyslogd instances writing RFC 5424 and traditional files
+# (tests/integration/mtalog_rsyslog.sh; never the system's syslog)
+PKGS="$PKGS rsyslog"
 # a private PostgreSQL server for the shared-store tests (tests/pgcluster.sh)
 PKGS="$PKGS postgresql"
 # a real browser renders the HTML report (tests/integration/report_html.sh)

@@ -832,12 +832,89 @@ static int time_full(const char *s, const char **end, int64_t *ns)
 	return 0;
 }
 
+/* skip_pri - past an optional "<PRI>" (one to three digits, at most 191:
+ * RFC 5424 6.2.1), which a relay's file or a copy of the syslog socket
+ * keeps before the stamp */
+static const char *skip_pri(const char *s)
+{
+	if (*s != '<')
+		return s;
+	unsigned v = 0;
+	const char *p = s + 1;
+	for (int i = 0; i < 3 && *p >= '0' && *p <= '9'; i++, p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	return p > s + 1 && *p == '>' && v <= 191 ? p + 1 : s;
+}
+
+/* skip_sd - RFC 5424 STRUCTURED-DATA at p: "-", or elements
+ * [ID NAME="VALUE" ...] side by side, where a value escapes the quote,
+ * backslash and ']' with a backslash; past it, or NULL */
+static const char *skip_sd(const char *p)
+{
+	if (*p == '-')
+		return p + 1;
+	if (*p != '[')
+		return NULL;
+	while (*p == '[') {
+		bool quoted = false;
+		for (p++; *p && (quoted || *p != ']'); p++) {
+			if (quoted && *p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+		}
+		if (*p != ']')
+			return NULL;
+		p++;
+	}
+	return p;
+}
+
+/* rfc5424_hdr - "1 STAMP HOST APP-NAME PROCID MSGID SD [MSG]" (RFC 5424,
+ * after its PRI): rsyslog's RSYSLOG_SyslogProtocol23Format, syslog-ng's
+ * IETF syslog, logger --rfc5424.  The stamp is RFC 3339 (a NILVALUE "-"
+ * has no time: not a log line here), the program is APP-NAME; PROCID and
+ * MSGID are not needed.  The message loses its leading blanks and a
+ * UTF-8 BOM */
+static int rfc5424_hdr(const char *s, struct mtalog_hdr *h)
+{
+	const char *p, *field[4];
+	if (s[0] != '1' || s[1] != ' ' || mtalog_time_iso(s + 2, false, &p, &h->ts_ns) < 0 ||
+	    *p != ' ')
+		return -1;
+	p++;
+	for (int i = 0; i < 4; i++) {       /* HOST APP-NAME PROCID MSGID */
+		field[i] = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p == field[i] || *p != ' ')
+			return -1;
+		if (i == 1)
+			h->proglen = (size_t)(p - field[i]);
+		p++;
+	}
+	p = skip_sd(p);
+	if (!p || (*p && *p != ' '))
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (!strncmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	h->prog = field[1];
+	h->msg = p;
+	return 0;
+}
+
 /* mtalog_syslog_hdr - "STAMP [HOST] PROG[PID]: "; the stamp traditional,
- * RFC 3339, or journalctl's short-unix or short-full */
+ * RFC 3339, or journalctl's short-unix or short-full; or an RFC 5424
+ * header; either after an optional <PRI> */
 int mtalog_syslog_hdr(struct mtalog *m, const char *s, struct mtalog_hdr *h)
 {
 	const char *p;
 	memset(h, 0, sizeof *h);
+	s = skip_pri(s);
+	if (s[0] == '1' && s[1] == ' ')
+		return rfc5424_hdr(s, h);
 	if (mtalog_time_trad(m, s, &p, &h->ts_ns) < 0 &&
 	    mtalog_time_iso(s, false, &p, &h->ts_ns) < 0 &&
 	    time_unix(s, &p, &h->ts_ns) < 0 && time_full(s, &p, &h->ts_ns) < 0)

@@ -70,7 +70,8 @@ struct mtalog_hdr {
 };
 
 /* mtalog_syslog_hdr - parse a syslog header (traditional or RFC 3339
- * stamp); a traditional stamp gets its year from the reader; 0 or -1 */
+ * stamp, or RFC 5424, after an optional <PRI>); a traditional stamp gets
+ * its year from the reader; 0 or -1 */
 int mtalog_syslog_hdr(struct mtalog *m, const char *s, struct mtalog_hdr *h);
 /* mtalog_prog_hdr - "PROG[PID]: " or "PROG: " at s; 0 and h->prog/msg set */
 int mtalog_prog_hdr(const char *s, struct mtalog_hdr *h);

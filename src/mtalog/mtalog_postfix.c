@@ -264,9 +264,15 @@ static enum mtalog_res postfix_parse(struct mtalog *m, const char *line,
 	}
 	if (!mtalog_prog_prefix(&h, "postfix"))
 		return MTALOG_NONE;
+	/* "postfix" (or "postfix-out") alone: the daemon is not known.
+	 * rsyslog ends a program name at '/' (unless
+	 * parser.permitSlashInProgramName), so its RFC 5424 files name every
+	 * Postfix line so; each receiving-side form below is then known by
+	 * its own words */
+	bool bare = !memchr(h.prog, '/', h.proglen);
 	/* only the receiving side: smtp/lmtp/local/bounce lines quote what
 	 * remote servers said about our own mail */
-	if (!mtalog_prog_is(&h, "smtpd") && !mtalog_prog_is(&h, "postscreen") &&
+	if (!bare && !mtalog_prog_is(&h, "smtpd") && !mtalog_prog_is(&h, "postscreen") &&
 	    !mtalog_prog_is(&h, "dnsblog") && !mtalog_prog_is(&h, "cleanup"))
 		return MTALOG_NONE;
 	ev->ts_ns = h.ts_ns;
@@ -292,8 +298,12 @@ static enum mtalog_res postfix_parse(struct mtalog *m, const char *line,
 			ev->kind = MTA_CONNECT;
 			r = MTALOG_EVENT;
 		}
+	} else if (bare && (r = dnsblog(m, h.msg, ev, why)) == MTALOG_NONE) {
+		r = postscreen(m, h.msg, ev, why);
 	}
-	if (r == MTALOG_NONE && !mtalog_startswith(s, "reject_warning: ") &&
+	/* a delivery's status quoting a remote rejection is not counted:
+	 * without the daemon it cannot be told from smtpd's */
+	if (r == MTALOG_NONE && !bare && !mtalog_startswith(s, "reject_warning: ") &&
 	    looks_rejected(h.msg)) {
 		*why = "unrecognised Postfix rejection";
 		return MTALOG_UNPARSED;

@@ -359,6 +359,108 @@ static void test_postscreen_site(void **state)
 
 #define REJ(ts, a) ts " mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[" a "]: 554 5.7.1 Service unavailable; Client host [" a "] blocked using zen.spamhaus.org; from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>\n"
 
+/* test_rfc5424 - RFC 5424 headers (rsyslog's
+ * RSYSLOG_SyslogProtocol23Format, syslog-ng's IETF syslog, logger
+ * --rfc5424) and a <PRI> before a traditional one: the same events as the
+ * traditional lines */
+static void test_rfc5424(void **state)
+{
+	(void)state;
+	static const char msg[] = "NOQUEUE: reject: RCPT from x[192.0.2.%d]: 554 5.7.1 Service "
+		"unavailable; Client host [192.0.2.%d] blocked using zen.spamhaus.org; "
+		"from=<a@b.example> to=<c@d.example> proto=ESMTP helo=<x>";
+	static const char *const head[] = {
+		/* rsyslog, a message from the local socket: no SD */
+		"<22>1 2026-03-01T12:00:00.123456+01:00 mx1 postfix/smtpd 4242 - - ",
+		/* logger --rfc5424: its timeQuality element */
+		"<22>1 2026-03-01T11:00:01Z mx1 postfix/smtpd 4242 - [timeQuality tzKnown=\"1\" isSynced=\"0\"] ",
+		/* several elements, a value with an escaped quote and ']' */
+		"<22>1 2026-03-01T11:00:02Z mx1 postfix/smtpd - ID47 [a@32473 x=\"q\\\"]\"][b@1] ",
+		/* no PRI, and the UTF-8 BOM before the message */
+		"1 2026-03-01T11:00:03Z mx1 postfix/smtpd 1 - - \xef\xbb\xbf",
+		/* a traditional header after a PRI */
+		"<22>Mar  1 11:00:04 mx1 postfix/smtpd[4242]: ",
+	};
+	char text[4096] = "";
+	size_t n = 0;
+	for (int i = 0; i < 5; i++) {
+		char m[512];
+		snprintf(m, sizeof m, msg, i + 1, i + 1);
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s%s\n", head[i], m);
+	}
+	/* not a header: a nil time, a missing field, an SD left open, a
+	 * PRI over 191, version 2 */
+	static const char *const bad[] = {
+		"<22>1 - mx1 postfix/smtpd 1 - - ",
+		"<22>1 2026-03-01T11:00:05Z mx1 postfix/smtpd 1 - ",
+		"<22>1 2026-03-01T11:00:05Z mx1 postfix/smtpd 1 - [a x=\"]\" ",
+		"<192>Mar  1 11:00:05 mx1 postfix/smtpd[4242]: ",
+		"<22>2 2026-03-01T11:00:05Z mx1 postfix/smtpd 1 - - ",
+	};
+	for (int i = 0; i < 5; i++) {
+		char m[512];
+		snprintf(m, sizeof m, msg, 100 + i, 100 + i);
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s%s\n", bad[i], m);
+	}
+	assert_true(n < sizeof text - 1);
+	struct mtalog_opts o = { .year = 2026 };
+	struct result r;
+	read_text(text, &o, &r);
+	assert_string_equal(r.format, "postfix");
+	assert_int_equal(r.n, 5);
+	for (int i = 0; i < 5; i++) {
+		char a[32];
+		snprintf(a, sizeof a, "192.0.2.%d", i + 1);
+		assert_addr(&r.ev[i].addr, a);
+		assert_int_equal(r.ev[i].kind, MTA_DNSBL_REJECT);
+		assert_string_equal(r.ev[i].list, "zen.spamhaus.org");
+		char want[32];
+		snprintf(want, sizeof want, "2026-03-01 11:00:0%d", i);
+		assert_true(r.ev[i].ts_ns == utc(want) + (i == 0 ? 123456000 : 0));
+	}
+	/* the lines that are not headers look like rejections: counted */
+	assert_int_equal(r.st.unparsed_reject, 5);
+
+	/* rsyslog's APP-NAME ends at '/': "postfix" for every daemon; each
+	 * receiving-side form is still read, a delivery status quoting a
+	 * remote DNSBL rejection is neither an event nor counted */
+	read_text("<22>1 2026-03-01T11:00:00Z mx1 postfix 10 - - addr 192.0.2.7 listed by "
+		  "domain zen.spamhaus.org as 127.0.0.2\n"
+		  "<22>1 2026-03-01T11:00:01Z mx1 postfix 11 - - DNSBL rank 3 for "
+		  "[192.0.2.7]:4242\n"
+		  "<22>1 2026-03-01T11:00:02Z mx1 postfix 11 - - PREGREET 11 after 0.1 from "
+		  "[192.0.2.8]:4243: EHLO x\\r\\n\n"
+		  "<22>1 2026-03-01T11:00:03Z mx1 postfix 12 - - connect from x[192.0.2.9]\n"
+		  "<22>1 2026-03-01T11:00:04Z mx1 postfix 12 - - 4Xy2z1: client=x[192.0.2.9]\n"
+		  "<22>1 2026-03-01T11:00:05Z mx1 postfix 13 - - 4Xy2z1: to=<a@b.example>, "
+		  "relay=mx.b.example[198.51.100.1]:25, status=bounced (host "
+		  "mx.b.example[198.51.100.1] said: 554 5.7.1 Client host [203.0.113.1] blocked "
+		  "using zen.spamhaus.org (in reply to RCPT TO command))\n"
+		  "<22>1 2026-03-01T11:00:06Z mx1 postfix 12 - - NOQUEUE: reject: RCPT from "
+		  "x[192.0.2.10]: 554 5.7.1 Service unavailable; Client host [192.0.2.10] "
+		  "blocked using bl.example.net; from=<a@b.example> to=<c@d.example> "
+		  "proto=ESMTP helo=<x>\n", &o, &r);
+	assert_string_equal(r.format, "postfix");
+	assert_int_equal(r.n, 6);
+	static const struct {
+		enum mta_kind kind;
+		const char *addr, *list;
+	} w[] = {
+		{ MTA_DNSBL_REJECT, "192.0.2.7", "zen.spamhaus.org" },
+		{ MTA_DNSBL_REJECT, "192.0.2.7", "zen.spamhaus.org" },
+		{ MTA_OTHER_REJECT, "192.0.2.8", "" },
+		{ MTA_CONNECT, "192.0.2.9", "" },
+		{ MTA_ACCEPT, "192.0.2.9", "" },
+		{ MTA_DNSBL_REJECT, "192.0.2.10", "bl.example.net" },
+	};
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(r.ev[i].kind, w[i].kind);
+		assert_addr(&r.ev[i].addr, w[i].addr);
+		assert_string_equal(r.ev[i].list, w[i].list);
+	}
+	assert_int_equal(r.st.unparsed_reject, 0);
+}
+
 /* test_year_rollover - Dec -> Jan moves to the next year; small
  * disorder does not */
 static void test_year_rollover(void **state)
@@ -1041,6 +1143,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line_forms),
 		cmocka_unit_test(test_postscreen_site),
+		cmocka_unit_test(test_rfc5424),
 		cmocka_unit_test(test_year_rollover),
 		cmocka_unit_test(test_year_resolution),
 		cmocka_unit_test(test_gzip),
