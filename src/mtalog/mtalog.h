@@ -96,7 +96,8 @@ struct mtalog *mtalog_open(const char *path, const struct mtalog_opts *o,
 int mtalog_next(struct mtalog *m, struct mta_event *ev);
 /* mtalog_get_stats - counters so far; valid until mtalog_close */
 const struct mtalog_stats *mtalog_get_stats(const struct mtalog *m);
-/* mtalog_format - detected format name (static storage) */
+/* mtalog_format - detected format name, "postfix+exim" when a file holds
+ * several MTAs' lines; valid until mtalog_close */
 const char *mtalog_format(const struct mtalog *m);
 /* mtalog_journal_kind - "json" for a systemd journal export (journalctl
  * -o json), "file" for a journal file (*.journal), NULL for a text log */

@@ -103,8 +103,7 @@ for f in $src; do "$MXSENSOR" logs --no-header -y 2024 "$f"; done |
 want=$(wc -l <"$T/want")
 [ "$want" -gt 100 ] && ok "the original files: $want events" || not_ok "original events" "$want"
 
-# a journal holds several MTAs' lines: one format is read per file, so
-# the journal's files are compared with the originals of that MTA
+# a journal holds several MTAs' lines: each is read, by its own format
 split_want() {
 	for f in $src; do
 		"$MXSENSOR" logs --no-header -y 2024 "$f" | awk -F, -v fm="$1" \
@@ -113,18 +112,20 @@ split_want() {
 }
 # journalctl's text forms show a message that is not UTF-8 as "[181B blob
 # data]": all but the Latin-1 line; JSON keeps its bytes
-split_want postfix >"$T/want.postfix"
-grep -v '^192\.0\.2\.99,' "$T/want.postfix" >"$T/want.text"
+grep -v '^192\.0\.2\.99,' "$T/want" >"$T/want.text"
 for f in json json-seq short-unix short-iso-precise short-precise short-iso short-full short; do
 	w="$T/want.text"
-	case $f in json*) w="$T/want.postfix" ;; esac
+	case $f in json*) w="$T/want" ;; esac
 	if evs "$T/j.$f" >"$T/got.$f" 2>"$T/err.$f" && [ ! -s "$T/err.$f" ] && cmp -s "$T/got.$f" "$w"; then
-		ok "journalctl -o $f: the $(wc -l <"$w") Postfix events of the originals"
+		ok "journalctl -o $f: the $(wc -l <"$w") Postfix, Exim and qmail events of the originals"
 	else
-		not_ok "journalctl -o $f: the Postfix events" "$(cat "$T/err.$f")" \
+		not_ok "journalctl -o $f: the events of the originals" "$(cat "$T/err.$f")" \
 			"$(diff "$w" "$T/got.$f" | head -5)"
 	fi
 done
+"$MXSENSOR" logs --stats "$T/j.json" 2>&1 >/dev/null | grep -q 'format postfix+exim+qmail (a journal export)' &&
+	ok "journalctl -o json: its formats are postfix+exim+qmail" ||
+	not_ok "journalctl -o json: its formats" "$("$MXSENSOR" logs --stats "$T/j.json" 2>&1 >/dev/null)"
 check "the Latin-1 message is read from JSON's array of bytes" sh -c \
 	"grep -q '\"MESSAGE\":\\[' '$T/j.json' && grep -q '^192.0.2.99,dnsbl,bl.example.org,' '$T/got.json'"
 
@@ -142,7 +143,7 @@ for f in short-iso short-full short dubai; do
 done
 check "json: the times are journald's, this year" grep -q "^$(date -u +%Y)-" "$T/t.json"
 
-# one format a file: the first recognised decides; Exim's lines are read
+# a journal of one MTA's entries: Exim's lines are read
 # from a journal holding only them
 jc -o json SYSLOG_IDENTIFIER=exim >"$T/j.exim"
 split_want exim >"$T/want.exim"
@@ -203,7 +204,7 @@ refused "a journal without MTA entries" "$T/j.nomta" "no entry of an MTA"
 "$MXSENSOR" logs --strict --stats "$T/j.cut" >/dev/null 2>"$T/err"
 rc=$?
 if [ $rc -eq 1 ] && grep -q "j.cut:401: not a journal entry" "$T/err" &&
-   grep -q "format postfix (a journal export), .* 1 unparsed" "$T/err"; then ok "a cut JSON line: FILE:LINE under --strict, 1 unparsed"
+   grep -q "format postfix+exim+qmail (a journal export), .* 1 unparsed" "$T/err"; then ok "a cut JSON line: FILE:LINE under --strict, 1 unparsed"
 else not_ok "a cut JSON line" "rc=$rc" "$(cat "$T/err")"; fi
 
 # analyze: the same labels from the journal's JSON as from the original log
@@ -227,7 +228,7 @@ sqlite3 "$T/jrnl.db" "$q" >"$T/h.jrnl"
 sqlite3 "$T/jfile.db" "$q" >"$T/h.jfile"
 check "analyze: a directory of journal files labels the hosts as the JSON export does" cmp "$T/h.jrnl" "$T/h.jfile"
 check "analyze: the journal file is noted as one" sh -c \
-	"sqlite3 '$T/jfile.db' \"SELECT note FROM inputs WHERE kind = 'mta-log' ORDER BY path\" | tr '\n' ' ' | grep -q '^format=postfix journal=file dnsbl=.* format=empty journal=file dnsbl=0'"
+	"sqlite3 '$T/jfile.db' \"SELECT note FROM inputs WHERE kind = 'mta-log' ORDER BY path\" | tr '\n' ' ' | grep -q '^format=postfix+exim+qmail journal=file dnsbl=.* format=empty journal=file dnsbl=0'"
 listed=$(sqlite3 "$T/orig.db" "SELECT COUNT(*) FROM hosts WHERE listed = 1")
 if [ "$listed" -gt 10 ] && cmp -s "$T/h.orig" "$T/h.jrnl"; then
 	ok "analyze: the journal's JSON labels the same hosts ($listed listed)"

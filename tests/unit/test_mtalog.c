@@ -23,7 +23,7 @@ struct result {
 	int n;
 	struct mta_event ev[MAXEV];
 	struct mtalog_stats st;
-	char format[16];
+	char format[64];
 	int rc;          /* last mtalog_next result */
 };
 
@@ -459,6 +459,46 @@ static void test_rfc5424(void **state)
 		assert_string_equal(r.ev[i].list, w[i].list);
 	}
 	assert_int_equal(r.st.unparsed_reject, 0);
+}
+
+/* test_several_mtas - one file of several MTAs' lines (a central log
+ * server's): each line is read by its own format, also one that comes
+ * long after detection, and the format names them all */
+static void test_several_mtas(void **state)
+{
+	(void)state;
+	size_t cap = 400 * 300, n = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	for (int i = 0; i < 300; i++)   /* 300 Postfix lines, then the others */
+		n += (size_t)snprintf(text + n, cap - n, "Mar  1 10:00:%02d mx1 postfix/%s[1]: "
+				      "connect from x[192.0.2.%d]\n", i % 60,
+				      i % 10 ? "qmgr" : "smtpd", i % 250 + 1);
+	n += (size_t)snprintf(text + n, cap - n, "%s%s%s",
+		"Mar  1 10:01:00 mx2 exim[7]: H=(x) [198.51.100.1] F=<a@b.example> rejected RCPT "
+		"<c@d.example>: JunkMail rejected - 198.51.100.1 is listed at zen.spamhaus.org\n",
+		"Mar  1 10:01:01 mx3 qmail: 1157520813.485077 rblsmtpd: 198.51.100.2 pid 1 "
+		"sbl-xbl.spamhaus.org: 451 http://www.spamhaus.org/query/bl?ip=198.51.100.2\n",
+		"<22>1 2024-03-01T10:01:02Z mx4 sm-mta 9 - - x21A1A: ruleset=check_relay, "
+		"arg1=x.example, arg2=198.51.100.3, relay=x.example [198.51.100.3], reject=550 "
+		"5.7.1 Rejected: 198.51.100.3 listed at bl.example.net\n");
+	struct mtalog_opts o = { .year = 2024 };
+	struct result r;
+	read_bytes(text, n, &o, &r);
+	free(text);
+	assert_string_equal(r.format, "postfix+exim+qmail+sendmail");   /* as first read */
+	assert_int_equal(r.st.connect, 30);
+	assert_int_equal(r.st.dnsbl, 3);
+	assert_int_equal(r.st.unparsed_reject, 0);
+	static const char *const fmt[] = { "exim", "qmail", "sendmail" };
+	static const char *const addr[] = { "198.51.100.1", "198.51.100.2", "198.51.100.3" };
+	for (int i = 0; i < 3; i++) {
+		const struct mta_event *e = &r.ev[30 + i];
+		assert_string_equal(e->format, fmt[i]);
+		assert_int_equal(e->kind, MTA_DNSBL_REJECT);
+		assert_addr(&e->addr, addr[i]);
+		assert_int_equal(e->line, 301 + i);
+	}
 }
 
 /* test_year_rollover - Dec -> Jan moves to the next year; small
@@ -1144,6 +1184,7 @@ int main(void)
 		cmocka_unit_test(test_line_forms),
 		cmocka_unit_test(test_postscreen_site),
 		cmocka_unit_test(test_rfc5424),
+		cmocka_unit_test(test_several_mtas),
 		cmocka_unit_test(test_year_rollover),
 		cmocka_unit_test(test_year_resolution),
 		cmocka_unit_test(test_gzip),
