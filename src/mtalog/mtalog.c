@@ -524,9 +524,9 @@ int mtalog_next(struct mtalog *m, struct mta_event *ev)
 			/* another MTA's line, by another format; what that
 			 * format cannot parse is not counted: a line without a
 			 * header of its own may be anyone's */
-			const char *w2 = why;
+			const char *unused;
 			memset(ev, 0, sizeof *ev);
-			res = m->also[k]->parse(m, s, ev, &w2);
+			res = m->also[k]->parse(m, s, ev, &unused);
 			if (res == MTALOG_UNPARSED)
 				res = MTALOG_NONE;
 			if (res == MTALOG_NONE)
@@ -914,19 +914,21 @@ static const char *skip_sd(const char *p)
  * UTF-8 BOM */
 static int rfc5424_hdr(const char *s, struct mtalog_hdr *h)
 {
-	const char *p, *field[4];
+	const char *p;
 	if (s[0] != '1' || s[1] != ' ' || mtalog_time_iso(s + 2, false, &p, &h->ts_ns) < 0 ||
 	    *p != ' ')
 		return -1;
 	p++;
 	for (int i = 0; i < 4; i++) {       /* HOST APP-NAME PROCID MSGID */
-		field[i] = p;
+		const char *f = p;
 		while (*p && *p != ' ')
 			p++;
-		if (p == field[i] || *p != ' ')
+		if (p == f || *p != ' ')
 			return -1;
-		if (i == 1)
-			h->proglen = (size_t)(p - field[i]);
+		if (i == 1) {
+			h->prog = f;
+			h->proglen = (size_t)(p - f);
+		}
 		p++;
 	}
 	p = skip_sd(p);
@@ -936,7 +938,6 @@ static int rfc5424_hdr(const char *s, struct mtalog_hdr *h)
 		p++;
 	if (!strncmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
-	h->prog = field[1];
 	h->msg = p;
 	return 0;
 }
