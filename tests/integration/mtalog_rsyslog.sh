@@ -106,13 +106,16 @@ python3 tests/tools/syslog_send.py "$d/log.sock" --end gen-end "$T/gen.log" >/de
 i=0
 until grep -q gen-end "$d/ietf.log" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 sed '1,/mxtest-end/d' "$d/ietf.log" | grep -v gen-end >"$T/gen.ietf.log"
+# spammers DB LOG: analyze, then the IPv4 spammers into $T/DB.spam (the
+# ok/not ok lines stay on stdout, not in that file)
 spammers() {
 	"$MXSENSOR" analyze --db "$T/$1.db" --pcap "$T/gen.pcap" --mta-log "$2" >/dev/null \
 		2>"$T/$1.err" || not_ok "analyze --mta-log $2" "$(cat "$T/$1.err")"
-	"$MXSENSOR" hosts --db "$T/$1.db" --family 4 --label spammer --no-header | cut -d, -f1 | sort
+	"$MXSENSOR" hosts --db "$T/$1.db" --family 4 --label spammer --no-header | cut -d, -f1 |
+		sort >"$T/$1.spam"
 }
-spammers a "$T/gen.log" >"$T/a.spam"
-spammers b "$T/gen.ietf.log" >"$T/b.spam"
+spammers a "$T/gen.log"
+spammers b "$T/gen.ietf.log"
 if [ -s "$T/a.spam" ] && cmp -s "$T/a.spam" "$T/b.spam"; then
 	ok "analyze: the $(wc -l <"$T/a.spam") spammers of the original log from its RFC 5424 form"
 else
